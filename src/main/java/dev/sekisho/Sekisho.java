@@ -1,0 +1,30 @@
+package dev.sekisho;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The command line: every subcommand is listed here once. Exit codes: 0 ok, 1 failure, 2 usage or configuration error. */
+@Command(name = "sekisho", mixinStandardHelpOptions = true, version = "sekisho 0.1.0",
+        description = "Abuse-control engine for Postfix and Dovecot.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Sekisho implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, also used by tests to run subcommands in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Sekisho());
+        cli.setExitCodeExceptionMapper(e -> 1);
+        return cli;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.sekisho.engine;
+
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Decides: runs a service's checks in order and combines their answers into one verdict.
+ *
+ * <p>The first decisive answer wins. A check that cannot answer, or the deadline passing, gives
+ * the service's failure verdict (fail-open DUNNO unless configured otherwise). What passing checks
+ * counted is refunded when the final verdict refuses the mail. The engine is immutable; a reload
+ * builds a new one.
+ */
+public final class Engine {
+
+    /** Told about every decision (logging, metrics); must not throw and must be quick. */
+    public interface Listener {
+        Listener NONE = new Listener() { };
+
+        default void decided(Transaction transaction, Verdict verdict) { }
+
+        default void checkFailed(Transaction transaction, Check check, RuntimeException cause) { }
+    }
+
+    private final Map<String, ServicePolicy> services;
+    private final InstantSource clock;
+    private final Listener listener;
+
+    public Engine(Map<String, ServicePolicy> services, InstantSource clock, Listener listener) {
+        this.services = Map.copyOf(services);
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    public boolean knowsService(String name) {
+        return services.containsKey(name);
+    }
+
+    public java.util.Set<String> serviceNames() {
+        return services.keySet();
+    }
+
+    /** Decide, counting what the checks count. */
+    public Verdict decide(Transaction transaction) {
+        Verdict verdict = run(transaction, false);
+        listener.decided(transaction, verdict);
+        return verdict;
+    }
+
+    /**
+     * What every check of the service would answer, counting nothing: for {@code sekisho explain}.
+     * Unlike {@link #decide}, it does not stop at the first decisive check.
+     */
+    public List<CheckResult> explain(Transaction transaction) {
+        ServicePolicy policy = policyFor(transaction.service());
+        Instant now = clock.instant();
+        EvaluationContext context = new EvaluationContext(now, now.plus(policy.deadline()), true);
+        List<CheckResult> results = new ArrayList<>();
+        for (Check check : policy.checks()) {
+            try {
+                results.add(check.evaluate(transaction, context));
+            } catch (RuntimeException e) {
+                results.add(CheckResult.decide(policy.failureVerdict(),
+                        Explanation.of(check.name(), "could not answer: " + e.getMessage())));
+            }
+        }
+        return results;
+    }
+
+    private Verdict run(Transaction transaction, boolean dryRun) {
+        ServicePolicy policy = policyFor(transaction.service());
+        Instant now = clock.instant();
+        Instant deadline = now.plus(policy.deadline());
+        EvaluationContext context = new EvaluationContext(now, deadline, dryRun);
+        List<Explanation> trail = new ArrayList<>(policy.checks().size());
+        List<Charge> charges = new ArrayList<>(2);
+        for (Check check : policy.checks()) {
+            CheckResult result;
+            try {
+                result = check.evaluate(transaction, context);
+            } catch (RuntimeException e) {
+                listener.checkFailed(transaction, check, e);
+                return failure(transaction, policy, check.name(), "could not answer: " + e.getMessage(), trail, charges);
+            }
+            trail.add(result.explanation());
+            if (result.charge() != Charge.NONE) charges.add(result.charge());
+            if (result.decisive()) {
+                Action action = stageSafe(result.action(), transaction.stage());
+                if (!action.accepts()) refund(charges);
+                return new Verdict(action, result.explanation(), trail, false);
+            }
+            if (clock.instant().isAfter(deadline)) {
+                return failure(transaction, policy, check.name(), "deadline of " + policy.deadline().toMillis() + " ms passed", trail, charges);
+            }
+        }
+        return new Verdict(Action.DUNNO, null, trail, false);
+    }
+
+    private Verdict failure(Transaction transaction, ServicePolicy policy, String check, String why,
+                            List<Explanation> trail, List<Charge> charges) {
+        Action action = stageSafe(policy.failureVerdict(), transaction.stage());
+        if (!action.accepts()) refund(charges);
+        Explanation explanation = new Explanation(check, "failure-verdict", "", why, Map.of());
+        trail.add(explanation);
+        return new Verdict(action, explanation, trail, true);
+    }
+
+    /** Never hand Postfix an action it forbids at this stage (access(5)); DUNNO is always allowed. */
+    private static Action stageSafe(Action action, Stage stage) {
+        return action.allowedAt(stage) ? action : Action.DUNNO;
+    }
+
+    private static void refund(List<Charge> charges) {
+        for (Charge charge : charges) charge.refund();
+    }
+
+    private ServicePolicy policyFor(String service) {
+        ServicePolicy policy = services.get(service);
+        if (policy == null) throw new IllegalArgumentException("no such service: " + service + " (known: " + services.keySet() + ")");
+        return policy;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.sekisho.engine;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Why a check answered as it did: the check, the rule inside it, the key it looked at and the
+ * counter values it compared. Every decision carries one, so an operator can always ask "why".
+ *
+ * @param check   the check's configured name (e.g. "greylist", "per-client-ip")
+ * @param rule    the rule inside the check that fired (e.g. "window 100/1h"), "" when not applicable
+ * @param key     what was counted or looked up (e.g. "client-ip=203.0.113.7")
+ * @param detail  one human sentence
+ * @param values  counters and their limits, in insertion order
+ */
+public record Explanation(String check, String rule, String key, String detail, Map<String, String> values) {
+    public Explanation {
+        Objects.requireNonNull(check, "check");
+        rule = rule == null ? "" : rule;
+        key = key == null ? "" : key;
+        detail = detail == null ? "" : detail;
+        values = values == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+    }
+
+    public static Explanation of(String check, String detail) {
+        return new Explanation(check, "", "", detail, Map.of());
+    }
+
+    /** One line for logs: check=... rule=... key=... values... detail. */
+    public String toLogString() {
+        StringBuilder b = new StringBuilder("check=").append(check);
+        if (!rule.isEmpty()) b.append(" rule=\"").append(rule).append('"');
+        if (!key.isEmpty()) b.append(" key=").append(key);
+        values.forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
+        if (!detail.isEmpty()) b.append(" detail=\"").append(detail).append('"');
+        return b.toString();
+    }
+}

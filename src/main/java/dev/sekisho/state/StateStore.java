@@ -1,0 +1,57 @@
+package dev.sekisho.state;
+
+import dev.sekisho.engine.Restriction;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What real-time checks count and remember: rate windows, greylist triplets, restrictions.
+ *
+ * <p>Every operation that decides is one atomic call (a Redis implementation does each in one Lua
+ * round trip); there is no get-then-set for callers to race on. Time always comes from the
+ * caller, never from the store's own clock, so that a fleet agrees and tests can move it.
+ *
+ * <p>Implementations: {@code memory} (embedded, persisted to a data directory). All pass
+ * {@code StateStoreContract}.
+ */
+public interface StateStore extends AutoCloseable {
+
+    /**
+     * Generic cell rate algorithm over every window of one limit for one key, atomically: the
+     * request is charged in all windows if every window allows it, and in none otherwise.
+     * With {@code request.dryRun()} nothing is charged.
+     */
+    RateOutcome rate(RateRequest request);
+
+    /** Undo a charge made by {@link #rate} with the same request (the mail was refused later). */
+    void refund(RateRequest request);
+
+    /** Look up, create or advance a greylist triplet, atomically. */
+    GreylistOutcome greylist(GreylistRequest request);
+
+    /** Store a new restriction, or replace one with the same id. */
+    void impose(Restriction restriction);
+
+    /** Lift a restriction early; empty when there is no restriction with that id or it already ended. */
+    Optional<Restriction> lift(String id, Instant at, String by);
+
+    /**
+     * All restrictions the store still holds (active, and ended ones until they are purged), as an
+     * immutable list. The same list instance is returned until something changes, so callers may
+     * cache what they derive from it by identity.
+     */
+    List<Restriction> restrictions();
+
+    /** Counts for health and metrics. */
+    Stats stats();
+
+    /** Persist what is pending and release resources. */
+    @Override
+    void close();
+
+    /** @param keys counters and triplets held; @param capacity the configured cap */
+    record Stats(long keys, long capacity) {
+    }
+}
