@@ -1,0 +1,29 @@
+package dev.sekisho.testing;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A clock tests move by hand; thread safe so a server under test may read it while the test advances it. */
+public final class MutableClock implements InstantSource {
+    private final AtomicReference<Instant> now;
+
+    public MutableClock(Instant start) {
+        this.now = new AtomicReference<>(start);
+    }
+
+    public static MutableClock at(String isoInstant) {
+        return new MutableClock(Instant.parse(isoInstant));
+    }
+
+    @Override
+    public Instant instant() {
+        return now.get();
+    }
+
+    public Instant advance(Duration by) {
+        if (by.isNegative()) throw new IllegalArgumentException("time only moves forward, was " + by);
+        return now.updateAndGet(t -> t.plus(by));
+    }
+}
