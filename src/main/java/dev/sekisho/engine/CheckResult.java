@@ -8,11 +8,12 @@ import java.util.Objects;
  * allow list decides DUNNO so that later checks are skipped but Postfix's own restrictions still run.
  *
  * @param decisive    true when the engine stops at this answer
+ * @param notable     a non-decisive answer worth a log line (a rule in log-only mode saw something)
  * @param action      the action when decisive, DUNNO otherwise
  * @param explanation why
  * @param charge      what this check counted for the request, undone if the final verdict refuses the mail
  */
-public record CheckResult(boolean decisive, Action action, Explanation explanation, Charge charge) {
+public record CheckResult(boolean decisive, boolean notable, Action action, Explanation explanation, Charge charge) {
 
     public CheckResult {
         Objects.requireNonNull(action, "action");
@@ -21,14 +22,19 @@ public record CheckResult(boolean decisive, Action action, Explanation explanati
     }
 
     public static CheckResult pass(Explanation explanation) {
-        return new CheckResult(false, Action.DUNNO, explanation, Charge.NONE);
+        return new CheckResult(false, false, Action.DUNNO, explanation, Charge.NONE);
     }
 
     public static CheckResult pass(Explanation explanation, Charge charge) {
-        return new CheckResult(false, Action.DUNNO, explanation, charge);
+        return new CheckResult(false, false, Action.DUNNO, explanation, charge);
+    }
+
+    /** No objection, but the operator wants to hear about it (log-only rules). */
+    public static CheckResult note(Explanation explanation) {
+        return new CheckResult(false, true, Action.DUNNO, explanation, Charge.NONE);
     }
 
     public static CheckResult decide(Action action, Explanation explanation) {
-        return new CheckResult(true, action, explanation, Charge.NONE);
+        return new CheckResult(true, true, action, explanation, Charge.NONE);
     }
 }

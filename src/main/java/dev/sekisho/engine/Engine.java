@@ -78,35 +78,40 @@ public final class Engine {
         EvaluationContext context = new EvaluationContext(now, deadline, dryRun);
         List<Explanation> trail = new ArrayList<>(policy.checks().size());
         List<Charge> charges = new ArrayList<>(2);
+        List<Explanation> notes = List.of();
         for (Check check : policy.checks()) {
             CheckResult result;
             try {
                 result = check.evaluate(transaction, context);
             } catch (RuntimeException e) {
                 listener.checkFailed(transaction, check, e);
-                return failure(transaction, policy, check.name(), "could not answer: " + e.getMessage(), trail, charges);
+                return failure(transaction, policy, check.name(), "could not answer: " + e.getMessage(), trail, notes, charges);
             }
             trail.add(result.explanation());
             if (result.charge() != Charge.NONE) charges.add(result.charge());
             if (result.decisive()) {
                 Action action = stageSafe(result.action(), transaction.stage());
                 if (!action.accepts()) refund(charges);
-                return new Verdict(action, result.explanation(), trail, false);
+                return new Verdict(action, result.explanation(), trail, notes, false);
+            }
+            if (result.notable()) {
+                if (notes.isEmpty()) notes = new ArrayList<>(1);
+                notes.add(result.explanation());
             }
             if (clock.instant().isAfter(deadline)) {
-                return failure(transaction, policy, check.name(), "deadline of " + policy.deadline().toMillis() + " ms passed", trail, charges);
+                return failure(transaction, policy, check.name(), "deadline of " + policy.deadline().toMillis() + " ms passed", trail, notes, charges);
             }
         }
-        return new Verdict(Action.DUNNO, null, trail, false);
+        return new Verdict(Action.DUNNO, null, trail, notes, false);
     }
 
     private Verdict failure(Transaction transaction, ServicePolicy policy, String check, String why,
-                            List<Explanation> trail, List<Charge> charges) {
+                            List<Explanation> trail, List<Explanation> notes, List<Charge> charges) {
         Action action = stageSafe(policy.failureVerdict(), transaction.stage());
         if (!action.accepts()) refund(charges);
         Explanation explanation = new Explanation(check, "failure-verdict", "", why, Map.of());
         trail.add(explanation);
-        return new Verdict(action, explanation, trail, true);
+        return new Verdict(action, explanation, trail, notes, true);
     }
 
     /** Never hand Postfix an action it forbids at this stage (access(5)); DUNNO is always allowed. */

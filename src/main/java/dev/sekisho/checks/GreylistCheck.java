@@ -1,0 +1,104 @@
+package dev.sekisho.checks;
+
+import dev.sekisho.config.CheckConfig;
+import dev.sekisho.engine.Action;
+import dev.sekisho.engine.Check;
+import dev.sekisho.engine.CheckResult;
+import dev.sekisho.engine.EvaluationContext;
+import dev.sekisho.engine.Explanation;
+import dev.sekisho.engine.Stage;
+import dev.sekisho.engine.Transaction;
+import dev.sekisho.state.GreylistOutcome;
+import dev.sekisho.state.GreylistRequest;
+import dev.sekisho.state.StateStore;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Greylisting with postgrey's proven semantics: the first attempt of an unknown (client network,
+ * sender, recipient) triplet is deferred; a retry after the delay and within the retry window
+ * passes and the triplet is known from then on; clients that passed often enough are let through.
+ * Real MTAs retry, most spam engines do not.
+ *
+ * <p>Large senders retry from many addresses of a pool, so they are exempted by their verified
+ * host name (Postfix's client_name, which is "unknown" unless forward and reverse DNS agree),
+ * never by HELO, which the client chooses freely.
+ */
+public final class GreylistCheck implements Check {
+    private final CheckConfig.Greylist config;
+    private final ClientNetworks networks;
+    private final StateStore store;
+
+    public GreylistCheck(CheckConfig.Greylist config, ClientNetworks networks, StateStore store) {
+        this.config = config;
+        this.networks = networks;
+        this.store = store;
+    }
+
+    @Override
+    public String name() {
+        return config.name();
+    }
+
+    @Override
+    public CheckResult evaluate(Transaction tx, EvaluationContext context) {
+        if (tx.stage() != Stage.RCPT) return CheckResult.pass(Explanation.of(name(), "greylisting applies at RCPT only"));
+        if (config.skipAuthenticated() && tx.authenticated()) return CheckResult.pass(Explanation.of(name(), "authenticated client"));
+        String allowedName = allowedClientName(tx.clientName());
+        if (allowedName != null) {
+            return CheckResult.pass(new Explanation(name(), "allow-client-names", "client-name=" + tx.clientName(),
+                    "known large sender (" + allowedName + ")", Map.of()));
+        }
+        String network = networks.networkOf(tx.clientAddress());
+        String triplet = network + "|" + normaliseSender(tx.sender()) + "|" + tx.recipient().toLowerCase(Locale.ROOT);
+        GreylistOutcome outcome = store.greylist(new GreylistRequest(triplet, network, context.now(), config.delay(),
+                config.retryWindow(), config.maxAge(), config.autoAllowAfter(), context.dryRun()));
+        Map<String, String> values = Map.of(
+                "first-seen", outcome.firstSeen().toString(),
+                "pass-at", outcome.passAt().toString(),
+                "client-passes", Long.toString(outcome.clientPasses()));
+        String key = "triplet=" + triplet;
+        if (outcome.status().accepted()) {
+            return CheckResult.pass(new Explanation(name(), outcome.status().name().toLowerCase(Locale.ROOT), key, "greylist passed", values));
+        }
+        long wait = Math.max(1, Duration.between(context.now(), outcome.passAt()).toSeconds());
+        Action action = config.action().argument().isEmpty()
+                ? config.action().withText("Greylisted, please try again in " + wait + " seconds")
+                : config.action();
+        return CheckResult.decide(action, new Explanation(name(), outcome.status().name().toLowerCase(Locale.ROOT), key,
+                "deferred for " + wait + "s", values));
+    }
+
+    /** The matching allow-client-names entry, or null. "example.com" matches it and its subdomains; ".example.com" only subdomains. */
+    private String allowedClientName(String clientName) {
+        if (config.allowClientNames().isEmpty() || clientName.isEmpty() || clientName.equals("unknown")) return null;
+        String host = clientName.toLowerCase(Locale.ROOT);
+        for (String entry : config.allowClientNames()) {
+            if (entry.startsWith(".")) {
+                if (host.endsWith(entry)) return entry;
+            } else if (host.equals(entry) || host.endsWith("." + entry)) {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Senders that change with every message would defeat greylisting: strip a BATV tag
+     * (prvs=TAG=user@domain) and fold digit runs in the local part (VERP, ticket numbers).
+     */
+    static String normaliseSender(String sender) {
+        if (sender.isEmpty()) return "<>";
+        String s = sender.toLowerCase(Locale.ROOT);
+        int at = s.lastIndexOf('@');
+        if (at < 0) return s;
+        String local = s.substring(0, at);
+        if (local.startsWith("prvs=") || local.startsWith("msprvs1=") || local.startsWith("btv1=")) {
+            int second = local.indexOf('=', local.indexOf('=') + 1);
+            if (second > 0) local = local.substring(second + 1);
+        }
+        return local.replaceAll("[0-9]+", "#") + s.substring(at);
+    }
+}

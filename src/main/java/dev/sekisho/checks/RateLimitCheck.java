@@ -1,0 +1,123 @@
+package dev.sekisho.checks;
+
+import dev.sekisho.config.CheckConfig;
+import dev.sekisho.engine.Action;
+import dev.sekisho.engine.Charge;
+import dev.sekisho.engine.Check;
+import dev.sekisho.engine.CheckResult;
+import dev.sekisho.engine.EvaluationContext;
+import dev.sekisho.engine.Explanation;
+import dev.sekisho.engine.Stage;
+import dev.sekisho.engine.Transaction;
+import dev.sekisho.state.DurationText;
+import dev.sekisho.state.RateOutcome;
+import dev.sekisho.state.RateRequest;
+import dev.sekisho.state.StateStore;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Limits how much one key (client, network, account, sender, domain) may send, over one or more
+ * windows at once (GCRA, so no burst at a window boundary).
+ *
+ * <p>Where the charge happens follows what is known when: recipients are charged per RCPT;
+ * messages and bytes at END-OF-MESSAGE (size is known, the message is accepted), while RCPT only
+ * checks that one more still fits so that a sender over its limit is stopped before DATA.
+ * A charge is refunded when a later check refuses the mail.
+ */
+public final class RateLimitCheck implements Check {
+    private final CheckConfig.RateLimit config;
+    private final ClientNetworks networks;
+    private final ListMatcher exempt;
+    private final StateStore store;
+
+    public RateLimitCheck(CheckConfig.RateLimit config, ClientNetworks networks, StateStore store) {
+        this.config = config;
+        this.networks = networks;
+        this.exempt = new ListMatcher(config.exempt());
+        this.store = store;
+    }
+
+    @Override
+    public String name() {
+        return config.name();
+    }
+
+    @Override
+    public CheckResult evaluate(Transaction tx, EvaluationContext context) {
+        Optional<Cost> cost = costAt(tx);
+        if (cost.isEmpty()) return CheckResult.pass(Explanation.of(name(), "not counted at " + tx.stage()));
+        Optional<String> key = keyOf(tx);
+        if (key.isEmpty()) return CheckResult.pass(Explanation.of(name(), "no " + keyName() + " to count"));
+        String subject = keyName() + "=" + key.get();
+        if (!exempt.isEmpty()) {
+            Optional<String> why = exempt.match(tx);
+            if (why.isPresent()) return CheckResult.pass(new Explanation(name(), "exempt", subject, "exempt: " + why.get(), Map.of()));
+        }
+        boolean dryRun = context.dryRun() || !cost.get().charge();
+        RateRequest request = new RateRequest(name() + "|" + key.get(), config.windows(), cost.get().units(), context.now(), dryRun);
+        RateOutcome outcome = store.rate(request);
+        Map<String, String> values = new LinkedHashMap<>();
+        for (RateOutcome.WindowState w : outcome.windows()) {
+            values.put(DurationText.format(w.window().period()), w.used() + "/" + w.window().limit());
+        }
+        if (outcome.allowed()) {
+            Charge charge = dryRun ? Charge.NONE : () -> store.refund(request);
+            return CheckResult.pass(new Explanation(name(), "", subject, "within limits", values), charge);
+        }
+        RateOutcome.WindowState refused = outcome.firstRefusal().orElseThrow();
+        String rule = "limit " + refused.window();
+        Instant retryAt = refused.retryAt();
+        long seconds = Math.max(1, Duration.between(context.now(), retryAt).toSeconds());
+        values.put("retry-at", retryAt.toString());
+        Action action = config.action().argument().isEmpty()
+                ? config.action().withText("Rate limit " + name() + " (" + refused.window() + " " + unitName() + ") exceeded for "
+                + key.get() + ", try again in " + seconds + "s")
+                : config.action();
+        return CheckResult.decide(action, new Explanation(name(), rule, subject, "over the limit, resets in " + seconds + "s", values));
+    }
+
+    /** How much this request counts, and whether it is charged now or only checked. */
+    private record Cost(long units, boolean charge) {
+    }
+
+    private Optional<Cost> costAt(Transaction tx) {
+        return switch (config.count()) {
+            case RECIPIENTS -> tx.stage() == Stage.RCPT ? Optional.of(new Cost(1, true)) : Optional.empty();
+            case MESSAGES -> switch (tx.stage()) {
+                case RCPT -> Optional.of(new Cost(1, false));
+                case END_OF_MESSAGE -> Optional.of(new Cost(1, true));
+                default -> Optional.empty();
+            };
+            case BYTES -> switch (tx.stage()) {
+                case RCPT -> Optional.of(new Cost(Math.max(1, tx.size()), false));
+                case END_OF_MESSAGE -> tx.size() > 0 ? Optional.of(new Cost(tx.size(), true)) : Optional.empty();
+                default -> Optional.empty();
+            };
+        };
+    }
+
+    private Optional<String> keyOf(Transaction tx) {
+        return switch (config.key()) {
+            case CLIENT_IP -> Optional.of(ClientNetworks.text(tx.clientAddress()));
+            case CLIENT_NETWORK -> Optional.of(networks.networkOf(tx.clientAddress()));
+            case SASL_USERNAME -> tx.authenticated() ? Optional.of(tx.saslUsername().toLowerCase(Locale.ROOT)) : Optional.empty();
+            case SENDER -> Optional.of(tx.sender().isEmpty() ? "<>" : tx.sender().toLowerCase(Locale.ROOT));
+            case SENDER_DOMAIN -> Optional.of(tx.sender().isEmpty() ? "<>" : tx.senderDomain());
+            case RECIPIENT_DOMAIN -> tx.recipient().isEmpty() ? Optional.empty() : Optional.of(tx.recipientDomain());
+        };
+    }
+
+    private String keyName() {
+        return config.key().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private String unitName() {
+        return config.count().name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,330 @@
+package dev.sekisho.config;
+
+import dev.sekisho.engine.Action;
+import dev.sekisho.state.RateWindow;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Reads and validates sekisho.yaml. Every problem is reported with file, line and key; nothing
+ * half-valid is ever returned. Without a file, the embedded defaults (defaults.yaml) apply.
+ */
+public final class ConfigLoader {
+    private static final String DEFAULTS = "defaults.yaml";
+    private static final long MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+    /** Schema paths of every key read so far; lets a test hold docs/configuration.md to the code. */
+    private final Set<String> schemaKeys = new TreeSet<>();
+
+    public SekishoConfig load(Path file) {
+        String text;
+        try {
+            if (Files.size(file) > MAX_FILE_BYTES) throw new ConfigException(file, 0, "", "larger than " + MAX_FILE_BYTES + " bytes");
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(file, 0, "", "cannot read: " + e.getMessage());
+        }
+        return parse(file, text);
+    }
+
+    public SekishoConfig loadDefaults() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS)) {
+            if (in == null) throw new IllegalStateException("embedded " + DEFAULTS + " missing from the build");
+            return parse(null, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read embedded " + DEFAULTS, e);
+        }
+    }
+
+    /** The embedded defaults as text, for {@code sekisho config defaults}. */
+    public static String defaultsText() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("cannot read embedded " + DEFAULTS, e);
+        }
+    }
+
+    Set<String> schemaKeys() {
+        return schemaKeys;
+    }
+
+    SekishoConfig parse(Path file, String text) {
+        Section root = Section.root(file, new YamlTree(file).parse(text), schemaKeys);
+
+        Path dataDir = root.has("data-dir") ? Path.of(root.string("data-dir", "")) : null;
+
+        Section networksSection = root.section("networks");
+        var networks = new SekishoConfig.NetworkPrefixes(
+                networksSection.integer("ipv4-prefix", 24, 8, 32),
+                networksSection.integer("ipv6-prefix", 64, 16, 128));
+        networksSection.rejectUnknownKeys();
+
+        Section listen = root.section("listen");
+        List<SekishoConfig.PolicyListener> policyListeners = new ArrayList<>();
+        for (Section l : listen.sections("policy", s -> "")) {
+            InetSocketAddress address = hostPort(l, "address", null);
+            policyListeners.add(new SekishoConfig.PolicyListener(address, l.string("service", "")));
+            l.rejectUnknownKeys();
+        }
+        if (!listen.has("policy")) {
+            policyListeners.add(new SekishoConfig.PolicyListener(new InetSocketAddress("127.0.0.1", 10040), ""));
+        }
+        InetSocketAddress http = hostPort(listen, "http", new InetSocketAddress("127.0.0.1", 8025));
+        listen.rejectUnknownKeys();
+
+        Section lists = root.section("lists");
+        ListConfig allow = listConfig(lists.section("allow"));
+        ListConfig deny = listConfig(lists.section("deny"));
+        lists.rejectUnknownKeys();
+
+        Map<String, SekishoConfig.ServiceConfig> services = new LinkedHashMap<>();
+        for (var entry : root.named("services", "service").entrySet()) {
+            services.put(entry.getKey(), service(entry.getKey(), entry.getValue()));
+        }
+        if (services.isEmpty()) throw root.error("services", "at least one service is needed");
+
+        String defaultService = root.string("default-service", services.containsKey("mx") ? "mx" : services.keySet().iterator().next());
+        if (!services.containsKey(defaultService)) {
+            throw root.error("default-service", "no service named \"" + defaultService + "\" (services: " + String.join(", ", services.keySet()) + ")");
+        }
+        for (int i = 0; i < policyListeners.size(); i++) {
+            String service = policyListeners.get(i).service();
+            if (!service.isEmpty() && !services.containsKey(service)) {
+                throw new ConfigException(file, 0, "listen.policy[" + i + "].service", "no service named \"" + service + "\"");
+            }
+        }
+
+        Section stateSection = root.section("state");
+        String stateType = stateSection.string("type", "memory");
+        if (!stateType.equals("memory")) throw stateSection.error("type", "must be memory (Redis comes later), was \"" + stateType + "\"");
+        var state = new SekishoConfig.StateConfig(stateType, stateSection.integer("capacity", 5_000_000, 1000, Integer.MAX_VALUE));
+        stateSection.rejectUnknownKeys();
+
+        Section limitsSection = root.section("policy-limits");
+        var limits = new SekishoConfig.PolicyLimits(
+                limitsSection.integer("max-line-bytes", 4096, 256, 1 << 20),
+                limitsSection.integer("max-request-bytes", 64 * 1024, 1024, 16 << 20),
+                positive(limitsSection, "idle-timeout", Duration.ofSeconds(330)),
+                positive(limitsSection, "request-timeout", Duration.ofSeconds(10)));
+        limitsSection.rejectUnknownKeys();
+
+        root.rejectUnknownKeys();
+        return new SekishoConfig(file, dataDir, policyListeners, http, defaultService, networks, services, allow, deny, state, limits);
+    }
+
+    private SekishoConfig.ServiceConfig service(String name, Section s) {
+        Duration deadline = positive(s, "deadline", Duration.ofSeconds(2));
+        Action failureVerdict = action(s, "failure-verdict", Action.DUNNO);
+        List<CheckConfig> checks = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (Section c : s.sections("checks", ConfigLoader::checkType)) {
+            CheckConfig check = check(c);
+            if (!names.add(check.name())) throw c.error("name", "two checks in service " + name + " are named \"" + check.name() + "\"");
+            checks.add(check);
+            c.rejectUnknownKeys();
+        }
+        s.rejectUnknownKeys();
+        return new SekishoConfig.ServiceConfig(name, deadline, failureVerdict, checks);
+    }
+
+    private static String checkType(Section c) {
+        String type = c.string("type", "");
+        if (type.isEmpty()) throw c.error("type", "every check needs a type (restrictions, allow-list, deny-list, rate-limit, greylist, sender-login-mismatch)");
+        return type;
+    }
+
+    private CheckConfig check(Section c) {
+        String type = c.string("type", "");
+        String name = c.string("name", type);
+        return switch (type) {
+            case "restrictions" -> new CheckConfig.Restrictions(name, action(c, "action", Action.reject(554, "5.7.1", "")));
+            case "allow-list" -> new CheckConfig.AllowList(name);
+            case "deny-list" -> new CheckConfig.DenyList(name, action(c, "action", Action.reject(554, "5.7.1", "Access denied")));
+            case "rate-limit" -> rateLimit(c, name);
+            case "greylist" -> greylist(c, name);
+            case "sender-login-mismatch" -> mismatch(c, name);
+            default -> throw c.error("type", "unknown check type \"" + type
+                    + "\" (restrictions, allow-list, deny-list, rate-limit, greylist, sender-login-mismatch)");
+        };
+    }
+
+    private CheckConfig.RateLimit rateLimit(Section c, String name) {
+        CheckConfig.RateKey key = enumValue(c, "key", CheckConfig.RateKey.class, null);
+        CheckConfig.RateUnit unit = enumValue(c, "count", CheckConfig.RateUnit.class, CheckConfig.RateUnit.RECIPIENTS);
+        List<RateWindow> windows = c.each("limits", ConfigLoader::rateWindow);
+        if (windows.isEmpty()) throw c.error("limits", "at least one limit is needed, e.g. [100/1h, 1000/1d]");
+        Set<Duration> periods = new HashSet<>();
+        for (RateWindow w : windows) {
+            if (!periods.add(w.period())) throw c.error("limits", "two limits share the period " + w.period());
+        }
+        Action action = action(c, "action", Action.defer(450, "4.7.1", ""));
+        ListConfig exempt = listConfig(c.section("exempt"));
+        return new CheckConfig.RateLimit(name, key, unit, windows, action, exempt);
+    }
+
+    /** "100/1h": at most 100 per hour. */
+    static RateWindow rateWindow(String text) {
+        int slash = text.indexOf('/');
+        if (slash < 0) throw new IllegalArgumentException("a limit is COUNT/PERIOD like 100/1h, was \"" + text + "\"");
+        long limit;
+        try {
+            limit = Long.parseLong(text.substring(0, slash).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("a limit is COUNT/PERIOD like 100/1h, was \"" + text + "\"");
+        }
+        if (limit <= 0) throw new IllegalArgumentException("the count of " + text + " must be positive");
+        Duration period = Section.parseDuration(text.substring(slash + 1).trim());
+        if (period.compareTo(Duration.ofSeconds(1)) < 0) throw new IllegalArgumentException("the period of " + text + " must be at least 1s");
+        return new RateWindow(limit, period);
+    }
+
+    private CheckConfig.Greylist greylist(Section c, String name) {
+        Duration delay = c.duration("delay", Duration.ofSeconds(300));
+        Duration retryWindow = positive(c, "retry-window", Duration.ofDays(2));
+        Duration maxAge = positive(c, "max-age", Duration.ofDays(35));
+        if (retryWindow.compareTo(delay) <= 0) throw c.error("retry-window", "must be longer than delay (" + delay + ")");
+        if (maxAge.compareTo(retryWindow) < 0) throw c.error("max-age", "must be at least retry-window (" + retryWindow + ")");
+        int autoAllow = c.integer("auto-allow-after", 5, 0, 1_000_000);
+        List<String> names = c.each("allow-client-names", text -> {
+            String lower = text.toLowerCase(Locale.ROOT);
+            if (lower.equals("unknown") || lower.isBlank() || lower.contains(" ")) {
+                throw new IllegalArgumentException("not a host name or .suffix: \"" + text + "\"");
+            }
+            return lower;
+        });
+        boolean skipAuthenticated = c.bool("skip-authenticated", true);
+        Action action = action(c, "action", Action.of(Action.Kind.DEFER_IF_PERMIT, ""));
+        return new CheckConfig.Greylist(name, delay, retryWindow, maxAge, autoAllow, names, skipAuthenticated, action);
+    }
+
+    private CheckConfig.SenderLoginMismatch mismatch(Section c, String name) {
+        CheckConfig.MismatchMatch match = enumValue(c, "match", CheckConfig.MismatchMatch.class, CheckConfig.MismatchMatch.DOMAIN);
+        Map<String, List<String>> owners = new LinkedHashMap<>();
+        for (var e : c.namedLists("owners").entrySet()) {
+            owners.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue().stream().map(v -> v.toLowerCase(Locale.ROOT)).toList());
+        }
+        String loginDomain = c.string("login-domain", "").toLowerCase(Locale.ROOT);
+        String actionText = c.string("action", "reject");
+        Action action;
+        if (actionText.equalsIgnoreCase("log")) {
+            action = null;
+        } else {
+            try {
+                action = ActionSyntax.parse(actionText);
+            } catch (IllegalArgumentException e) {
+                throw c.error("action", e.getMessage() + " (or log)");
+            }
+            if (action.kind() == Action.Kind.REJECT && action.argument().isEmpty()) {
+                action = action.withText("Sender address is not owned by the authenticated account");
+            }
+        }
+        return new CheckConfig.SenderLoginMismatch(name, match, owners, loginDomain, action);
+    }
+
+    private ListConfig listConfig(Section s) {
+        List<IPAddress> networks = s.each("networks", ConfigLoader::network);
+        Set<String> domains = lowerSet(s.strings("domains"));
+        Set<String> accounts = lowerSet(s.strings("accounts"));
+        Set<String> senders = lowerSet(s.strings("senders"));
+        s.rejectUnknownKeys();
+        return new ListConfig(networks, domains, accounts, senders);
+    }
+
+    static IPAddress network(String text) {
+        IPAddressString parsed = new IPAddressString(text);
+        IPAddress address = parsed.getAddress();
+        if (address == null || parsed.isPrefixed() && !parsed.getNetworkPrefixLength().equals(address.getPrefixLength())) {
+            throw new IllegalArgumentException("not an IP address or CIDR network: \"" + text + "\"");
+        }
+        return address.isPrefixed() ? address.toPrefixBlock() : address;
+    }
+
+    private static Set<String> lowerSet(List<String> values) {
+        return values.stream().map(v -> v.trim().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    }
+
+    private static Action action(Section s, String key, Action fallback) {
+        if (!s.has(key)) return fallback;
+        try {
+            return ActionSyntax.parse(s.string(key, ""));
+        } catch (IllegalArgumentException e) {
+            throw s.error(key, e.getMessage());
+        }
+    }
+
+    private static Duration positive(Section s, String key, Duration fallback) {
+        Duration d = s.duration(key, fallback);
+        if (d.isZero() || d.isNegative()) throw s.error(key, "must be longer than zero");
+        return d;
+    }
+
+    private static <E extends Enum<E>> E enumValue(Section s, String key, Class<E> type, E fallback) {
+        String text = s.string(key, null);
+        if (text == null) {
+            if (fallback == null) throw s.error(key, "is required (one of " + choices(type) + ")");
+            return fallback;
+        }
+        try {
+            return Enum.valueOf(type, text.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw s.error(key, "must be one of " + choices(type) + ", was \"" + text + "\"");
+        }
+    }
+
+    private static <E extends Enum<E>> String choices(Class<E> type) {
+        List<String> out = new ArrayList<>();
+        for (E e : type.getEnumConstants()) out.add(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        return String.join(", ", out);
+    }
+
+    private static InetSocketAddress hostPort(Section s, String key, InetSocketAddress fallback) {
+        if (!s.has(key)) {
+            if (fallback == null) throw s.error(key, "is required, e.g. 127.0.0.1:10040");
+            return fallback;
+        }
+        String text = s.string(key, "").trim();
+        try {
+            return parseHostPort(text);
+        } catch (IllegalArgumentException e) {
+            throw s.error(key, e.getMessage());
+        }
+    }
+
+    /** "127.0.0.1:10040" or "[::1]:10040"; the host must be an IP literal (no DNS at start-up). */
+    public static InetSocketAddress parseHostPort(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0) throw new IllegalArgumentException("must be ADDRESS:PORT like 127.0.0.1:10040, was \"" + text + "\"");
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("port must be a number, was \"" + text.substring(colon + 1) + "\"");
+        }
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, was " + port);
+        IPAddress address = new IPAddressString(host).getAddress();
+        if (address == null || address.isPrefixed()) {
+            throw new IllegalArgumentException("the address must be an IP literal, was \"" + host + "\"");
+        }
+        return new InetSocketAddress(address.toInetAddress(), port);
+    }
+}
