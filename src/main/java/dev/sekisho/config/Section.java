@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One mapping of the configuration, read through typed getters that fail with file, line and key.
@@ -20,8 +18,6 @@ import java.util.regex.Pattern;
  * a test can hold the documentation to the code.
  */
 final class Section {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d|w)");
-
     private final Path file;
     private final ConfigNode.Mapping node;
     private final String schemaPath;
@@ -90,20 +86,8 @@ final class Section {
         }
     }
 
-    /** 500ms, 300s, 5m, 1h, 2d, 1w; a bare number is seconds. */
     static Duration parseDuration(String text) {
-        if (text.matches("\\d+")) return Duration.ofSeconds(Long.parseLong(text));
-        Matcher m = DURATION.matcher(text);
-        if (!m.matches()) throw new IllegalArgumentException("must be a duration like 500ms, 300s, 5m, 1h or 35d, was \"" + text + "\"");
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            default -> Duration.ofDays(7 * n);
-        };
+        return Durations.parse(text);
     }
 
     /** A list of scalars; a single scalar is read as a list of one. */
@@ -204,7 +188,7 @@ final class Section {
                 }
                 default -> throw new ConfigException(file, item.line(), item.path(), "must be a mapping of keys, was " + ConfigNode.describe(item));
             };
-            Section probe = new Section(file, m, join(schemaPath, key + "[]"), schemaKeys);
+            Section probe = new Section(file, m, join(schemaPath, key + "[]"), new HashSet<>());
             String name = kind.apply(probe);
             Section typed = new Section(file, m, join(schemaPath, key + "[" + name + "]"), schemaKeys);
             out.add(typed);

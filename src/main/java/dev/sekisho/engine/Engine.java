@@ -46,7 +46,7 @@ public final class Engine {
 
     /** Decide, counting what the checks count. */
     public Verdict decide(Transaction transaction) {
-        Verdict verdict = run(transaction, false);
+        Verdict verdict = run(transaction);
         listener.decided(transaction, verdict);
         return verdict;
     }
@@ -71,11 +71,11 @@ public final class Engine {
         return results;
     }
 
-    private Verdict run(Transaction transaction, boolean dryRun) {
+    private Verdict run(Transaction transaction) {
         ServicePolicy policy = policyFor(transaction.service());
         Instant now = clock.instant();
         Instant deadline = now.plus(policy.deadline());
-        EvaluationContext context = new EvaluationContext(now, deadline, dryRun);
+        EvaluationContext context = new EvaluationContext(now, deadline, false);
         List<Explanation> trail = new ArrayList<>(policy.checks().size());
         List<Charge> charges = new ArrayList<>(2);
         List<Explanation> notes = List.of();

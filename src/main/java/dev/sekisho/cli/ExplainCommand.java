@@ -1,0 +1,55 @@
+package dev.sekisho.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Reads one policy request (name=value lines, as Postfix sends them) on standard input and shows
+ * what every check of the service would answer and why, without counting anything.
+ */
+@Command(name = "explain", mixinStandardHelpOptions = true,
+        description = "Show what every check would answer to a policy request given on stdin (name=value lines), and why. Counts nothing.")
+public final class ExplainCommand implements Callable<Integer> {
+    @Mixin
+    AdminOptions admin;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                spec.commandLine().getErr().println("sekisho explain: not a name=value line: " + line);
+                return 2;
+            }
+            attributes.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+        try {
+            JsonNode results = admin.client().post("/api/explain", attributes);
+            PrintWriter out = spec.commandLine().getOut();
+            for (JsonNode r : results) {
+                out.printf("%-24s %-9s %-30s %s%n", r.path("check").asText(), r.path("decisive").asBoolean() ? "DECIDES" : "passes",
+                        r.path("action").asText(), r.path("explanation").asText());
+            }
+            out.flush();
+            return 0;
+        } catch (AdminClient.AdminException e) {
+            spec.commandLine().getErr().println("sekisho explain: " + e.getMessage());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.sekisho.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.sekisho.config.ConfigException;
+import dev.sekisho.engine.Subject;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The HTTP side: health and readiness, Prometheus metrics, and the admin API (a bearer token is
+ * required for everything under /api).
+ */
+public final class HttpServer implements AutoCloseable {
+    private final Javalin javalin;
+
+    public record Options(InetSocketAddress address, String adminToken) {
+    }
+
+    public HttpServer(Options options, AdminOperations admin, PrometheusMeterRegistry metrics) {
+        ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        byte[] token = options.adminToken().getBytes(StandardCharsets.UTF_8);
+        javalin = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(mapper, false));
+            config.http.maxRequestSize = 1024 * 1024;
+        });
+        javalin.get("/health", ctx -> ctx.result("ok\n"));
+        javalin.get("/ready", ctx -> {
+            if (admin.ready()) ctx.result("ready\n");
+            else ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("not ready\n");
+        });
+        javalin.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+
+        javalin.beforeMatched("/api/*", ctx -> {
+            String header = ctx.header("Authorization");
+            byte[] given = header != null && header.startsWith("Bearer ")
+                    ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+            if (!MessageDigest.isEqual(given, token)) {
+                ctx.status(HttpStatus.UNAUTHORIZED).json(Map.of("error", "missing or wrong admin token"));
+                ctx.skipRemainingHandlers();
+            }
+        });
+        javalin.get("/api/restrictions", ctx -> ctx.json(admin.restrictions("true".equals(ctx.queryParam("all")))));
+        javalin.post("/api/restrictions", ctx -> {
+            RestrictionRequest body = ctx.bodyAsClass(RestrictionRequest.class);
+            Subject subject = Subject.parse(Subject.Kind.parse(body.kind() == null ? "" : body.kind()), body.value());
+            Duration duration = body.duration() == null ? Duration.ofHours(1) : parseDuration(body.duration());
+            if (duration.isZero() || duration.isNegative()) throw new IllegalArgumentException("duration must be positive, was " + body.duration());
+            ctx.status(HttpStatus.CREATED).json(admin.impose(subject, duration, body.reason(), body.by() == null ? "api" : body.by()));
+        });
+        javalin.delete("/api/restrictions/{id}", ctx -> {
+            String by = ctx.queryParam("by") == null ? "api" : ctx.queryParam("by");
+            admin.lift(ctx.pathParam("id"), by).ifPresentOrElse(ctx::json,
+                    () -> ctx.status(HttpStatus.NOT_FOUND).json(Map.of("error", "no restriction in force with id " + ctx.pathParam("id"))));
+        });
+        javalin.post("/api/reload", ctx -> ctx.json(Map.of("result", admin.reload())));
+        javalin.post("/api/explain", ctx -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> raw = ctx.bodyAsClass(Map.class);
+            Map<String, String> attributes = new LinkedHashMap<>();
+            raw.forEach((k, v) -> attributes.put(k, v == null ? "" : v.toString()));
+            ctx.json(admin.explain(attributes));
+        });
+
+        javalin.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
+        javalin.exception(ConfigException.class, (e, ctx) -> error(ctx, HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage()));
+        javalin.exception(io.javalin.http.BadRequestResponse.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
+        javalin.exception(Exception.class, (e, ctx) -> error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, e.toString()));
+        javalin.start(options.address().getAddress().getHostAddress(), options.address().getPort());
+    }
+
+    /** Body of POST /api/restrictions: kind (ip, network, account, domain, sender), value, duration (e.g. 1h), reason, by. */
+    public record RestrictionRequest(String kind, String value, String duration, String reason, String by) {
+    }
+
+    public int port() {
+        return javalin.port();
+    }
+
+    @Override
+    public void close() {
+        javalin.stop();
+    }
+
+    private static void error(Context ctx, HttpStatus status, String message) {
+        ctx.status(status).json(Map.of("error", message == null ? status.getMessage() : message));
+    }
+
+    private static Duration parseDuration(String text) {
+        return dev.sekisho.config.Durations.parse(text.trim());
+    }
+}
