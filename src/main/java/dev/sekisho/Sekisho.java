@@ -24,7 +24,6 @@ public final class Sekisho implements Runnable {
     /** The configured command line, also used by tests to run subcommands in-process. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Sekisho());
-        cli.setExitCodeExceptionMapper(e -> 1);
         return cli;
     }
 

@@ -56,7 +56,8 @@ final class AdminClient {
         try {
             token = AdminToken.read(tokenFile);
         } catch (IOException e) {
-            throw new AdminException("cannot read the admin token " + tokenFile + " (" + e.getMessage()
+            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage();
+            throw new AdminException("cannot read the admin token " + tokenFile + " (" + why
                     + "); give --data-dir or --token-file of the running server");
         }
         HttpResponse<String> response;

@@ -39,9 +39,18 @@ public final class ConfigLoader {
             if (Files.size(file) > MAX_FILE_BYTES) throw new ConfigException(file, 0, "", "larger than " + MAX_FILE_BYTES + " bytes");
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException(file, 0, "", "cannot read: " + e.getMessage());
+            throw new ConfigException(file, 0, "", "cannot read: " + describe(e));
         }
         return parse(file, text);
+    }
+
+    /** An I/O failure in words: NoSuchFileException's message is only the path. */
+    static String describe(IOException e) {
+        return switch (e) {
+            case java.nio.file.NoSuchFileException n -> "no such file";
+            case java.nio.file.AccessDeniedException a -> "permission denied";
+            default -> e.getMessage() == null ? e.toString() : e.getMessage();
+        };
     }
 
     public SekishoConfig loadDefaults() {

@@ -1,0 +1,212 @@
+package dev.sekisho.app;
+
+import dev.sekisho.Sekisho;
+import dev.sekisho.config.ConfigLoader;
+import dev.sekisho.testing.MutableClock;
+import dev.sekisho.testing.PolicyClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The whole application in-process, over real sockets: policy protocol, admin API, CLI, reload, restart. */
+class ApplicationTest {
+    private static final String CONFIG = """
+            listen:
+              policy:
+                - address: 127.0.0.1:0
+              http: 127.0.0.1:0
+            services:
+              mx:
+                checks:
+                  - restrictions
+                  - deny-list
+                  - type: rate-limit
+                    name: per-client-ip
+                    key: client-ip
+                    limits: [3/1h]
+                  - type: greylist
+                    delay: 300s
+              submission:
+                checks:
+                  - restrictions
+                  - type: sender-login-mismatch
+                    action: reject
+            """;
+
+    @TempDir
+    Path dir;
+    private final MutableClock clock = MutableClock.at("2026-11-22T10:00:00Z");
+    private Application app;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void stop() {
+        if (app != null) app.close();
+    }
+
+    private Application start() throws IOException {
+        Path file = dir.resolve("sekisho.yaml");
+        if (!Files.exists(file)) Files.writeString(file, CONFIG);
+        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock);
+        return app;
+    }
+
+    private PolicyClient client() throws IOException {
+        return new PolicyClient(app.policyAddresses().get(0));
+    }
+
+    private String cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Sekisho.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        String[] withServer = new String[args.length + 4];
+        System.arraycopy(args, 0, withServer, 0, args.length);
+        withServer[args.length] = "--url";
+        withServer[args.length + 1] = "http://127.0.0.1:" + app.httpAddress().getPort();
+        withServer[args.length + 2] = "--data-dir";
+        withServer[args.length + 3] = dir.resolve("data").toString();
+        int code = cli.execute(withServer);
+        return code + " " + out + err;
+    }
+
+    @Test
+    void greylistsThenPassesAfterTheDelayAndKeepsItAcrossARestart() throws Exception {
+        start();
+        try (PolicyClient c = client()) {
+            var request = PolicyClient.rcpt("203.0.113.7", "a@example.org", "b@example.test", "mx");
+            assertThat(c.ask(request)).isEqualTo("DEFER_IF_PERMIT Greylisted, please try again in 300 seconds");
+            clock.advance(Duration.ofSeconds(301));
+            assertThat(c.ask(request)).isEqualTo("DUNNO");
+        }
+        app.close();
+        start();
+        try (PolicyClient c = client()) {
+            assertThat(c.ask(PolicyClient.rcpt("203.0.113.7", "a@example.org", "b@example.test", "mx")))
+                    .as("the triplet survived the restart").isEqualTo("DUNNO");
+        }
+    }
+
+    @Test
+    void theRequestOverTheClientLimitIsDeferredWithTheLimitNamed() throws Exception {
+        start();
+        try (PolicyClient c = client()) {
+            for (int i = 0; i < 3; i++) c.ask(PolicyClient.rcpt("198.51.100.5", "a@example.org", "u" + i + "@example.test", "mx"));
+            assertThat(c.ask(PolicyClient.rcpt("198.51.100.5", "a@example.org", "u9@example.test", "mx")))
+                    .startsWith("450 4.7.1 Rate limit per-client-ip (3/1h recipients) exceeded for 198.51.100.5");
+        }
+    }
+
+    @Test
+    void greylistDeferralsAreNotChargedToTheRateLimit() throws Exception {
+        start();
+        try (PolicyClient c = client()) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(c.ask(PolicyClient.rcpt("198.51.100.6", "a@example.org", "u" + i + "@example.test", "mx")))
+                        .startsWith("DEFER_IF_PERMIT");
+            }
+        }
+    }
+
+    @Test
+    void aRestrictionAddedWithTheCliAppliesToTheNextRequestAndCanBeLifted() throws Exception {
+        start();
+        try (PolicyClient c = client()) {
+            var request = PolicyClient.rcpt("192.0.2.99", "a@example.org", "b@example.test", "mx");
+            assertThat(c.ask(request)).startsWith("DEFER_IF_PERMIT");
+            String added = cli("restrictions", "add", "--ip", "192.0.2.99", "--for", "2h", "--reason", "abuse ticket 17");
+            assertThat(added).startsWith("0 restricted ip:192.0.2.99 until 2026-11-22T12:00:00Z");
+            String id = added.substring(added.indexOf("(id ") + 4, added.indexOf(')'));
+            assertThat(c.ask(request)).isEqualTo("554 5.7.1 Access restricted until 2026-11-22T12:00:00Z (ref " + id + ")");
+            assertThat(cli("restrictions", "list")).contains(id).contains("abuse ticket 17");
+            assertThat(cli("restrictions", "lift", id)).startsWith("0 lifted");
+            assertThat(c.ask(request)).startsWith("DEFER_IF_PERMIT");
+            assertThat(cli("restrictions", "lift", id)).startsWith("1 ").contains("404");
+        }
+    }
+
+    @Test
+    void policyContextSelectsTheService() throws Exception {
+        start();
+        try (PolicyClient c = client()) {
+            var submission = PolicyClient.rcpt("192.0.2.1", "ceo@bank.example", "b@example.test", "submission");
+            submission.put("sasl_username", "alice@example.net");
+            assertThat(c.ask(submission)).startsWith("554 5.7.1 Sender address is not owned");
+            submission.put("policy_context", "no-such-service");
+            assertThat(c.ask(submission)).as("unknown context falls back to the default service (mx)").startsWith("DUNNO");
+        }
+    }
+
+    @Test
+    void reloadAppliesANewConfigurationAndRefusesABadOneWithoutDroppingConnections() throws Exception {
+        start();
+        Path file = dir.resolve("sekisho.yaml");
+        try (PolicyClient c = client()) {
+            var request = PolicyClient.rcpt("203.0.113.50", "x@spam.example", "b@example.test", "mx");
+            assertThat(c.ask(request)).startsWith("DEFER_IF_PERMIT");
+            Files.writeString(file, CONFIG + "lists:\n  deny:\n    domains: [spam.example]\n");
+            assertThat(cli("reload")).startsWith("0 reloaded");
+            assertThat(c.ask(request)).as("same connection, new configuration").isEqualTo("554 5.7.1 Access denied");
+
+            Files.writeString(file, CONFIG.replace("delay: 300s", "delay: soon"));
+            assertThat(cli("reload")).startsWith("1 ").contains("sekisho.yaml:15").contains("delay");
+            assertThat(c.ask(request)).as("the old configuration keeps running").isEqualTo("554 5.7.1 Access denied");
+        }
+    }
+
+    @Test
+    void healthMetricsAndTheAdminApiNeedingItsToken() throws Exception {
+        start();
+        String base = "http://127.0.0.1:" + app.httpAddress().getPort();
+        assertThat(get(base + "/health", null).statusCode()).isEqualTo(200);
+        assertThat(get(base + "/ready", null).body()).isEqualTo("ready\n");
+        try (PolicyClient c = client()) {
+            c.ask(PolicyClient.rcpt("203.0.113.7", "a@example.org", "b@example.test", "mx"));
+        }
+        assertThat(get(base + "/metrics", null).body()).contains("sekisho_verdicts_total{action=\"DEFER_IF_PERMIT\",check=\"greylist\",service=\"mx\"} 1.0");
+        assertThat(get(base + "/api/restrictions", null).statusCode()).isEqualTo(401);
+        assertThat(get(base + "/api/restrictions", "wrong").statusCode()).isEqualTo(401);
+        String token = Files.readString(dir.resolve("data/admin-token")).trim();
+        assertThat(get(base + "/api/restrictions", token).statusCode()).isEqualTo(200);
+        assertThat(Files.getPosixFilePermissions(dir.resolve("data/admin-token")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    }
+
+    @Test
+    void explainShowsEveryCheckAndCountsNothing() throws Exception {
+        start();
+        var body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                PolicyClient.rcpt("203.0.113.7", "a@example.org", "b@example.test", "mx"));
+        String token = Files.readString(dir.resolve("data/admin-token")).trim();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpAddress().getPort() + "/api/explain"))
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.body()).contains("\"check\":\"restrictions\"").contains("\"check\":\"per-client-ip\"").contains("\"check\":\"greylist\"")
+                .contains("DEFER_IF_PERMIT");
+        try (PolicyClient c = client()) {
+            clock.advance(Duration.ofSeconds(400));
+            assertThat(c.ask(PolicyClient.rcpt("203.0.113.7", "a@example.org", "b@example.test", "mx")))
+                    .as("explain recorded no triplet").startsWith("DEFER_IF_PERMIT");
+        }
+    }
+
+    private HttpResponse<String> get(String url, String token) throws Exception {
+        var b = HttpRequest.newBuilder(URI.create(url)).GET();
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+}
