@@ -47,12 +47,10 @@ public final class PolicyServer implements AutoCloseable {
     private final LongAdder requestsAnswered = new LongAdder();
     private final LongAdder deciderFailures = new LongAdder();
     private final LongAdder protocolErrors = new LongAdder();
-    private final ExecutorService connectionThreads =
-            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("policy-connection-", 0).factory());
-
     private final Object lifecycle = new Object();
-    private ServerSocket serverSocket; // guarded by lifecycle
-    private Thread acceptThread;       // guarded by lifecycle
+    private ServerSocket serverSocket;             // guarded by lifecycle
+    private Thread acceptThread;                   // guarded by lifecycle
+    private ExecutorService connectionThreads;     // guarded by lifecycle
     private volatile boolean closed;
 
     /**
@@ -83,7 +81,12 @@ public final class PolicyServer implements AutoCloseable {
                 throw new IOException("cannot listen for policy requests on " + describe(bindAddress) + ": " + e.getMessage(), e);
             }
             serverSocket = socket;
-            acceptThread = Thread.ofVirtual().name("policy-accept-" + socket.getLocalPort()).start(() -> acceptLoop(socket));
+            // A virtual thread per connection (Executors.newVirtualThreadPerTaskExecutor, but with
+            // names that tell listeners apart in logs and thread dumps).
+            String name = "policy-" + socket.getLocalPort();
+            ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name + "-connection-", 0).factory());
+            connectionThreads = threads;
+            acceptThread = Thread.ofVirtual().name(name + "-accept").start(() -> acceptLoop(socket, threads));
             log.info("policy server listening on {}", describe(socket.getLocalSocketAddress()));
         }
     }
@@ -126,28 +129,31 @@ public final class PolicyServer implements AutoCloseable {
     public void close() {
         ServerSocket socket;
         Thread acceptor;
+        ExecutorService threads;
         synchronized (lifecycle) {
             if (closed) return;
             closed = true;
             socket = serverSocket;
             acceptor = acceptThread;
+            threads = connectionThreads;
         }
+        if (socket == null) return; // never started
         closeQuietly(socket);
         // A connection registered after this sweep sees `closed` and closes itself (see serve).
         for (Socket connection : liveConnections) closeQuietly(connection);
-        connectionThreads.shutdown();
+        threads.shutdown();
         try {
-            if (acceptor != null) acceptor.join(TimeUnit.SECONDS.toMillis(SHUTDOWN_WAIT_SECONDS));
-            if (!connectionThreads.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            acceptor.join(TimeUnit.SECONDS.toMillis(SHUTDOWN_WAIT_SECONDS));
+            if (!threads.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 log.warn("policy server: connection threads still running {} s after close", SHUTDOWN_WAIT_SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (socket != null) log.info("policy server on {} closed", describe(socket.getLocalSocketAddress()));
+        log.info("policy server on {} closed", describe(socket.getLocalSocketAddress()));
     }
 
-    private void acceptLoop(ServerSocket listener) {
+    private void acceptLoop(ServerSocket listener, ExecutorService threads) {
         while (!closed) {
             Socket connection;
             try {
@@ -162,7 +168,7 @@ public final class PolicyServer implements AutoCloseable {
             activeConnections.incrementAndGet();
             liveConnections.add(connection);
             try {
-                connectionThreads.execute(() -> serve(connection));
+                threads.execute(() -> serve(connection));
             } catch (RuntimeException e) { // rejected: the server is closing
                 forget(connection);
                 closeQuietly(connection);
