@@ -9,7 +9,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.sekisho.engine.Action;
 import dev.sekisho.engine.Action.Kind;
-import dev.sekisho.engine.Transaction;
 import dev.sekisho.engine.Verdict;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -290,7 +289,7 @@ class PolicyServerTest {
 
     private static boolean canConnect(int port) throws IOException {
         try (Socket socket = new Socket(loopback(), port)) {
-            return true;
+            return socket.isConnected();
         } catch (IOException refused) {
             return false;
         }
