@@ -1,0 +1,246 @@
+package dev.sekisho.postfix;
+
+import dev.sekisho.engine.Stage;
+import dev.sekisho.engine.Transaction;
+import inet.ipaddr.AddressStringParameters.RangeParameters;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
+import inet.ipaddr.IPAddressStringParameters;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One Postfix SMTP access policy delegation request (SMTPD_POLICY_README, "Protocol
+ * description"), validated: the attributes exactly as received plus the few that must parse.
+ *
+ * <p>Postfix sends every attribute it knows, most of them empty; an empty attribute means "not
+ * available". Attributes this class does not know are kept in {@link #attributes()} and otherwise
+ * ignored, so a newer Postfix does not break the server.
+ *
+ * @param stage          protocol_state mapped onto the engine's stages (EHLO and HELO are one)
+ * @param clientAddress  client_address, parsed as an IP literal without any DNS lookup
+ * @param size           size, 0 when empty
+ * @param recipientCount recipient_count, 0 when empty
+ * @param attributes     every attribute as received (name to value), immutable
+ */
+public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, long recipientCount,
+                            Map<String, String> attributes) {
+
+    // SMTPD_POLICY_README: "request=smtpd_access_policy" is the only request type Postfix sends.
+    public static final String REQUEST_TYPE = "smtpd_access_policy";
+
+    // Attribute names, SMTPD_POLICY_README "Protocol description", by the Postfix version that added them.
+    public static final String REQUEST = "request";
+    public static final String PROTOCOL_STATE = "protocol_state";
+    public static final String PROTOCOL_NAME = "protocol_name";
+    public static final String HELO_NAME = "helo_name";
+    public static final String QUEUE_ID = "queue_id";
+    public static final String SENDER = "sender";
+    public static final String RECIPIENT = "recipient";
+    public static final String RECIPIENT_COUNT = "recipient_count";
+    public static final String CLIENT_ADDRESS = "client_address";
+    public static final String CLIENT_NAME = "client_name";
+    public static final String REVERSE_CLIENT_NAME = "reverse_client_name";
+    public static final String INSTANCE = "instance";
+    public static final String SASL_METHOD = "sasl_method";
+    public static final String SASL_USERNAME = "sasl_username";
+    public static final String SASL_SENDER = "sasl_sender";
+    public static final String SIZE = "size";
+    public static final String CCERT_SUBJECT = "ccert_subject";
+    public static final String CCERT_ISSUER = "ccert_issuer";
+    public static final String CCERT_FINGERPRINT = "ccert_fingerprint";
+    public static final String ENCRYPTION_PROTOCOL = "encryption_protocol";
+    public static final String ENCRYPTION_CIPHER = "encryption_cipher";
+    public static final String ENCRYPTION_KEYSIZE = "encryption_keysize";
+    public static final String ETRN_DOMAIN = "etrn_domain";
+    public static final String STRESS = "stress";
+    public static final String CCERT_PUBKEY_FINGERPRINT = "ccert_pubkey_fingerprint";
+    public static final String CLIENT_PORT = "client_port";
+    public static final String POLICY_CONTEXT = "policy_context";
+    public static final String SERVER_ADDRESS = "server_address";
+    public static final String SERVER_PORT = "server_port";
+    public static final String COMPATIBILITY_LEVEL = "compatibility_level";
+    public static final String MAIL_VERSION = "mail_version";
+
+    /** Every attribute Postfix up to 3.12 sends; others are kept but ignored. */
+    public static final Set<String> KNOWN_ATTRIBUTES = Set.of(
+            // 2.1 and later
+            REQUEST, PROTOCOL_STATE, PROTOCOL_NAME, HELO_NAME, QUEUE_ID, SENDER, RECIPIENT, RECIPIENT_COUNT,
+            CLIENT_ADDRESS, CLIENT_NAME, REVERSE_CLIENT_NAME, INSTANCE,
+            // 2.2 and later
+            SASL_METHOD, SASL_USERNAME, SASL_SENDER, SIZE, CCERT_SUBJECT, CCERT_ISSUER, CCERT_FINGERPRINT,
+            // 2.3 and later
+            ENCRYPTION_PROTOCOL, ENCRYPTION_CIPHER, ENCRYPTION_KEYSIZE, ETRN_DOMAIN,
+            // 2.5 and later
+            STRESS,
+            // 2.9 and later
+            CCERT_PUBKEY_FINGERPRINT,
+            // 3.0 and later
+            CLIENT_PORT,
+            // 3.1 and later
+            POLICY_CONTEXT,
+            // 3.2 and later
+            SERVER_ADDRESS, SERVER_PORT,
+            // 3.8 and later
+            COMPATIBILITY_LEVEL, MAIL_VERSION);
+
+    // Only plain address literals: no prefixes, masks, ranges, wildcards, zones, inet_aton forms
+    // (e.g. "1.2.3" or "0x7f.1"), or leading zeros in IPv4 that other parsers read as octal.
+    private static final IPAddressStringParameters ADDRESS_LITERAL = addressLiteralParameters();
+
+    private static final int MAX_NUMBER_DIGITS = 18; // stays below Long.MAX_VALUE without overflow checks
+
+    public PolicyRequest {
+        Objects.requireNonNull(stage, "stage");
+        Objects.requireNonNull(clientAddress, "clientAddress");
+        if (size < 0) throw new IllegalArgumentException("size must be >= 0, was " + size);
+        if (recipientCount < 0) throw new IllegalArgumentException("recipientCount must be >= 0, was " + recipientCount);
+        // Map.copyOf keeps an already immutable map as is, so Transaction's own copy costs nothing.
+        attributes = Map.copyOf(attributes);
+    }
+
+    /**
+     * Validates a request's attributes and parses the typed ones.
+     *
+     * @throws PolicyProtocolException naming the attribute and its value when request is not
+     *         smtpd_access_policy, protocol_state is unknown, client_address is missing or not an
+     *         IP literal, or size/recipient_count is not a number
+     */
+    public static PolicyRequest fromAttributes(Map<String, String> attributes) throws PolicyProtocolException {
+        String request = attributes.get(REQUEST);
+        if (request == null) throw new PolicyProtocolException("missing attribute", REQUEST, "");
+        if (!REQUEST_TYPE.equals(request)) {
+            throw new PolicyProtocolException("unsupported request type, expected " + REQUEST_TYPE, REQUEST, request);
+        }
+        Stage stage = stageOf(attributes.get(PROTOCOL_STATE));
+        InetAddress clientAddress = addressOf(attributes.get(CLIENT_ADDRESS));
+        long size = numberOf(SIZE, attributes.get(SIZE));
+        long recipientCount = numberOf(RECIPIENT_COUNT, attributes.get(RECIPIENT_COUNT));
+        return new PolicyRequest(stage, clientAddress, size, recipientCount, attributes);
+    }
+
+    /**
+     * Parses exactly one request from its wire form (name=value lines, LF or CRLF, ended by an
+     * empty line or by the end of the text), with the default limits; more than one request is an error. For tools and tests; the
+     * server reads from its sockets directly.
+     */
+    public static PolicyRequest parse(String text) throws PolicyProtocolException {
+        if (text.isBlank()) throw PolicyProtocolException.of("no request in the text");
+        String terminated = text.endsWith("\n\n") || text.endsWith("\r\n\r\n") ? text
+                : text.endsWith("\n") ? text + "\n" : text + "\n\n";
+        byte[] bytes = terminated.getBytes(StandardCharsets.UTF_8);
+        PolicyRequestReader reader = new PolicyRequestReader(new ByteArrayInputStream(bytes),
+                PolicyServerLimits.DEFAULTS, timeoutMillis -> { }, System::nanoTime);
+        try {
+            PolicyRequest request = reader.read();
+            if (request == null) throw PolicyProtocolException.of("no request in the text");
+            if (reader.read() != null) throw PolicyProtocolException.of("more than one request in the text");
+            return request;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading from memory cannot fail", e);
+        }
+    }
+
+    /** The attribute's value, "" when Postfix did not send it. */
+    public String attribute(String name) {
+        return attributes.getOrDefault(name, "");
+    }
+
+    /** protocol_state as sent (e.g. "EHLO", which {@link #stage()} folds into HELO). */
+    public String protocolState() {
+        return attribute(PROTOCOL_STATE);
+    }
+
+    /** policy_context (Postfix 3.1+): set per check_policy_service, e.g. to tell submission from MX. */
+    public String policyContext() {
+        return attribute(POLICY_CONTEXT);
+    }
+
+    public String sender() {
+        return attribute(SENDER);
+    }
+
+    public String recipient() {
+        return attribute(RECIPIENT);
+    }
+
+    public String saslUsername() {
+        return attribute(SASL_USERNAME);
+    }
+
+    /** The engine's question for this request, asked for the given service. */
+    public Transaction toTransaction(String service) {
+        return new Transaction(service, stage, clientAddress, attribute(CLIENT_NAME), attribute(HELO_NAME),
+                attribute(SENDER), attribute(RECIPIENT), recipientCount, size, attribute(SASL_USERNAME),
+                // SMTPD_POLICY_README: instance is the same for all requests about one message
+                attribute(INSTANCE), attributes);
+    }
+
+    // SMTPD_POLICY_README: protocol_state is one of CONNECT, EHLO, HELO, MAIL, RCPT, DATA,
+    // END-OF-MESSAGE, VRFY or ETRN.
+    private static Stage stageOf(String protocolState) throws PolicyProtocolException {
+        if (protocolState == null) throw new PolicyProtocolException("missing attribute", PROTOCOL_STATE, "");
+        return switch (protocolState) {
+            case "CONNECT" -> Stage.CONNECT;
+            case "EHLO", "HELO" -> Stage.HELO;
+            case "MAIL" -> Stage.MAIL;
+            case "RCPT" -> Stage.RCPT;
+            case "DATA" -> Stage.DATA;
+            case "END-OF-MESSAGE" -> Stage.END_OF_MESSAGE;
+            case "VRFY" -> Stage.VRFY;
+            case "ETRN" -> Stage.ETRN;
+            default -> throw new PolicyProtocolException("unknown protocol state", PROTOCOL_STATE, protocolState);
+        };
+    }
+
+    private static InetAddress addressOf(String literal) throws PolicyProtocolException {
+        if (literal == null || literal.isEmpty()) {
+            throw new PolicyProtocolException("missing attribute", CLIENT_ADDRESS, "");
+        }
+        // IPAddressString trims surrounding white space; a literal from Postfix never has any.
+        boolean blankAtEdge = literal.charAt(0) <= ' ' || literal.charAt(literal.length() - 1) <= ' ';
+        IPAddress address = blankAtEdge ? null : new IPAddressString(literal, ADDRESS_LITERAL).getAddress();
+        if (address == null || address.isMultiple() || address.isPrefixed()) {
+            throw new PolicyProtocolException("not an IPv4 or IPv6 address literal", CLIENT_ADDRESS, literal);
+        }
+        // Built from the address bytes: no name service is consulted.
+        return address.toInetAddress();
+    }
+
+    // SMTPD_POLICY_README sends numbers as plain decimal; an empty value means "not available".
+    private static long numberOf(String name, String text) throws PolicyProtocolException {
+        if (text == null || text.isEmpty()) return 0;
+        long value = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') throw new PolicyProtocolException("not a decimal number", name, text);
+            value = value * 10 + (c - '0'); // overflow is caught below before the value is used
+        }
+        if (text.length() > MAX_NUMBER_DIGITS) throw new PolicyProtocolException("number out of range", name, text);
+        return value;
+    }
+
+    private static IPAddressStringParameters addressLiteralParameters() {
+        IPAddressStringParameters.Builder literal = new IPAddressStringParameters.Builder();
+        literal.allowEmpty(false);
+        literal.allowAll(false);
+        literal.allowSingleSegment(false);
+        literal.allowPrefix(false);
+        literal.allowMask(false);
+        literal.allowPrefixOnly(false);
+        literal.allowWildcardedSeparator(false);
+        literal.allow_inet_aton(false);
+        literal.setRangeOptions(RangeParameters.NO_RANGE);
+        literal.getIPv4AddressParametersBuilder().allowLeadingZeros(false);
+        literal.getIPv6AddressParametersBuilder().allowZone(false);
+        literal.getIPv6AddressParametersBuilder().allowBinary(false);
+        literal.getIPv6AddressParametersBuilder().allowBase85(false);
+        return literal.toParams();
+    }
+}

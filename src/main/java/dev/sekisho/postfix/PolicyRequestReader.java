@@ -1,0 +1,193 @@
+package dev.sekisho.postfix;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Reads policy requests from one connection's byte stream, one after another, within the limits.
+ *
+ * <p>SMTPD_POLICY_README: "a sequence of name=value attributes separated by newline, and is
+ * terminated by an empty line". The reader keeps its own buffer and finds line ends by scanning
+ * bytes, so a request costs its strings and one map, and pipelined requests already in the buffer
+ * are served without another read.
+ *
+ * <p>Time: while waiting for the first byte of a request the read timeout is the idle timeout;
+ * from the first byte on, the request has one deadline and every read is armed with only the time
+ * that remains, so a client trickling a byte at a time is cut off when the deadline passes.
+ */
+final class PolicyRequestReader {
+
+    /** Arms the connection's read timeout (Socket::setSoTimeout) before a blocking read. */
+    @FunctionalInterface
+    interface ReadTimeout {
+        void arm(int millis) throws IOException;
+    }
+
+    private static final int MIN_BUFFER_BYTES = 8192;
+
+    private final InputStream in;
+    private final PolicyServerLimits limits;
+    private final ReadTimeout readTimeout;
+    private final LongSupplier nanoClock;
+    private final int idleTimeoutMillis;
+    private final long requestTimeoutNanos;
+    private final byte[] buffer;
+    private int position; // first byte not yet consumed
+    private int limit;    // end of the bytes read so far
+    private int armedTimeoutMillis = -1;
+
+    /**
+     * @param in          the connection's raw input stream (the reader buffers itself)
+     * @param readTimeout arms the read timeout; called only when the value changes
+     * @param nanoClock   monotonic time in nanoseconds (System::nanoTime; tests move it)
+     */
+    PolicyRequestReader(InputStream in, PolicyServerLimits limits, ReadTimeout readTimeout, LongSupplier nanoClock) {
+        this.in = in;
+        this.limits = limits;
+        this.readTimeout = readTimeout;
+        this.nanoClock = nanoClock;
+        this.idleTimeoutMillis = (int) limits.idleTimeout().toMillis();
+        this.requestTimeoutNanos = limits.requestTimeout().toNanos();
+        // Room for the longest allowed line with its CR LF, so a valid line always fits.
+        this.buffer = new byte[Math.max(MIN_BUFFER_BYTES, limits.maxLineBytes() + 2)];
+    }
+
+    /**
+     * The next request, or null when the client closed the connection between requests.
+     *
+     * @throws SocketTimeoutException  when no request began within the idle timeout
+     * @throws PolicyProtocolException when the request is malformed, exceeds a limit, is not
+     *                                 complete by its deadline, or the connection ends inside it
+     */
+    PolicyRequest read() throws IOException, PolicyProtocolException {
+        Map<String, String> attributes = null;
+        int requestBytes = 0;
+        long deadline = 0;
+        boolean started = position < limit; // a pipelined request is already here
+        if (started) deadline = nanoClock.getAsLong() + requestTimeoutNanos;
+        int scanFrom = position;
+        while (true) {
+            int lineFeed = indexOfLineFeed(scanFrom);
+            if (lineFeed < 0) {
+                int pending = limit - position;
+                // +1: the line may still end in a CR that is not part of its length
+                if (pending > limits.maxLineBytes() + 1) {
+                    throw PolicyProtocolException.of("attribute line longer than " + limits.maxLineBytes() + " bytes");
+                }
+                if (requestBytes + pending > limits.maxRequestBytes()) throw requestTooLarge();
+                scanFrom = limit;
+                if (limit == buffer.length) {
+                    System.arraycopy(buffer, position, buffer, 0, pending);
+                    scanFrom -= position;
+                    limit = pending;
+                    position = 0;
+                }
+                int count = fill(started, deadline);
+                if (count < 0) {
+                    if (!started) return null;
+                    throw PolicyProtocolException.of("connection closed in the middle of a request");
+                }
+                if (!started && count > 0) {
+                    started = true;
+                    deadline = nanoClock.getAsLong() + requestTimeoutNanos;
+                }
+                continue;
+            }
+            int lineStart = position;
+            int lineEnd = lineFeed;
+            // Lenient about CRLF: strip one CR before the LF (hand-typed tests, non-Postfix clients).
+            if (lineEnd > lineStart && buffer[lineEnd - 1] == '\r') lineEnd--;
+            int lineLength = lineEnd - lineStart;
+            if (lineLength > limits.maxLineBytes()) {
+                throw PolicyProtocolException.of("attribute line longer than " + limits.maxLineBytes() + " bytes");
+            }
+            requestBytes += lineFeed + 1 - lineStart;
+            if (requestBytes > limits.maxRequestBytes()) throw requestTooLarge();
+            position = lineFeed + 1;
+            scanFrom = position;
+            if (lineLength == 0) {
+                // SMTPD_POLICY_README: the empty line ends the request.
+                if (attributes == null) throw PolicyProtocolException.of("empty request (an empty line without attributes)");
+                return PolicyRequest.fromAttributes(attributes);
+            }
+            if (attributes == null) attributes = new HashMap<>(64);
+            addAttribute(attributes, lineStart, lineEnd);
+            if (attributes.size() > limits.maxAttributes()) {
+                throw PolicyProtocolException.of("more than " + limits.maxAttributes() + " attributes");
+            }
+        }
+    }
+
+    private int indexOfLineFeed(int from) {
+        for (int i = from; i < limit; i++) {
+            if (buffer[i] == '\n') return i;
+        }
+        return -1;
+    }
+
+    // SMTPD_POLICY_README: each line is name=value; the value may itself contain '=', so only the
+    // first '=' separates. Names are ASCII; values are bytes Postfix got from the client, which
+    // are UTF-8 with SMTPUTF8.
+    private void addAttribute(Map<String, String> attributes, int lineStart, int lineEnd) throws PolicyProtocolException {
+        int equals = -1;
+        for (int i = lineStart; i < lineEnd; i++) {
+            if (buffer[i] == '=') {
+                equals = i;
+                break;
+            }
+        }
+        if (equals < 0) {
+            throw new PolicyProtocolException("attribute line without '='", "",
+                    new String(buffer, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8));
+        }
+        if (equals == lineStart) {
+            throw new PolicyProtocolException("attribute without a name", "",
+                    new String(buffer, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8));
+        }
+        String name = new String(buffer, lineStart, equals - lineStart, StandardCharsets.ISO_8859_1);
+        int valueStart = equals + 1;
+        String value = valueStart == lineEnd ? "" : new String(buffer, valueStart, lineEnd - valueStart, StandardCharsets.UTF_8);
+        // Postfix sends each attribute once; a second copy would make the request ambiguous.
+        if (attributes.putIfAbsent(name, value) != null) {
+            throw new PolicyProtocolException("attribute sent twice", name, value);
+        }
+    }
+
+    private int fill(boolean started, long deadline) throws IOException, PolicyProtocolException {
+        int timeoutMillis;
+        if (started) {
+            long remaining = deadline - nanoClock.getAsLong();
+            if (remaining <= 0) throw requestTimedOut();
+            // round up: a timeout of 0 would mean "wait forever"
+            timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999)));
+        } else {
+            timeoutMillis = idleTimeoutMillis;
+        }
+        if (timeoutMillis != armedTimeoutMillis) {
+            readTimeout.arm(timeoutMillis);
+            armedTimeoutMillis = timeoutMillis;
+        }
+        try {
+            int count = in.read(buffer, limit, buffer.length - limit);
+            if (count > 0) limit += count;
+            return count;
+        } catch (SocketTimeoutException e) {
+            if (started) throw requestTimedOut();
+            throw e;
+        }
+    }
+
+    private PolicyProtocolException requestTooLarge() {
+        return PolicyProtocolException.of("request larger than " + limits.maxRequestBytes() + " bytes");
+    }
+
+    private PolicyProtocolException requestTimedOut() {
+        return PolicyProtocolException.of("request not complete within " + limits.requestTimeout().toMillis() + " ms");
+    }
+}

@@ -1,0 +1,253 @@
+package dev.sekisho.postfix;
+
+import dev.sekisho.engine.Action;
+import dev.sekisho.engine.Verdict;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Postfix policy delegation server: a TCP listener whose every connection is served on its
+ * own virtual thread, reading requests and answering them in order.
+ *
+ * <p>SMTPD_POLICY_README: Postfix keeps a policy connection open and sends request after request
+ * on it, waiting for each reply, until max_idle (300 s) or max_ttl (1000 s) passes. A connection
+ * that breaks the protocol or a limit is logged with one WARN line and closed; Postfix then
+ * falls back to its default_action, and no other connection notices.
+ */
+public final class PolicyServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PolicyServer.class);
+    private static final int ACCEPT_BACKLOG = 512;
+    private static final long ACCEPT_ERROR_PAUSE_MILLIS = 100;
+    private static final long SHUTDOWN_WAIT_SECONDS = 5;
+
+    private final InetSocketAddress bindAddress;
+    private final ServiceResolver serviceResolver;
+    private final Decider decider;
+    private final PolicyServerLimits limits;
+
+    private final Set<Socket> liveConnections = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger activeConnections = new AtomicInteger();
+    private final LongAdder requestsAnswered = new LongAdder();
+    private final LongAdder deciderFailures = new LongAdder();
+    private final LongAdder protocolErrors = new LongAdder();
+    private final Object lifecycle = new Object();
+    private ServerSocket serverSocket;             // guarded by lifecycle
+    private Thread acceptThread;                   // guarded by lifecycle
+    private ExecutorService connectionThreads;     // guarded by lifecycle
+    private volatile boolean closed;
+
+    /**
+     * @param bindAddress     where to listen; port 0 picks a free port (see {@link #port()})
+     * @param serviceResolver which service each request is judged by
+     * @param decider         the engine's decision, e.g. {@code engine::decide}
+     * @param limits          sizes and timeouts, {@link PolicyServerLimits#DEFAULTS} normally
+     */
+    public PolicyServer(InetSocketAddress bindAddress, ServiceResolver serviceResolver, Decider decider,
+                        PolicyServerLimits limits) {
+        this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
+        this.serviceResolver = Objects.requireNonNull(serviceResolver, "serviceResolver");
+        this.decider = Objects.requireNonNull(decider, "decider");
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /** Binds the listener and starts accepting connections. */
+    public void start() throws IOException {
+        synchronized (lifecycle) {
+            if (closed) throw new IllegalStateException("policy server was closed");
+            if (serverSocket != null) throw new IllegalStateException("policy server already started");
+            ServerSocket socket = new ServerSocket();
+            try {
+                socket.setReuseAddress(true);
+                socket.bind(bindAddress, ACCEPT_BACKLOG);
+            } catch (IOException e) {
+                socket.close();
+                throw new IOException("cannot listen for policy requests on " + describe(bindAddress) + ": " + e.getMessage(), e);
+            }
+            serverSocket = socket;
+            // A virtual thread per connection (Executors.newVirtualThreadPerTaskExecutor, but with
+            // names that tell listeners apart in logs and thread dumps).
+            String name = "policy-" + socket.getLocalPort();
+            ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name + "-connection-", 0).factory());
+            connectionThreads = threads;
+            acceptThread = Thread.ofVirtual().name(name + "-accept").start(() -> acceptLoop(socket, threads));
+            log.info("policy server listening on {}", describe(socket.getLocalSocketAddress()));
+        }
+    }
+
+    /** The bound address; only after {@link #start()}. */
+    public InetSocketAddress localAddress() {
+        synchronized (lifecycle) {
+            if (serverSocket == null) throw new IllegalStateException("policy server not started");
+            return (InetSocketAddress) serverSocket.getLocalSocketAddress();
+        }
+    }
+
+    /** The bound port (the chosen one when started on port 0); only after {@link #start()}. */
+    public int port() {
+        return localAddress().getPort();
+    }
+
+    /** Connections open right now. */
+    public int activeConnections() {
+        return activeConnections.get();
+    }
+
+    /** Requests answered since start, including those answered DUNNO because the decider failed. */
+    public long requestsAnswered() {
+        return requestsAnswered.sum();
+    }
+
+    /** Requests for which the decider threw, answered DUNNO. */
+    public long deciderFailures() {
+        return deciderFailures.sum();
+    }
+
+    /** Connections closed because the client broke the protocol or a limit. */
+    public long protocolErrors() {
+        return protocolErrors.sum();
+    }
+
+    /** Stops accepting, closes every open connection and waits briefly for their threads. Idempotent. */
+    @Override
+    public void close() {
+        ServerSocket socket;
+        Thread acceptor;
+        ExecutorService threads;
+        synchronized (lifecycle) {
+            if (closed) return;
+            closed = true;
+            socket = serverSocket;
+            acceptor = acceptThread;
+            threads = connectionThreads;
+        }
+        if (socket == null) return; // never started
+        closeQuietly(socket);
+        // A connection registered after this sweep sees `closed` and closes itself (see serve).
+        for (Socket connection : liveConnections) closeQuietly(connection);
+        threads.shutdown();
+        try {
+            acceptor.join(TimeUnit.SECONDS.toMillis(SHUTDOWN_WAIT_SECONDS));
+            if (!threads.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                log.warn("policy server: connection threads still running {} s after close", SHUTDOWN_WAIT_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("policy server on {} closed", describe(socket.getLocalSocketAddress()));
+    }
+
+    private void acceptLoop(ServerSocket listener, ExecutorService threads) {
+        while (!closed) {
+            Socket connection;
+            try {
+                connection = listener.accept();
+            } catch (IOException e) {
+                if (closed) return;
+                // e.g. out of file descriptors: keep serving the open connections, retry shortly
+                log.warn("policy server on {}: accept failed: {}", describe(listener.getLocalSocketAddress()), e.toString());
+                pauseAfterAcceptError();
+                continue;
+            }
+            activeConnections.incrementAndGet();
+            liveConnections.add(connection);
+            try {
+                threads.execute(() -> serve(connection));
+            } catch (RuntimeException e) { // rejected: the server is closing
+                forget(connection);
+                closeQuietly(connection);
+            }
+        }
+    }
+
+    private void serve(Socket connection) {
+        String remote = describe(connection.getRemoteSocketAddress());
+        try (connection) {
+            if (closed) return;
+            connection.setTcpNoDelay(true); // one small reply per request; do not wait to coalesce
+            InputStream in = connection.getInputStream();
+            OutputStream out = connection.getOutputStream();
+            PolicyRequestReader reader = new PolicyRequestReader(in, limits, connection::setSoTimeout, System::nanoTime);
+            PolicyRequest request;
+            while ((request = reader.read()) != null) {
+                // one write per reply: the reply leaves in one segment
+                out.write(ActionRenderer.render(decide(request, remote)));
+                out.flush();
+                requestsAnswered.increment();
+            }
+            log.debug("policy client {} closed the connection", remote);
+        } catch (PolicyProtocolException e) {
+            protocolErrors.increment();
+            log.warn("policy client {}: {}; closing the connection", remote, e.getMessage());
+        } catch (SocketTimeoutException e) {
+            log.debug("policy client {} idle for {} s; closing the connection", remote, limits.idleTimeout().toSeconds());
+        } catch (IOException e) {
+            if (!closed) log.debug("policy client {}: connection failed: {}", remote, e.toString());
+        } catch (RuntimeException | Error e) {
+            // A bug in this server; this connection ends, the listener and the others go on.
+            log.error("policy client {}: unexpected failure; closing the connection", remote, e);
+        } finally {
+            forget(connection);
+        }
+    }
+
+    private Action decide(PolicyRequest request, String remote) {
+        try {
+            Verdict verdict = decider.decide(request.toTransaction(serviceResolver.serviceFor(request)));
+            if (verdict == null) throw new IllegalStateException("decider returned no verdict");
+            return verdict.action();
+        } catch (RuntimeException e) {
+            // DESIGN: fail the way the operator chose; here the adapter can only stay neutral.
+            deciderFailures.increment();
+            log.warn("policy client {}: deciding {} for client_address={} failed; answering DUNNO",
+                    remote, request.protocolState(), request.clientAddress().getHostAddress(), e);
+            return Action.DUNNO;
+        }
+    }
+
+    private void forget(Socket connection) {
+        if (liveConnections.remove(connection)) activeConnections.decrementAndGet();
+    }
+
+    private static void pauseAfterAcceptError() {
+        try {
+            Thread.sleep(ACCEPT_ERROR_PAUSE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) return;
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.debug("closing {} failed: {}", closeable, e.toString());
+        }
+    }
+
+    /** host:port (IPv6 in brackets) without any name lookup. */
+    private static String describe(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            String host = inet.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
+    }
+}

@@ -1,0 +1,348 @@
+package dev.sekisho.postfix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.sekisho.engine.Action;
+import dev.sekisho.engine.Action.Kind;
+import dev.sekisho.engine.Verdict;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** The server over real sockets on 127.0.0.1, with a stub decider (the engine is tested elsewhere). */
+class PolicyServerTest {
+
+    private static final int CLIENT_READ_TIMEOUT_MILLIS = 10_000; // a guard against hanging, never reached when passing
+
+    /** Answers INFO naming what it was asked, so replies show the service and the request they belong to. */
+    private static final Decider ECHO = transaction -> verdict(Action.of(Kind.INFO,
+            transaction.service() + " " + transaction.stage() + " " + transaction.recipient()));
+
+    private final List<PolicyServer> servers = new ArrayList<>();
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final Logger serverLogger = (Logger) LoggerFactory.getLogger(PolicyServer.class);
+
+    @BeforeEach
+    void captureLog() {
+        logged.start();
+        serverLogger.addAppender(logged);
+    }
+
+    @AfterEach
+    void stop() {
+        servers.forEach(PolicyServer::close);
+        serverLogger.detachAppender(logged);
+    }
+
+    @Test
+    void answersSeveralRequestsOnOneConnectionInOrder() throws Exception {
+        PolicyServer server = start(ECHO, PolicyServerLimits.DEFAULTS);
+        try (PolicyClient client = new PolicyClient(server)) {
+            client.send(rcpt("a@example.test", ""));
+            assertThat(client.readReply()).isEqualTo("action=INFO mx RCPT a@example.test\n\n");
+            client.send(rcpt("b@example.test", "submission"));
+            assertThat(client.readReply()).isEqualTo("action=INFO submission RCPT b@example.test\n\n");
+            client.send(PolicyRequestTest.postfix37Rcpt());
+            assertThat(client.readReply()).isEqualTo("action=INFO mx RCPT greylist01@example.test\n\n");
+            assertThat(server.activeConnections()).isEqualTo(1);
+        }
+        server.close();
+        assertThat(server.requestsAnswered()).isEqualTo(3);
+        assertThat(server.activeConnections()).isZero();
+    }
+
+    @Test
+    void answersPipelinedRequestsInOrder() throws Exception {
+        PolicyServer server = start(ECHO, PolicyServerLimits.DEFAULTS);
+        try (PolicyClient client = new PolicyClient(server)) {
+            client.send(rcpt("first@example.test", "") + rcpt("second@example.test", "") + rcpt("third@example.test", ""));
+
+            assertThat(client.readReply()).isEqualTo("action=INFO mx RCPT first@example.test\n\n");
+            assertThat(client.readReply()).isEqualTo("action=INFO mx RCPT second@example.test\n\n");
+            assertThat(client.readReply()).isEqualTo("action=INFO mx RCPT third@example.test\n\n");
+        }
+    }
+
+    @Test
+    void servesFiftyConnectionsConcurrently() throws Exception {
+        int connections = 50;
+        // Every connection's first request waits here until all 50 are inside the decider at once,
+        // which only a server that serves connections concurrently can achieve.
+        CyclicBarrier allInside = new CyclicBarrier(connections);
+        Decider decider = transaction -> {
+            if (transaction.recipient().endsWith("-0@example.test")) {
+                try {
+                    allInside.await(CLIENT_READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("connections were not served concurrently", e);
+                }
+            }
+            return ECHO.decide(transaction);
+        };
+        PolicyServer server = start(decider, PolicyServerLimits.DEFAULTS);
+        List<PolicyClient> clients = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<List<String>>> replies = new ArrayList<>();
+            for (int c = 0; c < connections; c++) {
+                PolicyClient client = new PolicyClient(server);
+                clients.add(client);
+                int connection = c;
+                replies.add(threads.submit(() -> {
+                    List<String> answers = new ArrayList<>();
+                    for (int r = 0; r < 3; r++) {
+                        client.send(rcpt("c" + connection + "-" + r + "@example.test", ""));
+                        answers.add(client.readReply());
+                    }
+                    return answers;
+                }));
+            }
+            for (int c = 0; c < connections; c++) {
+                assertThat(replies.get(c).get(CLIENT_READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)).containsExactly(
+                        "action=INFO mx RCPT c" + c + "-0@example.test\n\n",
+                        "action=INFO mx RCPT c" + c + "-1@example.test\n\n",
+                        "action=INFO mx RCPT c" + c + "-2@example.test\n\n");
+            }
+            assertThat(server.activeConnections()).isEqualTo(connections);
+        } finally {
+            for (PolicyClient client : clients) client.close();
+        }
+        server.close();
+        assertThat(server.requestsAnswered()).isEqualTo(3L * connections);
+    }
+
+    @Test
+    void malformedLineClosesOnlyThatConnection() throws Exception {
+        PolicyServer server = start(ECHO, PolicyServerLimits.DEFAULTS);
+        try (PolicyClient good = new PolicyClient(server); PolicyClient bad = new PolicyClient(server)) {
+            good.send(rcpt("before@example.test", ""));
+            assertThat(good.readReply()).isEqualTo("action=INFO mx RCPT before@example.test\n\n");
+
+            bad.send("request=smtpd_access_policy\nthis line has no equals sign\n\n");
+            assertThat(bad.closedByServer()).isTrue();
+
+            good.send(rcpt("after@example.test", ""));
+            assertThat(good.readReply()).isEqualTo("action=INFO mx RCPT after@example.test\n\n");
+
+            server.close();
+            assertThat(server.protocolErrors()).isEqualTo(1);
+            assertThat(warnings()).containsExactly("policy client 127.0.0.1:" + bad.localPort()
+                    + ": attribute line without '=' value \"this line has no equals sign\"; closing the connection");
+        }
+    }
+
+    @Test
+    void oversizedRequestClosesTheConnection() throws Exception {
+        PolicyServer server = start(ECHO, PolicyServerLimits.DEFAULTS.withSizes(200, 1000, 50));
+        try (PolicyClient huge = new PolicyClient(server); PolicyClient normal = new PolicyClient(server)) {
+            StringBuilder request = new StringBuilder(PolicyRequestTest.minimal("RCPT", "192.0.2.1"));
+            for (int i = 0; i < 30; i++) request.append("padding").append(i).append('=').append("x".repeat(60)).append('\n');
+            huge.send(request.append('\n').toString());
+
+            assertThat(huge.closedByServer()).isTrue();
+            normal.send(rcpt("fine@example.test", ""));
+            assertThat(normal.readReply()).isEqualTo("action=INFO mx RCPT fine@example.test\n\n");
+        }
+        server.close();
+        assertThat(warnings()).singleElement().asString().contains("request larger than 1000 bytes");
+    }
+
+    @Test
+    void clientTricklingBytesIsCutOffAtTheRequestDeadline() throws Exception {
+        // Each byte arrives well within the timeout, so only a deadline across reads ends this.
+        PolicyServer server = start(ECHO, PolicyServerLimits.DEFAULTS.withRequestTimeout(Duration.ofMillis(300)));
+        try (PolicyClient slow = new PolicyClient(server)) {
+            Thread trickler = Thread.ofVirtual().start(() -> {
+                try {
+                    for (byte b : PolicyRequestTest.postfix37Rcpt().getBytes(StandardCharsets.US_ASCII)) {
+                        slow.send(new String(new byte[] {b}, StandardCharsets.US_ASCII));
+                        Thread.sleep(20); // the client's pace, not a wait for the server
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the server closed the connection: what this test expects
+                }
+            });
+
+            assertThat(slow.closedByServer()).isTrue();
+            trickler.interrupt();
+            trickler.join();
+        }
+        server.close();
+        assertThat(warnings()).singleElement().asString().endsWith("request not complete within 300 ms; closing the connection");
+    }
+
+    @Test
+    void idleConnectionIsClosedQuietly() throws Exception {
+        PolicyServer server = start(ECHO, PolicyServerLimits.DEFAULTS.withIdleTimeout(Duration.ofMillis(200)));
+        try (PolicyClient idle = new PolicyClient(server)) {
+            idle.send(rcpt("once@example.test", ""));
+            assertThat(idle.readReply()).isEqualTo("action=INFO mx RCPT once@example.test\n\n");
+
+            assertThat(idle.closedByServer()).isTrue();
+        }
+        server.close();
+        assertThat(server.protocolErrors()).isZero();
+        assertThat(warnings()).isEmpty();
+    }
+
+    @Test
+    void deciderThatThrowsGetsDunnoAndTheConnectionStays() throws Exception {
+        Decider failing = transaction -> {
+            if (transaction.recipient().startsWith("boom")) throw new IllegalStateException("state store down");
+            return ECHO.decide(transaction);
+        };
+        PolicyServer server = start(failing, PolicyServerLimits.DEFAULTS);
+        try (PolicyClient client = new PolicyClient(server)) {
+            client.send(rcpt("boom@example.test", ""));
+            assertThat(client.readReply()).isEqualTo("action=DUNNO\n\n");
+            client.send(rcpt("next@example.test", ""));
+            assertThat(client.readReply()).isEqualTo("action=INFO mx RCPT next@example.test\n\n");
+        }
+        server.close();
+        assertThat(server.deciderFailures()).isEqualTo(1);
+        assertThat(server.requestsAnswered()).isEqualTo(2);
+        assertThat(warnings()).singleElement().asString().contains("failed; answering DUNNO");
+    }
+
+    @Test
+    void fixedServiceOverridesPolicyContext() throws Exception {
+        PolicyServer server = start(ECHO, PolicyServerLimits.DEFAULTS, ServiceResolver.fixed("submission"));
+        try (PolicyClient client = new PolicyClient(server)) {
+            client.send(rcpt("x@example.test", "mx"));
+            assertThat(client.readReply()).isEqualTo("action=INFO submission RCPT x@example.test\n\n");
+        }
+    }
+
+    @Test
+    void closeStopsAcceptingAndClosesLiveConnections() throws Exception {
+        PolicyServer server = start(ECHO, PolicyServerLimits.DEFAULTS);
+        int port = server.port();
+        try (PolicyClient client = new PolicyClient(server)) {
+            client.send(rcpt("x@example.test", ""));
+            assertThat(client.readReply()).startsWith("action=INFO");
+
+            server.close();
+
+            assertThat(client.closedByServer()).isTrue();
+            assertThat(server.activeConnections()).isZero();
+            assertThat(canConnect(port)).isFalse();
+        }
+    }
+
+    @Test
+    void closeBeforeStartIsHarmlessAndAClosedServerDoesNotStart() {
+        PolicyServer server = new PolicyServer(new InetSocketAddress(0), ServiceResolver.policyContextOr("mx"), ECHO,
+                PolicyServerLimits.DEFAULTS);
+        server.close();
+
+        assertThatThrownBy(server::start).isInstanceOf(IllegalStateException.class).hasMessage("policy server was closed");
+    }
+
+    private PolicyServer start(Decider decider, PolicyServerLimits limits) throws IOException {
+        return start(decider, limits, ServiceResolver.policyContextOr("mx"));
+    }
+
+    private PolicyServer start(Decider decider, PolicyServerLimits limits, ServiceResolver resolver) throws IOException {
+        PolicyServer server = new PolicyServer(new InetSocketAddress(loopback(), 0), resolver, decider, limits);
+        servers.add(server);
+        server.start();
+        return server;
+    }
+
+    private List<String> warnings() {
+        return logged.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    private static String rcpt(String recipient, String policyContext) {
+        return PolicyRequestTest.minimal("RCPT", "203.0.113.7") + "recipient=" + recipient + "\n"
+                + (policyContext.isEmpty() ? "" : "policy_context=" + policyContext + "\n") + "\n";
+    }
+
+    private static Verdict verdict(Action action) {
+        return new Verdict(action, null, List.of(), false);
+    }
+
+    private static InetAddress loopback() throws IOException {
+        return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+    }
+
+    private static boolean canConnect(int port) throws IOException {
+        try (Socket socket = new Socket(loopback(), port)) {
+            return socket.isConnected();
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    /** A policy client as Postfix is one: writes a request, reads the reply up to its empty line. */
+    private static final class PolicyClient implements AutoCloseable {
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+
+        PolicyClient(PolicyServer server) throws IOException {
+            socket = new Socket(loopback(), server.port());
+            socket.setSoTimeout(CLIENT_READ_TIMEOUT_MILLIS);
+            in = socket.getInputStream();
+            out = socket.getOutputStream();
+        }
+
+        int localPort() {
+            return socket.getLocalPort();
+        }
+
+        void send(String text) throws IOException {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        String readReply() throws IOException {
+            ByteArrayOutputStream reply = new ByteArrayOutputStream();
+            int previous = -1;
+            while (true) {
+                int b = in.read();
+                if (b < 0) throw new IOException("connection closed after " + reply.size() + " reply bytes");
+                reply.write(b);
+                if (b == '\n' && previous == '\n') return reply.toString(StandardCharsets.UTF_8);
+                previous = b;
+            }
+        }
+
+        /** True when the server ends the connection (FIN or reset) before sending anything more. */
+        boolean closedByServer() throws IOException {
+            try {
+                return in.read() < 0;
+            } catch (java.net.SocketTimeoutException e) {
+                throw e; // the guard timeout: the server did not close
+            } catch (IOException reset) {
+                return true;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
