@@ -4,13 +4,14 @@ import dev.sekisho.cli.ConfigCommand;
 import dev.sekisho.cli.ExplainCommand;
 import dev.sekisho.cli.ReloadCommand;
 import dev.sekisho.cli.RestrictionsCommand;
+import dev.sekisho.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The command line: every subcommand is listed here once. Exit codes: 0 ok, 1 failure, 2 usage or configuration error. */
 @Command(name = "sekisho", mixinStandardHelpOptions = true, version = "sekisho 0.1.0",
         description = "Abuse-control engine for Postfix and Dovecot.",
-        subcommands = {ConfigCommand.class, ReloadCommand.class, RestrictionsCommand.class,
+        subcommands = {ServeCommand.class, ConfigCommand.class, ReloadCommand.class, RestrictionsCommand.class,
                 ExplainCommand.class, CommandLine.HelpCommand.class})
 public final class Sekisho implements Runnable {
 

@@ -1,0 +1,248 @@
+package dev.sekisho.app;
+
+import dev.sekisho.config.ConfigException;
+import dev.sekisho.config.ConfigLoader;
+import dev.sekisho.config.SekishoConfig;
+import dev.sekisho.engine.CheckResult;
+import dev.sekisho.engine.Engine;
+import dev.sekisho.engine.Restriction;
+import dev.sekisho.engine.Subject;
+import dev.sekisho.engine.Transaction;
+import dev.sekisho.engine.Verdict;
+import dev.sekisho.postfix.PolicyRequest;
+import dev.sekisho.postfix.PolicyProtocolException;
+import dev.sekisho.postfix.PolicyServer;
+import dev.sekisho.postfix.PolicyServerLimits;
+import dev.sekisho.state.StateStore;
+import dev.sekisho.state.memory.MemoryStateStore;
+import dev.sekisho.web.AdminOperations;
+import dev.sekisho.web.HttpServer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The composition root: builds state, engine, policy listeners and HTTP from one configuration,
+ * and swaps the engine on reload without dropping a connection or a counter.
+ */
+public final class Application implements AutoCloseable, AdminOperations {
+    private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+
+    /** What one configuration produced; swapped whole on reload. */
+    private record Running(SekishoConfig config, Engine engine) {
+    }
+
+    private final InstantSource clock;
+    private final StateStore store;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final VerdictLog verdictLog;
+    private final Timer decisionTimer;
+    private final AtomicReference<Running> running = new AtomicReference<>();
+    private final List<PolicyServer> policyServers = new ArrayList<>();
+    private HttpServer http;
+    private volatile boolean ready;
+
+    private Application(SekishoConfig config, StateStore store, InstantSource clock) {
+        this.clock = clock;
+        this.store = store;
+        this.verdictLog = new VerdictLog(metrics);
+        this.decisionTimer = Timer.builder("sekisho.decision").description("Time to decide one policy request")
+                .publishPercentiles(0.5, 0.99).register(metrics);
+        running.set(new Running(config, CheckFactory.engine(config, store, clock, verdictLog)));
+    }
+
+    /** Open the state in {@code dataDir}, bind every listener, and serve. */
+    public static Application start(SekishoConfig config, Path dataDir, InstantSource clock) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + dataDir, e);
+        }
+        StateStore store = MemoryStateStore.open(dataDir.resolve("state"),
+                MemoryStateStore.Options.defaults().withCapacity(config.state().capacity()), clock);
+        Application app = new Application(config, store, clock);
+        try {
+            app.bind(config, AdminToken.loadOrCreate(dataDir));
+        } catch (RuntimeException e) {
+            app.close();
+            throw e;
+        }
+        LOG.info("serving: policy on {}, http on {}, data in {}, services {}", app.policyAddresses(), app.httpAddress(), dataDir,
+                config.services().keySet());
+        return app;
+    }
+
+    private void bind(SekishoConfig config, String adminToken) {
+        for (SekishoConfig.PolicyListener listener : config.policyListeners()) {
+            PolicyServer server = new PolicyServer(listener.address(), request -> serviceFor(running.get(), request, listener.service()),
+                    this::decide, policyLimits(config));
+            policyServers.add(server);
+            try {
+                server.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot listen for policy requests on " + listener.address(), e);
+            }
+        }
+        http = new HttpServer(new HttpServer.Options(config.http(), adminToken), this, metrics);
+        Gauge.builder("sekisho.state.keys", store, s -> s.stats().keys()).description("Counters and triplets held").register(metrics);
+        Gauge.builder("sekisho.policy.connections", policyServers, list -> list.stream().mapToLong(PolicyServer::activeConnections).sum())
+                .description("Open policy connections").register(metrics);
+        ready = true;
+    }
+
+    private static PolicyServerLimits policyLimits(SekishoConfig config) {
+        var l = config.limits();
+        return new PolicyServerLimits(l.maxLineBytes(), l.maxRequestBytes(), PolicyServerLimits.DEFAULTS.maxAttributes(),
+                l.idleTimeout(), l.requestTimeout());
+    }
+
+    /** Decide with the current engine; a service dropped by a reload in between goes to the default service. */
+    private Verdict decide(Transaction transaction) {
+        Running now = running.get();
+        Transaction tx = now.engine().knowsService(transaction.service()) ? transaction
+                : transaction.withService(now.config().defaultService());
+        long start = System.nanoTime();
+        try {
+            return now.engine().decide(tx);
+        } finally {
+            decisionTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The listener's service if it names one, else policy_context, else the default service. */
+    private static String serviceFor(Running now, PolicyRequest request, String listenerService) {
+        if (!listenerService.isEmpty()) return listenerService;
+        String context = request.policyContext();
+        if (!context.isEmpty() && now.engine().knowsService(context)) return context;
+        return now.config().defaultService();
+    }
+
+    public List<InetSocketAddress> policyAddresses() {
+        return policyServers.stream().map(PolicyServer::localAddress).toList();
+    }
+
+    public InetSocketAddress httpAddress() {
+        SekishoConfig config = running.get().config();
+        return new InetSocketAddress(config.http().getAddress(), http.port());
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    // ---- admin operations ----
+
+    @Override
+    public List<Restriction> restrictions(boolean includeEnded) {
+        var now = clock.instant();
+        return store.restrictions().stream().filter(r -> includeEnded || r.activeAt(now)).toList();
+    }
+
+    @Override
+    public Restriction impose(Subject subject, Duration duration, String reason, String by) {
+        var now = clock.instant();
+        Restriction r = new Restriction(newId(), subject, reason, by, "", now, now.plus(duration), null, "");
+        store.impose(r);
+        LOG.info("restriction imposed: id={} subject={} until={} by={} reason=\"{}\"", r.id(), subject, r.expiresAt(), by, reason);
+        return r;
+    }
+
+    @Override
+    public Optional<Restriction> lift(String id, String by) {
+        Optional<Restriction> lifted = store.lift(id, clock.instant(), by);
+        lifted.ifPresent(r -> LOG.info("restriction lifted: id={} subject={} by={}", id, r.subject(), by));
+        return lifted;
+    }
+
+    /**
+     * Re-read the configuration file and swap the engine. Listener addresses and state settings
+     * need a restart; a changed one is reported, not half-applied. A bad file changes nothing.
+     */
+    @Override
+    public synchronized String reload() {
+        SekishoConfig current = running.get().config();
+        if (current.source() == null) return "running on the embedded defaults: nothing to reload";
+        SekishoConfig fresh;
+        try {
+            fresh = new ConfigLoader().load(current.source());
+        } catch (ConfigException e) {
+            metrics.counter("sekisho.config.reloads", "result", "refused").increment();
+            throw e;
+        }
+        running.set(new Running(fresh, CheckFactory.engine(fresh, store, clock, verdictLog)));
+        metrics.counter("sekisho.config.reloads", "result", "applied").increment();
+        String note = fresh.policyListeners().equals(current.policyListeners()) && fresh.http().equals(current.http())
+                && fresh.state().equals(current.state()) ? "" : " (listener and state changes take effect at the next restart)";
+        String message = "reloaded " + current.source() + ": services " + fresh.services().keySet() + note;
+        LOG.info(message);
+        return message;
+    }
+
+    @Override
+    public List<Map<String, Object>> explain(Map<String, String> attributes) {
+        PolicyRequest request;
+        try {
+            request = PolicyRequest.fromAttributes(attributes);
+        } catch (PolicyProtocolException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        Running now = running.get();
+        Transaction tx = request.toTransaction(serviceFor(now, request, ""));
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (CheckResult r : now.engine().explain(tx)) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("service", tx.service());
+            row.put("check", r.explanation().check());
+            row.put("decisive", r.decisive());
+            row.put("action", r.decisive() ? r.action().kind().name() + (r.action().argument().isEmpty() ? "" : " " + r.action().argument()) : "");
+            row.put("explanation", r.explanation().toLogString());
+            out.add(row);
+        }
+        return out;
+    }
+
+    @Override
+    public boolean ready() {
+        return ready;
+    }
+
+    @Override
+    public void close() {
+        ready = false;
+        for (PolicyServer server : policyServers) {
+            try {
+                server.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing policy listener: {}", e.toString());
+            }
+        }
+        if (http != null) http.close();
+        store.close();
+        metrics.close();
+    }
+
+    private static String newId() {
+        byte[] bytes = new byte[6];
+        ThreadLocalRandom.current().nextBytes(bytes);
+        return "r-" + HexFormat.of().formatHex(bytes);
+    }
+}

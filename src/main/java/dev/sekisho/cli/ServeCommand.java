@@ -1,0 +1,71 @@
+package dev.sekisho.cli;
+
+import dev.sekisho.app.Application;
+import dev.sekisho.app.DataDirectory;
+import dev.sekisho.config.ConfigException;
+import dev.sekisho.config.ConfigLoader;
+import dev.sekisho.config.SekishoConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** The main job: the policy server, HTTP endpoints and embedded state, until stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the policy server (default 127.0.0.1:10040) and HTTP endpoints (default 127.0.0.1:8025).",
+                "Without --config the embedded defaults apply (see: sekisho config defaults).",
+                "SIGHUP or 'sekisho reload' re-reads the configuration; SIGTERM stops."})
+public final class ServeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration (default: embedded defaults).")
+    Path configFile;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where embedded state and the admin token live "
+            + "(default: data-dir from the configuration, else $SEKISHO_DATA_DIR, else $XDG_DATA_HOME/sekisho or ~/.local/share/sekisho).")
+    Path dataDir;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        SekishoConfig config;
+        try {
+            config = configFile == null ? new ConfigLoader().loadDefaults() : new ConfigLoader().load(configFile);
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("sekisho serve: " + e.getMessage());
+            return 2;
+        }
+        Path data = dataDir != null ? dataDir : config.dataDir() != null ? config.dataDir() : DataDirectory.defaultPath();
+        Application app;
+        try {
+            app = Application.start(config, data, Clock.systemUTC());
+        } catch (RuntimeException e) {
+            LOG.error("cannot start: {}", e.getMessage(), e);
+            spec.commandLine().getErr().println("sekisho serve: cannot start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "sekisho-shutdown"));
+        Signal.handle(new Signal("HUP"), signal -> Thread.ofVirtual().start(() -> {
+            try {
+                LOG.info("SIGHUP: {}", app.reload());
+            } catch (RuntimeException e) {
+                LOG.error("SIGHUP: configuration refused, the old one keeps running: {}", e.getMessage());
+            }
+        }));
+        stopped.await();
+        return 0;
+    }
+}
