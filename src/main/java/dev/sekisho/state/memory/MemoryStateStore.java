@@ -262,14 +262,16 @@ public final class MemoryStateStore implements StateStore {
     }
 
     /**
-     * {@code cost * T} in whole nanoseconds (rounded: the error is under a nanosecond per charge),
-     * or -1 when the cost exceeds the whole window and can never fit.
+     * {@code cost * T} in whole nanoseconds, or -1 when the cost exceeds the whole window and can
+     * never fit. Rounded down: rounding up would add up over a full window (700/min charged one by
+     * one would overshoot the minute by 200ns and refuse the 700th); rounding down errs by under a
+     * nanosecond per charge in the sender's favour, far less than one unit over any window.
      */
     private static long chargeNanos(RateWindow window, long cost) {
         double exact = cost * window.emissionIntervalNanos();
         long period = window.period().toNanos();
         if (exact > period) return -1;
-        return Math.round(exact);
+        return (long) exact;
     }
 
     private record RateDecision(RateWindow[] windows, long[] bases, long[] charges, boolean[] allowedEach, boolean allowed) {
