@@ -8,13 +8,15 @@ import org.slf4j.LoggerFactory;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.io.SyncFailedException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -59,7 +61,11 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     /** Guards the journal channel, its sequence number and {@link #encoder}. */
     private final ReentrantLock appendLock = new ReentrantLock();
     private final StateRecords.Encoder encoder = new StateRecords.Encoder();
-    private FileChannel journal;
+    /**
+     * A stream, not a FileChannel: interrupting a thread blocked in a FileChannel write closes the
+     * channel for every thread, and policy threads do get interrupted (timeouts, cancellation).
+     */
+    private FileOutputStream journal;
     private long journalSequence;
     private volatile long journalBytes;
     private boolean closed;
@@ -121,7 +127,7 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         }
         journalSequence = newest;
         journal = openJournalForAppend(journalPath(newest));
-        journalBytes = journal.size();
+        journalBytes = Files.size(journalPath(newest));
     }
 
     private static long readSnapshot(Path file, StateRecords.Sink restore) throws IOException {
@@ -205,15 +211,15 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         return directory.resolve(String.format("journal-%016d.log", sequence));
     }
 
-    private static FileChannel openJournalForAppend(Path file) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        if (channel.size() < JOURNAL_MAGIC.length) {
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap(JOURNAL_MAGIC), 0);
-            channel.force(true);
+    private static FileOutputStream openJournalForAppend(Path file) throws IOException {
+        try (RandomAccessFile header = new RandomAccessFile(file.toFile(), "rw")) {
+            if (header.length() < JOURNAL_MAGIC.length) {
+                header.setLength(0);
+                header.write(JOURNAL_MAGIC);
+                header.getFD().sync();
+            }
         }
-        channel.position(channel.size());
-        return channel;
+        return new FileOutputStream(file.toFile(), true);
     }
 
     // ---- appending ------------------------------------------------------------------------------
@@ -272,7 +278,7 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         if (closed) throw new IllegalStateException("state store " + directory + " is closed");
         try {
             int length = frame.remaining();
-            while (frame.hasRemaining()) journal.write(frame);
+            journal.write(frame.array(), frame.position(), length);
             journalBytes += length;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to the state journal in " + directory, e);
@@ -291,7 +297,7 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
 
     /** Flush appended records to the disk. */
     void force() throws IOException {
-        FileChannel current;
+        FileOutputStream current;
         appendLock.lock();
         try {
             if (closed) return;
@@ -300,9 +306,19 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
             appendLock.unlock();
         }
         try {
-            current.force(false);
-        } catch (ClosedChannelException e) {
-            // A checkpoint rotated the journal meanwhile; it forced that journal before closing it.
+            current.getFD().sync();
+        } catch (SyncFailedException e) {
+            // A checkpoint that rotated the journal meanwhile synced it before closing it.
+            if (isCurrent(current)) throw e;
+        }
+    }
+
+    private boolean isCurrent(FileOutputStream stream) {
+        appendLock.lock();
+        try {
+            return !closed && journal == stream;
+        } finally {
+            appendLock.unlock();
         }
     }
 
@@ -319,11 +335,11 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
             appendLock.lock();
             try {
                 if (closed) throw new IllegalStateException("state store " + directory + " is closed");
-                journal.force(false);
+                journal.getFD().sync();
                 journal.close();
                 sequence = ++journalSequence;
                 journal = openJournalForAppend(journalPath(sequence));
-                journalBytes = journal.size();
+                journalBytes = Files.size(journalPath(sequence));
             } finally {
                 appendLock.unlock();
             }
@@ -417,7 +433,7 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
             if (closed) return;
             closed = true;
             try {
-                journal.force(false);
+                journal.getFD().sync();
             } finally {
                 journal.close();
             }

@@ -209,6 +209,32 @@ class MemoryStateStoreTest implements StateStoreContract {
     }
 
     @Test
+    void anInterruptedCallerDoesNotBreakTheJournal() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = open(directory);
+        Thread.currentThread().interrupt();
+        try {
+            store.rate(charge("k", T0));
+        } finally {
+            Thread.interrupted();
+        }
+        for (int i = 0; i < 29; i++) store.rate(charge("k", T0));
+        mutateAllButRates(store);
+        assertMutationsKept(open(copyDirectory(directory, temp.resolve("copy"))));
+    }
+
+    @Test
+    void withTheMaintenanceThreadRunningCloseAndReopenKeepEverything() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = MemoryStateStore.open(directory, MemoryStateStore.Options.defaults(), clock);
+        mutate(store);
+        store.close();
+        MemoryStateStore reopened = MemoryStateStore.open(directory, MemoryStateStore.Options.defaults(), clock);
+        opened.add(reopened);
+        assertMutationsKept(reopened);
+    }
+
+    @Test
     void aCorruptSnapshotIsRefused() throws IOException {
         Path directory = temp.resolve("data");
         MemoryStateStore store = open(directory);
