@@ -1,0 +1,756 @@
+package dev.sekisho.state.memory;
+
+import dev.sekisho.engine.Restriction;
+import dev.sekisho.state.GreylistOutcome;
+import dev.sekisho.state.GreylistRequest;
+import dev.sekisho.state.RateOutcome;
+import dev.sekisho.state.RateRequest;
+import dev.sekisho.state.RateWindow;
+import dev.sekisho.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The embedded state store: concurrent hash maps in the heap, one atomic {@code compute} per key
+ * and call (no global lock on the hot path), persisted to a data directory as a journal of whole-key
+ * states plus periodic snapshots ({@link DataDirectory}).
+ *
+ * <p>Memory is bounded twice: every entry carries its expiry (taken from the requests' time) and a
+ * sweep removes dead ones; and the number of keys is capped, evicting sampled entries nearest to
+ * expiry when over.
+ */
+public final class MemoryStateStore implements StateStore {
+    private static final Logger log = LoggerFactory.getLogger(MemoryStateStore.class);
+
+    /** How many entries per map one eviction looks at; the one nearest to expiry goes. */
+    private static final int EVICTION_SAMPLES_PER_MAP = 5;
+    /** A used count this close below a whole unit is that unit: TATs round to whole nanoseconds. */
+    private static final double USED_ROUNDING_SLACK = 1e-6;
+
+    /**
+     * @param capacity             most keys (rate keys, triplets, clients together) before eviction
+     * @param fsyncInterval        how often appended journal records are forced to disk
+     * @param snapshotInterval     how often the journal is compacted into a snapshot, when it changed
+     * @param snapshotJournalBytes journal size that triggers a snapshot early
+     * @param sweepInterval        how often expired entries are removed
+     * @param restrictionRetention how long ended restrictions are kept before they are purged
+     * @param maintenanceThread    run fsync, snapshots and sweeps on a background thread; tests that
+     *                             call {@link #sweepExpired()} and {@link #checkpoint()} themselves turn it off
+     */
+    public record Options(long capacity, Duration fsyncInterval, Duration snapshotInterval, long snapshotJournalBytes,
+                          Duration sweepInterval, Duration restrictionRetention, boolean maintenanceThread) {
+        public static final long DEFAULT_CAPACITY = 5_000_000;
+
+        public Options {
+            if (capacity <= 0) throw new IllegalArgumentException("capacity must be positive, was " + capacity);
+            requirePositive(fsyncInterval, "fsyncInterval");
+            requirePositive(snapshotInterval, "snapshotInterval");
+            requirePositive(sweepInterval, "sweepInterval");
+            Objects.requireNonNull(restrictionRetention, "restrictionRetention");
+            if (restrictionRetention.isNegative()) throw new IllegalArgumentException("restrictionRetention must be >= 0, was " + restrictionRetention);
+            if (snapshotJournalBytes <= 0) throw new IllegalArgumentException("snapshotJournalBytes must be positive, was " + snapshotJournalBytes);
+        }
+
+        public static Options defaults() {
+            return new Options(DEFAULT_CAPACITY, Duration.ofSeconds(1), Duration.ofMinutes(5), 64L << 20,
+                    Duration.ofSeconds(30), Duration.ofDays(30), true);
+        }
+
+        public Options withCapacity(long capacity) {
+            return new Options(capacity, fsyncInterval, snapshotInterval, snapshotJournalBytes, sweepInterval, restrictionRetention, maintenanceThread);
+        }
+
+        public Options withMaintenanceThread(boolean run) {
+            return new Options(capacity, fsyncInterval, snapshotInterval, snapshotJournalBytes, sweepInterval, restrictionRetention, run);
+        }
+
+        public Options withSnapshots(Duration interval, long journalBytes) {
+            return new Options(capacity, fsyncInterval, interval, journalBytes, sweepInterval, restrictionRetention, maintenanceThread);
+        }
+
+        public Options withRestrictionRetention(Duration retention) {
+            return new Options(capacity, fsyncInterval, snapshotInterval, snapshotJournalBytes, sweepInterval, retention, maintenanceThread);
+        }
+
+        private static void requirePositive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+    }
+
+    /** Where changes go when there is no data directory. */
+    private static final StateRecords.Sink NO_JOURNAL = new StateRecords.Sink() {
+        @Override
+        public void rate(String key, RateWindow[] windows, long[] tats) {
+        }
+
+        @Override
+        public void triplet(String key, TripletState state) {
+        }
+
+        @Override
+        public void client(String key, ClientState state) {
+        }
+
+        @Override
+        public void restriction(Restriction restriction) {
+        }
+
+        @Override
+        public void restrictionRemoved(String id) {
+        }
+    };
+
+    private final Options options;
+    private final InstantSource clock;
+    private final ConcurrentHashMap<String, RateCell> rates = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TripletState> triplets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ClientState> clients = new ConcurrentHashMap<>();
+
+    /** Serialises restriction writers; readers take {@link #restrictions} without it. */
+    private final ReentrantLock restrictionLock = new ReentrantLock();
+    private volatile List<Restriction> restrictions = List.of();
+
+    /** The data directory, or null for a store that lives only in memory. */
+    private final DataDirectory data;
+    /** Every change is told to this before the changing call returns. */
+    private final StateRecords.Sink changes;
+
+    private final ReentrantLock evictionLock = new ReentrantLock();
+    private final EvictionSampler<RateCell> rateSampler = new EvictionSampler<>(rates);
+    private final EvictionSampler<TripletState> tripletSampler = new EvictionSampler<>(triplets);
+    private final EvictionSampler<ClientState> clientSampler = new EvictionSampler<>(clients);
+    private final LongAdder evictions = new LongAdder();
+
+    private final ScheduledExecutorService maintenance;
+    /** Read and written on the maintenance thread only. */
+    private long lastCheckpointNanoTime = System.nanoTime();
+    private long lastSweepNanoTime = System.nanoTime();
+    private volatile boolean closed;
+
+    private MemoryStateStore(Path directory, Options options, InstantSource clock) throws IOException {
+        this.options = Objects.requireNonNull(options, "options");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (directory == null) {
+            data = null;
+            changes = NO_JOURNAL;
+        } else {
+            Restorer restorer = new Restorer();
+            data = DataDirectory.open(directory, restorer);
+            changes = data;
+            restrictions = List.copyOf(restorer.recoveredRestrictions.values());
+            long removed = sweepExpired();
+            evictIfOverCapacity();
+            log.info("state store {}: {} keys and {} restrictions restored ({} had expired)",
+                    directory, keyCount(), restrictions.size(), removed);
+        }
+        maintenance = options.maintenanceThread() ? startMaintenance() : null;
+    }
+
+    /**
+     * Opens (creating when missing) the store kept in {@code directory}: loads its snapshot, replays
+     * its journal, and from then on journals every change.
+     *
+     * @param clock drives only expiry sweeps and snapshot times; decisions use the requests' time
+     * @throws CorruptStateException when a state file fails its checksums
+     * @throws IOException           when the directory cannot be used (or another store holds it)
+     */
+    public static MemoryStateStore open(Path directory, Options options, InstantSource clock) throws IOException {
+        return new MemoryStateStore(Objects.requireNonNull(directory, "directory"), options, clock);
+    }
+
+    /** A store that keeps nothing across restarts: for tests and benchmarks. */
+    public static MemoryStateStore inMemory(Options options, InstantSource clock) {
+        try {
+            return new MemoryStateStore(null, options, clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException("an in-memory store touches no file", e);
+        }
+    }
+
+    // ---- rate limits ----------------------------------------------------------------------------
+
+    @Override
+    public RateOutcome rate(RateRequest request) {
+        ensureOpen();
+        long now = epochNanos(request.now());
+        RateWindow[] windows = request.windows().toArray(RateWindow[]::new);
+        long cost = request.cost();
+        if (request.dryRun() || cost == 0) {
+            return decide(rates.get(request.key()), windows, cost, now).outcome(now, false);
+        }
+        RateOutcome[] result = new RateOutcome[1];
+        rates.compute(request.key(), (key, cell) -> {
+            RateDecision decision = decide(cell, windows, cost, now);
+            result[0] = decision.outcome(now, decision.allowed);
+            if (!decision.allowed) return cell;
+            RateWindow[] kept = cell != null && cell.countsExactly(windows) ? cell.windows() : windows;
+            long[] tats = decision.chargedTats();
+            changes.rate(key, kept, tats);
+            return new RateCell(kept, tats);
+        });
+        evictIfOverCapacity();
+        return result[0];
+    }
+
+    @Override
+    public void refund(RateRequest request) {
+        ensureOpen();
+        if (request.dryRun() || request.cost() == 0) return;
+        long now = epochNanos(request.now());
+        List<RateWindow> windows = request.windows();
+        rates.computeIfPresent(request.key(), (key, cell) -> {
+            long[] tats = cell.tats().clone();
+            boolean changed = false;
+            for (int i = 0; i < cell.size(); i++) {
+                RateWindow window = cell.window(i);
+                if (!windows.contains(window) || tats[i] <= now) continue;
+                long charge = chargeNanos(window, request.cost());
+                // A charge larger than the window was never made; undo what is there.
+                tats[i] = charge < 0 ? now : Math.max(tats[i] - charge, now);
+                changed = true;
+            }
+            if (!changed) return cell;
+            changes.rate(key, cell.windows(), tats);
+            return new RateCell(cell.windows(), tats);
+        });
+    }
+
+    /**
+     * GCRA for every window: allowed iff {@code max(TAT, now) + cost*T - now <= period}.
+     *
+     * @param cell null when the key has no state (an empty window)
+     */
+    private static RateDecision decide(RateCell cell, RateWindow[] windows, long cost, long now) {
+        int n = windows.length;
+        long[] bases = new long[n];
+        long[] charges = new long[n];
+        boolean[] allowedEach = new boolean[n];
+        boolean allowed = true;
+        for (int i = 0; i < n; i++) {
+            RateWindow window = windows[i];
+            long tat = cell == null ? Long.MIN_VALUE : cell.tatOf(window, i);
+            long base = Math.max(tat, now);
+            long charge = chargeNanos(window, cost);
+            bases[i] = base;
+            charges[i] = charge;
+            allowedEach[i] = charge >= 0 && base - now + charge <= window.period().toNanos();
+            allowed &= allowedEach[i];
+        }
+        return new RateDecision(windows, bases, charges, allowedEach, allowed);
+    }
+
+    /**
+     * {@code cost * T} in whole nanoseconds, or -1 when the cost exceeds the whole window and can
+     * never fit. Rounded down: rounding up would add up over a full window (700/min charged one by
+     * one would overshoot the minute by 200ns and refuse the 700th); rounding down errs by under a
+     * nanosecond per charge in the sender's favour, far less than one unit over any window.
+     */
+    private static long chargeNanos(RateWindow window, long cost) {
+        double exact = cost * window.emissionIntervalNanos();
+        long period = window.period().toNanos();
+        if (exact > period) return -1;
+        return (long) exact;
+    }
+
+    private record RateDecision(RateWindow[] windows, long[] bases, long[] charges, boolean[] allowedEach, boolean allowed) {
+        long[] chargedTats() {
+            long[] tats = new long[windows.length];
+            for (int i = 0; i < tats.length; i++) tats[i] = bases[i] + charges[i];
+            return tats;
+        }
+
+        RateOutcome outcome(long now, boolean charged) {
+            List<RateOutcome.WindowState> states = new ArrayList<>(windows.length);
+            for (int i = 0; i < windows.length; i++) {
+                RateWindow window = windows[i];
+                long backlog = (charged ? bases[i] + charges[i] : bases[i]) - now;
+                Instant retryAt;
+                if (allowedEach[i]) retryAt = instant(now);
+                else if (charges[i] < 0) retryAt = Instant.MAX; // more than the whole limit: never fits
+                else retryAt = instant(bases[i] + charges[i] - window.period().toNanos());
+                states.add(new RateOutcome.WindowState(window, usedUnits(backlog, window), allowedEach[i], retryAt));
+            }
+            return new RateOutcome(allowed, states);
+        }
+    }
+
+    /** Units still draining from a window: {@code ceil(backlog / T)}. */
+    private static long usedUnits(long backlogNanos, RateWindow window) {
+        if (backlogNanos <= 0) return 0;
+        return (long) Math.ceil(backlogNanos / window.emissionIntervalNanos() - USED_ROUNDING_SLACK);
+    }
+
+    // ---- greylisting ----------------------------------------------------------------------------
+
+    @Override
+    public GreylistOutcome greylist(GreylistRequest request) {
+        ensureOpen();
+        long now = epochNanos(request.now());
+        long delay = nanos(request.delay());
+        long retryWindow = nanos(request.retryWindow());
+        long maxAge = nanos(request.maxAge());
+        String client = request.client();
+
+        // postgrey's order: an auto-allowed client passes whatever its triplet says.
+        if (request.autoAllowAfter() > 0) {
+            ClientState seen = live(clients.get(client), now);
+            if (seen != null && seen.passes() >= request.autoAllowAfter()) {
+                long passes = request.dryRun() ? seen.passes() : refreshAllowedClient(client, now, maxAge, request.autoAllowAfter());
+                if (passes >= 0) {
+                    TripletState triplet = live(triplets.get(request.triplet()), now);
+                    Instant firstSeen = triplet == null ? request.now() : instant(triplet.firstSeenNanos());
+                    return new GreylistOutcome(GreylistOutcome.Status.CLIENT_ALLOWED, firstSeen, request.now(), passes);
+                }
+            }
+        }
+
+        TripletDecision decision;
+        if (request.dryRun()) {
+            decision = decideTriplet(live(triplets.get(request.triplet()), now), now, delay, retryWindow, maxAge);
+        } else {
+            TripletDecision[] result = new TripletDecision[1];
+            triplets.compute(request.triplet(), (key, current) -> {
+                TripletDecision d = decideTriplet(live(current, now), now, delay, retryWindow, maxAge);
+                result[0] = d;
+                if (d.next == null) return current;
+                changes.triplet(key, d.next);
+                return d.next;
+            });
+            decision = result[0];
+        }
+
+        long clientPasses;
+        if (decision.status == GreylistOutcome.Status.PASSED) {
+            clientPasses = request.dryRun() ? livePasses(client, now) + 1 : countClientPass(client, now, maxAge);
+        } else {
+            clientPasses = livePasses(client, now);
+        }
+        if (!request.dryRun()) evictIfOverCapacity();
+        return new GreylistOutcome(decision.status, instant(decision.firstSeen), instant(sat(decision.firstSeen, delay)), clientPasses);
+    }
+
+    /** @param next the state to store, null to leave the triplet as it is */
+    private record TripletDecision(GreylistOutcome.Status status, long firstSeen, TripletState next) {
+    }
+
+    private static TripletDecision decideTriplet(TripletState live, long now, long delay, long retryWindow, long maxAge) {
+        if (live != null && live.passed()) {
+            TripletState refreshed = new TripletState(live.firstSeenNanos(), Math.max(live.expiresAtNanos(), sat(now, maxAge)), true);
+            return new TripletDecision(GreylistOutcome.Status.KNOWN, live.firstSeenNanos(), refreshed);
+        }
+        if (live == null || now >= sat(live.firstSeenNanos(), retryWindow)) {
+            // An unpassed triplet is useless once its retry window closes: let it expire then.
+            return new TripletDecision(GreylistOutcome.Status.NEW, now, new TripletState(now, sat(now, retryWindow), false));
+        }
+        if (now < sat(live.firstSeenNanos(), delay)) {
+            return new TripletDecision(GreylistOutcome.Status.EARLY, live.firstSeenNanos(), null);
+        }
+        return new TripletDecision(GreylistOutcome.Status.PASSED, live.firstSeenNanos(),
+                new TripletState(live.firstSeenNanos(), sat(now, maxAge), true));
+    }
+
+    private long countClientPass(String client, long now, long maxAge) {
+        ClientState updated = clients.compute(client, (key, current) -> {
+            ClientState live = live(current, now);
+            ClientState next = live == null
+                    ? new ClientState(1, sat(now, maxAge))
+                    : new ClientState(live.passes() + 1, Math.max(live.expiresAtNanos(), sat(now, maxAge)));
+            changes.client(key, next);
+            return next;
+        });
+        return updated.passes();
+    }
+
+    /** @return the client's passes when it is (still) auto-allowed, its entry refreshed; -1 when not */
+    private long refreshAllowedClient(String client, long now, long maxAge, int autoAllowAfter) {
+        long[] passes = {-1};
+        clients.computeIfPresent(client, (key, current) -> {
+            ClientState live = live(current, now);
+            if (live == null || live.passes() < autoAllowAfter) return current;
+            passes[0] = live.passes();
+            long expiresAt = sat(now, maxAge);
+            if (expiresAt <= live.expiresAtNanos()) return current;
+            ClientState next = new ClientState(live.passes(), expiresAt);
+            changes.client(key, next);
+            return next;
+        });
+        return passes[0];
+    }
+
+    private long livePasses(String client, long now) {
+        ClientState state = live(clients.get(client), now);
+        return state == null ? 0 : state.passes();
+    }
+
+    private static <T extends Expiring> T live(T entry, long now) {
+        return entry != null && entry.expiresAtNanos() > now ? entry : null;
+    }
+
+    // ---- restrictions ---------------------------------------------------------------------------
+
+    @Override
+    public void impose(Restriction restriction) {
+        Objects.requireNonNull(restriction, "restriction");
+        ensureOpen();
+        restrictionLock.lock();
+        try {
+            List<Restriction> current = restrictions;
+            List<Restriction> next = new ArrayList<>(current.size() + 1);
+            boolean replaced = false;
+            for (Restriction r : current) {
+                if (r.id().equals(restriction.id())) {
+                    if (r.equals(restriction)) return;
+                    next.add(restriction);
+                    replaced = true;
+                } else {
+                    next.add(r);
+                }
+            }
+            if (!replaced) next.add(restriction);
+            changes.restriction(restriction);
+            restrictions = List.copyOf(next);
+        } finally {
+            restrictionLock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<Restriction> lift(String id, Instant at, String by) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(at, "at");
+        ensureOpen();
+        restrictionLock.lock();
+        try {
+            List<Restriction> current = restrictions;
+            for (int i = 0; i < current.size(); i++) {
+                Restriction r = current.get(i);
+                if (!r.id().equals(id)) continue;
+                if (r.liftedAt() != null || !at.isBefore(r.expiresAt())) return Optional.empty();
+                Restriction lifted = r.lifted(at, by);
+                List<Restriction> next = new ArrayList<>(current);
+                next.set(i, lifted);
+                changes.restriction(lifted);
+                restrictions = List.copyOf(next);
+                return Optional.of(lifted);
+            }
+            return Optional.empty();
+        } finally {
+            restrictionLock.unlock();
+        }
+    }
+
+    @Override
+    public List<Restriction> restrictions() {
+        return restrictions;
+    }
+
+    /** Drops restrictions that ended more than the retention before {@code now}. */
+    private int purgeRestrictions(Instant now) {
+        Instant endedBefore = now.minus(options.restrictionRetention());
+        if (restrictions.stream().noneMatch(r -> endOf(r).isBefore(endedBefore))) return 0;
+        restrictionLock.lock();
+        try {
+            List<Restriction> next = new ArrayList<>();
+            int purged = 0;
+            for (Restriction r : restrictions) {
+                if (endOf(r).isBefore(endedBefore)) {
+                    changes.restrictionRemoved(r.id());
+                    purged++;
+                } else {
+                    next.add(r);
+                }
+            }
+            if (purged > 0) restrictions = List.copyOf(next);
+            return purged;
+        } finally {
+            restrictionLock.unlock();
+        }
+    }
+
+    private static Instant endOf(Restriction r) {
+        return r.liftedAt() != null && r.liftedAt().isBefore(r.expiresAt()) ? r.liftedAt() : r.expiresAt();
+    }
+
+    // ---- bounds: expiry and capacity ------------------------------------------------------------
+
+    /**
+     * Removes every entry dead at the clock's current time and purges long-ended restrictions. The
+     * maintenance thread calls it each sweep interval; tests call it after moving their clock.
+     *
+     * @return how many keys were removed
+     */
+    public long sweepExpired() {
+        Instant at = clock.instant();
+        long now = epochNanos(at);
+        long removed = sweep(rates, now) + sweep(triplets, now) + sweep(clients, now);
+        purgeRestrictions(at);
+        return removed;
+    }
+
+    private static <V extends Expiring> long sweep(ConcurrentHashMap<String, V> map, long now) {
+        long removed = 0;
+        for (Map.Entry<String, V> entry : map.entrySet()) {
+            // remove(key, value) fails when a request replaced the entry meanwhile: it lives on.
+            if (entry.getValue().expiresAtNanos() <= now && map.remove(entry.getKey(), entry.getValue())) removed++;
+        }
+        return removed;
+    }
+
+    /** Entries removed because the store held more keys than its capacity. */
+    public long evictions() {
+        return evictions.sum();
+    }
+
+    private long keyCount() {
+        return rates.mappingCount() + triplets.mappingCount() + clients.mappingCount();
+    }
+
+    /**
+     * Amortised: the request that pushed the count over the cap evicts back down to it. One thread
+     * evicts at a time; others go on (the cap may be exceeded by a few keys meanwhile).
+     */
+    private void evictIfOverCapacity() {
+        if (keyCount() <= options.capacity() || !evictionLock.tryLock()) return;
+        try {
+            while (keyCount() > options.capacity()) {
+                if (!evictOneNearestToExpiry()) break;
+            }
+        } finally {
+            evictionLock.unlock();
+        }
+    }
+
+    private boolean evictOneNearestToExpiry() {
+        EvictionSampler<?> best = null;
+        for (EvictionSampler<?> sampler : List.of(rateSampler, tripletSampler, clientSampler)) {
+            if (sampler.sample(EVICTION_SAMPLES_PER_MAP) && (best == null || sampler.candidateExpiry() < best.candidateExpiry())) {
+                best = sampler;
+            }
+        }
+        if (best == null) return false;
+        if (best.evictCandidate()) evictions.increment();
+        return true;
+    }
+
+    /**
+     * Walks one map with an iterator that persists across evictions, so successive samples move
+     * through the table (hash order is as good as random) instead of rescanning its start.
+     * Guarded by {@link #evictionLock}.
+     */
+    private static final class EvictionSampler<V extends Expiring> {
+        private final ConcurrentHashMap<String, V> map;
+        private Iterator<Map.Entry<String, V>> cursor;
+        private String candidateKey;
+        private V candidateValue;
+
+        EvictionSampler(ConcurrentHashMap<String, V> map) {
+            this.map = map;
+        }
+
+        /** @return whether a candidate was found */
+        boolean sample(int count) {
+            candidateKey = null;
+            candidateValue = null;
+            boolean restarted = false;
+            for (int seen = 0; seen < count; ) {
+                if (cursor == null || !cursor.hasNext()) {
+                    if (restarted) break;
+                    cursor = map.entrySet().iterator();
+                    restarted = true;
+                    if (!cursor.hasNext()) break;
+                }
+                Map.Entry<String, V> entry = cursor.next();
+                seen++;
+                if (candidateValue == null || entry.getValue().expiresAtNanos() < candidateValue.expiresAtNanos()) {
+                    candidateKey = entry.getKey();
+                    candidateValue = entry.getValue();
+                }
+            }
+            return candidateValue != null;
+        }
+
+        long candidateExpiry() {
+            return candidateValue.expiresAtNanos();
+        }
+
+        boolean evictCandidate() {
+            return map.remove(candidateKey, candidateValue);
+        }
+    }
+
+    // ---- persistence ----------------------------------------------------------------------------
+
+    /**
+     * Compacts the journal into a new snapshot now. The maintenance thread does this each snapshot
+     * interval or when the journal grows past its size; a store without a directory does nothing.
+     */
+    public void checkpoint() {
+        if (data == null) return;
+        try {
+            Instant at = clock.instant();
+            long now = epochNanos(at);
+            data.checkpoint(snapshot -> {
+                rates.forEach((key, cell) -> {
+                    if (cell.expiresAtNanos() > now) snapshot.rate(key, cell.windows(), cell.tats());
+                });
+                triplets.forEach((key, state) -> {
+                    if (state.expiresAtNanos() > now) snapshot.triplet(key, state);
+                });
+                clients.forEach((key, state) -> {
+                    if (state.expiresAtNanos() > now) snapshot.client(key, state);
+                });
+                for (Restriction r : restrictions) snapshot.restriction(r);
+            }, at);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a state snapshot", e);
+        }
+    }
+
+    private ScheduledExecutorService startMaintenance() {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "sekisho-state-maintenance");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long tickMillis = Math.max(1, Math.min(options.fsyncInterval().toMillis(), options.sweepInterval().toMillis()));
+        executor.scheduleWithFixedDelay(this::maintain, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        return executor;
+    }
+
+    private void maintain() {
+        // A scheduled task that throws is never run again: report and carry on.
+        try {
+            long tick = System.nanoTime();
+            if (data != null) {
+                data.force();
+                boolean due = tick - lastCheckpointNanoTime >= options.snapshotInterval().toNanos();
+                if (data.journalBytes() >= options.snapshotJournalBytes() || (due && data.journalHasChanges())) {
+                    checkpoint();
+                    lastCheckpointNanoTime = tick;
+                }
+            }
+            if (tick - lastSweepNanoTime >= options.sweepInterval().toNanos()) {
+                sweepExpired();
+                lastSweepNanoTime = tick;
+            }
+        } catch (Exception e) {
+            if (!closed) log.error("state store maintenance failed; will retry", e);
+        }
+    }
+
+    @Override
+    public Stats stats() {
+        return new Stats(keyCount(), options.capacity());
+    }
+
+    /** Stops maintenance, writes a final snapshot (so the next start replays nothing), releases the directory. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        if (maintenance != null) {
+            maintenance.shutdown();
+            try {
+                if (!maintenance.awaitTermination(30, TimeUnit.SECONDS)) log.warn("state store maintenance did not stop in 30s");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (data == null) return;
+        try {
+            if (data.journalHasChanges()) checkpoint();
+        } catch (RuntimeException e) {
+            log.warn("final state snapshot failed; the journal still holds every change", e);
+        } finally {
+            try {
+                data.close();
+            } catch (IOException e) {
+                log.error("closing the state journal failed", e);
+            }
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new IllegalStateException("state store is closed");
+    }
+
+    /** Feeds recovered records straight into the maps (nothing is journaled again). Used while opening only. */
+    private final class Restorer implements StateRecords.Sink {
+        /** Recovered windows are shared, like the configuration's are, instead of one copy per key. */
+        private final Map<RateWindow, RateWindow> windows = new HashMap<>();
+        private final Map<String, Restriction> recoveredRestrictions = new LinkedHashMap<>();
+
+        @Override
+        public void rate(String key, RateWindow[] recovered, long[] tats) {
+            for (int i = 0; i < recovered.length; i++) recovered[i] = windows.computeIfAbsent(recovered[i], w -> w);
+            rates.put(key, new RateCell(recovered, tats));
+        }
+
+        @Override
+        public void triplet(String key, TripletState state) {
+            triplets.put(key, state);
+        }
+
+        @Override
+        public void client(String key, ClientState state) {
+            clients.put(key, state);
+        }
+
+        @Override
+        public void restriction(Restriction restriction) {
+            recoveredRestrictions.put(restriction.id(), restriction);
+        }
+
+        @Override
+        public void restrictionRemoved(String id) {
+            recoveredRestrictions.remove(id);
+        }
+    }
+
+    // ---- time -----------------------------------------------------------------------------------
+
+    /** Epoch nanoseconds; a long holds them until the year 2262. */
+    private static long epochNanos(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+    }
+
+    private static long nanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static Instant instant(long epochNanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
+    }
+
+    /** Saturating {@code t + d} for d >= 0: a "forever" setting must not wrap into the past. */
+    private static long sat(long t, long d) {
+        long sum = t + d;
+        return sum < t ? Long.MAX_VALUE : sum;
+    }
+}

@@ -1,0 +1,424 @@
+package dev.sekisho.state;
+
+import dev.sekisho.engine.Restriction;
+import dev.sekisho.engine.Subject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static dev.sekisho.state.GreylistOutcome.Status.CLIENT_ALLOWED;
+import static dev.sekisho.state.GreylistOutcome.Status.EARLY;
+import static dev.sekisho.state.GreylistOutcome.Status.KNOWN;
+import static dev.sekisho.state.GreylistOutcome.Status.NEW;
+import static dev.sekisho.state.GreylistOutcome.Status.PASSED;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What every {@link StateStore} must do. An implementation's test class implements this interface
+ * and supplies fresh stores. Time comes from the requests, so tests move it by passing later
+ * instants.
+ */
+public interface StateStoreContract {
+
+    Instant T0 = Instant.parse("2026-03-01T00:00:00Z");
+    RateWindow TEN_PER_MINUTE = new RateWindow(10, Duration.ofMinutes(1));
+
+    /** A new, empty store; the test closes it. */
+    StateStore newStore();
+
+    private static RateRequest charge(String key, long cost, Instant now, RateWindow... windows) {
+        return new RateRequest(key, List.of(windows), cost, now, false);
+    }
+
+    private static RateRequest dryRun(String key, long cost, Instant now, RateWindow... windows) {
+        return new RateRequest(key, List.of(windows), cost, now, true);
+    }
+
+    private static int allowedOutOf(StateStore store, int attempts, RateRequest request) {
+        int allowed = 0;
+        for (int i = 0; i < attempts; i++) {
+            if (store.rate(request).allowed()) allowed++;
+        }
+        return allowed;
+    }
+
+    // ---- rate -----------------------------------------------------------------------------------
+
+    @Test
+    default void rateAllowsExactlyTheLimitAtOnceThenRefuses() {
+        try (StateStore store = newStore()) {
+            assertThat(allowedOutOf(store, 10, charge("k", 1, T0, TEN_PER_MINUTE))).isEqualTo(10);
+
+            RateOutcome refused = store.rate(charge("k", 1, T0, TEN_PER_MINUTE));
+            assertThat(refused.allowed()).isFalse();
+            RateOutcome.WindowState window = refused.firstRefusal().orElseThrow();
+            assertThat(window.window()).isEqualTo(TEN_PER_MINUTE);
+            assertThat(window.used()).isEqualTo(10);
+            assertThat(window.retryAt()).isEqualTo(T0.plusSeconds(6));
+        }
+    }
+
+    @Test
+    default void rateReportsUsedAfterTheChargeAndRetryAtNowWhenItFits() {
+        try (StateStore store = newStore()) {
+            RateOutcome first = store.rate(charge("k", 1, T0, TEN_PER_MINUTE));
+            assertThat(first.allowed()).isTrue();
+            assertThat(first.windows()).singleElement().satisfies(w -> {
+                assertThat(w.used()).isEqualTo(1);
+                assertThat(w.allowed()).isTrue();
+                assertThat(w.retryAt()).isEqualTo(T0);
+            });
+        }
+    }
+
+    @Test
+    default void rateRefillsOneUnitPerEmissionInterval() {
+        try (StateStore store = newStore()) {
+            allowedOutOf(store, 10, charge("k", 1, T0, TEN_PER_MINUTE));
+            assertThat(store.rate(charge("k", 1, T0.plusMillis(5_999), TEN_PER_MINUTE)).allowed()).isFalse();
+            assertThat(allowedOutOf(store, 3, charge("k", 1, T0.plusSeconds(6), TEN_PER_MINUTE))).isEqualTo(1);
+            assertThat(allowedOutOf(store, 3, charge("k", 1, T0.plusSeconds(30), TEN_PER_MINUTE))).isEqualTo(3);
+            // A full period after the last charge the window is empty again.
+            assertThat(allowedOutOf(store, 12, charge("k", 1, T0.plusSeconds(120), TEN_PER_MINUTE))).isEqualTo(10);
+        }
+    }
+
+    @Test
+    default void rateHasNoBurstAtAWindowBoundary() {
+        try (StateStore store = newStore()) {
+            assertThat(allowedOutOf(store, 10, charge("k", 1, T0.plusSeconds(59), TEN_PER_MINUTE))).isEqualTo(10);
+            // A fixed window would reset at 60s and allow 10 more; GCRA allows what drained: nothing yet.
+            assertThat(allowedOutOf(store, 10, charge("k", 1, T0.plusSeconds(61), TEN_PER_MINUTE))).isLessThanOrEqualTo(1);
+            assertThat(allowedOutOf(store, 10, charge("k", 1, T0.plusSeconds(65), TEN_PER_MINUTE))).isEqualTo(1);
+        }
+    }
+
+    @Test
+    default void rateKeysAreIndependent() {
+        try (StateStore store = newStore()) {
+            allowedOutOf(store, 10, charge("a", 1, T0, TEN_PER_MINUTE));
+            assertThat(store.rate(charge("b", 1, T0, TEN_PER_MINUTE)).allowed()).isTrue();
+        }
+    }
+
+    @Test
+    default void rateRefusalInOneWindowChargesNone() {
+        RateWindow twoPerMinute = new RateWindow(2, Duration.ofMinutes(1));
+        RateWindow threePerHour = new RateWindow(3, Duration.ofHours(1));
+        try (StateStore store = newStore()) {
+            assertThat(allowedOutOf(store, 2, charge("k", 1, T0, twoPerMinute, threePerHour))).isEqualTo(2);
+            assertThat(store.rate(charge("k", 1, T0.plusSeconds(30), twoPerMinute, threePerHour)).allowed()).isTrue();
+
+            RateOutcome refused = store.rate(charge("k", 1, T0.plusSeconds(60), twoPerMinute, threePerHour));
+            assertThat(refused.allowed()).isFalse();
+            assertThat(refused.windows()).hasSize(2);
+            RateOutcome.WindowState minute = refused.windows().get(0);
+            RateOutcome.WindowState hour = refused.windows().get(1);
+            assertThat(minute.allowed()).isTrue();
+            assertThat(minute.retryAt()).isEqualTo(T0.plusSeconds(60));
+            assertThat(hour.allowed()).isFalse();
+            assertThat(hour.used()).isEqualTo(3);
+            assertThat(hour.retryAt()).isEqualTo(T0.plusSeconds(1200));
+            assertThat(refused.firstRefusal()).contains(hour);
+
+            // The minute window was not charged by the refused request: one unit still drains there.
+            RateOutcome peek = store.rate(dryRun("k", 1, T0.plusSeconds(60), twoPerMinute, threePerHour));
+            assertThat(peek.windows().get(0).used()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    default void refundGivesTheChargeBack() {
+        try (StateStore store = newStore()) {
+            allowedOutOf(store, 10, charge("k", 1, T0, TEN_PER_MINUTE));
+            assertThat(store.rate(charge("k", 1, T0, TEN_PER_MINUTE)).allowed()).isFalse();
+            store.refund(charge("k", 1, T0, TEN_PER_MINUTE));
+            assertThat(allowedOutOf(store, 3, charge("k", 1, T0, TEN_PER_MINUTE))).isEqualTo(1);
+        }
+    }
+
+    @Test
+    default void refundNeverCreditsMoreThanAnEmptyWindow() {
+        try (StateStore store = newStore()) {
+            store.rate(charge("k", 1, T0, TEN_PER_MINUTE));
+            store.refund(charge("k", 50, T0, TEN_PER_MINUTE));
+            store.refund(charge("unknown", 1, T0, TEN_PER_MINUTE));
+            assertThat(allowedOutOf(store, 20, charge("k", 1, T0, TEN_PER_MINUTE))).isEqualTo(10);
+            assertThat(allowedOutOf(store, 20, charge("unknown", 1, T0, TEN_PER_MINUTE))).isEqualTo(10);
+        }
+    }
+
+    @Test
+    default void rateDryRunAnswersWithoutCharging() {
+        try (StateStore store = newStore()) {
+            for (int i = 0; i < 20; i++) {
+                RateOutcome outcome = store.rate(dryRun("k", 1, T0, TEN_PER_MINUTE));
+                assertThat(outcome.allowed()).isTrue();
+                assertThat(outcome.windows().get(0).used()).isZero();
+            }
+            assertThat(allowedOutOf(store, 10, charge("k", 1, T0, TEN_PER_MINUTE))).isEqualTo(10);
+            RateOutcome wouldRefuse = store.rate(dryRun("k", 1, T0, TEN_PER_MINUTE));
+            assertThat(wouldRefuse.allowed()).isFalse();
+            assertThat(wouldRefuse.windows().get(0).retryAt()).isEqualTo(T0.plusSeconds(6));
+        }
+    }
+
+    @Test
+    default void rateCostZeroIsAPeek() {
+        try (StateStore store = newStore()) {
+            allowedOutOf(store, 4, charge("k", 1, T0, TEN_PER_MINUTE));
+            RateOutcome peek = store.rate(charge("k", 0, T0, TEN_PER_MINUTE));
+            assertThat(peek.allowed()).isTrue();
+            assertThat(peek.windows().get(0).used()).isEqualTo(4);
+            assertThat(allowedOutOf(store, 10, charge("k", 1, T0, TEN_PER_MINUTE))).isEqualTo(6);
+        }
+    }
+
+    @Test
+    default void rateChargesCostUnitsForBytes() {
+        RateWindow bytesPerMinute = new RateWindow(1000, Duration.ofMinutes(1));
+        try (StateStore store = newStore()) {
+            RateOutcome first = store.rate(charge("k", 600, T0, bytesPerMinute));
+            assertThat(first.allowed()).isTrue();
+            assertThat(first.windows().get(0).used()).isEqualTo(600);
+
+            RateOutcome tooBig = store.rate(charge("k", 600, T0, bytesPerMinute));
+            assertThat(tooBig.allowed()).isFalse();
+            assertThat(tooBig.windows().get(0).used()).isEqualTo(600);
+            // 600 units drain for 36s; 600 more fit when only 400 remain: 12s from now.
+            assertThat(tooBig.windows().get(0).retryAt()).isEqualTo(T0.plusSeconds(12));
+
+            assertThat(store.rate(charge("k", 400, T0, bytesPerMinute)).allowed()).isTrue();
+            assertThat(store.rate(charge("k", 1, T0, bytesPerMinute)).allowed()).isFalse();
+            assertThat(store.rate(charge("k", 600, T0.plusSeconds(36), bytesPerMinute)).allowed()).isTrue();
+        }
+    }
+
+    @Test
+    default void rateRefusesACostLargerThanTheWholeLimit() {
+        RateWindow bytesPerMinute = new RateWindow(1000, Duration.ofMinutes(1));
+        try (StateStore store = newStore()) {
+            RateOutcome outcome = store.rate(charge("k", 1001, T0, bytesPerMinute));
+            assertThat(outcome.allowed()).isFalse();
+            assertThat(outcome.windows().get(0).retryAt()).isAfter(T0.plus(Duration.ofDays(365 * 1000L)));
+            assertThat(store.rate(charge("k", 1000, T0, bytesPerMinute)).allowed()).isTrue();
+        }
+    }
+
+    @Test
+    default void rateHandlesFractionalEmissionIntervals() {
+        RateWindow sevenPerMinute = new RateWindow(7, Duration.ofMinutes(1));
+        try (StateStore store = newStore()) {
+            assertThat(allowedOutOf(store, 20, charge("k", 1, T0, sevenPerMinute))).isEqualTo(7);
+            RateOutcome refused = store.rate(charge("k", 1, T0, sevenPerMinute));
+            assertThat(refused.windows().get(0).used()).isEqualTo(7);
+            assertThat(allowedOutOf(store, 20, charge("k", 1, T0.plusSeconds(60), sevenPerMinute))).isEqualTo(7);
+        }
+    }
+
+    // ---- greylist -------------------------------------------------------------------------------
+
+    Duration DELAY = Duration.ofMinutes(5);
+    Duration RETRY_WINDOW = Duration.ofDays(2);
+    Duration MAX_AGE = Duration.ofDays(35);
+
+    private static GreylistRequest greylist(String triplet, String client, Instant now, int autoAllowAfter) {
+        return new GreylistRequest(triplet, client, now, DELAY, RETRY_WINDOW, MAX_AGE, autoAllowAfter, false);
+    }
+
+    private static GreylistRequest greylist(String triplet, Instant now) {
+        return greylist(triplet, "203.0.113", now, 0);
+    }
+
+    private static GreylistRequest greylistDryRun(String triplet, Instant now) {
+        return new GreylistRequest(triplet, "203.0.113", now, DELAY, RETRY_WINDOW, MAX_AGE, 0, true);
+    }
+
+    String TRIPLET = "203.0.113|sender@example.org|rcpt@example.test";
+
+    @Test
+    default void greylistDefersNewThenEarlyThenPassesThenKnows() {
+        try (StateStore store = newStore()) {
+            GreylistOutcome first = store.greylist(greylist(TRIPLET, T0));
+            assertThat(first.status()).isEqualTo(NEW);
+            assertThat(first.status().accepted()).isFalse();
+            assertThat(first.firstSeen()).isEqualTo(T0);
+            assertThat(first.passAt()).isEqualTo(T0.plus(DELAY));
+            assertThat(first.clientPasses()).isZero();
+
+            GreylistOutcome early = store.greylist(greylist(TRIPLET, T0.plus(DELAY).minusSeconds(1)));
+            assertThat(early.status()).isEqualTo(EARLY);
+            assertThat(early.firstSeen()).isEqualTo(T0);
+            assertThat(early.passAt()).isEqualTo(T0.plus(DELAY));
+
+            GreylistOutcome passed = store.greylist(greylist(TRIPLET, T0.plus(DELAY)));
+            assertThat(passed.status()).isEqualTo(PASSED);
+            assertThat(passed.status().accepted()).isTrue();
+            assertThat(passed.firstSeen()).isEqualTo(T0);
+            assertThat(passed.clientPasses()).isEqualTo(1);
+
+            GreylistOutcome known = store.greylist(greylist(TRIPLET, T0.plus(Duration.ofDays(10))));
+            assertThat(known.status()).isEqualTo(KNOWN);
+            assertThat(known.firstSeen()).isEqualTo(T0);
+            assertThat(known.clientPasses()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    default void greylistStartsOverWhenTheRetryWindowRanOut() {
+        try (StateStore store = newStore()) {
+            store.greylist(greylist(TRIPLET, T0));
+            Instant late = T0.plus(RETRY_WINDOW).plusSeconds(1);
+            GreylistOutcome again = store.greylist(greylist(TRIPLET, late));
+            assertThat(again.status()).isEqualTo(NEW);
+            assertThat(again.firstSeen()).isEqualTo(late);
+            assertThat(store.greylist(greylist(TRIPLET, late.plus(DELAY))).status()).isEqualTo(PASSED);
+        }
+    }
+
+    @Test
+    default void greylistForgetsAPassedTripletMaxAgeAfterItWasLastSeen() {
+        try (StateStore store = newStore()) {
+            store.greylist(greylist(TRIPLET, T0));
+            Instant passedAt = T0.plus(DELAY);
+            store.greylist(greylist(TRIPLET, passedAt));
+            // Seen again after 34 days: refreshed, so 34 days later still known.
+            Instant seen = passedAt.plus(Duration.ofDays(34));
+            assertThat(store.greylist(greylist(TRIPLET, seen)).status()).isEqualTo(KNOWN);
+            assertThat(store.greylist(greylist(TRIPLET, seen.plus(Duration.ofDays(34)))).status()).isEqualTo(KNOWN);
+            Instant gone = seen.plus(Duration.ofDays(34)).plus(MAX_AGE);
+            GreylistOutcome forgotten = store.greylist(greylist(TRIPLET, gone));
+            assertThat(forgotten.status()).isEqualTo(NEW);
+            assertThat(forgotten.firstSeen()).isEqualTo(gone);
+        }
+    }
+
+    @Test
+    default void greylistAutoAllowsAClientAfterEnoughPasses() {
+        try (StateStore store = newStore()) {
+            String client = "198.51.100";
+            for (int i = 0; i < 2; i++) {
+                String triplet = client + "|s" + i + "@example.org|r@example.test";
+                assertThat(store.greylist(greylist(triplet, client, T0, 2)).status()).isEqualTo(NEW);
+                GreylistOutcome passed = store.greylist(greylist(triplet, client, T0.plus(DELAY), 2));
+                assertThat(passed.status()).isEqualTo(PASSED);
+                assertThat(passed.clientPasses()).isEqualTo(i + 1);
+            }
+            Instant later = T0.plus(Duration.ofHours(1));
+            GreylistOutcome allowed = store.greylist(greylist(client + "|other@example.org|r@example.test", client, later, 2));
+            assertThat(allowed.status()).isEqualTo(CLIENT_ALLOWED);
+            assertThat(allowed.status().accepted()).isTrue();
+            assertThat(allowed.clientPasses()).isEqualTo(2);
+            assertThat(allowed.passAt()).isEqualTo(later);
+
+            // Auto-allow off: the same client's new triplet is greylisted like any other.
+            assertThat(store.greylist(greylist(client + "|third@example.org|r@example.test", client, later, 0)).status()).isEqualTo(NEW);
+            // Another client gets no benefit.
+            assertThat(store.greylist(greylist("192.0.2|a@example.org|r@example.test", "192.0.2", later, 2)).status()).isEqualTo(NEW);
+        }
+    }
+
+    @Test
+    default void greylistForgetsAClientMaxAgeAfterItWasLastSeen() {
+        try (StateStore store = newStore()) {
+            String client = "198.51.100";
+            String triplet = client + "|s@example.org|r@example.test";
+            store.greylist(greylist(triplet, client, T0, 1));
+            store.greylist(greylist(triplet, client, T0.plus(DELAY), 1));
+            Instant refreshed = T0.plus(Duration.ofDays(30));
+            assertThat(store.greylist(greylist(client + "|x@example.org|r@example.test", client, refreshed, 1)).status()).isEqualTo(CLIENT_ALLOWED);
+            assertThat(store.greylist(greylist(client + "|y@example.org|r@example.test", client, refreshed.plus(Duration.ofDays(34)), 1)).status())
+                    .isEqualTo(CLIENT_ALLOWED);
+            Instant gone = refreshed.plus(Duration.ofDays(34)).plus(MAX_AGE);
+            GreylistOutcome forgotten = store.greylist(greylist(client + "|z@example.org|r@example.test", client, gone, 1));
+            assertThat(forgotten.status()).isEqualTo(NEW);
+            assertThat(forgotten.clientPasses()).isZero();
+        }
+    }
+
+    @Test
+    default void greylistDryRunChangesNothing() {
+        try (StateStore store = newStore()) {
+            assertThat(store.greylist(greylistDryRun(TRIPLET, T0)).status()).isEqualTo(NEW);
+            Instant real = T0.plusSeconds(60);
+            GreylistOutcome first = store.greylist(greylist(TRIPLET, real));
+            assertThat(first.status()).isEqualTo(NEW);
+            assertThat(first.firstSeen()).isEqualTo(real);
+
+            assertThat(store.greylist(greylistDryRun(TRIPLET, real.plusSeconds(1))).status()).isEqualTo(EARLY);
+            GreylistOutcome wouldPass = store.greylist(greylistDryRun(TRIPLET, real.plus(DELAY)));
+            assertThat(wouldPass.status()).isEqualTo(PASSED);
+            assertThat(wouldPass.clientPasses()).isEqualTo(1);
+
+            GreylistOutcome passed = store.greylist(greylist(TRIPLET, real.plus(DELAY)));
+            assertThat(passed.status()).isEqualTo(PASSED);
+            assertThat(passed.clientPasses()).isEqualTo(1);
+        }
+    }
+
+    // ---- restrictions ---------------------------------------------------------------------------
+
+    private static Restriction restriction(String id, String account) {
+        return new Restriction(id, new Subject(Subject.Kind.ACCOUNT, account), "too many messages", "rule:per-account-limit",
+                "sent=500/1h", T0, T0.plus(Duration.ofHours(24)), null, "");
+    }
+
+    @Test
+    default void restrictionsAreImposedListedAndLifted() {
+        try (StateStore store = newStore()) {
+            assertThat(store.restrictions()).isEmpty();
+            Restriction alice = restriction("r1", "alice@example.test");
+            Restriction bob = restriction("r2", "bob@example.test");
+            store.impose(alice);
+            store.impose(bob);
+            assertThat(store.restrictions()).containsExactly(alice, bob);
+
+            Optional<Restriction> lifted = store.lift("r1", T0.plusSeconds(60), "cli:support");
+            assertThat(lifted).isPresent();
+            assertThat(lifted.get().liftedAt()).isEqualTo(T0.plusSeconds(60));
+            assertThat(lifted.get().liftedBy()).isEqualTo("cli:support");
+            assertThat(lifted.get().activeAt(T0.plusSeconds(61))).isFalse();
+            assertThat(store.restrictions()).containsExactly(lifted.get(), bob);
+
+            assertThat(store.lift("r1", T0.plusSeconds(120), "cli:support")).isEmpty();
+            assertThat(store.lift("nope", T0, "cli:support")).isEmpty();
+            assertThat(store.lift("r2", T0.plus(Duration.ofHours(24)), "cli:support")).as("already ended").isEmpty();
+        }
+    }
+
+    @Test
+    default void imposingTheSameIdReplacesTheRestriction() {
+        try (StateStore store = newStore()) {
+            store.impose(restriction("r1", "alice@example.test"));
+            Restriction longer = new Restriction("r1", new Subject(Subject.Kind.ACCOUNT, "alice@example.test"), "again", "cli:alice", "",
+                    T0, T0.plus(Duration.ofDays(7)), null, "");
+            store.impose(longer);
+            assertThat(store.restrictions()).containsExactly(longer);
+        }
+    }
+
+    @Test
+    default void restrictionListKeepsItsIdentityUntilSomethingChanges() {
+        try (StateStore store = newStore()) {
+            Restriction alice = restriction("r1", "alice@example.test");
+            store.impose(alice);
+            List<Restriction> first = store.restrictions();
+            assertThat(store.restrictions()).isSameAs(first);
+
+            store.impose(alice);
+            assertThat(store.restrictions()).as("imposing an identical restriction changes nothing").isSameAs(first);
+            store.lift("nope", T0, "x");
+            assertThat(store.restrictions()).isSameAs(first);
+
+            store.impose(restriction("r2", "bob@example.test"));
+            List<Restriction> second = store.restrictions();
+            assertThat(second).isNotSameAs(first).hasSize(2);
+            assertThat(first).hasSize(1);
+            store.lift("r2", T0.plusSeconds(1), "x");
+            assertThat(store.restrictions()).isNotSameAs(second);
+        }
+    }
+}

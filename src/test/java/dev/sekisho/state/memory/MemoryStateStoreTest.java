@@ -1,0 +1,387 @@
+package dev.sekisho.state.memory;
+
+import dev.sekisho.engine.Restriction;
+import dev.sekisho.engine.Subject;
+import dev.sekisho.state.GreylistOutcome;
+import dev.sekisho.state.GreylistRequest;
+import dev.sekisho.state.RateRequest;
+import dev.sekisho.state.RateWindow;
+import dev.sekisho.state.StateStore;
+import dev.sekisho.state.StateStoreContract;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import static dev.sekisho.state.GreylistOutcome.Status.EARLY;
+import static dev.sekisho.state.GreylistOutcome.Status.KNOWN;
+import static dev.sekisho.state.GreylistOutcome.Status.NEW;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The contract against a store in a data directory, plus what only the embedded store promises. */
+class MemoryStateStoreTest implements StateStoreContract {
+
+    /** A clock the test moves by hand. */
+    static final class MovedClock implements InstantSource {
+        private volatile Instant now;
+
+        MovedClock(Instant start) {
+            this.now = start;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    /** No background thread: tests sweep and snapshot themselves, so nothing depends on timing. */
+    static final MemoryStateStore.Options OPTIONS = MemoryStateStore.Options.defaults().withMaintenanceThread(false);
+    static final RateWindow HUNDRED_PER_HOUR = new RateWindow(100, Duration.ofHours(1));
+
+    @TempDir
+    Path temp;
+    final MovedClock clock = new MovedClock(T0);
+    private final List<StateStore> opened = new ArrayList<>();
+    private int directories;
+
+    @Override
+    public StateStore newStore() {
+        return open(temp.resolve("store-" + directories++));
+    }
+
+    private MemoryStateStore open(Path directory) {
+        try {
+            MemoryStateStore store = MemoryStateStore.open(directory, OPTIONS, clock);
+            opened.add(store);
+            return store;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @AfterEach
+    void closeLeftovers() {
+        opened.forEach(StateStore::close);
+    }
+
+    /** The same contract for the store without a directory. */
+    @Nested
+    class InMemory implements StateStoreContract {
+        @Override
+        public StateStore newStore() {
+            return MemoryStateStore.inMemory(OPTIONS, clock);
+        }
+    }
+
+    private static RateRequest charge(String key, Instant now) {
+        return new RateRequest(key, List.of(HUNDRED_PER_HOUR), 1, now, false);
+    }
+
+    private static GreylistRequest greylist(String triplet, Instant now) {
+        return new GreylistRequest(triplet, triplet.substring(0, triplet.indexOf('|')), now, DELAY, RETRY_WINDOW, MAX_AGE, 0, false);
+    }
+
+    private static Restriction restriction(String id) {
+        return new Restriction(id, new Subject(Subject.Kind.IP, "192.0.2.7"), "password guessing", "rule:lockout-ip",
+                "failures=40/10m", T0, T0.plus(Duration.ofDays(1)), null, "");
+    }
+
+    /** Writes one of everything: 30 charges on "k", a NEW and a passed triplet, two restrictions (one lifted). */
+    private static void mutate(StateStore store) {
+        for (int i = 0; i < 30; i++) assertThat(store.rate(charge("k", T0)).allowed()).isTrue();
+        store.greylist(greylist("192.0.2|new@example.org|r@example.test", T0));
+        store.greylist(greylist("192.0.2|passed@example.org|r@example.test", T0));
+        store.greylist(greylist("192.0.2|passed@example.org|r@example.test", T0.plus(DELAY)));
+        store.impose(restriction("r1"));
+        store.impose(restriction("r2"));
+        store.lift("r2", T0.plusSeconds(10), "cli:support");
+    }
+
+    /** What {@link #mutate} left must be there, read without changing it. */
+    private static void assertMutationsKept(StateStore store) {
+        Instant later = T0.plusSeconds(60);
+        assertThat(store.rate(new RateRequest("k", List.of(HUNDRED_PER_HOUR), 0, T0, false)).windows().get(0).used()).isEqualTo(30);
+        assertThat(store.greylist(dryRun("192.0.2|new@example.org|r@example.test", later)).status()).isEqualTo(EARLY);
+        GreylistOutcome known = store.greylist(dryRun("192.0.2|passed@example.org|r@example.test", later.plus(DELAY)));
+        assertThat(known.status()).isEqualTo(KNOWN);
+        assertThat(known.clientPasses()).isEqualTo(1);
+        assertThat(store.restrictions()).extracting(Restriction::id).containsExactly("r1", "r2");
+        assertThat(store.restrictions().get(1).liftedBy()).isEqualTo("cli:support");
+    }
+
+    private static GreylistRequest dryRun(String triplet, Instant now) {
+        return new GreylistRequest(triplet, triplet.substring(0, triplet.indexOf('|')), now, DELAY, RETRY_WINDOW, MAX_AGE, 0, true);
+    }
+
+    // ---- persistence ----------------------------------------------------------------------------
+
+    @Test
+    void closeAndReopenKeepsRatesTripletsAndRestrictions() {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = open(directory);
+        mutate(store);
+        store.close();
+        assertThat(directory.resolve(DataDirectory.SNAPSHOT_FILE)).exists();
+
+        assertMutationsKept(open(directory));
+    }
+
+    @Test
+    void aKilledProcessLosesNothingAcknowledged() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = open(directory);
+        mutate(store);
+        // No close: a copy of the directory is what a killed process leaves behind.
+        Path copy = copyDirectory(directory, temp.resolve("after-kill"));
+
+        assertMutationsKept(open(copy));
+    }
+
+    @Test
+    void aKillAfterASnapshotReplaysTheJournalOverIt() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = open(directory);
+        for (int i = 0; i < 10; i++) store.rate(charge("k", T0));
+        store.checkpoint();
+        for (int i = 0; i < 20; i++) store.rate(charge("k", T0));
+        mutateAllButRates(store);
+        Path copy = copyDirectory(directory, temp.resolve("after-kill"));
+
+        assertMutationsKept(open(copy));
+    }
+
+    private static void mutateAllButRates(StateStore store) {
+        store.greylist(greylist("192.0.2|new@example.org|r@example.test", T0));
+        store.greylist(greylist("192.0.2|passed@example.org|r@example.test", T0));
+        store.greylist(greylist("192.0.2|passed@example.org|r@example.test", T0.plus(DELAY)));
+        store.impose(restriction("r1"));
+        store.impose(restriction("r2"));
+        store.lift("r2", T0.plusSeconds(10), "cli:support");
+    }
+
+    @Test
+    void aTornJournalTailIsCutOffAndTheRestKept() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = open(directory);
+        mutate(store);
+        Path copy = copyDirectory(directory, temp.resolve("torn"));
+        Path journal = onlyJournal(copy);
+        long intact = Files.size(journal);
+        try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            // A frame header promising 60 bytes, of which the crash left 5.
+            channel.write(ByteBuffer.allocate(13).putInt(60).putInt(12345).put(new byte[]{1, 0, 0, 0, 1}).flip());
+        }
+
+        MemoryStateStore reopened = open(copy);
+        assertMutationsKept(reopened);
+        assertThat(Files.size(journal)).isEqualTo(intact);
+
+        // Records appended after recovery are not stuck behind the torn bytes.
+        reopened.rate(charge("k", T0));
+        Path again = copyDirectory(copy, temp.resolve("torn-again"));
+        MemoryStateStore third = open(again);
+        assertThat(third.rate(new RateRequest("k", List.of(HUNDRED_PER_HOUR), 0, T0, false)).windows().get(0).used()).isEqualTo(31);
+    }
+
+    @Test
+    void anInterruptedCallerDoesNotBreakTheJournal() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = open(directory);
+        Thread.currentThread().interrupt();
+        try {
+            store.rate(charge("k", T0));
+        } finally {
+            Thread.interrupted();
+        }
+        for (int i = 0; i < 29; i++) store.rate(charge("k", T0));
+        mutateAllButRates(store);
+        assertMutationsKept(open(copyDirectory(directory, temp.resolve("copy"))));
+    }
+
+    @Test
+    void withTheMaintenanceThreadRunningCloseAndReopenKeepEverything() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = MemoryStateStore.open(directory, MemoryStateStore.Options.defaults(), clock);
+        mutate(store);
+        store.close();
+        MemoryStateStore reopened = MemoryStateStore.open(directory, MemoryStateStore.Options.defaults(), clock);
+        opened.add(reopened);
+        assertMutationsKept(reopened);
+    }
+
+    @Test
+    void aCorruptSnapshotIsRefused() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = open(directory);
+        mutate(store);
+        store.close();
+        Path snapshot = directory.resolve(DataDirectory.SNAPSHOT_FILE);
+        byte[] bytes = Files.readAllBytes(snapshot);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(snapshot, bytes);
+
+        assertThatThrownBy(() -> MemoryStateStore.open(directory, OPTIONS, clock))
+                .isInstanceOf(CorruptStateException.class)
+                .hasMessageContaining(snapshot.toString());
+    }
+
+    @Test
+    void aTruncatedSnapshotIsRefused() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = open(directory);
+        mutate(store);
+        store.close();
+        Path snapshot = directory.resolve(DataDirectory.SNAPSHOT_FILE);
+        byte[] bytes = Files.readAllBytes(snapshot);
+        Files.write(snapshot, java.util.Arrays.copyOf(bytes, bytes.length - 17));
+
+        assertThatThrownBy(() -> MemoryStateStore.open(directory, OPTIONS, clock))
+                .isInstanceOf(CorruptStateException.class)
+                .hasMessageContaining("truncated");
+    }
+
+    @Test
+    void aDirectoryIsUsedByOneStoreAtATime() {
+        Path directory = temp.resolve("data");
+        open(directory);
+        assertThatThrownBy(() -> MemoryStateStore.open(directory, OPTIONS, clock))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("in use");
+    }
+
+    @Test
+    void aSnapshotReplacesTheJournalsItCovers() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = open(directory);
+        mutate(store);
+        store.checkpoint();
+        store.checkpoint();
+        assertThat(journals(directory)).hasSize(1);
+        assertThat(Files.size(onlyJournal(directory))).as("only the header").isEqualTo(8);
+    }
+
+    private static Path copyDirectory(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.toList()) Files.copy(file, to.resolve(file.getFileName()));
+        }
+        return to;
+    }
+
+    private static List<Path> journals(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("journal-")).toList();
+        }
+    }
+
+    private static Path onlyJournal(Path directory) throws IOException {
+        List<Path> journals = journals(directory);
+        assertThat(journals).hasSize(1);
+        return journals.get(0);
+    }
+
+    // ---- bounds ---------------------------------------------------------------------------------
+
+    @Test
+    void overCapacityEvictsTheEntriesNearestToExpiry() {
+        MemoryStateStore store = MemoryStateStore.inMemory(OPTIONS.withCapacity(100), clock);
+        for (int i = 0; i < 150; i++) {
+            store.greylist(greylist("192.0.2|s" + i + "@example.org|r@example.test", T0.plusSeconds(i)));
+        }
+        assertThat(store.stats().keys()).isEqualTo(100);
+        assertThat(store.stats().capacity()).isEqualTo(100);
+        assertThat(store.evictions()).isEqualTo(50);
+        // The newest triplet expires last, so sampling never picks it.
+        assertThat(store.greylist(dryRun("192.0.2|s149@example.org|r@example.test", T0.plusSeconds(200))).status()).isEqualTo(EARLY);
+    }
+
+    @Test
+    void aSweepRemovesWhatExpiredByTheMovedClock() {
+        MemoryStateStore store = MemoryStateStore.inMemory(OPTIONS.withRestrictionRetention(Duration.ofDays(30)), clock);
+        for (int i = 0; i < 10; i++) store.greylist(greylist("192.0.2|s" + i + "@example.org|r@example.test", T0));
+        store.greylist(greylist("192.0.2|s0@example.org|r@example.test", T0.plus(DELAY)));
+        for (int i = 0; i < 5; i++) store.rate(charge("key" + i, T0));
+        store.impose(restriction("r1"));
+        assertThat(store.stats().keys()).isEqualTo(10 + 1 + 5);
+
+        clock.set(T0.plus(Duration.ofHours(2)));
+        assertThat(store.sweepExpired()).as("rate cells drained").isEqualTo(5);
+        clock.set(T0.plus(RETRY_WINDOW));
+        assertThat(store.sweepExpired()).as("unpassed triplets past their retry window").isEqualTo(9);
+        assertThat(store.restrictions()).hasSize(1);
+        clock.set(T0.plus(DELAY).plus(MAX_AGE));
+        assertThat(store.sweepExpired()).as("the passed triplet and its client").isEqualTo(2);
+        assertThat(store.stats().keys()).isZero();
+
+        // The restriction ended at T0+1d; it is purged 30 days later.
+        clock.set(T0.plus(Duration.ofDays(31)).plusSeconds(1));
+        store.sweepExpired();
+        assertThat(store.restrictions()).isEmpty();
+    }
+
+    // ---- concurrency ----------------------------------------------------------------------------
+
+    @Test
+    void manyThreadsChargingOneKeyNeverExceedTheLimit() throws Exception {
+        MemoryStateStore store = open(temp.resolve("data"));
+        RateWindow perMinute = new RateWindow(700, Duration.ofMinutes(1));
+        RateWindow perHour = new RateWindow(1000, Duration.ofHours(1));
+        int threads = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                results.add(pool.submit((Callable<Integer>) () -> {
+                    start.await();
+                    int allowed = 0;
+                    for (int i = 0; i < 500; i++) {
+                        if (store.rate(new RateRequest("hot", List.of(perMinute, perHour), 1, T0, false)).allowed()) allowed++;
+                    }
+                    return allowed;
+                }));
+            }
+            start.countDown();
+            int total = 0;
+            for (Future<Integer> result : results) total += result.get();
+            assertThat(total).isEqualTo(700);
+        } finally {
+            pool.shutdownNow();
+        }
+        Path copy = copyDirectory(temp.resolve("data"), temp.resolve("copy"));
+        MemoryStateStore reopened = open(copy);
+        // Refused requests charged neither window, and every acknowledged charge reached the journal.
+        assertThat(reopened.rate(new RateRequest("hot", List.of(perMinute, perHour), 0, T0, false)).windows())
+                .extracting(w -> w.used()).containsExactly(700L, 700L);
+    }
+
+    @Test
+    void optionsRejectNonsense() {
+        assertThatThrownBy(() -> OPTIONS.withCapacity(0)).hasMessageContaining("capacity must be positive, was 0");
+    }
+}
