@@ -77,8 +77,13 @@ public final class Application implements AutoCloseable, AdminOperations {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + dataDir, e);
         }
-        StateStore store = MemoryStateStore.open(dataDir.resolve("state"),
-                MemoryStateStore.Options.defaults().withCapacity(config.state().capacity()), clock);
+        StateStore store;
+        try {
+            store = MemoryStateStore.open(dataDir.resolve("state"),
+                    MemoryStateStore.Options.defaults().withCapacity(config.state().capacity()), clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the state in " + dataDir.resolve("state") + ": " + e.getMessage(), e);
+        }
         Application app = new Application(config, store, clock);
         try {
             app.bind(config, AdminToken.loadOrCreate(dataDir));

@@ -40,6 +40,12 @@ class ApplicationTest {
                     limits: [3/1h]
                   - type: greylist
                     delay: 300s
+              relay:
+                checks:
+                  - type: rate-limit
+                    name: per-client-ip
+                    key: client-ip
+                    limits: [3/1h]
               submission:
                 checks:
                   - restrictions
@@ -106,8 +112,10 @@ class ApplicationTest {
     void theRequestOverTheClientLimitIsDeferredWithTheLimitNamed() throws Exception {
         start();
         try (PolicyClient c = client()) {
-            for (int i = 0; i < 3; i++) c.ask(PolicyClient.rcpt("198.51.100.5", "a@example.org", "u" + i + "@example.test", "mx"));
-            assertThat(c.ask(PolicyClient.rcpt("198.51.100.5", "a@example.org", "u9@example.test", "mx")))
+            for (int i = 0; i < 3; i++) {
+                assertThat(c.ask(PolicyClient.rcpt("198.51.100.5", "a@example.org", "u" + i + "@example.test", "relay"))).isEqualTo("DUNNO");
+            }
+            assertThat(c.ask(PolicyClient.rcpt("198.51.100.5", "a@example.org", "u9@example.test", "relay")))
                     .startsWith("450 4.7.1 Rate limit per-client-ip (3/1h recipients) exceeded for 198.51.100.5");
         }
     }

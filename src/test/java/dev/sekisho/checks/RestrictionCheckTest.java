@@ -63,7 +63,7 @@ class RestrictionCheckTest {
         assertThat(ask(Transactions.rcpt("192.0.2.1").from("Spam@example.org").build()).explanation().rule()).isEqualTo("snd");
         assertThat(ask(Transactions.rcpt("192.0.2.1").from("x@bad.example").build()).explanation().rule()).isEqualTo("dom");
         assertThat(ask(Transactions.rcpt("2001:db8:bad:1::25").build()).explanation().rule()).isEqualTo("v6");
-        assertThat(ask(Transactions.rcpt("2001:db8:good::25").build()).decisive()).isFalse();
+        assertThat(ask(Transactions.rcpt("2001:db8:600d::25").build()).decisive()).isFalse();
         assertThat(ask(Transactions.rcpt("192.0.2.1").from("x@good.example").build()).decisive()).isFalse();
     }
 

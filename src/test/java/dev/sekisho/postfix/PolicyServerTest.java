@@ -280,7 +280,7 @@ class PolicyServerTest {
     }
 
     private static Verdict verdict(Action action) {
-        return new Verdict(action, null, List.of(), false);
+        return new Verdict(action, null, List.of(), List.of(), false);
     }
 
     private static InetAddress loopback() throws IOException {

@@ -22,6 +22,11 @@ public final class MutableClock implements InstantSource {
         return now.get();
     }
 
+    /** Jump to a moment, e.g. "35 days after the start" in a test that counts from a fixed origin. */
+    public void set(Instant instant) {
+        now.set(instant);
+    }
+
     public Instant advance(Duration by) {
         if (by.isNegative()) throw new IllegalArgumentException("time only moves forward, was " + by);
         return now.updateAndGet(t -> t.plus(by));

@@ -7,6 +7,7 @@ import dev.sekisho.state.GreylistRequest;
 import dev.sekisho.state.RateRequest;
 import dev.sekisho.state.RateWindow;
 import dev.sekisho.state.StateStore;
+import dev.sekisho.testing.MutableClock;
 import dev.sekisho.state.StateStoreContract;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
@@ -22,7 +23,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -41,31 +41,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The contract against a store in a data directory, plus what only the embedded store promises. */
 class MemoryStateStoreTest implements StateStoreContract {
 
-    /** A clock the test moves by hand. */
-    static final class MovedClock implements InstantSource {
-        private volatile Instant now;
-
-        MovedClock(Instant start) {
-            this.now = start;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     /** No background thread: tests sweep and snapshot themselves, so nothing depends on timing. */
     static final MemoryStateStore.Options OPTIONS = MemoryStateStore.Options.defaults().withMaintenanceThread(false);
     static final RateWindow HUNDRED_PER_HOUR = new RateWindow(100, Duration.ofHours(1));
 
     @TempDir
     Path temp;
-    final MovedClock clock = new MovedClock(T0);
+    final MutableClock clock = new MutableClock(T0);
     private final List<StateStore> opened = new ArrayList<>();
     private int directories;
 
