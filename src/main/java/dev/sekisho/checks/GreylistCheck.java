@@ -12,7 +12,7 @@ import dev.sekisho.state.GreylistOutcome;
 import dev.sekisho.state.GreylistRequest;
 import dev.sekisho.state.StateStore;
 
-import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -55,15 +55,15 @@ public final class GreylistCheck implements Check {
         String triplet = network + "|" + normaliseSender(tx.sender()) + "|" + tx.recipient().toLowerCase(Locale.ROOT);
         GreylistOutcome outcome = store.greylist(new GreylistRequest(triplet, network, context.now(), config.delay(),
                 config.retryWindow(), config.maxAge(), config.autoAllowAfter(), context.dryRun()));
-        Map<String, String> values = Map.of(
-                "first-seen", outcome.firstSeen().toString(),
-                "pass-at", outcome.passAt().toString(),
-                "client-passes", Long.toString(outcome.clientPasses()));
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("first-seen", outcome.firstSeen().toString());
+        values.put("pass-at", outcome.passAt().toString());
+        values.put("client-passes", Long.toString(outcome.clientPasses()));
         String key = "triplet=" + triplet;
         if (outcome.status().accepted()) {
             return CheckResult.pass(new Explanation(name(), outcome.status().name().toLowerCase(Locale.ROOT), key, "greylist passed", values));
         }
-        long wait = Math.max(1, Duration.between(context.now(), outcome.passAt()).toSeconds());
+        long wait = WholeSeconds.until(context.now(), outcome.passAt());
         Action action = config.action().argument().isEmpty()
                 ? config.action().withText("Greylisted, please try again in " + wait + " seconds")
                 : config.action();

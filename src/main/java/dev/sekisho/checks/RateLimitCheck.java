@@ -14,7 +14,6 @@ import dev.sekisho.state.RateOutcome;
 import dev.sekisho.state.RateRequest;
 import dev.sekisho.state.StateStore;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -73,13 +72,16 @@ public final class RateLimitCheck implements Check {
         RateOutcome.WindowState refused = outcome.firstRefusal().orElseThrow();
         String rule = "limit " + refused.window();
         Instant retryAt = refused.retryAt();
-        long seconds = Math.max(1, Duration.between(context.now(), retryAt).toSeconds());
-        values.put("retry-at", retryAt.toString());
+        boolean neverFits = retryAt.equals(Instant.MAX);
+        long seconds = neverFits ? 0 : WholeSeconds.until(context.now(), retryAt);
+        values.put("retry-at", neverFits ? "never" : retryAt.toString());
+        String why = neverFits ? "this " + unitName() + " count (" + cost.get().units() + ") is larger than the whole limit"
+                : "try again in " + seconds + "s";
         Action action = config.action().argument().isEmpty()
                 ? config.action().withText("Rate limit " + name() + " (" + refused.window() + " " + unitName() + ") exceeded for "
-                + key.get() + ", try again in " + seconds + "s")
+                + key.get() + ", " + why)
                 : config.action();
-        return CheckResult.decide(action, new Explanation(name(), rule, subject, "over the limit, resets in " + seconds + "s", values));
+        return CheckResult.decide(action, new Explanation(name(), rule, subject, neverFits ? why : "over the limit, resets in " + seconds + "s", values));
     }
 
     /** How much this request counts, and whether it is charged now or only checked. */

@@ -109,6 +109,9 @@ class RateLimitCheckTest {
         assertThat(second.decisive()).isTrue();
         assertThat(second.explanation().key()).isEqualTo("sender-domain=big.example");
         assertThat(ask(check, mail.size(300_000).build()).decisive()).isFalse();
+        CheckResult huge = ask(check, mail.size(2_000_000).build());
+        assertThat(huge.decisive()).isTrue();
+        assertThat(huge.action().argument()).endsWith("this bytes count (2000000) is larger than the whole limit");
     }
 
     @Test
