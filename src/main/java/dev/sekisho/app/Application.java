@@ -3,14 +3,12 @@ package dev.sekisho.app;
 import dev.sekisho.config.ConfigException;
 import dev.sekisho.config.ConfigLoader;
 import dev.sekisho.config.SekishoConfig;
-import dev.sekisho.engine.CheckResult;
 import dev.sekisho.engine.Engine;
 import dev.sekisho.engine.Restriction;
 import dev.sekisho.engine.Subject;
 import dev.sekisho.engine.Transaction;
 import dev.sekisho.engine.Verdict;
 import dev.sekisho.postfix.PolicyRequest;
-import dev.sekisho.postfix.PolicyProtocolException;
 import dev.sekisho.postfix.PolicyServer;
 import dev.sekisho.postfix.PolicyServerLimits;
 import dev.sekisho.state.StateStore;
@@ -33,7 +31,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -135,10 +132,14 @@ public final class Application implements AutoCloseable, AdminOperations {
 
     /** The listener's service if it names one, else policy_context, else the default service. */
     private static String serviceFor(Running now, PolicyRequest request, String listenerService) {
+        return serviceFor(now.engine(), now.config(), request, listenerService);
+    }
+
+    static String serviceFor(Engine engine, SekishoConfig config, PolicyRequest request, String listenerService) {
         if (!listenerService.isEmpty()) return listenerService;
         String context = request.policyContext();
-        if (!context.isEmpty() && now.engine().knowsService(context)) return context;
-        return now.config().defaultService();
+        if (!context.isEmpty() && engine.knowsService(context)) return context;
+        return config.defaultService();
     }
 
     public List<InetSocketAddress> policyAddresses() {
@@ -204,25 +205,8 @@ public final class Application implements AutoCloseable, AdminOperations {
 
     @Override
     public List<Map<String, Object>> explain(Map<String, String> attributes) {
-        PolicyRequest request;
-        try {
-            request = PolicyRequest.fromAttributes(attributes);
-        } catch (PolicyProtocolException e) {
-            throw new IllegalArgumentException(e.getMessage());
-        }
         Running now = running.get();
-        Transaction tx = request.toTransaction(serviceFor(now, request, ""));
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (CheckResult r : now.engine().explain(tx)) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("service", tx.service());
-            row.put("check", r.explanation().check());
-            row.put("decisive", r.decisive());
-            row.put("action", r.decisive() ? r.action().kind().name() + (r.action().argument().isEmpty() ? "" : " " + r.action().argument()) : "");
-            row.put("explanation", r.explanation().toLogString());
-            out.add(row);
-        }
-        return out;
+        return Explainer.explain(now.engine(), now.config(), attributes);
     }
 
     @Override

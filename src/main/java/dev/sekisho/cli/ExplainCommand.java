@@ -23,13 +23,18 @@ import java.util.concurrent.Callable;
 public final class ExplainCommand implements Callable<Integer> {
     @Mixin
     AdminOptions admin;
+    @picocli.CommandLine.Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Explain against this configuration with empty state, without a running server.")
+    java.nio.file.Path configFile;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+    /** Where the request is read from; tests give their own. */
+    java.io.InputStream input = System.in;
 
     @Override
     public Integer call() throws IOException {
         Map<String, String> attributes = new LinkedHashMap<>();
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        BufferedReader in = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
         for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
             int eq = line.indexOf('=');
             if (eq <= 0) {
@@ -39,7 +44,7 @@ public final class ExplainCommand implements Callable<Integer> {
             attributes.put(line.substring(0, eq), line.substring(eq + 1));
         }
         try {
-            JsonNode results = admin.client().post("/api/explain", attributes);
+            JsonNode results = configFile != null ? offline(attributes) : admin.client().post("/api/explain", attributes);
             PrintWriter out = spec.commandLine().getOut();
             for (JsonNode r : results) {
                 out.printf("%-24s %-9s %-30s %s%n", r.path("check").asText(), r.path("decisive").asBoolean() ? "DECIDES" : "passes",
@@ -50,6 +55,18 @@ public final class ExplainCommand implements Callable<Integer> {
         } catch (AdminClient.AdminException e) {
             spec.commandLine().getErr().println("sekisho explain: " + e.getMessage());
             return 1;
+        } catch (dev.sekisho.config.ConfigException e) {
+            spec.commandLine().getErr().println("sekisho explain: " + e.getMessage());
+            return 2;
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("sekisho explain: bad request: " + e.getMessage());
+            return 2;
         }
+    }
+
+    private JsonNode offline(Map<String, String> attributes) {
+        var config = new dev.sekisho.config.ConfigLoader().load(configFile);
+        var rows = dev.sekisho.app.Explainer.explainOffline(config, attributes, java.time.Clock.systemUTC());
+        return new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(rows);
     }
 }

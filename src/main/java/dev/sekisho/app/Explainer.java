@@ -1,0 +1,52 @@
+package dev.sekisho.app;
+
+import dev.sekisho.config.SekishoConfig;
+import dev.sekisho.engine.CheckResult;
+import dev.sekisho.engine.Engine;
+import dev.sekisho.engine.Transaction;
+import dev.sekisho.postfix.PolicyProtocolException;
+import dev.sekisho.postfix.PolicyRequest;
+import dev.sekisho.state.memory.MemoryStateStore;
+
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What every check of a service would answer to one policy request, and why; counts nothing. */
+public final class Explainer {
+    private Explainer() {
+    }
+
+    /**
+     * Explain against a configuration alone, with empty state: for {@code sekisho explain --config}
+     * when no server is running (or to try a configuration before deploying it).
+     */
+    public static List<Map<String, Object>> explainOffline(SekishoConfig config, Map<String, String> attributes, InstantSource clock) {
+        try (MemoryStateStore store = MemoryStateStore.inMemory(MemoryStateStore.Options.defaults().withMaintenanceThread(false), clock)) {
+            return explain(CheckFactory.engine(config, store, clock, Engine.Listener.NONE), config, attributes);
+        }
+    }
+
+    static List<Map<String, Object>> explain(Engine engine, SekishoConfig config, Map<String, String> attributes) {
+        PolicyRequest request;
+        try {
+            request = PolicyRequest.fromAttributes(attributes);
+        } catch (PolicyProtocolException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        Transaction tx = request.toTransaction(Application.serviceFor(engine, config, request, ""));
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (CheckResult r : engine.explain(tx)) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("service", tx.service());
+            row.put("check", r.explanation().check());
+            row.put("decisive", r.decisive());
+            row.put("action", r.decisive() ? r.action().kind().name() + (r.action().argument().isEmpty() ? "" : " " + r.action().argument()) : "");
+            row.put("explanation", r.explanation().toLogString());
+            out.add(row);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.sekisho.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ExplainCommandTest {
+
+    private static String run(String stdin, String... args) {
+        ExplainCommand command = new ExplainCommand();
+        command.input = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
+        CommandLine cli = new CommandLine(command);
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(out));
+        int code = cli.execute(args);
+        return code + "\n" + out;
+    }
+
+    @Test
+    void explainsEveryCheckOfTheServiceAgainstAConfigurationWithoutAServer() {
+        String output = run("""
+                request=smtpd_access_policy
+                protocol_state=RCPT
+                client_address=198.51.100.20
+                client_name=unknown
+                sender=x@spammer.example
+                recipient=b@example.test
+                policy_context=mx
+
+                """, "--config", "docs/sekisho.example.yaml");
+        assertThat(output).startsWith("0\n");
+        assertThat(output).containsPattern("deny-list\\s+DECIDES\\s+REJECT Access denied")
+                .containsPattern("greylist\\s+DECIDES\\s+DEFER_IF_PERMIT Greylisted")
+                .containsPattern("per-client-ip\\s+passes");
+    }
+
+    @Test
+    void aMalformedRequestIsAUsageError() {
+        assertThat(run("client_address\n\n", "--config", "docs/sekisho.example.yaml")).startsWith("2\n").contains("not a name=value line");
+        assertThat(run("request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=mail.example\n\n", "--config",
+                "docs/sekisho.example.yaml")).startsWith("2\n").contains("client_address");
+    }
+}
