@@ -1,0 +1,383 @@
+package dev.sekisho.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A private Postfix instance for system tests: its own configuration, queue, data directory
+ * and log file in a temporary directory, smtpd on 127.0.0.1 at a free port, every transport
+ * {@code discard:}, mail to {@link #LOCAL_DOMAIN} accepted from anyone (as an MX would).
+ *
+ * <p>Postfix must be started as root (its {@code postfix} command refuses anyone else); it
+ * then drops to {@code mail_owner = postfix}. Tests call {@link #assumeAvailable()} first:
+ * it skips on a developer machine without Postfix, and fails under CI so a broken CI image
+ * cannot silently skip the system tests.
+ *
+ * <p>Typical use: start a policy server on 127.0.0.1, then
+ * <pre>{@code
+ * try (RealPostfix postfix = RealPostfix.start(Restrictions.policyService(policyPort, "mx"))) {
+ *     Swaks.Result result = postfix.send(Swaks.Message.to("user@example.test"));
+ *     assertThat(result.rcptReply().code()).isEqualTo(450);
+ * }
+ * }</pre>
+ * Change restrictions between tests with {@link #reconfigure(Restrictions)} ({@code postfix reload}).
+ * Facts behind the configuration: /work/shared/notes/postfix-dovecot-on-loopback.md.
+ */
+public final class RealPostfix implements AutoCloseable {
+
+    /** The domain this Postfix accepts mail for (relay_domains, delivered to discard:). */
+    public static final String LOCAL_DOMAIN = "example.test";
+
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+
+    /**
+     * What smtpd checks, as lists of restriction entries in order.
+     *
+     * @param recipient smtpd_recipient_restrictions; empty means Postfix's default
+     * @param endOfData smtpd_end_of_data_restrictions; empty means none
+     */
+    public record Restrictions(List<String> recipient, List<String> endOfData) {
+        public Restrictions {
+            recipient = List.copyOf(recipient);
+            endOfData = List.copyOf(endOfData);
+        }
+
+        public static Restrictions none() {
+            return new Restrictions(List.of(), List.of());
+        }
+
+        /** Ask the policy server on 127.0.0.1:policyPort at RCPT time, with the given policy_context. */
+        public static Restrictions policyService(int policyPort, String policyContext) {
+            return new Restrictions(List.of(checkPolicyService(policyPort, policyContext)), List.of());
+        }
+
+        /** Also ask the policy server at end of data (END-OF-MESSAGE, with size and recipient_count). */
+        public Restrictions withEndOfDataPolicyService(int policyPort, String policyContext) {
+            List<String> endOfData = new ArrayList<>(this.endOfData);
+            endOfData.add(checkPolicyService(policyPort, policyContext));
+            return new Restrictions(recipient, endOfData);
+        }
+
+        /**
+         * One check_policy_service entry. default_action=DUNNO: when the server is down Postfix
+         * goes on as if it had answered DUNNO (after two tries, ~1.1 s).
+         */
+        public static String checkPolicyService(int policyPort, String policyContext) {
+            if (policyPort <= 0 || policyPort > 65535) throw new IllegalArgumentException("policy port out of range: " + policyPort);
+            if (!policyContext.matches("[A-Za-z0-9_.-]+")) throw new IllegalArgumentException("policy_context must be one word, was '" + policyContext + "'");
+            return "check_policy_service { inet:127.0.0.1:" + policyPort
+                    + ", default_action=DUNNO, policy_context=" + policyContext + " }";
+        }
+    }
+
+    private final Path root;
+    private final Path configDirectory;
+    private final Path logFile;
+    private final Path commandOutput;
+    private final int smtpPort;
+    private final String postfixCommand;
+    private boolean running;
+
+    private RealPostfix(Path root, int smtpPort, String postfixCommand) {
+        this.root = root;
+        this.configDirectory = root.resolve("etc");
+        this.logFile = root.resolve("postfix.log");
+        this.commandOutput = root.resolve("postfix-commands.out");
+        this.smtpPort = smtpPort;
+        this.postfixCommand = postfixCommand;
+    }
+
+    /**
+     * Skips the calling test unless Postfix and swaks are installed and we run as root; under
+     * CI (environment CI=true) fails instead, since there they must be present.
+     */
+    public static void assumeAvailable() {
+        Optional<String> missing = whatIsMissing();
+        if (missing.isEmpty()) return;
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new IllegalStateException("system tests cannot run under CI: " + missing.get());
+        }
+        Assumptions.abort("real Postfix unavailable: " + missing.get());
+    }
+
+    private static Optional<String> whatIsMissing() {
+        if (findExecutable("postfix").isEmpty()) return Optional.of("postfix is not installed");
+        if (findExecutable("swaks").isEmpty()) return Optional.of("swaks is not installed");
+        if (!"root".equals(System.getProperty("user.name"))) return Optional.of("Postfix must be started as root");
+        return Optional.empty();
+    }
+
+    /** Writes the configuration into a fresh temporary directory and starts Postfix there. */
+    public static RealPostfix start(Restrictions restrictions) throws IOException {
+        String postfixCommand = findExecutable("postfix").orElseThrow(() -> new IllegalStateException("postfix is not installed"));
+        Path root = Files.createTempDirectory("sekisho-postfix-");
+        RealPostfix postfix = new RealPostfix(root, freeLoopbackPort(), postfixCommand);
+        try {
+            postfix.prepareDirectories();
+            postfix.writeConfiguration(restrictions);
+            postfix.postfix("check");
+            postfix.postfix("start");
+            postfix.running = true;
+            postfix.awaitSmtpListening();
+            return postfix;
+        } catch (IOException | RuntimeException e) {
+            postfix.close();
+            throw e;
+        }
+    }
+
+    /** Rewrites main.cf with new restrictions and reloads; new SMTP sessions see them. */
+    public void reconfigure(Restrictions restrictions) throws IOException {
+        writeConfiguration(restrictions);
+        postfix("reload");
+    }
+
+    public int smtpPort() {
+        return smtpPort;
+    }
+
+    public Path configDirectory() {
+        return configDirectory;
+    }
+
+    /** Postfix's own log (maillog_file via postlogd): every line any Postfix daemon logged. */
+    public Path logFile() {
+        return logFile;
+    }
+
+    public List<String> logLines() {
+        try {
+            return Files.exists(logFile) ? Files.readAllLines(logFile, StandardCharsets.UTF_8) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Waits until a log line matches. Postfix logs asynchronously (via postlogd, from several
+     * processes), so a line about a message may appear shortly after swaks returns.
+     */
+    public String awaitLogLine(Predicate<String> matches, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            Optional<String> line = logLines().stream().filter(matches).findFirst();
+            if (line.isPresent()) return line.get();
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("no matching Postfix log line within " + timeout + "; log:\n" + String.join("\n", logLines()));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Sends one message through this Postfix with swaks. */
+    public Swaks.Result send(Swaks.Message message) throws IOException, InterruptedException {
+        return Swaks.send("127.0.0.1", smtpPort, message);
+    }
+
+    /** Stops Postfix (about 1.5 s) and deletes its directory. */
+    @Override
+    public void close() throws IOException {
+        try {
+            if (running) {
+                running = false;
+                postfix("stop");
+            }
+        } finally {
+            deleteRecursively(root);
+        }
+    }
+
+    private void prepareDirectories() throws IOException {
+        // Postfix daemons run as the postfix user and must reach the spool below this directory;
+        // the configuration directory must belong to root (postfix check warns about anything
+        // else under it, so the spool and data directories live beside it, not in it).
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createDirectories(configDirectory);
+        Files.createDirectories(spoolDirectory()); // root-owned; postfix start creates the queues in it
+        Files.createDirectories(dataDirectory());
+        UserPrincipal postfixUser = root.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postfix");
+        Files.setOwner(dataDirectory(), postfixUser);
+    }
+
+    private Path spoolDirectory() {
+        return root.resolve("spool");
+    }
+
+    private Path dataDirectory() {
+        return root.resolve("data");
+    }
+
+    private void writeConfiguration(Restrictions restrictions) throws IOException {
+        Path mainCf = configDirectory.resolve("main.cf");
+        Path masterCf = configDirectory.resolve("master.cf");
+        Files.writeString(mainCf, mainCf(restrictions));
+        Files.writeString(masterCf, masterCf());
+        // postconf and postfix check re-read a main.cf younger than one second for up to
+        // ~2.4 s; dating the files in the past makes every command start at once.
+        FileTime past = FileTime.from(Instant.now().minusSeconds(10));
+        Files.setLastModifiedTime(mainCf, past);
+        Files.setLastModifiedTime(masterCf, past);
+    }
+
+    private String mainCf(Restrictions restrictions) {
+        List<String> lines = new ArrayList<>(List.of(
+                "# written by dev.sekisho.testing.RealPostfix",
+                "compatibility_level = 3.6",
+                "queue_directory = " + spoolDirectory(),
+                "data_directory = " + dataDirectory(),
+                "mail_owner = postfix",
+                "setgid_group = postdrop",
+                "myhostname = sekisho-test.localdomain",
+                "mydomain = localdomain",
+                "myorigin = $myhostname",
+                "inet_interfaces = loopback-only",
+                "inet_protocols = all",
+                "mynetworks = 127.0.0.0/8 [::1]/128",
+                // Accept mail for LOCAL_DOMAIN from any client, like an MX: relay domain with no
+                // recipient table, so any local part is accepted; nothing is delivered anywhere.
+                "mydestination =",
+                "relay_domains = " + LOCAL_DOMAIN,
+                "relay_recipient_maps =",
+                "local_recipient_maps =",
+                "alias_maps =",
+                "alias_database =",
+                "default_transport = discard:",
+                "relay_transport = discard:",
+                "local_transport = discard:",
+                "virtual_transport = discard:",
+                "biff = no",
+                // No DNS leaves the machine: no reverse lookups of clients (client_name = unknown).
+                "smtpd_peername_lookup = no",
+                // Tests present other client addresses from loopback with XCLIENT ADDR=...
+                "smtpd_authorized_xclient_hosts = 127.0.0.0/8 [::1]/128",
+                "maillog_file = " + logFile,
+                "maillog_file_prefixes = " + root));
+        if (!restrictions.recipient().isEmpty()) {
+            lines.add("smtpd_recipient_restrictions = " + String.join(", ", restrictions.recipient()));
+        }
+        if (!restrictions.endOfData().isEmpty()) {
+            lines.add("smtpd_end_of_data_restrictions = " + String.join(", ", restrictions.endOfData()));
+        }
+        return String.join("\n", lines) + "\n";
+    }
+
+    private String masterCf() {
+        // Only the services an MX that discards everything needs; nothing chrooted, since the
+        // chroot would have to be populated. postlog makes maillog_file work.
+        return """
+                # service type  private unpriv  chroot  wakeup  maxproc command
+                127.0.0.1:%d inet n  -       n       -       -       smtpd
+                pickup    unix  n       -       n       60      1       pickup
+                cleanup   unix  n       -       n       -       0       cleanup
+                qmgr      unix  n       -       n       300     1       qmgr
+                rewrite   unix  -       -       n       -       -       trivial-rewrite
+                bounce    unix  -       -       n       -       0       bounce
+                defer     unix  -       -       n       -       0       bounce
+                trace     unix  -       -       n       -       0       bounce
+                verify    unix  -       -       n       -       1       verify
+                flush     unix  n       -       n       1000?   0       flush
+                proxymap  unix  -       -       n       -       -       proxymap
+                showq     unix  n       -       n       -       -       showq
+                error     unix  -       -       n       -       -       error
+                retry     unix  -       -       n       -       -       error
+                discard   unix  -       -       n       -       -       discard
+                anvil     unix  -       -       n       -       1       anvil
+                scache    unix  -       -       n       -       1       scache
+                postlog   unix-dgram n  -       n       -       1       postlogd
+                """.formatted(smtpPort);
+    }
+
+    /** Runs {@code postfix -c DIR <command>}; output goes to a file because the master daemonizes. */
+    private void postfix(String command) throws IOException {
+        Process process = new ProcessBuilder(postfixCommand, "-c", configDirectory.toString(), command)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(commandOutput.toFile()))
+                .start();
+        try {
+            if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("postfix " + command + " did not finish within " + COMMAND_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running postfix " + command, e);
+        }
+        if (process.exitValue() != 0) {
+            throw new IOException("postfix -c " + configDirectory + " " + command + " exited with " + process.exitValue()
+                    + ":\n" + Files.readString(commandOutput) + "\nlog:\n" + String.join("\n", logLines()));
+        }
+    }
+
+    private void awaitSmtpListening() throws IOException {
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        while (true) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), smtpPort), 1000);
+                return;
+            } catch (IOException notYet) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IOException("Postfix smtpd not listening on 127.0.0.1:" + smtpPort + " after " + START_TIMEOUT
+                            + "; log:\n" + String.join("\n", logLines()), notYet);
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for Postfix", e);
+                }
+            }
+        }
+    }
+
+    /** A port free right now on 127.0.0.1 (another process could take it before Postfix binds; rare). */
+    static int freeLoopbackPort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return probe.getLocalPort();
+        }
+    }
+
+    static Optional<String> findExecutable(String name) {
+        // Maven may run with a PATH lacking the sbin directories where Debian installs Postfix.
+        String path = Objects.requireNonNullElse(System.getenv("PATH"), "") + ":/usr/sbin:/usr/local/sbin:/sbin:/usr/bin";
+        return Stream.of(path.split(":"))
+                .filter(dir -> !dir.isEmpty())
+                .map(dir -> Path.of(dir, name))
+                .filter(Files::isExecutable)
+                .map(Path::toString)
+                .findFirst();
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        if (!Files.exists(directory)) return;
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
