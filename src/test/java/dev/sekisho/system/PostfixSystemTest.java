@@ -1,0 +1,127 @@
+package dev.sekisho.system;
+
+import dev.sekisho.Sekisho;
+import dev.sekisho.app.Application;
+import dev.sekisho.config.ConfigLoader;
+import dev.sekisho.testing.MutableClock;
+import dev.sekisho.testing.RealPostfix;
+import dev.sekisho.testing.Swaks;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Sekisho in front of a real Postfix (Debian's package) on loopback, driven by swaks: the policy
+ * delegation protocol as Postfix really speaks it. Sekisho runs in-process so the test can move
+ * its clock; everything between swaks, Postfix and Sekisho crosses real sockets.
+ */
+@Tag("system")
+class PostfixSystemTest {
+    private static final String CONFIG = """
+            listen:
+              policy:
+                - address: 127.0.0.1:0
+              http: 127.0.0.1:0
+            services:
+              mx:
+                checks:
+                  - restrictions
+                  - type: rate-limit
+                    name: per-client-ip
+                    key: client-ip
+                    count: recipients
+                    limits: [3/1h]
+                  - type: greylist
+                    delay: 300s
+            """;
+
+    @TempDir
+    Path dir;
+    private final MutableClock clock = MutableClock.at("2026-11-22T10:00:00Z");
+    private Application sekisho;
+    private RealPostfix postfix;
+
+    @BeforeEach
+    void start() throws Exception {
+        RealPostfix.assumeAvailable();
+        Path config = dir.resolve("sekisho.yaml");
+        Files.writeString(config, CONFIG);
+        sekisho = Application.start(new ConfigLoader().load(config), dir.resolve("data"), clock);
+        int policyPort = sekisho.policyAddresses().get(0).getPort();
+        postfix = RealPostfix.start(RealPostfix.Restrictions.policyService(policyPort, "mx"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (postfix != null) postfix.close();
+        if (sekisho != null) sekisho.close();
+    }
+
+    private Swaks.Result send(String client, String recipient) throws Exception {
+        return postfix.send(Swaks.Message.to(recipient).fromClient(client));
+    }
+
+    @Test
+    void anUnknownTripletIsDeferredAndItsRetryAfterTheDelayIsDelivered() throws Exception {
+        Swaks.Result first = send("203.0.113.7", "alice@" + RealPostfix.LOCAL_DOMAIN);
+        assertThat(first.rcptReply().code()).as(first.transcript()).isEqualTo(450);
+        assertThat(first.rcptReply().text()).contains("4.7.1").contains("Greylisted, please try again in 300 seconds");
+
+        clock.advance(Duration.ofSeconds(120));
+        assertThat(send("203.0.113.7", "alice@" + RealPostfix.LOCAL_DOMAIN).rcptReply().code()).as("too early").isEqualTo(450);
+
+        clock.advance(Duration.ofSeconds(181));
+        Swaks.Result retry = send("203.0.113.7", "alice@" + RealPostfix.LOCAL_DOMAIN);
+        assertThat(retry.rcptReply().code()).as(retry.transcript()).isEqualTo(250);
+        assertThat(retry.dataReply()).hasValueSatisfying(r -> assertThat(r.code()).isEqualTo(250));
+        assertThat(postfix.logLines()).anySatisfy(line -> assertThat(line).contains("203.0.113.7").contains("Greylisted"));
+    }
+
+    @Test
+    void theMessageOverTheClientLimitIsDeferredWithTheLimitNamed() throws Exception {
+        String recipient = "bob@" + RealPostfix.LOCAL_DOMAIN;
+        assertThat(send("198.51.100.23", recipient).rcptReply().code()).as("greylisted, and not counted").isEqualTo(450);
+        clock.advance(Duration.ofSeconds(301));
+        for (int i = 1; i <= 3; i++) {
+            Swaks.Result delivered = send("198.51.100.23", recipient);
+            assertThat(delivered.rcptReply().code()).as("message %d: %s", i, delivered.transcript()).isEqualTo(250);
+        }
+        Swaks.Result fourth = send("198.51.100.23", recipient);
+        assertThat(fourth.rcptReply().code()).as(fourth.transcript()).isEqualTo(450);
+        assertThat(fourth.rcptReply().text()).contains("4.7.1")
+                .contains("Rate limit per-client-ip (3/1h recipients) exceeded for 198.51.100.23, try again in 1200s");
+        Swaks.Result otherClient = send("198.51.100.24", recipient);
+        assertThat(otherClient.rcptReply().text()).as("another client is not limited").doesNotContain("Rate limit");
+    }
+
+    @Test
+    void aRestrictionAddedWithTheCliTakesEffectOnTheNextConnection() throws Exception {
+        String recipient = "carol@" + RealPostfix.LOCAL_DOMAIN;
+        send("192.0.2.45", recipient);
+        clock.advance(Duration.ofSeconds(301));
+        assertThat(send("192.0.2.45", recipient).rcptReply().code()).isEqualTo(250);
+
+        StringWriter out = new StringWriter();
+        CommandLine cli = Sekisho.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(out));
+        int exit = cli.execute("restrictions", "add", "--ip", "192.0.2.45", "--for", "1h", "--reason", "compromised host, ticket 88",
+                "--url", "http://127.0.0.1:" + sekisho.httpAddress().getPort(), "--data-dir", dir.resolve("data").toString());
+        assertThat(exit).as(out.toString()).isZero();
+
+        Swaks.Result blocked = send("192.0.2.45", recipient);
+        assertThat(blocked.rcptReply().code()).as(blocked.transcript()).isEqualTo(554);
+        assertThat(blocked.rcptReply().text()).contains("5.7.1").contains("Access restricted until 2026-11-22T11:05:01Z");
+    }
+}
