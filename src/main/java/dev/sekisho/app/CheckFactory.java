@@ -1,8 +1,7 @@
 package dev.sekisho.app;
 
-import dev.sekisho.checks.AllowListCheck;
+import dev.sekisho.checks.ListCheck;
 import dev.sekisho.checks.ClientNetworks;
-import dev.sekisho.checks.DenyListCheck;
 import dev.sekisho.checks.GreylistCheck;
 import dev.sekisho.checks.ListMatcher;
 import dev.sekisho.checks.RateLimitCheck;
@@ -36,8 +35,8 @@ final class CheckFactory {
             for (CheckConfig c : service.checks()) {
                 checks.add(switch (c) {
                     case CheckConfig.Restrictions r -> new RestrictionCheck(r.name(), store, r.action());
-                    case CheckConfig.AllowList a -> new AllowListCheck(a.name(), allow);
-                    case CheckConfig.DenyList d -> new DenyListCheck(d.name(), deny, d.action());
+                    case CheckConfig.AllowList a -> ListCheck.allow(a.name(), allow);
+                    case CheckConfig.DenyList d -> ListCheck.deny(d.name(), deny, d.action());
                     case CheckConfig.RateLimit r -> new RateLimitCheck(r, networks, store);
                     case CheckConfig.Greylist g -> new GreylistCheck(g, networks, store);
                     case CheckConfig.SenderLoginMismatch m -> new SenderLoginMismatchCheck(m);

@@ -22,7 +22,7 @@ class ListChecksTest {
             Set.of("partner.example", ".sub.example"), Set.of("monitor@example.net"), Set.of("alerts@vendor.example"));
 
     private CheckResult allow(Transaction tx) {
-        return new AllowListCheck("allow-list", new ListMatcher(list)).evaluate(tx, NOW);
+        return ListCheck.allow("allow-list", new ListMatcher(list)).evaluate(tx, NOW);
     }
 
     @Test
@@ -49,7 +49,7 @@ class ListChecksTest {
     @Test
     void aDenyListHitRefusesWithTheConfiguredAction() {
         Action reject = Action.reject(554, "5.7.1", "Access denied");
-        CheckResult r = new DenyListCheck("deny-list", new ListMatcher(list), reject).evaluate(Transactions.rcpt("192.0.2.1").build(), NOW);
+        CheckResult r = ListCheck.deny("deny-list", new ListMatcher(list), reject).evaluate(Transactions.rcpt("192.0.2.1").build(), NOW);
         assertThat(r.decisive()).isTrue();
         assertThat(r.action()).isEqualTo(reject);
     }
