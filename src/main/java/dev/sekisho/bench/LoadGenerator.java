@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
@@ -29,10 +30,17 @@ public final class LoadGenerator {
 
     private final LoadSettings settings;
     private final TrafficMix mix;
+    private final Optional<ProcessTreeCpu> targetCpu;
     private volatile Phase phase = Phase.WARMUP;
 
     public LoadGenerator(LoadSettings settings) {
+        this(settings, Optional.empty());
+    }
+
+    /** @param targetCpu the policy server's processes, to charge their CPU time over the measured period */
+    public LoadGenerator(LoadSettings settings, Optional<ProcessTreeCpu> targetCpu) {
         this.settings = settings;
+        this.targetCpu = targetCpu;
         this.mix = new TrafficMix(settings.seed(), settings.mixSize().clients(), settings.mixSize().senders(), settings.policyContext());
     }
 
@@ -50,16 +58,20 @@ public final class LoadGenerator {
         }
         long measureStart;
         long measureEnd;
+        Optional<Duration> cpuAtStart;
+        Optional<Duration> cpuUsed;
         List<Thread> threads;
         try {
             if (settings.fillsTriplets()) {
                 // Every triplet counts: measure from the first request.
+                cpuAtStart = sampleTargetCpu();
                 measureStart = System.nanoTime();
                 phase = Phase.MEASURE;
                 threads = startAll(workers);
             } else {
                 threads = startAll(workers);
                 Thread.sleep(settings.warmup().toMillis());
+                cpuAtStart = sampleTargetCpu();
                 measureStart = System.nanoTime();
                 phase = Phase.MEASURE;
             }
@@ -67,13 +79,19 @@ public final class LoadGenerator {
             // otherwise the period's end stops the run, and the report's reply count shows it.
             quotasMet.await(settings.measure().toNanos(), TimeUnit.NANOSECONDS);
             measureEnd = System.nanoTime();
+            Optional<Duration> cpuAtEnd = sampleTargetCpu();
+            cpuUsed = cpuAtEnd.flatMap(end -> cpuAtStart.map(end::minus));
         } finally {
             phase = Phase.DONE;
         }
         for (Thread thread : threads) {
             thread.join(settings.replyTimeout().toMillis() + 1000);
         }
-        return combine(workers, Duration.ofNanos(measureEnd - measureStart));
+        return combine(workers, Duration.ofNanos(measureEnd - measureStart), cpuUsed);
+    }
+
+    private Optional<Duration> sampleTargetCpu() throws IOException {
+        return targetCpu.isEmpty() ? Optional.empty() : Optional.of(targetCpu.get().cpuTime());
     }
 
     private static List<Thread> startAll(List<Worker> workers) {
@@ -82,7 +100,7 @@ public final class LoadGenerator {
                 .toList();
     }
 
-    private LoadReport combine(List<Worker> workers, Duration measured) {
+    private LoadReport combine(List<Worker> workers, Duration measured, Optional<Duration> targetCpu) {
         LatencyHistogram latency = new LatencyHistogram();
         Map<String, Long> byAction = new TreeMap<>();
         long errors = 0;
@@ -91,7 +109,7 @@ public final class LoadGenerator {
             worker.repliesByAction.forEach((action, count) -> byAction.merge(action, count[0], Long::sum));
             errors += worker.errors;
         }
-        return new LoadReport(hostAndPort(settings.target()), settings.concurrency(), measured, latency.count(), errors, latency, new TreeMap<>(byAction));
+        return new LoadReport(hostAndPort(settings.target()), settings.concurrency(), measured, latency.count(), errors, latency, new TreeMap<>(byAction), targetCpu);
     }
 
     private static String hostAndPort(InetSocketAddress address) {

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,6 +15,7 @@ import dev.sekisho.bench.LoadGenerator;
 import dev.sekisho.bench.LoadReport;
 import dev.sekisho.bench.LoadSettings;
 import dev.sekisho.bench.LoadSettings.MixSize;
+import dev.sekisho.bench.ProcessTreeCpu;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import picocli.CommandLine;
@@ -115,6 +117,11 @@ public final class BenchCommand implements Callable<Integer> {
                 description = "A request unanswered this long is an error. Default: ${DEFAULT-VALUE}.")
         Duration replyTimeout;
 
+        @Option(names = "--target-pid", defaultValue = "0", paramLabel = "PID",
+                description = "Charge this process and its descendants' CPU time (Linux /proc) over the measured period "
+                        + "and report it per request.")
+        long targetPid;
+
         @Option(names = "--format", defaultValue = "text",
                 description = "text, or kv: one line of key=value pairs per measurement. Default: ${DEFAULT-VALUE}.")
         ReportFormat format;
@@ -136,9 +143,10 @@ public final class BenchCommand implements Callable<Integer> {
             for (int connections : concurrency) {
                 LoadReport report;
                 try {
-                    report = new LoadGenerator(settings.withConcurrency(connections)).run();
+                    Optional<ProcessTreeCpu> targetCpu = targetPid > 0 ? Optional.of(new ProcessTreeCpu(targetPid)) : Optional.empty();
+                    report = new LoadGenerator(settings.withConcurrency(connections), targetCpu).run();
                 } catch (IOException e) {
-                    spec.commandLine().getErr().println("bench load: cannot reach " + target + ": " + e.getMessage());
+                    spec.commandLine().getErr().println("bench load against " + target + " failed: " + e.getMessage());
                     return 1;
                 }
                 out.println(format == ReportFormat.kv ? report.toKeyValues() : report.toText());

@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -131,11 +133,23 @@ class LoadGeneratorTest {
 
         assertThat(report.errors()).isZero();
         assertThat(report.replies()).isEqualTo(2_000);
-        assertThat(report.repliesByAction()).containsExactly(java.util.Map.entry("DUNNO", 2_000L));
+        assertThat(report.repliesByAction()).containsExactly(Map.entry("DUNNO", 2_000L));
         assertThat(report.requestsPerSecond()).isPositive();
         assertThat(report.micros(0.5)).isPositive().isLessThanOrEqualTo(report.micros(0.99));
         assertThat(report.toKeyValues()).startsWith("target=127.0.0.1:" + dunnoServer.address().getPort() + " concurrency=4 ")
                 .contains(" replies=2000 errors=0 ").endsWith(" actions=DUNNO:2000");
+    }
+
+    @Test
+    void chargesTheTargetProcessTreesCpuToTheMeasuredRequests() throws Exception {
+        // The DUNNO server runs in this JVM, so this process is the target.
+        ProcessTreeCpu thisProcess = new ProcessTreeCpu(ProcessHandle.current().pid());
+
+        LoadReport report = new LoadGenerator(settings(2, 5_000, 0), Optional.of(thisProcess)).run();
+
+        assertThat(report.targetCpu()).hasValueSatisfying(cpu -> assertThat(cpu).isPositive());
+        assertThat(report.toKeyValues()).containsPattern(" cpu_us_per_req=[0-9.]+ ");
+        assertThat(new LoadGenerator(settings(1, 10, 0)).run().toKeyValues()).contains(" cpu_us_per_req=n/a ");
     }
 
     @Test

@@ -62,6 +62,6 @@ class BenchCommandTest {
             freePort = probe.getLocalPort();
         }
         assertThat(run("load", "--target", "127.0.0.1:" + freePort, "--warmup", "0s", "--duration", "1s")).isEqualTo(1);
-        assertThat(err.toString()).contains("cannot reach");
+        assertThat(err.toString()).contains("failed: Connection refused");
     }
 }
