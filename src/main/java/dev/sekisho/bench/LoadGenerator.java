@@ -142,7 +142,7 @@ public final class LoadGenerator {
         public void run() {
             PolicyConnection connection = null;
             long tripletIndex = index; // fill mode: this worker's triplets are index, index + N, ...
-            boolean quotaMet = false;
+            boolean quotaMet = false; // its share of the request limit, or all its triplets, answered
             try {
                 while (phase != Phase.DONE) {
                     if (settings.fillsTriplets() && tripletIndex >= settings.fillTriplets()) {
@@ -162,7 +162,6 @@ public final class LoadGenerator {
                             repliesByAction.computeIfAbsent(reply.actionWord(), a -> new long[1])[0]++;
                             if (measuredQuota > 0 && latency.count() == measuredQuota) {
                                 quotaMet = true;
-                                quotasMet.countDown();
                                 return;
                             }
                         }
@@ -176,7 +175,7 @@ public final class LoadGenerator {
                 }
             } finally {
                 closeQuietly(connection);
-                if (settings.fillsTriplets() && quotaMet) quotasMet.countDown();
+                if (quotaMet) quotasMet.countDown();
             }
         }
 
