@@ -144,7 +144,10 @@ measure_target() {
             --fill-triplets "$FILL_TRIPLETS" --duration "$FILL_MAX" --target-pid "$pid" --format kv) || {
             log "$name: the generator reported errors (line kept below)"
         }
-        echo "name=$name load=fill-$FILL_TRIPLETS $(memory_of_tree "$pid") $line" | tee -a "$RESULTS" >&2
+        # postgrey keeps its triplets in Berkeley DB files, not in memory: report their size too.
+        local disk_mib=0
+        [[ -d $WORK/$name ]] && disk_mib=$(du -sm "$WORK/$name" | cut -f1)
+        echo "name=$name load=fill-$FILL_TRIPLETS $(memory_of_tree "$pid") disk_mib=$disk_mib $line" | tee -a "$RESULTS" >&2
         return 0
     fi
     for concurrency in $CONCURRENCY; do
@@ -235,18 +238,23 @@ start_sekisho() {
 
 print_table() {
     echo
-    echo "| target | load | conc. | req/s | p50 µs | p99 µs | p99.9 µs | CPU µs/req | procs | RSS MiB | PSS MiB | HWM MiB | errors | replies by action |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    echo "| target | load | conc. | req/s | p50 µs | p99 µs | p99.9 µs | CPU µs/req | procs | RSS MiB | PSS MiB | HWM MiB | disk MiB | errors | replies by action |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     awk '{
         delete v
         for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = substr($i, length(kv[1]) + 2) }
-        printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+        printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
             v["name"], v["load"], v["concurrency"], v["rps"], v["p50_us"], v["p99_us"], v["p999_us"],
-            v["cpu_us_per_req"], v["processes"], v["rss_mib"], v["pss_mib"], v["hwm_mib"], v["errors"], v["actions"]
+            v["cpu_us_per_req"], v["processes"], v["rss_mib"], v["pss_mib"], v["hwm_mib"],
+            ("disk_mib" in v ? v["disk_mib"] : "-"), v["errors"], v["actions"]
     }' "$RESULTS"
     echo
     echo "Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)); load generator on the same machine;"
-    echo "each cell $WARMUP warm-up + $MEASURE measured, closed loop, seed $SEED; $(date -u +%Y-%m-%d)."
+    if [[ $FILL_TRIPLETS -gt 0 ]]; then
+        echo "fill: $FILL_TRIPLETS distinct triplets over 8 connections, no warm-up, memory read after the fill; $(date -u +%Y-%m-%d)."
+    else
+        echo "each cell $WARMUP warm-up + $MEASURE measured, closed loop, seed $SEED; $(date -u +%Y-%m-%d)."
+    fi
 }
 
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
@@ -261,7 +269,7 @@ if "$JAVA" -cp "$CLASSPATH" dev.sekisho.Sekisho bench load --help 2>/dev/null | 
 else
     BENCH_MAIN="dev.sekisho.cli.BenchCommand"
 fi
-log "java: $JAVA; generator: $BENCH_MAIN; targets: $TARGETS; concurrency: $CONCURRENCY"
+log "java: $JAVA; generator: $BENCH_MAIN; targets: $TARGETS; $([[ $FILL_TRIPLETS -gt 0 ]] && echo "fill $FILL_TRIPLETS triplets" || echo "concurrency: $CONCURRENCY")"
 
 for target in $TARGETS; do
     case $target in

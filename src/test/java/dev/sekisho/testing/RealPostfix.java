@@ -102,7 +102,7 @@ public final class RealPostfix implements AutoCloseable {
     private final String postfixCommand;
     /** Stops Postfix if the test JVM exits without close() (a crash, a killed fork): no stray daemons. */
     private final Thread stopOnExit;
-    private boolean running;
+    private volatile boolean running; // read by the shutdown hook
 
     private RealPostfix(Path root, int smtpPort, String postfixCommand) {
         this.root = root;
@@ -193,7 +193,8 @@ public final class RealPostfix implements AutoCloseable {
     }
 
     /**
-     * Waits until a log line matches. Postfix logs asynchronously (via postlogd, from several
+     * Waits until a line anywhere in the log (earlier tests' lines included: match on something
+     * unique, such as the recipient) matches. Postfix logs asynchronously (via postlogd, from several
      * processes), so a line about a message may appear shortly after swaks returns.
      */
     public String awaitLogLine(Predicate<String> matches, Duration timeout) throws InterruptedException {
