@@ -96,6 +96,26 @@ class RealPostfixHarnessTest {
                 && line.contains("status=sent"), Duration.ofSeconds(10));
     }
 
+    @Test
+    void reconfiguredEndOfDataRestrictionsAskThePolicyServerAgain() throws Exception {
+        policyServer.answer = "DUNNO";
+        postfix.reconfigure(Restrictions.policyService(policyServer.port(), "mx")
+                .withEndOfDataPolicyService(policyServer.port(), "mx"));
+        try {
+            Swaks.Result result = postfix.send(Swaks.Message.to("eod@example.test"));
+
+            assertThat(result.dataReply()).as(result.transcript()).hasValueSatisfying(reply -> assertThat(reply.code()).isEqualTo(250));
+            assertThat(policyServer.requests).extracting(request -> request.get("protocol_state"))
+                    .containsExactly("RCPT", "END-OF-MESSAGE");
+            Map<String, String> endOfMessage = policyServer.requests.get(1);
+            assertThat(endOfMessage).containsEntry("recipient_count", "1").containsEntry("policy_context", "mx");
+            assertThat(Long.parseLong(endOfMessage.get("size"))).isPositive();
+            assertThat(endOfMessage.get("queue_id")).isNotEmpty();
+        } finally {
+            postfix.reconfigure(Restrictions.policyService(policyServer.port(), "mx"));
+        }
+    }
+
     /**
      * The smallest policy server that does the job: one virtual thread per connection, reads
      * attribute lines up to the empty line, records them, answers {@code action=<answer>}.

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Assumptions;
  *     assertThat(result.rcptReply().code()).isEqualTo(450);
  * }
  * }</pre>
- * Change restrictions between tests with {@link #reconfigure(Restrictions)} ({@code postfix reload}).
+ * Change restrictions between tests with {@link #reconfigure(Restrictions)} (a restart).
  * Facts behind the configuration: /work/shared/notes/postfix-dovecot-on-loopback.md.
  */
 public final class RealPostfix implements AutoCloseable {
@@ -100,7 +100,9 @@ public final class RealPostfix implements AutoCloseable {
     private final Path commandOutput;
     private final int smtpPort;
     private final String postfixCommand;
-    private boolean running;
+    /** Stops Postfix if the test JVM exits without close() (a crash, a killed fork): no stray daemons. */
+    private final Thread stopOnExit;
+    private volatile boolean running; // read by the shutdown hook
 
     private RealPostfix(Path root, int smtpPort, String postfixCommand) {
         this.root = root;
@@ -109,6 +111,7 @@ public final class RealPostfix implements AutoCloseable {
         this.commandOutput = root.resolve("postfix-commands.out");
         this.smtpPort = smtpPort;
         this.postfixCommand = postfixCommand;
+        this.stopOnExit = new Thread(this::closeQuietly, "stop-postfix-" + smtpPort);
     }
 
     /**
@@ -137,6 +140,7 @@ public final class RealPostfix implements AutoCloseable {
         Path root = Files.createTempDirectory("sekisho-postfix-");
         RealPostfix postfix = new RealPostfix(root, freeLoopbackPort(), postfixCommand);
         try {
+            Runtime.getRuntime().addShutdownHook(postfix.stopOnExit);
             postfix.prepareDirectories();
             postfix.writeConfiguration(restrictions);
             postfix.postfix("check");
@@ -150,10 +154,21 @@ public final class RealPostfix implements AutoCloseable {
         }
     }
 
-    /** Rewrites main.cf with new restrictions and reloads; new SMTP sessions see them. */
+    /**
+     * Rewrites main.cf with new restrictions and restarts Postfix on the same port. A restart,
+     * not {@code postfix reload}: after a reload an idle smtpd of the old configuration may
+     * still take the next connection, which makes tests flaky; a restart here takes well under
+     * a second.
+     */
     public void reconfigure(Restrictions restrictions) throws IOException {
+        if (running) {
+            running = false;
+            postfix("stop");
+        }
         writeConfiguration(restrictions);
-        postfix("reload");
+        postfix("start");
+        running = true;
+        awaitSmtpListening();
     }
 
     public int smtpPort() {
@@ -178,7 +193,8 @@ public final class RealPostfix implements AutoCloseable {
     }
 
     /**
-     * Waits until a log line matches. Postfix logs asynchronously (via postlogd, from several
+     * Waits until a line anywhere in the log (earlier tests' lines included: match on something
+     * unique, such as the recipient) matches. Postfix logs asynchronously (via postlogd, from several
      * processes), so a line about a message may appear shortly after swaks returns.
      */
     public String awaitLogLine(Predicate<String> matches, Duration timeout) throws InterruptedException {
@@ -208,6 +224,23 @@ public final class RealPostfix implements AutoCloseable {
             }
         } finally {
             deleteRecursively(root);
+            removeShutdownHook();
+        }
+    }
+
+    private void removeShutdownHook() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // close() is running from the hook itself
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (IOException e) {
+            System.err.println("could not stop Postfix in " + root + ": " + e.getMessage());
         }
     }
 

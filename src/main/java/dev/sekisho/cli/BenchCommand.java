@@ -1,0 +1,216 @@
+package dev.sekisho.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.sekisho.bench.DunnoServer;
+import dev.sekisho.bench.LoadGenerator;
+import dev.sekisho.bench.LoadReport;
+import dev.sekisho.bench.LoadSettings;
+import dev.sekisho.bench.LoadSettings.MixSize;
+import dev.sekisho.bench.ProcessTreeCpu;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code sekisho bench}: load a policy server over the Postfix policy delegation protocol, or
+ * run the DUNNO ceiling server to compare against. Exit codes: 0 ok, 1 failure (target
+ * unreachable, errors during the run), 2 usage.
+ */
+@Command(name = "bench",
+        description = "Benchmark policy servers over the Postfix policy delegation protocol.",
+        subcommands = {BenchCommand.Load.class, BenchCommand.DunnoServerCommand.class})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    /** Runs the bench command alone, until dev.sekisho.Sekisho lists it (same exit codes). */
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setExitCodeExceptionMapper(BenchCommand::exitCodeFor);
+        System.exit(cli.execute(args));
+    }
+
+    /**
+     * 2 for usage errors, 1 for anything else. picocli consults the exception mapper for parse
+     * errors too, so a mapper that always answers 1 would turn usage errors into failures.
+     */
+    static int exitCodeFor(Throwable e) {
+        return e instanceof CommandLine.ParameterException ? CommandLine.ExitCode.USAGE : CommandLine.ExitCode.SOFTWARE;
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return CommandLine.ExitCode.USAGE;
+    }
+
+    @Command(name = "load",
+            description = {
+                    "Send RCPT-stage policy requests over persistent connections, each a closed loop, "
+                            + "and report throughput, latency (p50, p99, p99.9) and replies by action.",
+                    "Requests come from a seeded mix of client addresses (IPv4 over many /24s, some IPv6), "
+                            + "senders (some null) and recipients in a few local domains."})
+    static final class Load implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        boolean help;
+
+        @Option(names = "--target", defaultValue = "127.0.0.1:10040", converter = TargetConverter.class,
+                description = "Policy server as IP:port or [IPv6]:port (no host names: no DNS). Default: ${DEFAULT-VALUE}.")
+        InetSocketAddress target;
+
+        @Option(names = "--concurrency", split = ",", defaultValue = "8",
+                description = "Connections; a list (1,8,64) runs one measurement per value. Default: ${DEFAULT-VALUE}.")
+        List<Integer> concurrency;
+
+        @Option(names = "--warmup", defaultValue = "10s", converter = DurationConverter.class,
+                description = "Time to send before measuring (ms, s, m). Default: ${DEFAULT-VALUE}.")
+        Duration warmup;
+
+        @Option(names = "--duration", defaultValue = "20s", converter = DurationConverter.class,
+                description = "Measured period; with --requests or --fill-triplets its upper bound. Default: ${DEFAULT-VALUE}.")
+        Duration duration;
+
+        @Option(names = "--requests", defaultValue = "0",
+                description = "Stop measuring after this many replies (0: measure for --duration).")
+        long requests;
+
+        @Option(names = "--fill-triplets", defaultValue = "0", paramLabel = "N",
+                description = "Send N requests with distinct (client, sender, recipient) triplets as fast as possible, "
+                        + "no warm-up (to fill a greylist and measure its memory).")
+        long fillTriplets;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Fixes the traffic mix. Default: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Option(names = "--clients", defaultValue = "50000", description = "Distinct client addresses in the mix. Default: ${DEFAULT-VALUE}.")
+        int clients;
+
+        @Option(names = "--senders", defaultValue = "20000", description = "Distinct senders in the mix. Default: ${DEFAULT-VALUE}.")
+        int senders;
+
+        @Option(names = "--policy-context", defaultValue = "mx", description = "policy_context sent. Default: ${DEFAULT-VALUE}.")
+        String policyContext;
+
+        @Option(names = "--reply-timeout", defaultValue = "10s", converter = DurationConverter.class,
+                description = "A request unanswered this long is an error. Default: ${DEFAULT-VALUE}.")
+        Duration replyTimeout;
+
+        @Option(names = "--target-pid", defaultValue = "0", paramLabel = "PID",
+                description = "Charge this process and its descendants' CPU time (Linux /proc) over the measured period "
+                        + "and report it per request.")
+        long targetPid;
+
+        @Option(names = "--format", defaultValue = "text",
+                description = "text, or kv: one line of key=value pairs per measurement. Default: ${DEFAULT-VALUE}.")
+        ReportFormat format;
+
+        enum ReportFormat { text, kv }
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            LoadSettings settings;
+            try {
+                settings = new LoadSettings(target, 1, warmup, duration, requests, fillTriplets, seed,
+                        new MixSize(clients, senders), policyContext, replyTimeout);
+                for (int connections : concurrency) settings.withConcurrency(connections); // validates each
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            boolean anyErrors = false;
+            for (int connections : concurrency) {
+                LoadReport report;
+                try {
+                    Optional<ProcessTreeCpu> targetCpu = targetPid > 0 ? Optional.of(new ProcessTreeCpu(targetPid)) : Optional.empty();
+                    report = new LoadGenerator(settings.withConcurrency(connections), targetCpu).run();
+                } catch (IOException e) {
+                    spec.commandLine().getErr().println("bench load against " + target + " failed: " + e.getMessage());
+                    return 1;
+                }
+                out.println(format == ReportFormat.kv ? report.toKeyValues() : report.toText());
+                out.flush();
+                anyErrors |= report.errors() > 0 || report.replies() == 0;
+            }
+            return anyErrors ? 1 : 0;
+        }
+    }
+
+    @Command(name = "dunno-server",
+            description = "Answer action=DUNNO to every policy request until killed: the ceiling any policy server can reach.")
+    static final class DunnoServerCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        boolean help;
+
+        @Option(names = "--listen", defaultValue = "127.0.0.1:10040", converter = TargetConverter.class,
+                description = "Address to listen on, IP:port or [IPv6]:port. Default: ${DEFAULT-VALUE}.")
+        InetSocketAddress listen;
+
+        @Override
+        public Integer call() throws Exception {
+            DunnoServer server = DunnoServer.start(listen);
+            spec.commandLine().getOut().println("dunno-server listening on " + listen.getAddress().getHostAddress() + ":" + server.address().getPort());
+            spec.commandLine().getOut().flush();
+            server.awaitClose();
+            return 0;
+        }
+    }
+
+    /** IP:port or [IPv6]:port; host names are refused so nothing is looked up in DNS. */
+    static final class TargetConverter implements ITypeConverter<InetSocketAddress> {
+        private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([0-9.]+)):(\\d{1,5})");
+
+        @Override
+        public InetSocketAddress convert(String value) {
+            Matcher m = HOST_PORT.matcher(value);
+            if (!m.matches()) throw new TypeConversionException("'" + value + "' is not IP:port or [IPv6]:port");
+            String host = m.group(1) != null ? m.group(1) : m.group(2);
+            IPAddress address = new IPAddressString(host).getAddress();
+            if (address == null) throw new TypeConversionException("'" + host + "' is not an IP address");
+            int port = Integer.parseInt(m.group(3));
+            if (port > 65535) throw new TypeConversionException("port " + port + " is out of range");
+            return new InetSocketAddress(address.toInetAddress(), port);
+        }
+    }
+
+    /** 500ms, 10s, 2m. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        private static final Pattern AMOUNT_UNIT = Pattern.compile("(\\d+)(ms|s|m)");
+
+        @Override
+        public Duration convert(String value) {
+            Matcher m = AMOUNT_UNIT.matcher(value);
+            if (!m.matches()) throw new TypeConversionException("'" + value + "' is not a duration like 500ms, 10s or 2m");
+            long amount = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                default -> Duration.ofMinutes(amount);
+            };
+        }
+    }
+}

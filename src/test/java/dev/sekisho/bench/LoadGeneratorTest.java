@@ -1,0 +1,214 @@
+package dev.sekisho.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.sekisho.bench.LoadSettings.MixSize;
+
+class LoadGeneratorTest {
+
+    private DunnoServer dunnoServer;
+
+    @BeforeEach
+    void startDunnoServer() throws IOException {
+        dunnoServer = DunnoServer.start(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+    }
+
+    @AfterEach
+    void stopDunnoServer() throws IOException {
+        dunnoServer.close();
+    }
+
+    @Test
+    void encodesARequestExactlyAsPostfix37SendsIt() {
+        PolicyRequest request = new PolicyRequest("203.0.113.7", 32844, "smoke.example.org", "x@example.org",
+                "greylist01@example.test", "1922.6b028ea8.414b4.0", "mx");
+
+        assertThat(new String(request.encode(), StandardCharsets.UTF_8)).isEqualTo("""
+                request=smtpd_access_policy
+                protocol_state=RCPT
+                protocol_name=ESMTP
+                client_address=203.0.113.7
+                client_name=unknown
+                reverse_client_name=unknown
+                client_port=32844
+                helo_name=smoke.example.org
+                sender=x@example.org
+                recipient=greylist01@example.test
+                recipient_count=0
+                queue_id=
+                instance=1922.6b028ea8.414b4.0
+                size=0
+                etrn_domain=
+                stress=
+                sasl_method=
+                sasl_username=
+                sasl_sender=
+                ccert_subject=
+                ccert_issuer=
+                ccert_fingerprint=
+                ccert_pubkey_fingerprint=
+                encryption_protocol=
+                encryption_cipher=
+                encryption_keysize=0
+                server_address=127.0.0.1
+                server_port=25
+                policy_context=mx
+
+                """);
+    }
+
+    @Test
+    void nullSenderIsAnEmptyValue() {
+        PolicyRequest bounce = new PolicyRequest("198.51.100.1", 1025, "h", "", "u@example.test", "1.2.3.0", "mx");
+
+        assertThat(new String(bounce.encode(), StandardCharsets.UTF_8)).contains("\nsender=\nrecipient=u@example.test\n");
+    }
+
+    @Test
+    void parsesRepliesByTheirActionWord() throws IOException {
+        assertThat(read("action=DUNNO\n\n").actionWord()).isEqualTo("DUNNO");
+
+        PolicyReply greylisted = read("action=DEFER_IF_PERMIT Greylisted, see http://postgrey.schweikert.ch/help/example.test.html\n\n");
+        assertThat(greylisted.action()).isEqualTo("DEFER_IF_PERMIT Greylisted, see http://postgrey.schweikert.ch/help/example.test.html");
+        assertThat(greylisted.actionWord()).isEqualTo("DEFER_IF_PERMIT");
+
+        assertThat(read("action=450 4.7.1 sorry, max 100 requests per hour\n\n").actionWord()).isEqualTo("450");
+        assertThat(read("action=prepend X-Seen: yes\r\n\r\n").actionWord()).isEqualTo("PREPEND");
+        assertThat(read("reason=ignored\naction=OK\n\n").action()).isEqualTo("OK");
+    }
+
+    @Test
+    void refusesRepliesThatAreNotThePolicyProtocol() {
+        assertThatThrownBy(() -> read("\n")).isInstanceOf(PolicyReply.MalformedReplyException.class)
+                .hasMessageContaining("without an action");
+        assertThatThrownBy(() -> read("action=\n\n")).isInstanceOf(PolicyReply.MalformedReplyException.class);
+        assertThatThrownBy(() -> read("action=DUNNO\n")).isInstanceOf(IOException.class)
+                .hasMessageContaining("closed the connection");
+        assertThatThrownBy(() -> read("action=" + "x".repeat(5000) + "\n\n")).isInstanceOf(PolicyReply.MalformedReplyException.class);
+    }
+
+    @Test
+    void dunnoServerAnswersEachRequestWithExactlyDunnoAndAnEmptyLine() throws IOException {
+        byte[] request = new TrafficMix(7, 100, 100, "mx").next(new SplittableRandom(7)).encode();
+        byte[] twoRequestsInOneWrite = new byte[request.length * 2];
+        System.arraycopy(request, 0, twoRequestsInOneWrite, 0, request.length);
+        System.arraycopy(request, 0, twoRequestsInOneWrite, request.length, request.length);
+
+        try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), dunnoServer.address().getPort())) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write(request);
+            assertThat(new String(in.readNBytes(14), StandardCharsets.US_ASCII)).isEqualTo("action=DUNNO\n\n");
+            out.write(twoRequestsInOneWrite);
+            assertThat(new String(in.readNBytes(28), StandardCharsets.US_ASCII)).isEqualTo("action=DUNNO\n\naction=DUNNO\n\n");
+        }
+    }
+
+    @Test
+    void boundedRunAgainstDunnoServerCountsEveryReply() throws Exception {
+        LoadReport report = new LoadGenerator(settings(4, 2_000, 0)).run();
+
+        assertThat(report.errors()).isZero();
+        assertThat(report.replies()).isEqualTo(2_000);
+        assertThat(report.repliesByAction()).containsExactly(Map.entry("DUNNO", 2_000L));
+        assertThat(report.requestsPerSecond()).isPositive();
+        assertThat(report.micros(0.5)).isPositive().isLessThanOrEqualTo(report.micros(0.99));
+        assertThat(report.toKeyValues()).startsWith("target=127.0.0.1:" + dunnoServer.address().getPort() + " concurrency=4 ")
+                .contains(" replies=2000 errors=0 ").endsWith(" actions=DUNNO:2000");
+    }
+
+    @Test
+    void chargesTheTargetProcessTreesCpuToTheMeasuredRequests() throws Exception {
+        // The DUNNO server runs in this JVM, so this process is the target.
+        ProcessTreeCpu thisProcess = new ProcessTreeCpu(ProcessHandle.current().pid());
+
+        LoadReport report = new LoadGenerator(settings(2, 5_000, 0), Optional.of(thisProcess)).run();
+
+        assertThat(report.targetCpu()).hasValueSatisfying(cpu -> assertThat(cpu).isPositive());
+        assertThat(report.toKeyValues()).containsPattern(" cpu_us_per_req=[0-9.]+ ");
+        assertThat(new LoadGenerator(settings(1, 10, 0)).run().toKeyValues()).contains(" cpu_us_per_req=n/a ");
+    }
+
+    @Test
+    void fillModeSendsExactlyTheAskedNumberOfTriplets() throws Exception {
+        LoadReport report = new LoadGenerator(settings(3, 0, 1_000)).run();
+
+        assertThat(report.errors()).isZero();
+        assertThat(report.replies()).isEqualTo(1_000);
+    }
+
+    @Test
+    void fillTripletsAreDistinct() {
+        TrafficMix mix = new TrafficMix(1, 1_000, 1_000, "mx");
+        Set<List<String>> triplets = new HashSet<>();
+        for (long i = 0; i < 20_000; i++) {
+            PolicyRequest r = mix.distinctTriplet(i);
+            triplets.add(List.of(r.clientAddress(), r.sender(), r.recipient()));
+        }
+        assertThat(triplets).hasSize(20_000);
+    }
+
+    @Test
+    void theMixIsFixedByTheSeed() {
+        List<PolicyRequest> first = requests(new TrafficMix(42, 50_000, 20_000, "mx"), 42);
+        List<PolicyRequest> second = requests(new TrafficMix(42, 50_000, 20_000, "mx"), 42);
+        List<PolicyRequest> otherSeed = requests(new TrafficMix(43, 50_000, 20_000, "mx"), 43);
+
+        assertThat(first).isEqualTo(second).isNotEqualTo(otherSeed);
+        assertThat(first).anyMatch(r -> r.sender().isEmpty()).anyMatch(r -> r.clientAddress().contains(":"));
+        assertThat(first.stream().map(PolicyRequest::clientAddress).distinct().count()).isGreaterThan(500);
+    }
+
+    @Test
+    void histogramQuantilesAreWithinOneThirtySecondAbove() {
+        LatencyHistogram histogram = new LatencyHistogram();
+        IntStream.rangeClosed(1, 100_000).forEach(micros -> histogram.record(micros * 1_000L));
+
+        assertThat(histogram.count()).isEqualTo(100_000);
+        assertThat(histogram.valueAtQuantile(0.5)).isBetween(50_000_000L, 50_000_000L + 50_000_000L / 32);
+        assertThat(histogram.valueAtQuantile(0.99)).isBetween(99_000_000L, 99_000_000L + 99_000_000L / 32);
+        assertThat(histogram.valueAtQuantile(1.0)).isEqualTo(100_000_000L);
+        for (long value : new long[] {0, 1, 31, 32, 33, 63, 64, 1_000, 123_456_789, Long.MAX_VALUE}) {
+            int bucket = LatencyHistogram.bucketOf(value);
+            assertThat(LatencyHistogram.highestValueIn(bucket)).as("bucket of %d", value).isGreaterThanOrEqualTo(value);
+            if (bucket > 0) assertThat(LatencyHistogram.highestValueIn(bucket - 1)).as("bucket below %d", value).isLessThan(value);
+        }
+    }
+
+    private LoadSettings settings(int concurrency, long requests, long fillTriplets) {
+        return new LoadSettings(dunnoServer.address(), concurrency, Duration.ZERO, Duration.ofSeconds(30), requests,
+                fillTriplets, 1, new MixSize(5_000, 2_000), "mx", Duration.ofSeconds(5));
+    }
+
+    private static List<PolicyRequest> requests(TrafficMix mix, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        return IntStream.range(0, 2_000).mapToObj(i -> mix.next(random)).toList();
+    }
+
+    private static PolicyReply read(String bytes) throws IOException {
+        return PolicyConnection.readReply(new ByteArrayInputStream(bytes.getBytes(StandardCharsets.UTF_8)), new byte[4096]);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.sekisho.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+
+import org.junit.jupiter.api.Test;
+
+import dev.sekisho.bench.DunnoServer;
+import picocli.CommandLine;
+
+class BenchCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = new CommandLine(new BenchCommand());
+        cli.setExitCodeExceptionMapper(BenchCommand::exitCodeFor);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void helpOnEachSubcommand() {
+        assertThat(run("--help")).isZero();
+        assertThat(run("load", "--help")).isZero();
+        assertThat(run("dunno-server", "--help")).isZero();
+        assertThat(out.toString()).contains("--fill-triplets", "--concurrency", "--listen");
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(run("load", "--target", "mail.example.test:10040")).isEqualTo(2);
+        assertThat(err.toString()).contains("not IP:port");
+        assertThat(run("load", "--duration", "soon")).isEqualTo(2);
+        assertThat(run("load", "--concurrency", "0")).isEqualTo(2);
+    }
+
+    @Test
+    void loadAgainstDunnoServerPrintsKeyValues() throws Exception {
+        try (DunnoServer server = DunnoServer.start(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
+            int exit = run("load", "--target", "127.0.0.1:" + server.address().getPort(), "--concurrency", "1,2",
+                    "--warmup", "0s", "--requests", "200", "--duration", "20s", "--format", "kv");
+
+            assertThat(exit).as(err.toString()).isZero();
+            assertThat(out.toString().lines().toList()).hasSize(2)
+                    .allSatisfy(line -> assertThat(line).contains(" replies=200 errors=0 ").endsWith("actions=DUNNO:200"));
+        }
+    }
+
+    @Test
+    void unreachableTargetExitsWithOne() throws Exception {
+        int freePort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            freePort = probe.getLocalPort();
+        }
+        assertThat(run("load", "--target", "127.0.0.1:" + freePort, "--warmup", "0s", "--duration", "1s")).isEqualTo(1);
+        assertThat(err.toString()).contains("failed: Connection refused");
+    }
+}
