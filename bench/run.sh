@@ -230,7 +230,7 @@ start_sekisho() {
         log "sekisho: 127.0.0.1:$port is already in use; skipped"
         return 0
     fi
-    bin/sekisho serve --config bench/sekisho-bench.yaml </dev/null >"$WORK/sekisho.log" 2>&1 &
+    bin/sekisho serve --config bench/sekisho-bench.yaml --data-dir "$WORK/sekisho-data" </dev/null >"$WORK/sekisho.log" 2>&1 &
     pid=$!
     STARTED_PIDS+=("$pid")
     wait_for_port "$port" "sekisho" && measure_target "sekisho" "$port" "$pid"

@@ -1,5 +1,6 @@
 package dev.sekisho;
 
+import dev.sekisho.cli.BenchCommand;
 import dev.sekisho.cli.ConfigCommand;
 import dev.sekisho.cli.ExplainCommand;
 import dev.sekisho.cli.ReloadCommand;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sekisho", mixinStandardHelpOptions = true, version = "sekisho 0.1.0",
         description = "Abuse-control engine for Postfix and Dovecot.",
         subcommands = {ServeCommand.class, ConfigCommand.class, ReloadCommand.class, RestrictionsCommand.class,
-                ExplainCommand.class, CommandLine.HelpCommand.class})
+                ExplainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Sekisho implements Runnable {
 
     @CommandLine.Spec

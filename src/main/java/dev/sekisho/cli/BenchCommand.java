@@ -42,21 +42,6 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
-    /** Runs the bench command alone, until dev.sekisho.Sekisho lists it (same exit codes). */
-    public static void main(String[] args) {
-        CommandLine cli = new CommandLine(new BenchCommand());
-        cli.setExitCodeExceptionMapper(BenchCommand::exitCodeFor);
-        System.exit(cli.execute(args));
-    }
-
-    /**
-     * 2 for usage errors, 1 for anything else. picocli consults the exception mapper for parse
-     * errors too, so a mapper that always answers 1 would turn usage errors into failures.
-     */
-    static int exitCodeFor(Throwable e) {
-        return e instanceof CommandLine.ParameterException ? CommandLine.ExitCode.USAGE : CommandLine.ExitCode.SOFTWARE;
-    }
-
     @Override
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getErr());

@@ -19,11 +19,13 @@ class BenchCommandTest {
     private final StringWriter err = new StringWriter();
 
     private int run(String... args) {
-        CommandLine cli = new CommandLine(new BenchCommand());
-        cli.setExitCodeExceptionMapper(BenchCommand::exitCodeFor);
+        CommandLine cli = dev.sekisho.Sekisho.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
+        String[] withBench = new String[args.length + 1];
+        withBench[0] = "bench";
+        System.arraycopy(args, 0, withBench, 1, args.length);
+        return cli.execute(withBench);
     }
 
     @Test

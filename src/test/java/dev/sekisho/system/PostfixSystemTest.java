@@ -54,7 +54,7 @@ class PostfixSystemTest {
 
     @BeforeEach
     void start() throws Exception {
-        RealPostfix.assumeAvailable();
+        RealPostfix.requireAvailable();
         Path config = dir.resolve("sekisho.yaml");
         Files.writeString(config, CONFIG);
         sekisho = Application.start(new ConfigLoader().load(config), dir.resolve("data"), clock);

@@ -37,7 +37,7 @@ class RealPostfixHarnessTest {
 
     @BeforeAll
     void startPostfixAndPolicyServer() throws IOException {
-        RealPostfix.assumeAvailable();
+        RealPostfix.requireAvailable();
         policyServer = RecordingPolicyServer.start();
         postfix = RealPostfix.start(Restrictions.policyService(policyServer.port(), "mx"));
     }
