@@ -124,7 +124,9 @@ public final class Application implements AutoCloseable, AdminOperations {
                 : transaction.withService(now.config().defaultService());
         long start = System.nanoTime();
         try {
-            return now.engine().decide(tx);
+            Verdict verdict = now.engine().decide(tx);
+            store.flush(); // what this verdict counted must survive a crash before Postfix hears it
+            return verdict;
         } finally {
             decisionTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }

@@ -20,8 +20,21 @@ public record ClientNetworks(int ipv4Prefix, int ipv6Prefix) {
 
     /** The client's network in CIDR notation, e.g. 203.0.113.0/24 or 2001:db8:1:2::/64. */
     public String networkOf(InetAddress address) {
-        int prefix = address instanceof Inet4Address ? ipv4Prefix : ipv6Prefix;
-        return ipAddress(address).setPrefixLength(prefix, false).toPrefixBlock().toCanonicalString();
+        if (address instanceof Inet4Address) {
+            // The common case on the hot path, in plain arithmetic: a.b.c.0/24
+            int bits = ipv4Bits(address.getAddress());
+            int masked = ipv4Prefix == 0 ? 0 : bits & (-1 << (32 - ipv4Prefix));
+            return dotted(masked) + "/" + ipv4Prefix;
+        }
+        return ipAddress(address).setPrefixLength(ipv6Prefix, false).toPrefixBlock().toCanonicalString();
+    }
+
+    private static int ipv4Bits(byte[] b) {
+        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    }
+
+    private static String dotted(int bits) {
+        return (bits >>> 24) + "." + (bits >>> 16 & 0xff) + "." + (bits >>> 8 & 0xff) + "." + (bits & 0xff);
     }
 
     public static IPAddress ipAddress(InetAddress address) {
@@ -34,6 +47,7 @@ public record ClientNetworks(int ipv4Prefix, int ipv6Prefix) {
 
     /** The address in its canonical text (RFC 5952 for IPv6). */
     public static String text(InetAddress address) {
+        if (address instanceof Inet4Address) return dotted(ipv4Bits(address.getAddress()));
         return ipAddress(address).toCanonicalString();
     }
 }

@@ -99,6 +99,15 @@ public final class GreylistCheck implements Check {
             int second = local.indexOf('=', local.indexOf('=') + 1);
             if (second > 0) local = local.substring(second + 1);
         }
-        return local.replaceAll("[0-9]+", "#") + s.substring(at);
+        StringBuilder folded = new StringBuilder(s.length());
+        for (int i = 0; i < local.length(); i++) {
+            char c = local.charAt(i);
+            if (c >= '0' && c <= '9') {
+                if (folded.isEmpty() || folded.charAt(folded.length() - 1) != '#') folded.append('#');
+            } else {
+                folded.append(c);
+            }
+        }
+        return folded.append(s, at, s.length()).toString();
     }
 }

@@ -34,12 +34,18 @@ public final class RateLimitCheck implements Check {
     private final ClientNetworks networks;
     private final ListMatcher exempt;
     private final StateStore store;
+    private final String keyName;
+    private final String unitName;
+    private final String[] windowNames;
 
     public RateLimitCheck(CheckConfig.RateLimit config, ClientNetworks networks, StateStore store) {
         this.config = config;
         this.networks = networks;
         this.exempt = new ListMatcher(config.exempt());
         this.store = store;
+        this.keyName = config.key().name().toLowerCase(Locale.ROOT).replace('_', '-');
+        this.unitName = config.count().name().toLowerCase(Locale.ROOT);
+        this.windowNames = config.windows().stream().map(w -> DurationText.format(w.period())).toArray(String[]::new);
     }
 
     @Override
@@ -61,14 +67,13 @@ public final class RateLimitCheck implements Check {
         boolean dryRun = context.dryRun() || !cost.get().charge();
         RateRequest request = new RateRequest(name() + "|" + key.get(), config.windows(), cost.get().units(), context.now(), dryRun);
         RateOutcome outcome = store.rate(request);
-        Map<String, String> values = new LinkedHashMap<>();
-        for (RateOutcome.WindowState w : outcome.windows()) {
-            values.put(DurationText.format(w.window().period()), w.used() + "/" + w.window().limit());
-        }
         if (outcome.allowed()) {
             Charge charge = dryRun ? Charge.NONE : () -> store.refund(request);
+            // Counter values of a passing check are only read by explain; skip building them on the hot path.
+            Map<String, String> values = context.dryRun() ? counters(outcome) : Map.of();
             return CheckResult.pass(new Explanation(name(), "", subject, "within limits", values), charge);
         }
+        Map<String, String> values = counters(outcome);
         RateOutcome.WindowState refused = outcome.firstRefusal().orElseThrow();
         String rule = "limit " + refused.window();
         Instant retryAt = refused.retryAt();
@@ -115,11 +120,21 @@ public final class RateLimitCheck implements Check {
         };
     }
 
+    /** used/limit per window, e.g. {1h=100/100, 1d=340/1000}. */
+    private Map<String, String> counters(RateOutcome outcome) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (int i = 0; i < outcome.windows().size(); i++) {
+            RateOutcome.WindowState w = outcome.windows().get(i);
+            values.put(windowNames[i], w.used() + "/" + w.window().limit());
+        }
+        return values;
+    }
+
     private String keyName() {
-        return config.key().name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return keyName;
     }
 
     private String unitName() {
-        return config.count().name().toLowerCase(Locale.ROOT);
+        return unitName;
     }
 }

@@ -124,7 +124,7 @@ public final class ConfigLoader {
         Section stateSection = root.section("state");
         String stateType = stateSection.string("type", "memory");
         if (!stateType.equals("memory")) throw stateSection.error("type", "must be memory (Redis comes later), was \"" + stateType + "\"");
-        var state = new SekishoConfig.StateConfig(stateType, stateSection.integer("capacity", 5_000_000, 1000, Integer.MAX_VALUE));
+        var state = new SekishoConfig.StateConfig(stateType, stateSection.integer("capacity", 2_000_000, 1000, Integer.MAX_VALUE));
         stateSection.rejectUnknownKeys();
 
         Section limitsSection = root.section("policy-limits");

@@ -44,6 +44,13 @@ public interface StateStore extends AutoCloseable {
      */
     List<Restriction> restrictions();
 
+    /**
+     * Make every change so far survive a crash of this process. Callers flush once before they
+     * acknowledge (the policy server before it answers), so that the changes of many concurrent
+     * requests share one write. {@link #impose} and {@link #lift} flush by themselves.
+     */
+    void flush();
+
     /** Counts for health and metrics. */
     Stats stats();
 

@@ -60,6 +60,11 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
 
     /** Guards the journal channel, its sequence number and {@link #encoder}. */
     private final ReentrantLock appendLock = new ReentrantLock();
+    /** Records appended since the last {@link #flush()}; guarded by {@link #appendLock}. */
+    private byte[] pending = new byte[64 * 1024];
+    private int pendingLength;
+    /** Past this many queued bytes an append writes them at once, so the queue stays small. */
+    private static final int MAX_PENDING_BYTES = 1 << 20;
     private final StateRecords.Encoder encoder = new StateRecords.Encoder();
     /**
      * A stream, not a FileChannel: interrupting a thread blocked in a FileChannel write closes the
@@ -274,12 +279,45 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         }
     }
 
+    /**
+     * Queues a record for the journal. Records reach the OS at the next {@link #flush()}, which the
+     * caller makes before it acknowledges anything (the policy server before it answers): many
+     * requests' records then share one write, instead of one system call per record.
+     * Called with the append lock held.
+     */
     private void append(ByteBuffer frame) {
         if (closed) throw new IllegalStateException("state store " + directory + " is closed");
+        int length = frame.remaining();
+        if (pendingLength + length > pending.length) {
+            if (pendingLength + length > MAX_PENDING_BYTES) {
+                writePending();
+            }
+            if (length > pending.length - pendingLength) {
+                pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + length));
+            }
+        }
+        System.arraycopy(frame.array(), frame.position(), pending, pendingLength, length);
+        pendingLength += length;
+    }
+
+    /** Hands queued records to the OS (a write, not an fsync): from then on they survive a process kill. */
+    void flush() {
+        appendLock.lock();
         try {
-            int length = frame.remaining();
-            journal.write(frame.array(), frame.position(), length);
-            journalBytes += length;
+            if (closed || pendingLength == 0) return;
+            writePending();
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Called with the append lock held. */
+    private void writePending() {
+        if (pendingLength == 0) return;
+        try {
+            journal.write(pending, 0, pendingLength);
+            journalBytes += pendingLength;
+            pendingLength = 0;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to the state journal in " + directory, e);
         }
@@ -301,6 +339,7 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         appendLock.lock();
         try {
             if (closed) return;
+            writePending();
             current = journal;
         } finally {
             appendLock.unlock();
@@ -335,6 +374,7 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
             appendLock.lock();
             try {
                 if (closed) throw new IllegalStateException("state store " + directory + " is closed");
+                writePending();
                 journal.getFD().sync();
                 journal.close();
                 sequence = ++journalSequence;
@@ -431,7 +471,11 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         appendLock.lock();
         try {
             if (closed) return;
-            closed = true;
+            try {
+                writePending();
+            } finally {
+                closed = true;
+            }
             try {
                 journal.getFD().sync();
             } finally {

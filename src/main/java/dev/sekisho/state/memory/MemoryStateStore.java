@@ -434,6 +434,7 @@ public final class MemoryStateStore implements StateStore {
         } finally {
             restrictionLock.unlock();
         }
+        flush();
     }
 
     @Override
@@ -453,12 +454,18 @@ public final class MemoryStateStore implements StateStore {
                 next.set(i, lifted);
                 changes.restriction(lifted);
                 restrictions = List.copyOf(next);
+                flush();
                 return Optional.of(lifted);
             }
             return Optional.empty();
         } finally {
             restrictionLock.unlock();
         }
+    }
+
+    @Override
+    public void flush() {
+        if (data != null) data.flush();
     }
 
     @Override

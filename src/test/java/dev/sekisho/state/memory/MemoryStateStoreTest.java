@@ -138,10 +138,23 @@ class MemoryStateStoreTest implements StateStoreContract {
         Path directory = temp.resolve("data");
         MemoryStateStore store = open(directory);
         mutate(store);
+        store.flush(); // what the policy server does before it answers: the acknowledgement point
         // No close: a copy of the directory is what a killed process leaves behind.
         Path copy = copyDirectory(directory, temp.resolve("after-kill"));
 
         assertMutationsKept(open(copy));
+    }
+
+    @Test
+    void changesReachTheJournalAtFlushSoConcurrentRequestsShareOneWrite() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = open(directory);
+        long before = Files.size(onlyJournal(directory));
+        store.rate(charge("k", T0));
+        store.rate(charge("k", T0));
+        assertThat(Files.size(onlyJournal(directory))).as("queued, not yet written").isEqualTo(before);
+        store.flush();
+        assertThat(Files.size(onlyJournal(directory))).isGreaterThan(before);
     }
 
     @Test
@@ -152,6 +165,7 @@ class MemoryStateStoreTest implements StateStoreContract {
         store.checkpoint();
         for (int i = 0; i < 20; i++) store.rate(charge("k", T0));
         mutateAllButRates(store);
+        store.flush();
         Path copy = copyDirectory(directory, temp.resolve("after-kill"));
 
         assertMutationsKept(open(copy));
@@ -171,6 +185,7 @@ class MemoryStateStoreTest implements StateStoreContract {
         Path directory = temp.resolve("data");
         MemoryStateStore store = open(directory);
         mutate(store);
+        store.flush();
         Path copy = copyDirectory(directory, temp.resolve("torn"));
         Path journal = onlyJournal(copy);
         long intact = Files.size(journal);
@@ -185,6 +200,7 @@ class MemoryStateStoreTest implements StateStoreContract {
 
         // Records appended after recovery are not stuck behind the torn bytes.
         reopened.rate(charge("k", T0));
+        reopened.flush();
         Path again = copyDirectory(copy, temp.resolve("torn-again"));
         MemoryStateStore third = open(again);
         assertThat(third.rate(new RateRequest("k", List.of(HUNDRED_PER_HOUR), 0, T0, false)).windows().get(0).used()).isEqualTo(31);
@@ -355,6 +371,7 @@ class MemoryStateStoreTest implements StateStoreContract {
         } finally {
             pool.shutdownNow();
         }
+        store.flush();
         Path copy = copyDirectory(temp.resolve("data"), temp.resolve("copy"));
         MemoryStateStore reopened = open(copy);
         // Refused requests charged neither window, and every acknowledged charge reached the journal.
