@@ -22,11 +22,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -51,6 +54,7 @@ public final class Application implements AutoCloseable, AdminOperations {
     private final InstantSource clock;
     private final StateStore store;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final LineWriter verdictLines;
     private final VerdictLog verdictLog;
     private final Timer decisionTimer;
     private final AtomicReference<Running> running = new AtomicReference<>();
@@ -61,7 +65,8 @@ public final class Application implements AutoCloseable, AdminOperations {
     private Application(SekishoConfig config, StateStore store, InstantSource clock) {
         this.clock = clock;
         this.store = store;
-        this.verdictLog = new VerdictLog(metrics);
+        this.verdictLines = new LineWriter(new FileOutputStream(FileDescriptor.out), Clock.systemUTC());
+        this.verdictLog = new VerdictLog(metrics, verdictLines);
         this.decisionTimer = Timer.builder("sekisho.decision").description("Time to decide one policy request")
                 .publishPercentiles(0.5, 0.99).register(metrics);
         running.set(new Running(config, CheckFactory.engine(config, store, clock, verdictLog)));
@@ -228,6 +233,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         }
         if (http != null) http.close();
         store.close();
+        verdictLines.close();
         metrics.close();
     }
 

@@ -22,10 +22,13 @@ import java.util.concurrent.ConcurrentHashMap;
 final class VerdictLog implements Engine.Listener {
     private static final Logger LOG = LoggerFactory.getLogger("sekisho.verdict");
     private final MeterRegistry metrics;
+    private final LineWriter lines;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
-    VerdictLog(MeterRegistry metrics) {
+    /** @param lines where verdict lines go; null sends them through logback (tests, explain) */
+    VerdictLog(MeterRegistry metrics, LineWriter lines) {
         this.metrics = metrics;
+        this.lines = lines;
     }
 
     @Override
@@ -37,7 +40,7 @@ final class VerdictLog implements Engine.Listener {
                 .tag("service", tx.service()).tag("action", action).tag("check", check)
                 .register(metrics)).increment();
         if (!verdict.notable() || !LOG.isInfoEnabled()) return;
-        StringBuilder line = new StringBuilder(256)
+        StringBuilder line = new StringBuilder(512)
                 .append("service=").append(tx.service())
                 .append(" stage=").append(tx.stage().name().toLowerCase(Locale.ROOT))
                 .append(" action=\"").append(render(verdict)).append('"')
@@ -48,7 +51,8 @@ final class VerdictLog implements Engine.Listener {
         if (verdict.fault()) line.append(" fault=true");
         if (verdict.decidedBy() != null) line.append(' ').append(verdict.decidedBy().toLogString());
         for (Explanation note : verdict.notes()) line.append(" note: ").append(note.toLogString());
-        LOG.info(line.toString());
+        if (lines != null) lines.info(LOG.getName(), line.toString());
+        else LOG.info(line.toString());
     }
 
     @Override

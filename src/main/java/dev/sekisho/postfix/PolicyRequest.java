@@ -199,10 +199,46 @@ public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, l
         };
     }
 
+    /**
+     * The common case without a general parser: four decimal octets 0-255 without leading zeros,
+     * or null to let the full parser decide (and refuse) anything else.
+     */
+    private static InetAddress dottedQuad(String literal) {
+        int length = literal.length();
+        if (length < 7 || length > 15) return null;
+        byte[] octets = new byte[4];
+        int octet = 0;
+        int value = -1;
+        int digits = 0;
+        for (int i = 0; i <= length; i++) {
+            char c = i < length ? literal.charAt(i) : '.';
+            if (c == '.') {
+                if (digits == 0 || octet > 3) return null;
+                octets[octet++] = (byte) value;
+                value = -1;
+                digits = 0;
+            } else if (c >= '0' && c <= '9') {
+                if (digits > 0 && value == 0) return null; // a leading zero: left to the full parser, which refuses it
+                value = (value < 0 ? 0 : value * 10) + (c - '0');
+                if (++digits > 3 || value > 255) return null;
+            } else {
+                return null;
+            }
+        }
+        if (octet != 4) return null;
+        try {
+            return InetAddress.getByAddress(octets); // from bytes: no name service is consulted
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("four bytes are always an IPv4 address", e);
+        }
+    }
+
     private static InetAddress addressOf(String literal) throws PolicyProtocolException {
         if (literal == null || literal.isEmpty()) {
             throw new PolicyProtocolException("missing attribute", CLIENT_ADDRESS, "");
         }
+        InetAddress dotted = dottedQuad(literal);
+        if (dotted != null) return dotted;
         // IPAddressString trims surrounding white space; a literal from Postfix never has any.
         boolean blankAtEdge = literal.charAt(0) <= ' ' || literal.charAt(literal.length() - 1) <= ' ';
         IPAddress address = blankAtEdge ? null : new IPAddressString(literal, ADDRESS_LITERAL).getAddress();

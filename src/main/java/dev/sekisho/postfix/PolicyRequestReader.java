@@ -150,13 +150,29 @@ final class PolicyRequestReader {
             throw new PolicyProtocolException("attribute without a name", "",
                     new String(buffer, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8));
         }
-        String name = new String(buffer, lineStart, equals - lineStart, StandardCharsets.ISO_8859_1);
+        String name = attributeName(lineStart, equals - lineStart);
         int valueStart = equals + 1;
         String value = valueStart == lineEnd ? "" : new String(buffer, valueStart, lineEnd - valueStart, StandardCharsets.UTF_8);
         // Postfix sends each attribute once; a second copy would make the request ambiguous.
         if (attributes.putIfAbsent(name, value) != null) {
             throw new PolicyProtocolException("attribute sent twice", name, value);
         }
+    }
+
+    /** Names Postfix sends, as bytes, so that the usual names cost no allocation per request. */
+    private static final String[] KNOWN_NAMES = PolicyRequest.KNOWN_ATTRIBUTES.toArray(String[]::new);
+    private static final byte[][] KNOWN_NAME_BYTES = java.util.Arrays.stream(KNOWN_NAMES)
+            .map(n -> n.getBytes(StandardCharsets.ISO_8859_1)).toArray(byte[][]::new);
+
+    private String attributeName(int start, int length) {
+        for (int k = 0; k < KNOWN_NAME_BYTES.length; k++) {
+            byte[] known = KNOWN_NAME_BYTES[k];
+            if (known.length == length && known[0] == buffer[start]
+                    && java.util.Arrays.equals(known, 0, length, buffer, start, start + length)) {
+                return KNOWN_NAMES[k];
+            }
+        }
+        return new String(buffer, start, length, StandardCharsets.ISO_8859_1);
     }
 
     private int fill(boolean started, long deadline) throws IOException, PolicyProtocolException {
