@@ -27,7 +27,7 @@ import java.util.Optional;
  * <p>Where the charge happens follows what is known when: recipients are charged per RCPT;
  * messages and bytes at END-OF-MESSAGE (size is known, the message is accepted), while RCPT only
  * checks that one more still fits so that a sender over its limit is stopped before DATA.
- * A charge is refunded when a later check refuses the mail.
+ * The check only looks; the engine counts when the mail is accepted, so refused mail costs nothing.
  */
 public final class RateLimitCheck implements Check {
     private final CheckConfig.RateLimit config;
@@ -64,15 +64,30 @@ public final class RateLimitCheck implements Check {
             Optional<String> why = exempt.match(tx);
             if (why.isPresent()) return CheckResult.pass(new Explanation(name(), "exempt", subject, "exempt: " + why.get(), Map.of()));
         }
-        boolean dryRun = context.dryRun() || !cost.get().charge();
-        RateRequest request = new RateRequest(name() + "|" + key.get(), config.windows(), cost.get().units(), context.now(), dryRun);
-        RateOutcome outcome = store.rate(request);
-        if (outcome.allowed()) {
-            Charge charge = dryRun ? Charge.NONE : () -> store.refund(request);
-            // Counter values of a passing check are only read by explain; skip building them on the hot path.
-            Map<String, String> values = context.dryRun() ? counters(outcome) : Map.of();
-            return CheckResult.pass(new Explanation(name(), "", subject, "within limits", values), charge);
-        }
+        // Look without counting; the engine counts (Charge.commit) only once the mail is accepted.
+        RateRequest peek = new RateRequest(name() + "|" + key.get(), config.windows(), cost.get().units(), context.now(), true);
+        RateOutcome outcome = store.rate(peek);
+        if (!outcome.allowed()) return refusal(outcome, key.get(), subject, cost.get().units(), context);
+        // Counter values of a passing check are only read by explain; skip building them on the hot path.
+        Explanation passed = new Explanation(name(), "", subject, "within limits", context.dryRun() ? counters(outcome) : Map.of());
+        if (context.dryRun() || !cost.get().charge()) return CheckResult.pass(passed);
+        RateRequest charge = new RateRequest(peek.key(), peek.windows(), peek.cost(), peek.now(), false);
+        return CheckResult.pass(passed, new Charge() {
+            @Override
+            public Optional<CheckResult> commit() {
+                RateOutcome counted = store.rate(charge);
+                return counted.allowed() ? Optional.empty()
+                        : Optional.of(refusal(counted, key.get(), subject, charge.cost(), context));
+            }
+
+            @Override
+            public void refund() {
+                store.refund(charge);
+            }
+        });
+    }
+
+    private CheckResult refusal(RateOutcome outcome, String key, String subject, long units, EvaluationContext context) {
         Map<String, String> values = counters(outcome);
         RateOutcome.WindowState refused = outcome.firstRefusal().orElseThrow();
         String rule = "limit " + refused.window();
@@ -80,11 +95,11 @@ public final class RateLimitCheck implements Check {
         boolean neverFits = retryAt.equals(Instant.MAX);
         long seconds = neverFits ? 0 : WholeSeconds.until(context.now(), retryAt);
         values.put("retry-at", neverFits ? "never" : retryAt.toString());
-        String why = neverFits ? "this " + unitName() + " count (" + cost.get().units() + ") is larger than the whole limit"
+        String why = neverFits ? "this " + unitName() + " count (" + units + ") is larger than the whole limit"
                 : "try again in " + seconds + "s";
         Action action = config.action().argument().isEmpty()
                 ? config.action().withText("Rate limit " + name() + " (" + refused.window() + " " + unitName() + ") exceeded for "
-                + key.get() + ", " + why)
+                + key + ", " + why)
                 : config.action();
         return CheckResult.decide(action, new Explanation(name(), rule, subject, neverFits ? why : "over the limit, resets in " + seconds + "s", values));
     }

@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param notable     a non-decisive answer worth a log line (a rule in log-only mode saw something)
  * @param action      the action when decisive, DUNNO otherwise
  * @param explanation why
- * @param charge      what this check counted for the request, undone if the final verdict refuses the mail
+ * @param charge      what this check would count for the request, counted only if the final verdict accepts the mail
  */
 public record CheckResult(boolean decisive, boolean notable, Action action, Explanation explanation, Charge charge) {
 

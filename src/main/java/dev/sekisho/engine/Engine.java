@@ -12,7 +12,7 @@ import java.util.Objects;
  *
  * <p>The first decisive answer wins. A check that cannot answer, or the deadline passing, gives
  * the service's failure verdict (fail-open DUNNO unless configured otherwise). What passing checks
- * counted is refunded when the final verdict refuses the mail. The engine is immutable; a reload
+ * would count is counted only when the final verdict accepts the mail. The engine is immutable; a reload
  * builds a new one.
  */
 public final class Engine {
@@ -85,42 +85,57 @@ public final class Engine {
                 result = check.evaluate(transaction, context);
             } catch (RuntimeException e) {
                 listener.checkFailed(transaction, check, e);
-                return failure(transaction, policy, check.name(), "could not answer: " + e.getMessage(), trail, notes, charges);
+                Explanation why = new Explanation(check.name(), "failure-verdict", "", "could not answer: " + e.getMessage(), Map.of());
+                return conclude(transaction, new Verdict(policy.failureVerdict(), why, append(trail, why), notes, true), charges);
             }
             trail.add(result.explanation());
             if (result.charge() != Charge.NONE) charges.add(result.charge());
             if (result.decisive()) {
-                Action action = stageSafe(result.action(), transaction.stage());
-                if (!action.accepts()) refund(charges);
-                return new Verdict(action, result.explanation(), trail, notes, false);
+                return conclude(transaction, new Verdict(result.action(), result.explanation(), trail, notes, false), charges);
             }
             if (result.notable()) {
                 if (notes.isEmpty()) notes = new ArrayList<>(1);
                 notes.add(result.explanation());
             }
             if (clock.instant().isAfter(deadline)) {
-                return failure(transaction, policy, check.name(), "deadline of " + policy.deadline().toMillis() + " ms passed", trail, notes, charges);
+                Explanation why = new Explanation(check.name(), "failure-verdict", "",
+                        "deadline of " + policy.deadline().toMillis() + " ms passed", Map.of());
+                return conclude(transaction, new Verdict(policy.failureVerdict(), why, append(trail, why), notes, true), charges);
             }
         }
-        return new Verdict(Action.DUNNO, null, trail, notes, false);
+        return conclude(transaction, new Verdict(Action.DUNNO, null, trail, notes, false), charges);
     }
 
-    private Verdict failure(Transaction transaction, ServicePolicy policy, String check, String why,
-                            List<Explanation> trail, List<Explanation> notes, List<Charge> charges) {
-        Action action = stageSafe(policy.failureVerdict(), transaction.stage());
-        if (!action.accepts()) refund(charges);
-        Explanation explanation = new Explanation(check, "failure-verdict", "", why, Map.of());
-        trail.add(explanation);
-        return new Verdict(action, explanation, trail, notes, true);
+    /**
+     * Make the verdict safe for the stage and, when it accepts the mail, count what the passing
+     * checks saw. A count that no longer fits (concurrent requests took the last slot) turns the
+     * verdict into that check's refusal, and what was already counted for this request is undone.
+     */
+    private Verdict conclude(Transaction transaction, Verdict verdict, List<Charge> charges) {
+        Action action = stageSafe(verdict.action(), transaction.stage());
+        if (action.accepts()) {
+            for (int i = 0; i < charges.size(); i++) {
+                var refusal = charges.get(i).commit();
+                if (refusal.isPresent()) {
+                    for (int j = 0; j < i; j++) charges.get(j).refund();
+                    CheckResult r = refusal.get();
+                    List<Explanation> trail = append(new ArrayList<>(verdict.trail()), r.explanation());
+                    return new Verdict(stageSafe(r.action(), transaction.stage()), r.explanation(), trail, verdict.notes(), false);
+                }
+            }
+        }
+        return action == verdict.action() ? verdict
+                : new Verdict(action, verdict.decidedBy(), verdict.trail(), verdict.notes(), verdict.fault());
+    }
+
+    private static List<Explanation> append(List<Explanation> trail, Explanation last) {
+        trail.add(last);
+        return trail;
     }
 
     /** Never hand Postfix an action it forbids at this stage (access(5)); DUNNO is always allowed. */
     private static Action stageSafe(Action action, Stage stage) {
         return action.allowedAt(stage) ? action : Action.DUNNO;
-    }
-
-    private static void refund(List<Charge> charges) {
-        for (Charge charge : charges) charge.refund();
     }
 
     private ServicePolicy policyFor(String service) {

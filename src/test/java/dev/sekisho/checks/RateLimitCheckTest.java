@@ -40,8 +40,30 @@ class RateLimitCheckTest {
                 Action.defer(450, "4.7.1", ""), exempt), new ClientNetworks(24, 64), store);
     }
 
+    /** Ask as the engine does when the mail is then accepted: a passing answer's charge is committed. */
     private CheckResult ask(RateLimitCheck check, Transaction tx) {
-        return check.evaluate(tx, new EvaluationContext(clock.instant(), clock.instant().plusSeconds(2), false));
+        CheckResult result = check.evaluate(tx, new EvaluationContext(clock.instant(), clock.instant().plusSeconds(2), false));
+        if (result.decisive()) return result;
+        return result.charge().commit().orElse(result);
+    }
+
+    @Test
+    void evaluatingAloneCountsNothingTheCommitCountsAndRechecks() {
+        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
+                new RateWindow(1, Duration.ofHours(1)));
+        Transaction tx = Transactions.rcpt("203.0.113.7").build();
+        EvaluationContext now = new EvaluationContext(clock.instant(), clock.instant().plusSeconds(2), false);
+        CheckResult first = check.evaluate(tx, now);
+        CheckResult second = check.evaluate(tx, now);
+        assertThat(first.decisive()).isFalse();
+        assertThat(second.decisive()).as("nothing counted yet").isFalse();
+        assertThat(first.charge().commit()).isEmpty();
+        assertThat(second.charge().commit()).as("the last slot went to the first").hasValueSatisfying(r -> {
+            assertThat(r.decisive()).isTrue();
+            assertThat(r.explanation().rule()).isEqualTo("limit 1/1h");
+        });
+        first.charge().refund();
+        assertThat(check.evaluate(tx, now).charge().commit()).as("refunded").isEmpty();
     }
 
     @Test

@@ -60,23 +60,62 @@ class EngineTest {
         assertThat(asked).hasValue(0);
     }
 
+    /** A charge that records what happens to it, and refuses its commit when told to. */
+    private static final class RecordingCharge implements Charge {
+        final List<String> events;
+        final String name;
+        final CheckResult refusal;
+
+        RecordingCharge(List<String> events, String name, CheckResult refusal) {
+            this.events = events;
+            this.name = name;
+            this.refusal = refusal;
+        }
+
+        @Override
+        public java.util.Optional<CheckResult> commit() {
+            events.add("commit " + name);
+            return java.util.Optional.ofNullable(refusal);
+        }
+
+        @Override
+        public void refund() {
+            events.add("refund " + name);
+        }
+    }
+
     @Test
-    void chargesAreRefundedWhenALaterCheckRefusesAndKeptWhenTheMailIsAccepted() throws Exception {
-        List<String> refunds = new ArrayList<>();
-        Check charging = check("limit", CheckResult.pass(Explanation.of("limit", "ok"), () -> refunds.add("limit")));
+    void chargesAreCommittedOnlyWhenTheMailIsAccepted() throws Exception {
+        List<String> events = new ArrayList<>();
+        Check charging = check("limit", CheckResult.pass(Explanation.of("limit", "ok"), new RecordingCharge(events, "limit", null)));
         engine(Action.DUNNO, charging, check("grey", CheckResult.decide(Action.of(Action.Kind.DEFER_IF_PERMIT, "wait"),
                 Explanation.of("grey", "new")))).decide(rcpt());
-        assertThat(refunds).containsExactly("limit");
+        assertThat(events).as("refused: nothing counted").isEmpty();
 
-        refunds.clear();
         engine(Action.DUNNO, charging, check("hold", CheckResult.decide(Action.of(Action.Kind.HOLD, "look"), Explanation.of("hold", "x"))))
                 .decide(rcpt());
-        assertThat(refunds).isEmpty();
+        assertThat(events).containsExactly("commit limit");
+
+        events.clear();
+        engine(Action.DUNNO, charging).decide(rcpt());
+        assertThat(events).containsExactly("commit limit");
+    }
+
+    @Test
+    void aCommitThatNoLongerFitsRefusesTheMailAndUndoesEarlierCommits() throws Exception {
+        List<String> events = new ArrayList<>();
+        CheckResult full = CheckResult.decide(Action.defer(450, "4.7.1", "over"), Explanation.of("second", "taken meanwhile"));
+        Verdict verdict = engine(Action.DUNNO,
+                check("first", CheckResult.pass(Explanation.of("first", "ok"), new RecordingCharge(events, "first", null))),
+                check("second", CheckResult.pass(Explanation.of("second", "ok"), new RecordingCharge(events, "second", full)))).decide(rcpt());
+        assertThat(verdict.action()).isEqualTo(Action.defer(450, "4.7.1", "over"));
+        assertThat(verdict.decidedBy().check()).isEqualTo("second");
+        assertThat(events).containsExactly("commit first", "commit second", "refund first");
     }
 
     @Test
     void aCheckThatCannotAnswerGivesTheFailureVerdict() throws Exception {
-        List<String> refunds = new ArrayList<>();
+        List<String> events = new ArrayList<>();
         Check broken = new Check() {
             public String name() {
                 return "broken";
@@ -87,14 +126,16 @@ class EngineTest {
             }
         };
         Action tempfail = Action.defer(451, "4.3.0", "try later");
-        Verdict verdict = engine(tempfail, check("limit", CheckResult.pass(Explanation.of("limit", "ok"), () -> refunds.add("x"))), broken)
-                .decide(rcpt());
+        Verdict verdict = engine(tempfail, check("limit", CheckResult.pass(Explanation.of("limit", "ok"), new RecordingCharge(events, "x", null))),
+                broken).decide(rcpt());
         assertThat(verdict.fault()).isTrue();
         assertThat(verdict.action()).isEqualTo(tempfail);
         assertThat(verdict.decidedBy().detail()).contains("redis timed out");
-        assertThat(refunds).containsExactly("x");
+        assertThat(events).as("a refusing failure verdict counts nothing").isEmpty();
 
-        Verdict open = engine(Action.DUNNO, broken).decide(rcpt());
+        Verdict open = engine(Action.DUNNO, check("limit", CheckResult.pass(Explanation.of("limit", "ok"), new RecordingCharge(events, "x", null))),
+                broken).decide(rcpt());
+        assertThat(events).as("fail-open accepts the mail, so it is counted").containsExactly("commit x");
         assertThat(open.action()).isEqualTo(Action.DUNNO);
         assertThat(open.fault()).isTrue();
     }
