@@ -231,49 +231,33 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
 
     @Override
     public void rate(String key, RateWindow[] windows, long[] tats) {
-        appendLock.lock();
-        try {
-            append(encoder.rate(key, windows, tats));
-        } finally {
-            appendLock.unlock();
-        }
+        appendLocked(() -> encoder.rate(key, windows, tats));
     }
 
     @Override
     public void triplet(String key, TripletState state) {
-        appendLock.lock();
-        try {
-            append(encoder.triplet(key, state));
-        } finally {
-            appendLock.unlock();
-        }
+        appendLocked(() -> encoder.triplet(key, state));
     }
 
     @Override
     public void client(String key, ClientState state) {
-        appendLock.lock();
-        try {
-            append(encoder.client(key, state));
-        } finally {
-            appendLock.unlock();
-        }
+        appendLocked(() -> encoder.client(key, state));
     }
 
     @Override
     public void restriction(Restriction restriction) {
-        appendLock.lock();
-        try {
-            append(encoder.restriction(restriction));
-        } finally {
-            appendLock.unlock();
-        }
+        appendLocked(() -> encoder.restriction(restriction));
     }
 
     @Override
     public void restrictionRemoved(String id) {
+        appendLocked(() -> encoder.restrictionRemoved(id));
+    }
+
+    private void appendLocked(java.util.function.Supplier<ByteBuffer> frame) {
         appendLock.lock();
         try {
-            append(encoder.restrictionRemoved(id));
+            append(frame.get());
         } finally {
             appendLock.unlock();
         }
