@@ -172,7 +172,7 @@ public final class Application implements AutoCloseable, AdminOperations {
 
     @Override
     public Restriction impose(Subject subject, Duration duration, String reason, String by) {
-        var now = clock.instant();
+        var now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Restriction r = new Restriction(newId(), subject, reason, by, "", now, now.plus(duration), null, "");
         store.impose(r);
         LOG.info("restriction imposed: id={} subject={} until={} by={} reason=\"{}\"", r.id(), subject, r.expiresAt(), by, reason);

@@ -43,6 +43,7 @@ public final class Explainer {
             row.put("service", tx.service());
             row.put("check", r.explanation().check());
             row.put("decisive", r.decisive());
+            row.put("notable", r.notable());
             row.put("action", r.decisive() ? r.action().kind().name() + (r.action().argument().isEmpty() ? "" : " " + r.action().argument()) : "");
             row.put("explanation", r.explanation().toLogString());
             out.add(row);

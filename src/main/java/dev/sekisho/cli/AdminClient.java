@@ -25,8 +25,20 @@ final class AdminClient {
     }
 
     static final class AdminException extends Exception {
+        private final int status;
+
         AdminException(String message) {
+            this(message, 0);
+        }
+
+        AdminException(String message, int status) {
             super(message);
+            this.status = status;
+        }
+
+        /** The CLI's exit code: 2 when the server found the request itself invalid, 1 otherwise. */
+        int exitCode() {
+            return status == 400 || status == 422 ? 2 : 1;
         }
     }
 
@@ -78,7 +90,7 @@ final class AdminClient {
         }
         if (response.statusCode() >= 300) {
             String message = body.has("error") ? body.get("error").asText() : response.body();
-            throw new AdminException("the server refused (" + response.statusCode() + "): " + message);
+            throw new AdminException("the server refused (" + response.statusCode() + "): " + message, response.statusCode());
         }
         return body;
     }

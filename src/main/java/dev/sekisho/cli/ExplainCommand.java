@@ -47,14 +47,14 @@ public final class ExplainCommand implements Callable<Integer> {
             JsonNode results = configFile != null ? offline(attributes) : admin.client().post("/api/explain", attributes);
             PrintWriter out = spec.commandLine().getOut();
             for (JsonNode r : results) {
-                out.printf("%-24s %-9s %-30s %s%n", r.path("check").asText(), r.path("decisive").asBoolean() ? "DECIDES" : "passes",
+                out.printf("%-24s %-9s %-30s %s%n", r.path("check").asText(), r.path("decisive").asBoolean() ? "DECIDES" : r.path("notable").asBoolean() ? "logs" : "passes",
                         r.path("action").asText(), r.path("explanation").asText());
             }
             out.flush();
             return 0;
         } catch (AdminClient.AdminException e) {
             spec.commandLine().getErr().println("sekisho explain: " + e.getMessage());
-            return 1;
+            return e.exitCode();
         } catch (dev.sekisho.config.ConfigException e) {
             spec.commandLine().getErr().println("sekisho explain: " + e.getMessage());
             return 2;

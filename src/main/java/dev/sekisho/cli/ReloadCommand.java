@@ -24,7 +24,7 @@ public final class ReloadCommand implements Callable<Integer> {
             return 0;
         } catch (AdminClient.AdminException e) {
             spec.commandLine().getErr().println("sekisho reload: " + e.getMessage());
-            return 1;
+            return e.exitCode();
         }
     }
 }

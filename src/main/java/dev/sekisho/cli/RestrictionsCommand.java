@@ -50,7 +50,7 @@ public final class RestrictionsCommand implements Runnable {
                 return 0;
             } catch (AdminClient.AdminException e) {
                 spec.commandLine().getErr().println("sekisho restrictions list: " + e.getMessage());
-                return 1;
+                return e.exitCode();
             }
         }
     }
@@ -98,7 +98,7 @@ public final class RestrictionsCommand implements Runnable {
                 return 0;
             } catch (AdminClient.AdminException e) {
                 spec.commandLine().getErr().println("sekisho restrictions add: " + e.getMessage());
-                return 1;
+                return e.exitCode();
             }
         }
 
@@ -130,7 +130,7 @@ public final class RestrictionsCommand implements Runnable {
                 return 0;
             } catch (AdminClient.AdminException e) {
                 spec.commandLine().getErr().println("sekisho restrictions lift: " + e.getMessage());
-                return 1;
+                return e.exitCode();
             }
         }
     }

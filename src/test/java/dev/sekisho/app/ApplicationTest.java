@@ -145,6 +145,7 @@ class ApplicationTest {
             assertThat(cli("restrictions", "lift", id)).startsWith("0 lifted");
             assertThat(c.ask(request)).startsWith("DEFER_IF_PERMIT");
             assertThat(cli("restrictions", "lift", id)).startsWith("1 ").contains("404");
+            assertThat(cli("restrictions", "add", "--network", "192.0.2.0/33", "--reason", "typo")).startsWith("2 ").contains("not a CIDR network");
         }
     }
 
@@ -172,7 +173,7 @@ class ApplicationTest {
             assertThat(c.ask(request)).as("same connection, new configuration").isEqualTo("554 5.7.1 Access denied");
 
             Files.writeString(file, CONFIG.replace("delay: 300s", "delay: soon"));
-            assertThat(cli("reload")).startsWith("1 ").contains("sekisho.yaml:15").contains("delay");
+            assertThat(cli("reload")).startsWith("2 ").contains("sekisho.yaml:15").contains("delay");
             assertThat(c.ask(request)).as("the old configuration keeps running").isEqualTo("554 5.7.1 Access denied");
         }
     }
