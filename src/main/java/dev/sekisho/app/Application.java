@@ -59,6 +59,7 @@ public final class Application implements AutoCloseable, AdminOperations {
     private final Timer decisionTimer;
     private final AtomicReference<Running> running = new AtomicReference<>();
     private final List<PolicyServer> policyServers = new ArrayList<>();
+    private final java.util.Set<String> unknownContexts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private HttpServer http;
     private volatile boolean ready;
 
@@ -100,7 +101,7 @@ public final class Application implements AutoCloseable, AdminOperations {
 
     private void bind(SekishoConfig config, String adminToken) {
         for (SekishoConfig.PolicyListener listener : config.policyListeners()) {
-            PolicyServer server = new PolicyServer(listener.address(), request -> serviceFor(running.get(), request, listener.service()),
+            PolicyServer server = new PolicyServer(listener.address(), request -> resolveService(request, listener.service()),
                     this::decide, policyLimits(config));
             policyServers.add(server);
             try {
@@ -113,13 +114,19 @@ public final class Application implements AutoCloseable, AdminOperations {
         Gauge.builder("sekisho.state.keys", store, s -> s.stats().keys()).description("Counters and triplets held").register(metrics);
         Gauge.builder("sekisho.policy.connections", policyServers, list -> list.stream().mapToLong(PolicyServer::activeConnections).sum())
                 .description("Open policy connections").register(metrics);
+        io.micrometer.core.instrument.FunctionCounter.builder("sekisho.policy.connections.refused", policyServers,
+                        list -> list.stream().mapToLong(PolicyServer::refusedConnections).sum())
+                .description("Policy connections closed at once because max-connections were open").register(metrics);
+        io.micrometer.core.instrument.FunctionCounter.builder("sekisho.policy.protocol.errors", policyServers,
+                        list -> list.stream().mapToLong(PolicyServer::protocolErrors).sum())
+                .description("Policy connections closed for a malformed, oversized or too slow request").register(metrics);
         ready = true;
     }
 
     private static PolicyServerLimits policyLimits(SekishoConfig config) {
         var l = config.limits();
         return new PolicyServerLimits(l.maxLineBytes(), l.maxRequestBytes(), PolicyServerLimits.DEFAULTS.maxAttributes(),
-                l.idleTimeout(), l.requestTimeout());
+                l.idleTimeout(), l.requestTimeout(), l.maxConnections());
     }
 
     /** Decide with the current engine; a service dropped by a reload in between goes to the default service. */
@@ -138,7 +145,20 @@ public final class Application implements AutoCloseable, AdminOperations {
     }
 
     /** The listener's service if it names one, else policy_context, else the default service. */
-    private static String serviceFor(Running now, PolicyRequest request, String listenerService) {
+    /**
+     * The service for a request; a policy_context naming no service goes to the default service,
+     * is counted, and is logged once per name (a typo in master.cf should not pass unnoticed).
+     */
+    private String resolveService(PolicyRequest request, String listenerService) {
+        Running now = running.get();
+        String context = request.policyContext();
+        if (listenerService.isEmpty() && !context.isEmpty() && !now.engine().knowsService(context)) {
+            metrics.counter("sekisho.policy.unknown.context").increment();
+            if (unknownContexts.size() < 100 && unknownContexts.add(context)) {
+                LOG.warn("policy_context={} names no service; using the default service {} (services: {})",
+                        context, now.config().defaultService(), now.config().services().keySet());
+            }
+        }
         return serviceFor(now.engine(), now.config(), request, listenerService);
     }
 

@@ -132,7 +132,8 @@ public final class ConfigLoader {
                 limitsSection.integer("max-line-bytes", 4096, 256, 1 << 20),
                 limitsSection.integer("max-request-bytes", 64 * 1024, 1024, 16 << 20),
                 positive(limitsSection, "idle-timeout", Duration.ofSeconds(330)),
-                positive(limitsSection, "request-timeout", Duration.ofSeconds(10)));
+                positive(limitsSection, "request-timeout", Duration.ofSeconds(10)),
+                limitsSection.integer("max-connections", 2000, 1, 1_000_000));
         limitsSection.rejectUnknownKeys();
 
         root.rejectUnknownKeys();

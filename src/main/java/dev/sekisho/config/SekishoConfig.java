@@ -55,7 +55,9 @@ public record SekishoConfig(Path source, Path dataDir, List<PolicyListener> poli
      * @param maxRequestBytes largest request accepted
      * @param idleTimeout     how long a connection may wait between requests
      * @param requestTimeout  how long a started request may take to arrive in full
+     * @param maxConnections  most policy connections open at once, per listener
      */
-    public record PolicyLimits(int maxLineBytes, int maxRequestBytes, Duration idleTimeout, Duration requestTimeout) {
+    public record PolicyLimits(int maxLineBytes, int maxRequestBytes, Duration idleTimeout, Duration requestTimeout,
+                               int maxConnections) {
     }
 }

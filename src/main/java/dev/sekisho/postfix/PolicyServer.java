@@ -47,6 +47,9 @@ public final class PolicyServer implements AutoCloseable {
     private final LongAdder requestsAnswered = new LongAdder();
     private final LongAdder deciderFailures = new LongAdder();
     private final LongAdder protocolErrors = new LongAdder();
+    private final LongAdder refusedConnections = new LongAdder();
+    private static final long REFUSAL_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    private long lastRefusalLog = System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS - 1; // accept thread only
     private final Object lifecycle = new Object();
     private ServerSocket serverSocket;             // guarded by lifecycle
     private Thread acceptThread;                   // guarded by lifecycle
@@ -119,6 +122,11 @@ public final class PolicyServer implements AutoCloseable {
         return deciderFailures.sum();
     }
 
+    /** Connections closed at once because max-connections were already open. */
+    public long refusedConnections() {
+        return refusedConnections.sum();
+    }
+
     /** Connections closed because the client broke the protocol or a limit. */
     public long protocolErrors() {
         return protocolErrors.sum();
@@ -163,6 +171,18 @@ public final class PolicyServer implements AutoCloseable {
                 // e.g. out of file descriptors: keep serving the open connections, retry shortly
                 log.warn("policy server on {}: accept failed: {}", describe(listener.getLocalSocketAddress()), e.toString());
                 pauseAfterAcceptError();
+                continue;
+            }
+            if (activeConnections.get() >= limits.maxConnections()) {
+                refusedConnections.increment();
+                long now = System.nanoTime();
+                if (now - lastRefusalLog > REFUSAL_LOG_INTERVAL_NANOS) {
+                    lastRefusalLog = now;
+                    log.warn("policy server on {}: {} connections open, the most allowed (policy-limits.max-connections); "
+                            + "closing new connections ({} so far)", describe(listener.getLocalSocketAddress()),
+                            limits.maxConnections(), refusedConnections.sum());
+                }
+                closeQuietly(connection);
                 continue;
             }
             activeConnections.incrementAndGet();

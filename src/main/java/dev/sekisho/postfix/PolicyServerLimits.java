@@ -16,17 +16,22 @@ import java.util.Objects;
  *                        330 s lets Postfix close first
  * @param requestTimeout  how long a request may take from its first byte to its empty line, as
  *                        one deadline across all reads, so trickling bytes does not extend it
+ * @param maxConnections  most connections open at once; Postfix opens one per smtpd process (100
+ *                        per service by default), so more means something is wrong, and a new
+ *                        connection past the cap is closed at once (Postfix then applies its
+ *                        default_action) rather than exhausting threads and file descriptors
  */
 public record PolicyServerLimits(int maxLineBytes, int maxRequestBytes, int maxAttributes,
-                                 Duration idleTimeout, Duration requestTimeout) {
+                                 Duration idleTimeout, Duration requestTimeout, int maxConnections) {
 
     public static final PolicyServerLimits DEFAULTS = new PolicyServerLimits(
-            4096, 64 * 1024, 256, Duration.ofSeconds(330), Duration.ofSeconds(10));
+            4096, 64 * 1024, 256, Duration.ofSeconds(330), Duration.ofSeconds(10), 2000);
 
     public PolicyServerLimits {
         requirePositive("maxLineBytes", maxLineBytes);
         requirePositive("maxRequestBytes", maxRequestBytes);
         requirePositive("maxAttributes", maxAttributes);
+        requirePositive("maxConnections", maxConnections);
         if (maxLineBytes >= maxRequestBytes) {
             throw new IllegalArgumentException("maxLineBytes (" + maxLineBytes
                     + ") must be smaller than maxRequestBytes (" + maxRequestBytes + ")");
@@ -36,15 +41,19 @@ public record PolicyServerLimits(int maxLineBytes, int maxRequestBytes, int maxA
     }
 
     public PolicyServerLimits withIdleTimeout(Duration timeout) {
-        return new PolicyServerLimits(maxLineBytes, maxRequestBytes, maxAttributes, timeout, requestTimeout);
+        return new PolicyServerLimits(maxLineBytes, maxRequestBytes, maxAttributes, timeout, requestTimeout, maxConnections);
     }
 
     public PolicyServerLimits withRequestTimeout(Duration timeout) {
-        return new PolicyServerLimits(maxLineBytes, maxRequestBytes, maxAttributes, idleTimeout, timeout);
+        return new PolicyServerLimits(maxLineBytes, maxRequestBytes, maxAttributes, idleTimeout, timeout, maxConnections);
     }
 
     public PolicyServerLimits withSizes(int lineBytes, int requestBytes, int attributes) {
-        return new PolicyServerLimits(lineBytes, requestBytes, attributes, idleTimeout, requestTimeout);
+        return new PolicyServerLimits(lineBytes, requestBytes, attributes, idleTimeout, requestTimeout, maxConnections);
+    }
+
+    public PolicyServerLimits withMaxConnections(int connections) {
+        return new PolicyServerLimits(maxLineBytes, maxRequestBytes, maxAttributes, idleTimeout, requestTimeout, connections);
     }
 
     private static void requirePositive(String name, int value) {

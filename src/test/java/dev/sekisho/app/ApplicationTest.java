@@ -159,6 +159,7 @@ class ApplicationTest {
             submission.put("policy_context", "no-such-service");
             assertThat(c.ask(submission)).as("unknown context falls back to the default service (mx)").startsWith("DUNNO");
         }
+        assertThat(app.metrics().scrape()).contains("sekisho_policy_unknown_context_total 1.0");
     }
 
     @Test

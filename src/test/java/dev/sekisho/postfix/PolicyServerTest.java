@@ -235,6 +235,24 @@ class PolicyServerTest {
     }
 
     @Test
+    void aConnectionPastTheCapIsClosedAtOnceAndTheOthersKeepWorking() throws Exception {
+        PolicyServer server = start(ECHO, PolicyServerLimits.DEFAULTS.withMaxConnections(2));
+        try (PolicyClient first = new PolicyClient(server); PolicyClient second = new PolicyClient(server)) {
+            first.send(rcpt("a@example.test", ""));
+            assertThat(first.readReply()).startsWith("action=INFO");
+            second.send(rcpt("b@example.test", ""));
+            assertThat(second.readReply()).startsWith("action=INFO");
+            try (PolicyClient third = new PolicyClient(server)) {
+                assertThat(third.closedByServer()).isTrue();
+            }
+            assertThat(server.refusedConnections()).isEqualTo(1);
+            assertThat(warnings()).anySatisfy(w -> assertThat(w).contains("max-connections"));
+            first.send(rcpt("c@example.test", ""));
+            assertThat(first.readReply()).isEqualTo("action=INFO mx RCPT c@example.test\n\n");
+        }
+    }
+
+    @Test
     void closeStopsAcceptingAndClosesLiveConnections() throws Exception {
         PolicyServer server = start(ECHO, PolicyServerLimits.DEFAULTS);
         int port = server.port();
