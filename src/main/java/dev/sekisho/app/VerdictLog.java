@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,7 +22,10 @@ final class VerdictLog implements Engine.Listener {
     private static final Logger LOG = LoggerFactory.getLogger("sekisho.verdict");
     private final MeterRegistry metrics;
     private final LineWriter lines;
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
+
+    private record CounterKey(String service, String action, String check) {
+    }
 
     /** @param lines where verdict lines go; null sends them through logback (tests, explain) */
     VerdictLog(MeterRegistry metrics, LineWriter lines) {
@@ -35,22 +37,23 @@ final class VerdictLog implements Engine.Listener {
     public void decided(Transaction tx, Verdict verdict) {
         String check = verdict.decidedBy() == null ? "" : verdict.decidedBy().check();
         String action = verdict.action().kind().name();
-        counters.computeIfAbsent(tx.service() + '|' + action + '|' + check, k -> Counter.builder("sekisho.verdicts")
+        counters.computeIfAbsent(new CounterKey(tx.service(), action, check), k -> Counter.builder("sekisho.verdicts")
                 .description("Verdicts by service, action and deciding check")
                 .tag("service", tx.service()).tag("action", action).tag("check", check)
                 .register(metrics)).increment();
         if (!verdict.notable() || !LOG.isInfoEnabled()) return;
         StringBuilder line = new StringBuilder(512)
                 .append("service=").append(tx.service())
-                .append(" stage=").append(tx.stage().name().toLowerCase(Locale.ROOT))
-                .append(" action=\"").append(render(verdict)).append('"')
+                .append(" stage=").append(tx.stage().label())
+                .append(" action=\"");
+        render(verdict, line).append('"')
                 .append(" client=").append(ClientNetworks.text(tx.clientAddress()))
                 .append(" sender=<").append(tx.sender()).append('>');
         if (!tx.recipient().isEmpty()) line.append(" recipient=<").append(tx.recipient()).append('>');
         if (tx.authenticated()) line.append(" sasl_username=").append(tx.saslUsername());
         if (verdict.fault()) line.append(" fault=true");
-        if (verdict.decidedBy() != null) line.append(' ').append(verdict.decidedBy().toLogString());
-        for (Explanation note : verdict.notes()) line.append(" note: ").append(note.toLogString());
+        if (verdict.decidedBy() != null) verdict.decidedBy().appendTo(line.append(' '));
+        for (Explanation note : verdict.notes()) note.appendTo(line.append(" note: "));
         if (lines != null) lines.info(LOG.getName(), line.toString());
         else LOG.info(line.toString());
     }
@@ -61,12 +64,12 @@ final class VerdictLog implements Engine.Listener {
         LOG.warn("service={} check={} could not answer: {}", tx.service(), check.name(), cause.toString());
     }
 
-    private static String render(Verdict verdict) {
+    private static StringBuilder render(Verdict verdict, StringBuilder b) {
         var a = verdict.action();
-        StringBuilder b = new StringBuilder(a.kind().name());
+        b.append(a.kind().name());
         if (a.code() != 0) b.append(' ').append(a.code());
         if (!a.status().isEmpty()) b.append(' ').append(a.status());
         if (!a.argument().isEmpty()) b.append(' ').append(a.argument().replace('"', '\''));
-        return b.toString();
+        return b;
     }
 }

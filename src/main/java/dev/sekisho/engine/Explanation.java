@@ -28,11 +28,16 @@ public record Explanation(String check, String rule, String key, String detail, 
 
     /** One line for logs: check=... rule=... key=... values... detail. */
     public String toLogString() {
-        StringBuilder b = new StringBuilder("check=").append(check);
+        return appendTo(new StringBuilder(128)).toString();
+    }
+
+    /** The {@link #toLogString()} form, appended to a line being built. */
+    public StringBuilder appendTo(StringBuilder b) {
+        b.append("check=").append(check);
         if (!rule.isEmpty()) b.append(" rule=\"").append(rule).append('"');
         if (!key.isEmpty()) b.append(" key=").append(key);
         values.forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
         if (!detail.isEmpty()) b.append(" detail=\"").append(detail).append('"');
-        return b.toString();
+        return b;
     }
 }
