@@ -38,7 +38,7 @@ final class LineWriter implements AutoCloseable {
 
     /** Queue one line (without its newline); it gets a timestamp and level like the other log lines. */
     void info(String logger, String message) {
-        Instant now = wallClock.instant();
+        Instant now = wallClock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         queue.add(now + " INFO  " + logger + " " + message + "\n");
         if (queued.incrementAndGet() > MAX_QUEUED_LINES) {
             while (queued.get() > MAX_QUEUED_LINES && !closed) LockSupport.parkNanos(1_000_000);
