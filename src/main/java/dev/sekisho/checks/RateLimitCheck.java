@@ -58,8 +58,8 @@ public final class RateLimitCheck implements Check {
         Optional<Cost> cost = costAt(tx);
         if (cost.isEmpty()) return CheckResult.pass(Explanation.of(name(), "not counted at " + tx.stage()));
         Optional<String> key = keyOf(tx);
-        if (key.isEmpty()) return CheckResult.pass(Explanation.of(name(), "no " + keyName() + " to count"));
-        String subject = keyName() + "=" + key.get();
+        if (key.isEmpty()) return CheckResult.pass(Explanation.of(name(), "no " + keyName + " to count"));
+        String subject = keyName + "=" + key.get();
         if (!exempt.isEmpty()) {
             Optional<String> why = exempt.match(tx);
             if (why.isPresent()) return CheckResult.pass(new Explanation(name(), "exempt", subject, "exempt: " + why.get(), Map.of()));
@@ -95,10 +95,10 @@ public final class RateLimitCheck implements Check {
         boolean neverFits = retryAt.equals(Instant.MAX);
         long seconds = neverFits ? 0 : WholeSeconds.until(context.now(), retryAt);
         values.put("retry-at", neverFits ? "never" : retryAt.toString());
-        String why = neverFits ? "this " + unitName() + " count (" + units + ") is larger than the whole limit"
+        String why = neverFits ? "this " + unitName + " count (" + units + ") is larger than the whole limit"
                 : "try again in " + seconds + "s";
         Action action = config.action().argument().isEmpty()
-                ? config.action().withText("Rate limit " + name() + " (" + refused.window() + " " + unitName() + ") exceeded for "
+                ? config.action().withText("Rate limit " + name() + " (" + refused.window() + " " + unitName + ") exceeded for "
                 + key + ", " + why)
                 : config.action();
         return CheckResult.decide(action, new Explanation(name(), rule, subject, neverFits ? why : "over the limit, resets in " + seconds + "s", values));
@@ -145,11 +145,4 @@ public final class RateLimitCheck implements Check {
         return values;
     }
 
-    private String keyName() {
-        return keyName;
-    }
-
-    private String unitName() {
-        return unitName;
-    }
 }
