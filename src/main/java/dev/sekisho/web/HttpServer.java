@@ -57,7 +57,12 @@ public final class HttpServer implements AutoCloseable {
         javalin.post("/api/restrictions", ctx -> {
             RestrictionRequest body = ctx.bodyAsClass(RestrictionRequest.class);
             Subject subject = Subject.parse(Subject.Kind.parse(body.kind() == null ? "" : body.kind()), body.value());
-            Duration duration = body.duration() == null ? Duration.ofHours(1) : parseDuration(body.duration());
+            Duration duration;
+            try {
+                duration = body.duration() == null ? Duration.ofHours(1) : parseDuration(body.duration());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("duration " + e.getMessage());
+            }
             if (duration.isZero() || duration.isNegative()) throw new IllegalArgumentException("duration must be positive, was " + body.duration());
             ctx.status(HttpStatus.CREATED).json(admin.impose(subject, duration, body.reason(), body.by() == null ? "api" : body.by()));
         });
@@ -76,6 +81,8 @@ public final class HttpServer implements AutoCloseable {
         });
 
         javalin.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
+        javalin.exception(com.fasterxml.jackson.core.JsonProcessingException.class, (e, ctx) ->
+                error(ctx, HttpStatus.BAD_REQUEST, "the request body is not the JSON expected here: " + e.getOriginalMessage()));
         javalin.exception(ConfigException.class, (e, ctx) -> error(ctx, HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage()));
         javalin.exception(io.javalin.http.BadRequestResponse.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
         javalin.exception(Exception.class, (e, ctx) -> error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, e.toString()));

@@ -194,6 +194,18 @@ class ApplicationTest {
         String token = Files.readString(dir.resolve("data/admin-token")).trim();
         assertThat(get(base + "/api/restrictions", token).statusCode()).isEqualTo(200);
         assertThat(Files.getPosixFilePermissions(dir.resolve("data/admin-token")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+
+        HttpResponse<String> notJson = http.send(HttpRequest.newBuilder(URI.create(base + "/api/restrictions"))
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString("zzz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(notJson.body()).contains("not the JSON expected here");
+        HttpResponse<String> badDuration = http.send(HttpRequest.newBuilder(URI.create(base + "/api/restrictions"))
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"kind\":\"ip\",\"value\":\"192.0.2.1\",\"duration\":\"forever\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(badDuration.statusCode()).isEqualTo(400);
+        assertThat(badDuration.body()).contains("duration must be a duration like");
     }
 
     @Test
