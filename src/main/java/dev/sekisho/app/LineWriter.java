@@ -38,8 +38,17 @@ final class LineWriter implements AutoCloseable {
 
     /** Queue one line (without its newline); it gets a timestamp and level like the other log lines. */
     void info(String logger, String message) {
+        submit(start(logger).append(message));
+    }
+
+    /** A line already carrying its timestamp, level and logger; append the message, then {@link #submit}. */
+    StringBuilder start(String logger) {
         Instant now = wallClock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        queue.add(now + " INFO  " + logger + " " + message + "\n");
+        return new StringBuilder(512).append(now).append(" INFO  ").append(logger).append(' ');
+    }
+
+    void submit(StringBuilder line) {
+        queue.add(line.append('\n').toString());
         if (queued.incrementAndGet() > MAX_QUEUED_LINES) {
             while (queued.get() > MAX_QUEUED_LINES && !closed) LockSupport.parkNanos(1_000_000);
         }

@@ -42,7 +42,7 @@ final class VerdictLog implements Engine.Listener {
                 .tag("service", tx.service()).tag("action", action).tag("check", check)
                 .register(metrics)).increment();
         if (!verdict.notable() || !LOG.isInfoEnabled()) return;
-        StringBuilder line = new StringBuilder(512)
+        StringBuilder line = (lines != null ? lines.start(LOG.getName()) : new StringBuilder(512))
                 .append("service=").append(tx.service())
                 .append(" stage=").append(tx.stage().label())
                 .append(" action=\"");
@@ -54,7 +54,7 @@ final class VerdictLog implements Engine.Listener {
         if (verdict.fault()) line.append(" fault=true");
         if (verdict.decidedBy() != null) verdict.decidedBy().appendTo(line.append(' '));
         for (Explanation note : verdict.notes()) note.appendTo(line.append(" note: "));
-        if (lines != null) lines.info(LOG.getName(), line.toString());
+        if (lines != null) lines.submit(line);
         else LOG.info(line.toString());
     }
 

@@ -52,7 +52,10 @@ public final class GreylistCheck implements Check {
                     "known large sender (" + allowedName + ")", Map.of()));
         }
         String network = networks.networkOf(tx.clientAddress());
-        String triplet = network + "|" + normaliseSender(tx.sender()) + "|" + tx.recipient().toLowerCase(Locale.ROOT);
+        StringBuilder tripletKey = new StringBuilder(network.length() + tx.sender().length() + tx.recipient().length() + 4)
+                .append(network).append('|');
+        appendNormalisedSender(tx.sender(), tripletKey);
+        String triplet = tripletKey.append('|').append(tx.recipient().toLowerCase(Locale.ROOT)).toString();
         GreylistOutcome outcome = store.greylist(new GreylistRequest(triplet, network, context.now(), config.delay(),
                 config.retryWindow(), config.maxAge(), config.autoAllowAfter(), context.dryRun()));
         Map<String, String> values = new LinkedHashMap<>();
@@ -90,24 +93,27 @@ public final class GreylistCheck implements Check {
      * (prvs=TAG=user@domain) and fold digit runs in the local part (VERP, ticket numbers).
      */
     static String normaliseSender(String sender) {
-        if (sender.isEmpty()) return "<>";
+        return appendNormalisedSender(sender, new StringBuilder(sender.length() + 2)).toString();
+    }
+
+    private static StringBuilder appendNormalisedSender(String sender, StringBuilder out) {
+        if (sender.isEmpty()) return out.append("<>");
         String s = sender.toLowerCase(Locale.ROOT);
         int at = s.lastIndexOf('@');
-        if (at < 0) return s;
-        String local = s.substring(0, at);
-        if (local.startsWith("prvs=") || local.startsWith("msprvs1=") || local.startsWith("btv1=")) {
-            int second = local.indexOf('=', local.indexOf('=') + 1);
-            if (second > 0) local = local.substring(second + 1);
+        if (at < 0) return out.append(s);
+        int localStart = 0;
+        if (s.startsWith("prvs=") || s.startsWith("msprvs1=") || s.startsWith("btv1=")) {
+            int second = s.indexOf('=', s.indexOf('=') + 1);
+            if (second > 0 && second < at) localStart = second + 1;
         }
-        StringBuilder folded = new StringBuilder(s.length());
-        for (int i = 0; i < local.length(); i++) {
-            char c = local.charAt(i);
-            if (c >= '0' && c <= '9') {
-                if (folded.isEmpty() || folded.charAt(folded.length() - 1) != '#') folded.append('#');
-            } else {
-                folded.append(c);
-            }
+        boolean inDigits = false;
+        for (int i = localStart; i < at; i++) {
+            char c = s.charAt(i);
+            boolean digit = c >= '0' && c <= '9';
+            if (!digit) out.append(c);
+            else if (!inDigits) out.append('#');
+            inDigits = digit;
         }
-        return folded.append(s, at, s.length()).toString();
+        return out.append(s, at, s.length());
     }
 }

@@ -19,7 +19,7 @@ public record Explanation(String check, String rule, String key, String detail, 
         rule = rule == null ? "" : rule;
         key = key == null ? "" : key;
         detail = detail == null ? "" : detail;
-        values = values == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+        values = values == null || values.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
     }
 
     public static Explanation of(String check, String detail) {
