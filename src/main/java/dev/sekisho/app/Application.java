@@ -117,6 +117,12 @@ public final class Application implements AutoCloseable, AdminOperations {
         io.micrometer.core.instrument.FunctionCounter.builder("sekisho.policy.connections.refused", policyServers,
                         list -> list.stream().mapToLong(PolicyServer::refusedConnections).sum())
                 .description("Policy connections closed at once because max-connections were open").register(metrics);
+        io.micrometer.core.instrument.FunctionCounter.builder("sekisho.policy.requests", policyServers,
+                        list -> list.stream().mapToLong(PolicyServer::requestsAnswered).sum())
+                .description("Policy requests answered").register(metrics);
+        io.micrometer.core.instrument.FunctionCounter.builder("sekisho.policy.decider.failures", policyServers,
+                        list -> list.stream().mapToLong(PolicyServer::deciderFailures).sum())
+                .description("Policy requests answered DUNNO because deciding failed unexpectedly").register(metrics);
         io.micrometer.core.instrument.FunctionCounter.builder("sekisho.policy.protocol.errors", policyServers,
                         list -> list.stream().mapToLong(PolicyServer::protocolErrors).sum())
                 .description("Policy connections closed for a malformed, oversized or too slow request").register(metrics);

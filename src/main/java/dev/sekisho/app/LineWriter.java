@@ -36,12 +36,7 @@ final class LineWriter implements AutoCloseable {
         this.writer = Thread.ofPlatform().daemon().name("sekisho-verdict-log").start(this::drain);
     }
 
-    /** Queue one line (without its newline); it gets a timestamp and level like the other log lines. */
-    void info(String logger, String message) {
-        submit(start(logger).append(message));
-    }
-
-    /** A line already carrying its timestamp, level and logger; append the message, then {@link #submit}. */
+    /** A line already carrying its timestamp, level and logger, like the other log lines; append the message, then {@link #submit}. */
     StringBuilder start(String logger) {
         Instant now = wallClock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         return new StringBuilder(512).append(now).append(" INFO  ").append(logger).append(' ');

@@ -17,6 +17,11 @@ final class AdminOptions {
     @Option(names = "--token-file", description = "File holding the admin token (default: DATA-DIR/" + AdminToken.FILE_NAME + ").")
     Path tokenFile;
 
+    /** Who is acting, for the record of restrictions imposed and lifted: cli:$USER. */
+    static String defaultActor() {
+        return "cli:" + System.getProperty("user.name", "unknown");
+    }
+
     AdminClient client() {
         Path file = tokenFile != null ? tokenFile : (dataDir != null ? dataDir : DataDirectory.defaultPath()).resolve(AdminToken.FILE_NAME);
         return new AdminClient(url, file);

@@ -201,7 +201,7 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("a limit is COUNT/PERIOD like 100/1h, was \"" + text + "\"");
         }
         if (limit <= 0) throw new IllegalArgumentException("the count of " + text + " must be positive");
-        Duration period = Section.parseDuration(text.substring(slash + 1).trim());
+        Duration period = Durations.parse(text.substring(slash + 1).trim());
         if (period.compareTo(Duration.ofSeconds(1)) < 0) throw new IllegalArgumentException("the period of " + text + " must be at least 1s");
         return new RateWindow(limit, period);
     }

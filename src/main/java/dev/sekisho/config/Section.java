@@ -80,14 +80,10 @@ final class Section {
         if (value == null) return fallback;
         String text = scalar(key, value).text().trim();
         try {
-            return parseDuration(text);
+            return Durations.parse(text);
         } catch (IllegalArgumentException e) {
             throw error(key, e.getMessage());
         }
-    }
-
-    static Duration parseDuration(String text) {
-        return Durations.parse(text);
     }
 
     /** A list of scalars; a single scalar is read as a list of one. */

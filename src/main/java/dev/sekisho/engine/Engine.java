@@ -40,9 +40,6 @@ public final class Engine {
         return services.containsKey(name);
     }
 
-    public java.util.Set<String> serviceNames() {
-        return services.keySet();
-    }
 
     /** Decide, counting what the checks count. */
     public Verdict decide(Transaction transaction) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.sekisho.config.ConfigException;
+import dev.sekisho.config.Durations;
 import dev.sekisho.engine.Subject;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -59,7 +60,7 @@ public final class HttpServer implements AutoCloseable {
             Subject subject = Subject.parse(Subject.Kind.parse(body.kind() == null ? "" : body.kind()), body.value());
             Duration duration;
             try {
-                duration = body.duration() == null ? Duration.ofHours(1) : parseDuration(body.duration());
+                duration = body.duration() == null ? Duration.ofHours(1) : Durations.parse(body.duration().trim());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("duration " + e.getMessage());
             }
@@ -106,7 +107,4 @@ public final class HttpServer implements AutoCloseable {
         ctx.status(status).json(Map.of("error", message == null ? status.getMessage() : message));
     }
 
-    private static Duration parseDuration(String text) {
-        return dev.sekisho.config.Durations.parse(text.trim());
-    }
 }

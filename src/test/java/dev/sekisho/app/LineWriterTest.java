@@ -42,7 +42,7 @@ class LineWriterTest {
         for (int t = 0; t < 8; t++) {
             int id = t;
             threads.add(Thread.ofVirtual().start(() -> {
-                for (int i = 0; i < 5000; i++) writer.info("sekisho.verdict", "thread=" + id + " line=" + i);
+                for (int i = 0; i < 5000; i++) writer.submit(writer.start("sekisho.verdict").append("thread=").append(id).append(" line=").append(i));
             }));
         }
         for (Thread thread : threads) thread.join();
@@ -59,7 +59,7 @@ class LineWriterTest {
     void aLoneLineIsWrittenWithoutWaitingForMore() throws Exception {
         CountingStream out = new CountingStream();
         try (LineWriter writer = new LineWriter(out, () -> Instant.EPOCH)) {
-            writer.info("sekisho.verdict", "only one");
+            writer.submit(writer.start("sekisho.verdict").append("only one"));
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (!out.text().contains("only one") && System.nanoTime() < deadline) Thread.yield();
             assertThat(out.text()).isEqualTo("1970-01-01T00:00:00Z INFO  sekisho.verdict only one\n");

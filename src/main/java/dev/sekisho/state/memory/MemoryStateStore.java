@@ -60,7 +60,8 @@ public final class MemoryStateStore implements StateStore {
      */
     public record Options(long capacity, Duration fsyncInterval, Duration snapshotInterval, long snapshotJournalBytes,
                           Duration sweepInterval, Duration restrictionRetention, boolean maintenanceThread) {
-        public static final long DEFAULT_CAPACITY = 5_000_000;
+        /** The same as state.capacity's default: about 200 bytes a key, so it fits the launcher's 1 GiB heap. */
+        public static final long DEFAULT_CAPACITY = 2_000_000;
 
         public Options {
             if (capacity <= 0) throw new IllegalArgumentException("capacity must be positive, was " + capacity);
