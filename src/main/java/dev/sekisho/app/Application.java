@@ -46,6 +46,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Application implements AutoCloseable, AdminOperations {
     private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+    private static final Duration[] DECISION_BUCKETS = {Duration.ofNanos(100_000), Duration.ofNanos(250_000),
+            Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)};
 
     /** What one configuration produced; swapped whole on reload. */
     private record Running(SekishoConfig config, Engine engine) {
@@ -68,8 +71,9 @@ public final class Application implements AutoCloseable, AdminOperations {
         this.store = store;
         this.verdictLines = new LineWriter(new FileOutputStream(FileDescriptor.out), Clock.systemUTC());
         this.verdictLog = new VerdictLog(metrics, verdictLines);
+        // Histogram buckets rather than client-side percentiles: Prometheus can aggregate them over a fleet.
         this.decisionTimer = Timer.builder("sekisho.decision").description("Time to decide one policy request")
-                .publishPercentiles(0.5, 0.99).register(metrics);
+                .serviceLevelObjectives(DECISION_BUCKETS).register(metrics);
         running.set(new Running(config, CheckFactory.engine(config, store, clock, verdictLog)));
     }
 
@@ -114,19 +118,20 @@ public final class Application implements AutoCloseable, AdminOperations {
         Gauge.builder("sekisho.state.keys", store, s -> s.stats().keys()).description("Counters and triplets held").register(metrics);
         Gauge.builder("sekisho.policy.connections", policyServers, list -> list.stream().mapToLong(PolicyServer::activeConnections).sum())
                 .description("Open policy connections").register(metrics);
-        io.micrometer.core.instrument.FunctionCounter.builder("sekisho.policy.connections.refused", policyServers,
-                        list -> list.stream().mapToLong(PolicyServer::refusedConnections).sum())
-                .description("Policy connections closed at once because max-connections were open").register(metrics);
-        io.micrometer.core.instrument.FunctionCounter.builder("sekisho.policy.requests", policyServers,
-                        list -> list.stream().mapToLong(PolicyServer::requestsAnswered).sum())
-                .description("Policy requests answered").register(metrics);
-        io.micrometer.core.instrument.FunctionCounter.builder("sekisho.policy.decider.failures", policyServers,
-                        list -> list.stream().mapToLong(PolicyServer::deciderFailures).sum())
-                .description("Policy requests answered DUNNO because deciding failed unexpectedly").register(metrics);
-        io.micrometer.core.instrument.FunctionCounter.builder("sekisho.policy.protocol.errors", policyServers,
-                        list -> list.stream().mapToLong(PolicyServer::protocolErrors).sum())
-                .description("Policy connections closed for a malformed, oversized or too slow request").register(metrics);
+        countOverListeners("sekisho.policy.connections.refused", PolicyServer::refusedConnections,
+                "Policy connections closed at once because max-connections were open");
+        countOverListeners("sekisho.policy.requests", PolicyServer::requestsAnswered, "Policy requests answered");
+        countOverListeners("sekisho.policy.decider.failures", PolicyServer::deciderFailures,
+                "Policy requests answered DUNNO because deciding failed unexpectedly");
+        countOverListeners("sekisho.policy.protocol.errors", PolicyServer::protocolErrors,
+                "Policy connections closed for a malformed, oversized or too slow request");
         ready = true;
+    }
+
+    /** A counter summed over every policy listener, read when /metrics is scraped. */
+    private void countOverListeners(String name, java.util.function.ToLongFunction<PolicyServer> count, String description) {
+        io.micrometer.core.instrument.FunctionCounter.builder(name, policyServers, list -> list.stream().mapToLong(count).sum())
+                .description(description).register(metrics);
     }
 
     private static PolicyServerLimits policyLimits(SekishoConfig config) {

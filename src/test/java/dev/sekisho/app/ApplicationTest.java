@@ -189,6 +189,8 @@ class ApplicationTest {
             c.ask(PolicyClient.rcpt("203.0.113.7", "a@example.org", "b@example.test", "mx"));
         }
         assertThat(get(base + "/metrics", null).body()).contains("sekisho_verdicts_total{action=\"DEFER_IF_PERMIT\",check=\"greylist\",service=\"mx\"} 1.0");
+        assertThat(get(base + "/metrics", null).body()).contains("sekisho_decision_seconds_bucket{le=\"0.001\"}")
+                .contains("sekisho_policy_requests_total 1.0");
         assertThat(get(base + "/api/restrictions", null).statusCode()).isEqualTo(401);
         assertThat(get(base + "/api/restrictions", "wrong").statusCode()).isEqualTo(401);
         String token = Files.readString(dir.resolve("data/admin-token")).trim();
