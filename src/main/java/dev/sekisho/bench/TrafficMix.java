@@ -40,10 +40,10 @@ public final class TrafficMix {
     }
 
     /** A request from the skewed mix; {@code random} is the calling worker's own. */
-    public PolicyRequest next(SplittableRandom random) {
+    public GeneratedRequest next(SplittableRandom random) {
         int client = skewedIndex(random, clientAddresses.length);
         String sender = random.nextDouble() < NULL_SENDER_SHARE ? "" : senders[skewedIndex(random, senders.length)];
-        return new PolicyRequest(clientAddresses[client], 1024 + random.nextInt(64_000), heloFor(client), sender,
+        return new GeneratedRequest(clientAddresses[client], 1024 + random.nextInt(64_000), heloFor(client), sender,
                 recipient(random.nextInt(LOCAL_DOMAINS.length * LOCAL_PARTS_PER_DOMAIN)),
                 instance(random.nextLong()), policyContext);
     }
@@ -53,11 +53,11 @@ public final class TrafficMix {
      * triplets are all distinct, to fill a greylist: the client cycles fastest and the sender
      * changes with every cycle, so no two indexes share client and sender.
      */
-    public PolicyRequest distinctTriplet(long index) {
+    public GeneratedRequest distinctTriplet(long index) {
         if (index < 0) throw new IllegalArgumentException("triplet index cannot be negative: " + index);
         int client = (int) (index % clientAddresses.length);
         long cycle = index / clientAddresses.length;
-        return new PolicyRequest(clientAddresses[client], 1024 + (int) (index % 64_000), heloFor(client),
+        return new GeneratedRequest(clientAddresses[client], 1024 + (int) (index % 64_000), heloFor(client),
                 "fill" + cycle + "@" + "senders" + (cycle % 1000) + ".example.com",
                 recipient((int) (index % (LOCAL_DOMAINS.length * LOCAL_PARTS_PER_DOMAIN))),
                 instance(index), policyContext);

@@ -42,7 +42,7 @@ class LoadGeneratorTest {
 
     @Test
     void encodesARequestExactlyAsPostfix37SendsIt() {
-        PolicyRequest request = new PolicyRequest("203.0.113.7", 32844, "smoke.example.org", "x@example.org",
+        GeneratedRequest request = new GeneratedRequest("203.0.113.7", 32844, "smoke.example.org", "x@example.org",
                 "greylist01@example.test", "1922.6b028ea8.414b4.0", "mx");
 
         assertThat(new String(request.encode(), StandardCharsets.UTF_8)).isEqualTo("""
@@ -81,7 +81,7 @@ class LoadGeneratorTest {
 
     @Test
     void nullSenderIsAnEmptyValue() {
-        PolicyRequest bounce = new PolicyRequest("198.51.100.1", 1025, "h", "", "u@example.test", "1.2.3.0", "mx");
+        GeneratedRequest bounce = new GeneratedRequest("198.51.100.1", 1025, "h", "", "u@example.test", "1.2.3.0", "mx");
 
         assertThat(new String(bounce.encode(), StandardCharsets.UTF_8)).contains("\nsender=\nrecipient=u@example.test\n");
     }
@@ -165,7 +165,7 @@ class LoadGeneratorTest {
         TrafficMix mix = new TrafficMix(1, 1_000, 1_000, "mx");
         Set<List<String>> triplets = new HashSet<>();
         for (long i = 0; i < 20_000; i++) {
-            PolicyRequest r = mix.distinctTriplet(i);
+            GeneratedRequest r = mix.distinctTriplet(i);
             triplets.add(List.of(r.clientAddress(), r.sender(), r.recipient()));
         }
         assertThat(triplets).hasSize(20_000);
@@ -173,13 +173,13 @@ class LoadGeneratorTest {
 
     @Test
     void theMixIsFixedByTheSeed() {
-        List<PolicyRequest> first = requests(new TrafficMix(42, 50_000, 20_000, "mx"), 42);
-        List<PolicyRequest> second = requests(new TrafficMix(42, 50_000, 20_000, "mx"), 42);
-        List<PolicyRequest> otherSeed = requests(new TrafficMix(43, 50_000, 20_000, "mx"), 43);
+        List<GeneratedRequest> first = requests(new TrafficMix(42, 50_000, 20_000, "mx"), 42);
+        List<GeneratedRequest> second = requests(new TrafficMix(42, 50_000, 20_000, "mx"), 42);
+        List<GeneratedRequest> otherSeed = requests(new TrafficMix(43, 50_000, 20_000, "mx"), 43);
 
         assertThat(first).isEqualTo(second).isNotEqualTo(otherSeed);
         assertThat(first).anyMatch(r -> r.sender().isEmpty()).anyMatch(r -> r.clientAddress().contains(":"));
-        assertThat(first.stream().map(PolicyRequest::clientAddress).distinct().count()).isGreaterThan(500);
+        assertThat(first.stream().map(GeneratedRequest::clientAddress).distinct().count()).isGreaterThan(500);
     }
 
     @Test
@@ -203,7 +203,7 @@ class LoadGeneratorTest {
                 fillTriplets, 1, new MixSize(5_000, 2_000), "mx", Duration.ofSeconds(5));
     }
 
-    private static List<PolicyRequest> requests(TrafficMix mix, long seed) {
+    private static List<GeneratedRequest> requests(TrafficMix mix, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         return IntStream.range(0, 2_000).mapToObj(i -> mix.next(random)).toList();
     }

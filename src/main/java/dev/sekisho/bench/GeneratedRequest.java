@@ -15,8 +15,8 @@ import java.nio.charset.StandardCharsets;
  * @param instance      Postfix's per-message instance id (same for every RCPT of one message)
  * @param policyContext the check_policy_service policy_context, e.g. "mx" or "submission"
  */
-public record PolicyRequest(String clientAddress, int clientPort, String heloName, String sender,
-                            String recipient, String instance, String policyContext) {
+public record GeneratedRequest(String clientAddress, int clientPort, String heloName, String sender,
+                               String recipient, String instance, String policyContext) {
 
     /**
      * The request on the wire: one {@code name=value} per line, in the order Postfix 3.7 sends
