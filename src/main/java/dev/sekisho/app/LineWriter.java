@@ -15,11 +15,19 @@ import java.util.concurrent.locks.LockSupport;
  * load many lines share one write, and when traffic stops the last line is written at once.
  * Verdict lines (one per refused request, tens of thousands a second on a busy MX) go this way;
  * a general-purpose appender that wakes a writer and makes a system call per line costs more than
- * the decision itself. Nothing is dropped: when the writer falls far behind, callers wait.
+ * the decision itself, so while lines keep coming the writer polls every millisecond and callers
+ * only queue. Nothing is dropped: when the writer falls far behind, callers wait.
  */
 final class LineWriter implements AutoCloseable {
     private static final int MAX_QUEUED_LINES = 100_000;
     private static final int BATCH_BYTES = 64 * 1024;
+    /**
+     * While lines keep coming the writer polls the queue at this pace instead of being woken per
+     * line: waking a parked thread is a system call, as costly as the decision the line reports.
+     * A line waits at most this long; after a quiet spell the writer parks until woken.
+     */
+    private static final long BUSY_POLL_NANOS = 1_000_000;
+    private static final int QUIET_ROUNDS_BEFORE_IDLE = 50;
 
     private final OutputStream out;
     private final InstantSource wallClock;
@@ -28,6 +36,7 @@ final class LineWriter implements AutoCloseable {
     private final AtomicBoolean idle = new AtomicBoolean();
     private final Thread writer;
     private volatile boolean closed;
+    private volatile Stamp lastStamp = new Stamp(Long.MIN_VALUE, "");
 
     /** @param wallClock timestamps of the lines: the real time, even when decisions run on a test clock */
     LineWriter(OutputStream out, InstantSource wallClock) {
@@ -38,8 +47,17 @@ final class LineWriter implements AutoCloseable {
 
     /** A line already carrying its timestamp, level and logger, like the other log lines; append the message, then {@link #submit}. */
     StringBuilder start(String logger) {
-        Instant now = wallClock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        return new StringBuilder(512).append(now).append(" INFO  ").append(logger).append(' ');
+        long millis = wallClock.millis();
+        Stamp stamp = lastStamp;
+        if (stamp.millis() != millis) {
+            stamp = new Stamp(millis, Instant.ofEpochMilli(millis).toString());
+            lastStamp = stamp;
+        }
+        return new StringBuilder(512).append(stamp.text()).append(" INFO  ").append(logger).append(' ');
+    }
+
+    /** The timestamp text of one millisecond: under load many lines share it, and formatting an Instant is not cheap. */
+    private record Stamp(long millis, String text) {
     }
 
     void submit(StringBuilder line) {
@@ -52,6 +70,7 @@ final class LineWriter implements AutoCloseable {
 
     private void drain() {
         byte[] batch = new byte[BATCH_BYTES];
+        int quietRounds = QUIET_ROUNDS_BEFORE_IDLE;
         while (true) {
             int length = 0;
             for (String line = queue.poll(); line != null; line = queue.poll()) {
@@ -68,8 +87,18 @@ final class LineWriter implements AutoCloseable {
                 System.arraycopy(bytes, 0, batch, length, bytes.length);
                 length += bytes.length;
             }
-            if (length > 0) write(batch, length);
+            if (length > 0) {
+                write(batch, length);
+                quietRounds = 0;
+            } else {
+                quietRounds++;
+            }
             if (closed && queue.isEmpty()) return;
+            if (quietRounds < QUIET_ROUNDS_BEFORE_IDLE) {
+                // Busy: come back on our own shortly, so that callers never pay for waking us.
+                LockSupport.parkNanos(BUSY_POLL_NANOS);
+                continue;
+            }
             idle.set(true);
             // re-check after announcing idleness, so a line added meanwhile is not left waiting
             if (queue.isEmpty() && !closed) LockSupport.parkNanos(100_000_000);

@@ -136,7 +136,7 @@ public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, l
                 : text.endsWith("\n") ? text + "\n" : text + "\n\n";
         byte[] bytes = terminated.getBytes(StandardCharsets.UTF_8);
         PolicyRequestReader reader = new PolicyRequestReader(new ByteArrayInputStream(bytes),
-                PolicyServerLimits.DEFAULTS, timeoutMillis -> { }, System::nanoTime);
+                PolicyServerLimits.DEFAULTS, deadline -> { }, System::nanoTime);
         try {
             PolicyRequest request = reader.read();
             if (request == null) throw PolicyProtocolException.of("no request in the text");

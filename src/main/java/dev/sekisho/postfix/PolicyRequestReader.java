@@ -6,7 +6,6 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -17,42 +16,49 @@ import java.util.function.LongSupplier;
  * bytes, so a request costs its strings and one map, and pipelined requests already in the buffer
  * are served without another read.
  *
- * <p>Time: while waiting for the first byte of a request the read timeout is the idle timeout;
- * from the first byte on, the request has one deadline and every read is armed with only the time
- * that remains, so a client trickling a byte at a time is cut off when the deadline passes.
+ * <p>Time: while waiting for the first byte of a request the deadline is the idle timeout from
+ * then; from the first byte on, the request has one deadline across all its reads, so a client
+ * trickling a byte at a time is cut off when it passes. The reader only announces its deadline
+ * ({@link ReadDeadline}); whoever owns the socket closes it when the deadline passes, and the read
+ * that fails then is reported as the timeout it is. Reads carry no socket timeout: on a virtual
+ * thread a timed read costs a timer registered and cancelled per read.
  */
 final class PolicyRequestReader {
 
-    /** Arms the connection's read timeout (Socket::setSoTimeout) before a blocking read. */
+    /** Where the reader announces when its blocked read is to be cut off. */
     @FunctionalInterface
-    interface ReadTimeout {
-        void arm(int millis) throws IOException;
+    interface ReadDeadline {
+        /** @param deadlineNanos on the reader's clock; {@link #NONE} while no read is pending */
+        void arm(long deadlineNanos);
     }
+
+    /** No deadline: the reader is not waiting for the client. */
+    static final long NONE = Long.MAX_VALUE;
 
     private static final int MIN_BUFFER_BYTES = 8192;
 
     private final InputStream in;
     private final PolicyServerLimits limits;
-    private final ReadTimeout readTimeout;
+    private final ReadDeadline readDeadline;
     private final LongSupplier nanoClock;
-    private final int idleTimeoutMillis;
+    private final long idleTimeoutNanos;
     private final long requestTimeoutNanos;
     private final byte[] buffer;
     private int position; // first byte not yet consumed
     private int limit;    // end of the bytes read so far
-    private int armedTimeoutMillis = -1;
+    private long armedDeadline = NONE;
 
     /**
      * @param in          the connection's raw input stream (the reader buffers itself)
-     * @param readTimeout arms the read timeout; called only when the value changes
-     * @param nanoClock   monotonic time in nanoseconds (System::nanoTime; tests move it)
+     * @param readDeadline told the deadline of each blocking read; called only when it changes
+     * @param nanoClock    monotonic time in nanoseconds (System::nanoTime; tests move it)
      */
-    PolicyRequestReader(InputStream in, PolicyServerLimits limits, ReadTimeout readTimeout, LongSupplier nanoClock) {
+    PolicyRequestReader(InputStream in, PolicyServerLimits limits, ReadDeadline readDeadline, LongSupplier nanoClock) {
         this.in = in;
         this.limits = limits;
-        this.readTimeout = readTimeout;
+        this.readDeadline = readDeadline;
         this.nanoClock = nanoClock;
-        this.idleTimeoutMillis = (int) limits.idleTimeout().toMillis();
+        this.idleTimeoutNanos = limits.idleTimeout().toNanos();
         this.requestTimeoutNanos = limits.requestTimeout().toNanos();
         // Room for the longest allowed line with its CR LF, so a valid line always fits.
         this.buffer = new byte[Math.max(MIN_BUFFER_BYTES, limits.maxLineBytes() + 2)];
@@ -114,6 +120,7 @@ final class PolicyRequestReader {
             if (lineLength == 0) {
                 // SMTPD_POLICY_README: the empty line ends the request.
                 if (attributes == null) throw PolicyProtocolException.of("empty request (an empty line without attributes)");
+                arm(NONE); // deciding and answering is not the client's time
                 return PolicyRequest.fromAttributes(attributes);
             }
             if (attributes == null) attributes = new HashMap<>(64);
@@ -175,27 +182,32 @@ final class PolicyRequestReader {
         return new String(buffer, start, length, StandardCharsets.ISO_8859_1);
     }
 
-    private int fill(boolean started, long deadline) throws IOException, PolicyProtocolException {
-        int timeoutMillis;
+    private int fill(boolean started, long requestDeadline) throws IOException, PolicyProtocolException {
+        long deadline;
         if (started) {
-            long remaining = deadline - nanoClock.getAsLong();
-            if (remaining <= 0) throw requestTimedOut();
-            // round up: a timeout of 0 would mean "wait forever"
-            timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999)));
+            if (requestDeadline - nanoClock.getAsLong() <= 0) throw requestTimedOut();
+            deadline = requestDeadline;
         } else {
-            timeoutMillis = idleTimeoutMillis;
+            deadline = nanoClock.getAsLong() + idleTimeoutNanos;
         }
-        if (timeoutMillis != armedTimeoutMillis) {
-            readTimeout.arm(timeoutMillis);
-            armedTimeoutMillis = timeoutMillis;
-        }
+        arm(deadline);
         try {
             int count = in.read(buffer, limit, buffer.length - limit);
             if (count > 0) limit += count;
             return count;
-        } catch (SocketTimeoutException e) {
+        } catch (IOException e) {
+            // The socket's owner closed it because the deadline passed (or a socket timeout fired).
+            boolean deadlinePassed = e instanceof SocketTimeoutException || nanoClock.getAsLong() - deadline >= 0;
+            if (!deadlinePassed) throw e;
             if (started) throw requestTimedOut();
-            throw e;
+            throw new SocketTimeoutException("no request within " + limits.idleTimeout().toMillis() + " ms");
+        }
+    }
+
+    private void arm(long deadline) {
+        if (deadline != armedDeadline) {
+            readDeadline.arm(deadline);
+            armedDeadline = deadline;
         }
     }
 

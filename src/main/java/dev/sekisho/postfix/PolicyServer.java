@@ -11,7 +11,7 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,7 +42,8 @@ public final class PolicyServer implements AutoCloseable {
     private final Decider decider;
     private final PolicyServerLimits limits;
 
-    private final Set<Socket> liveConnections = ConcurrentHashMap.newKeySet();
+    /** Every open connection with the deadline of its pending read (see {@link #watchDeadlines()}). */
+    private final Map<Socket, ReadWatch> liveConnections = new ConcurrentHashMap<>();
     private final AtomicInteger activeConnections = new AtomicInteger();
     private final LongAdder requestsAnswered = new LongAdder();
     private final LongAdder deciderFailures = new LongAdder();
@@ -54,6 +55,7 @@ public final class PolicyServer implements AutoCloseable {
     private ServerSocket serverSocket;             // guarded by lifecycle
     private Thread acceptThread;                   // guarded by lifecycle
     private ExecutorService connectionThreads;     // guarded by lifecycle
+    private Thread watchdogThread;                 // guarded by lifecycle
     private volatile boolean closed;
 
     /**
@@ -90,6 +92,7 @@ public final class PolicyServer implements AutoCloseable {
             ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name + "-connection-", 0).factory());
             connectionThreads = threads;
             acceptThread = Thread.ofVirtual().name(name + "-accept").start(() -> acceptLoop(socket, threads));
+            watchdogThread = Thread.ofPlatform().daemon().name(name + "-deadlines").start(this::watchDeadlines);
             log.info("policy server listening on {}", describe(socket.getLocalSocketAddress()));
         }
     }
@@ -138,17 +141,20 @@ public final class PolicyServer implements AutoCloseable {
         ServerSocket socket;
         Thread acceptor;
         ExecutorService threads;
+        Thread watchdog;
         synchronized (lifecycle) {
             if (closed) return;
             closed = true;
             socket = serverSocket;
             acceptor = acceptThread;
             threads = connectionThreads;
+            watchdog = watchdogThread;
         }
         if (socket == null) return; // never started
         closeQuietly(socket);
+        watchdog.interrupt();
         // A connection registered after this sweep sees `closed` and closes itself (see serve).
-        for (Socket connection : liveConnections) closeQuietly(connection);
+        for (Socket connection : liveConnections.keySet()) closeQuietly(connection);
         threads.shutdown();
         try {
             acceptor.join(TimeUnit.SECONDS.toMillis(SHUTDOWN_WAIT_SECONDS));
@@ -186,9 +192,10 @@ public final class PolicyServer implements AutoCloseable {
                 continue;
             }
             activeConnections.incrementAndGet();
-            liveConnections.add(connection);
+            ReadWatch watch = new ReadWatch();
+            liveConnections.put(connection, watch);
             try {
-                threads.execute(() -> serve(connection));
+                threads.execute(() -> serve(connection, watch));
             } catch (RuntimeException e) { // rejected: the server is closing
                 forget(connection);
                 closeQuietly(connection);
@@ -196,14 +203,14 @@ public final class PolicyServer implements AutoCloseable {
         }
     }
 
-    private void serve(Socket connection) {
+    private void serve(Socket connection, ReadWatch watch) {
         String remote = describe(connection.getRemoteSocketAddress());
         try (connection) {
             if (closed) return;
             connection.setTcpNoDelay(true); // one small reply per request; do not wait to coalesce
             InputStream in = connection.getInputStream();
             OutputStream out = connection.getOutputStream();
-            PolicyRequestReader reader = new PolicyRequestReader(in, limits, connection::setSoTimeout, System::nanoTime);
+            PolicyRequestReader reader = new PolicyRequestReader(in, limits, watch, System::nanoTime);
             PolicyRequest request;
             while ((request = reader.read()) != null) {
                 // one write per reply: the reply leaves in one segment
@@ -242,7 +249,40 @@ public final class PolicyServer implements AutoCloseable {
     }
 
     private void forget(Socket connection) {
-        if (liveConnections.remove(connection)) activeConnections.decrementAndGet();
+        if (liveConnections.remove(connection) != null) activeConnections.decrementAndGet();
+    }
+
+    /** The deadline a connection's reader armed; read by the watchdog. */
+    private static final class ReadWatch implements PolicyRequestReader.ReadDeadline {
+        private volatile long deadlineNanos = PolicyRequestReader.NONE;
+
+        @Override
+        public void arm(long deadlineNanos) {
+            this.deadlineNanos = deadlineNanos;
+        }
+    }
+
+    /**
+     * Closes every connection whose pending read is past its deadline; the reader whose read then
+     * fails reports the idle or request timeout. One thread checking every connection a few times
+     * per timeout costs far less than a timed read per request (on a virtual thread each timed
+     * read registers and cancels a timer), and cuts a connection off at most one tick late.
+     */
+    private void watchDeadlines() {
+        long shortest = Math.min(limits.idleTimeout().toNanos(), limits.requestTimeout().toNanos());
+        long tickNanos = Math.clamp(shortest / 8, TimeUnit.MILLISECONDS.toNanos(5), TimeUnit.SECONDS.toNanos(1));
+        while (!closed) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(tickNanos);
+            } catch (InterruptedException e) {
+                return; // closing
+            }
+            long now = System.nanoTime();
+            liveConnections.forEach((connection, watch) -> {
+                long deadline = watch.deadlineNanos;
+                if (deadline != PolicyRequestReader.NONE && now - deadline >= 0) closeQuietly(connection);
+            });
+        }
     }
 
     private static void pauseAfterAcceptError() {

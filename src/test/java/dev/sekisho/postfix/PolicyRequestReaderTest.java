@@ -7,6 +7,7 @@ import dev.sekisho.engine.Stage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,10 +22,12 @@ class PolicyRequestReaderTest {
 
     /** Moved by the test stream, never by the wall clock. */
     private long nanos = 1_000_000_000L;
-    private final List<Integer> armedTimeouts = new ArrayList<>();
+    /** The deadlines the reader announced, as the time left when it did ("none" when it stopped waiting). */
+    private final List<String> armedDeadlines = new ArrayList<>();
 
     private PolicyRequestReader reader(InputStream in, PolicyServerLimits limits) {
-        return new PolicyRequestReader(in, limits, armedTimeouts::add, () -> nanos);
+        return new PolicyRequestReader(in, limits, deadline -> armedDeadlines.add(
+                deadline == PolicyRequestReader.NONE ? "none" : TimeUnit.NANOSECONDS.toMillis(deadline - nanos) + "ms"), () -> nanos);
     }
 
     private PolicyRequestReader reader(String text) {
@@ -38,7 +41,8 @@ class PolicyRequestReaderTest {
         assertThat(reader.read().stage()).isEqualTo(Stage.RCPT);
         assertThat(reader.read().stage()).isEqualTo(Stage.MAIL);
         assertThat(reader.read()).isNull();
-        assertThat(armedTimeouts).containsExactly(330_000);
+        // waiting for the first request; both arrived in one read, so none while deciding; waiting for the third
+        assertThat(armedDeadlines).containsExactly("330000ms", "none", "330000ms");
     }
 
     @Test
@@ -135,8 +139,8 @@ class PolicyRequestReaderTest {
                 .isInstanceOf(PolicyProtocolException.class)
                 .hasMessage("request not complete within 10000 ms");
         assertThat(trickle.reads).isEqualTo(11);
-        // the idle timeout while waiting for the first byte; from its arrival on, only the time left: 10 s, 9 s, ... 1 s
-        assertThat(armedTimeouts).containsExactly(330_000, 10_000, 9_000, 8_000, 7_000, 6_000, 5_000, 4_000, 3_000, 2_000, 1_000);
+        // the idle timeout while waiting for the first byte; from its arrival on, one deadline for all reads
+        assertThat(armedDeadlines).containsExactly("330000ms", "10000ms");
     }
 
     @Test
@@ -154,6 +158,33 @@ class PolicyRequestReaderTest {
         assertThatThrownBy(reader::read)
                 .isInstanceOf(PolicyProtocolException.class)
                 .hasMessage("request not complete within 10000 ms");
+    }
+
+    @Test
+    void aReadCutOffAfterTheRequestDeadlineIsARequestTimeout() {
+        PolicyServerLimits limits = PolicyServerLimits.DEFAULTS.withRequestTimeout(Duration.ofSeconds(10));
+        // the socket's owner closes the connection once the deadline has passed
+        PolicyRequestReader reader = reader(new ClosedAfter("request=smtpd_access_policy\n", TimeUnit.SECONDS.toNanos(11)), limits);
+
+        assertThatThrownBy(reader::read)
+                .isInstanceOf(PolicyProtocolException.class)
+                .hasMessage("request not complete within 10000 ms");
+    }
+
+    @Test
+    void aReadCutOffAfterTheIdleDeadlineIsASocketTimeout() throws Exception {
+        PolicyRequestReader reader = reader(new ClosedAfter(REQUEST, TimeUnit.SECONDS.toNanos(331)), PolicyServerLimits.DEFAULTS);
+
+        assertThat(reader.read()).isNotNull();
+        assertThatThrownBy(reader::read).isExactlyInstanceOf(SocketTimeoutException.class)
+                .hasMessage("no request within 330000 ms");
+    }
+
+    @Test
+    void aConnectionFailingBeforeAnyDeadlineIsReportedAsItIs() {
+        PolicyRequestReader reader = reader(new ClosedAfter("request=smtpd_access_policy\n", TimeUnit.SECONDS.toNanos(1)), PolicyServerLimits.DEFAULTS);
+
+        assertThatThrownBy(reader::read).isExactlyInstanceOf(SocketException.class).hasMessage("Connection reset");
     }
 
     private static InputStream bytes(String text) {
@@ -192,6 +223,29 @@ class PolicyRequestReaderTest {
             System.arraycopy(bytes, next, into, offset, count);
             next += count;
             return count;
+        }
+    }
+
+    /** Returns the text, then lets time pass and fails like a socket closed under a blocked read. */
+    private final class ClosedAfter extends InputStream {
+        private final ByteArrayInputStream text;
+        private final long nanosBeforeFailing;
+
+        ClosedAfter(String text, long nanosBeforeFailing) {
+            this.text = new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+            this.nanosBeforeFailing = nanosBeforeFailing;
+        }
+
+        @Override
+        public int read() {
+            throw new UnsupportedOperationException("the reader reads into its buffer");
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) throws IOException {
+            if (text.available() > 0) return text.read(into, offset, length);
+            nanos += nanosBeforeFailing;
+            throw new SocketException(nanosBeforeFailing > TimeUnit.SECONDS.toNanos(5) ? "Socket closed" : "Connection reset");
         }
     }
 
