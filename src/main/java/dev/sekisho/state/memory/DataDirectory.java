@@ -8,12 +8,9 @@ import org.slf4j.LoggerFactory;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
-import java.io.SyncFailedException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -40,9 +37,13 @@ import java.util.stream.Stream;
  * number N), {@code journal-N.log} (every change since, appended before the changing call returns),
  * and {@code lock} (one process at a time).
  *
- * <p>As a {@link StateRecords.Sink} it appends each change to the current journal with one
- * {@code write} to the OS under a short lock: that survives a process kill; {@link #force()} (called
- * each second by the store) makes it survive a power cut too.
+ * <p>As a {@link StateRecords.Sink} it appends each change to the current journal by copying it
+ * into a shared memory mapping of the file, under a short lock. The page cache belongs to the
+ * kernel, so the record survives a process kill the moment the copy ends, without a system call
+ * per record (a write per request cost as much as the decision itself); {@link #force()} (called
+ * each second by the store) makes it survive a power cut too. The file is mapped in regions of
+ * {@link #REGION_BYTES}, so a journal that was not closed cleanly ends in zeros: recovery reads
+ * them as the unused end, and a clean close truncates them.
  */
 final class DataDirectory implements StateRecords.Sink, Closeable {
     private static final Logger log = LoggerFactory.getLogger(DataDirectory.class);
@@ -51,32 +52,33 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     static final String LOCK_FILE = "lock";
     private static final String SNAPSHOT_TEMP_FILE = "state.snapshot.tmp";
     private static final Pattern JOURNAL_NAME = Pattern.compile("journal-(\\d{16})\\.log");
-    private static final byte[] JOURNAL_MAGIC = "SKJRNL1\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] JOURNAL_MAGIC = JournalFile.MAGIC;
     private static final byte[] SNAPSHOT_MAGIC = "SKSNAP1\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Path directory;
     private final FileChannel lockChannel;
     private final FileLock lock;
 
-    /** Guards the journal channel, its sequence number and {@link #encoder}. */
-    private final ReentrantLock appendLock = new ReentrantLock();
-    /** Records appended since the last {@link #flush()}; guarded by {@link #appendLock}. */
-    private byte[] pending = new byte[64 * 1024];
-    private int pendingLength;
-    /** Past this many queued bytes an append writes them at once, so the queue stays small. */
-    private static final int MAX_PENDING_BYTES = 1 << 20;
-    private final StateRecords.Encoder encoder = new StateRecords.Encoder();
+    /** How much of the journal file one mapping covers. */
+    static final int REGION_BYTES = 4 << 20;
+
     /**
-     * A stream, not a FileChannel: interrupting a thread blocked in a FileChannel write closes the
-     * channel for every thread, and policy threads do get interrupted (timeouts, cancellation).
+     * Guards the journal file, its sequence number, the current region and {@link #encoder}. Held
+     * only to encode and copy a record, and while the journal is swapped.
      */
-    private FileOutputStream journal;
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final StateRecords.Encoder encoder = new StateRecords.Encoder();
+    private JournalFile journal;
     private long journalSequence;
+    /** Bytes of records in the current journal, its header included: where the next record goes. */
     private volatile long journalBytes;
     private boolean closed;
 
-    /** One snapshot at a time; never held while holding {@link #appendLock} first. */
-    private final ReentrantLock checkpointLock = new ReentrantLock();
+    /**
+     * Forcing, rotating and closing the journal, one at a time: whoever holds it may force and
+     * unmap regions no append can reach any more. Taken before {@link #appendLock}, never after.
+     */
+    private final ReentrantLock maintenanceLock = new ReentrantLock();
 
     private DataDirectory(Path directory, FileChannel lockChannel, FileLock lock) {
         this.directory = directory;
@@ -131,8 +133,8 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
             newest = Math.max(newest, sequence);
         }
         journalSequence = newest;
-        journal = openJournalForAppend(journalPath(newest));
-        journalBytes = Files.size(journalPath(newest));
+        journal = JournalFile.open(journalPath(newest));
+        journalBytes = journal.length();
     }
 
     private static long readSnapshot(Path file, StateRecords.Sink restore) throws IOException {
@@ -190,13 +192,29 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
                 throw new CorruptStateException(file, frames.offset(), e.getMessage());
             }
         }
-        // A write cut short by a crash: its call never returned, so nothing acknowledged is lost.
+        if (onlyZerosFrom(file, goodPrefix)) {
+            // The mapped region's unused end, left by a store that was not closed cleanly.
+            log.info("state journal {}: {} bytes of records, then {} unused bytes of its last region; cut them off", file, goodPrefix, size - goodPrefix);
+        } else {
+            // A copy cut short by a crash: its call never returned, so nothing acknowledged is lost.
+            log.warn("state journal {}: torn record at byte {} ({}); kept the {} bytes before it, dropped {} bytes",
+                    file, goodPrefix, tornReason, goodPrefix, size - goodPrefix);
+        }
         // Cut it off so that new records do not land behind garbage.
-        log.warn("state journal {}: torn record at byte {} ({}); kept the {} bytes before it, dropped {} bytes",
-                file, goodPrefix, tornReason, goodPrefix, size - goodPrefix);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.truncate(goodPrefix);
             channel.force(true);
+        }
+    }
+
+    private static boolean onlyZerosFrom(Path file, long offset) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            in.skipNBytes(offset);
+            byte[] chunk = new byte[1 << 16];
+            for (int n = in.read(chunk); n > 0; n = in.read(chunk)) {
+                for (int i = 0; i < n; i++) if (chunk[i] != 0) return false;
+            }
+            return true;
         }
     }
 
@@ -214,17 +232,6 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
 
     private Path journalPath(long sequence) {
         return directory.resolve(String.format("journal-%016d.log", sequence));
-    }
-
-    private static FileOutputStream openJournalForAppend(Path file) throws IOException {
-        try (RandomAccessFile header = new RandomAccessFile(file.toFile(), "rw")) {
-            if (header.length() < JOURNAL_MAGIC.length) {
-                header.setLength(0);
-                header.write(JOURNAL_MAGIC);
-                header.getFD().sync();
-            }
-        }
-        return new FileOutputStream(file.toFile(), true);
     }
 
     // ---- appending ------------------------------------------------------------------------------
@@ -257,54 +264,23 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     private void appendLocked(java.util.function.Supplier<ByteBuffer> frame) {
         appendLock.lock();
         try {
-            append(frame.get());
+            if (closed) throw new IllegalStateException("state store " + directory + " is closed");
+            ByteBuffer record = frame.get();
+            journal.append(record);
+            journalBytes += record.remaining();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to the state journal in " + directory, e);
         } finally {
             appendLock.unlock();
         }
     }
 
     /**
-     * Queues a record for the journal. Records reach the OS at the next {@link #flush()}, which the
-     * caller makes before it acknowledges anything (the policy server before it answers): many
-     * requests' records then share one write, instead of one system call per record.
-     * Called with the append lock held.
+     * Nothing to do: an appended record is in the kernel's page cache as soon as its append
+     * returns. Kept so that the store's contract (records are handed over before the caller
+     * acknowledges anything) reads the same for every store.
      */
-    private void append(ByteBuffer frame) {
-        if (closed) throw new IllegalStateException("state store " + directory + " is closed");
-        int length = frame.remaining();
-        if (pendingLength + length > pending.length) {
-            if (pendingLength + length > MAX_PENDING_BYTES) {
-                writePending();
-            }
-            if (length > pending.length - pendingLength) {
-                pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + length));
-            }
-        }
-        System.arraycopy(frame.array(), frame.position(), pending, pendingLength, length);
-        pendingLength += length;
-    }
-
-    /** Hands queued records to the OS (a write, not an fsync): from then on they survive a process kill. */
     void flush() {
-        appendLock.lock();
-        try {
-            if (closed || pendingLength == 0) return;
-            writePending();
-        } finally {
-            appendLock.unlock();
-        }
-    }
-
-    /** Called with the append lock held. */
-    private void writePending() {
-        if (pendingLength == 0) return;
-        try {
-            journal.write(pending, 0, pendingLength);
-            journalBytes += pendingLength;
-            pendingLength = 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to the state journal in " + directory, e);
-        }
     }
 
     /** Bytes in the current journal: the store snapshots when it grows too large. */
@@ -317,31 +293,22 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         return journalBytes > JOURNAL_MAGIC.length;
     }
 
-    /** Flush appended records to the disk. */
+    /** Forces appended records to the disk. */
     void force() throws IOException {
-        FileOutputStream current;
-        appendLock.lock();
+        maintenanceLock.lock();
         try {
-            if (closed) return;
-            writePending();
-            current = journal;
+            JournalFile current;
+            appendLock.lock();
+            try {
+                if (closed) return;
+                current = journal;
+            } finally {
+                appendLock.unlock();
+            }
+            // Appends go on meanwhile; what they add after this point waits for the next force.
+            current.force();
         } finally {
-            appendLock.unlock();
-        }
-        try {
-            current.getFD().sync();
-        } catch (SyncFailedException e) {
-            // A checkpoint that rotated the journal meanwhile synced it before closing it.
-            if (isCurrent(current)) throw e;
-        }
-    }
-
-    private boolean isCurrent(FileOutputStream stream) {
-        appendLock.lock();
-        try {
-            return !closed && journal == stream;
-        } finally {
-            appendLock.unlock();
+            maintenanceLock.unlock();
         }
     }
 
@@ -352,21 +319,21 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
      * snapshot that already saw some of them is harmless.
      */
     void checkpoint(Consumer<StateRecords.Sink> contents, Instant now) throws IOException {
-        checkpointLock.lock();
+        maintenanceLock.lock();
         try {
             long sequence;
+            JournalFile previous;
             appendLock.lock();
             try {
                 if (closed) throw new IllegalStateException("state store " + directory + " is closed");
-                writePending();
-                journal.getFD().sync();
-                journal.close();
+                previous = journal;
                 sequence = ++journalSequence;
-                journal = openJournalForAppend(journalPath(sequence));
-                journalBytes = Files.size(journalPath(sequence));
+                journal = JournalFile.open(journalPath(sequence));
+                journalBytes = journal.length();
             } finally {
                 appendLock.unlock();
             }
+            previous.close(); // no append can reach it any more
             Path temp = directory.resolve(SNAPSHOT_TEMP_FILE);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
@@ -388,7 +355,7 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
                 if (old < sequence) Files.deleteIfExists(journalPath(old));
             }
         } finally {
-            checkpointLock.unlock();
+            maintenanceLock.unlock();
         }
     }
 
@@ -452,21 +419,18 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     /** Forces and closes the journal and releases the directory. */
     @Override
     public void close() throws IOException {
-        appendLock.lock();
+        maintenanceLock.lock();
         try {
-            if (closed) return;
+            appendLock.lock();
             try {
-                writePending();
-            } finally {
+                if (closed) return;
                 closed = true;
-            }
-            try {
-                journal.getFD().sync();
             } finally {
-                journal.close();
+                appendLock.unlock();
             }
+            journal.close();
         } finally {
-            appendLock.unlock();
+            maintenanceLock.unlock();
             releaseLock();
         }
     }

@@ -531,6 +531,11 @@ public final class MemoryStateStore implements StateStore {
         return evictions.sum();
     }
 
+    /** Bytes of records in the current journal (0 without a directory): where its next record goes. */
+    long journalBytes() {
+        return data == null ? 0 : data.journalBytes();
+    }
+
     private long keyCount() {
         return rates.mappingCount() + triplets.mappingCount() + clients.mappingCount();
     }
