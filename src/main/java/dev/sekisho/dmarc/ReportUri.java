@@ -44,7 +44,7 @@ public record ReportUri(String text, String scheme, String address, String domai
         }
         for (int i = 0; i < uri.length(); i++) {
             char c = uri.charAt(i);
-            if (c <= 0x20 || c >= 0x7f) return problem("a URI cannot contain spaces or control characters");
+            if (c <= 0x20 || c >= 0x7f) return problem("a URI cannot contain spaces, control or non-ASCII characters");
         }
         int colon = uri.indexOf(':');
         if (colon <= 0 || !uri.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")) {
