@@ -28,7 +28,7 @@ import java.util.Set;
  * @param psd              psd (RFC 9989), default unspecified
  * @param testing          t=y (RFC 9989), default false
  * @param tags             every syntactically valid tag, lower-case name to value, first occurrence, in record order
- * @param findings         what the validator found, errors first within no particular order guarantee beyond record order
+ * @param findings         what the validator found, in record order, then the checks across tags
  */
 public record DmarcRecord(
         String text,

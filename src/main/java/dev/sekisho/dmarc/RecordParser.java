@@ -368,11 +368,7 @@ final class RecordParser {
     private void testing(String value) {
         // RFC 9989 4.8: dmarc-yorn = "y" / "n"
         switch (value.toLowerCase(Locale.ROOT)) {
-            case "y" -> {
-                testing = true;
-                add(Severity.WARNING, "test-mode", "t", "t=y: the policy is being tested; DMARCbis receivers apply one level less "
-                        + "(reject as quarantine, quarantine as none), RFC 7489 receivers ignore t and apply it in full");
-            }
+            case "y" -> testing = true; // the finding waits for p, sp and np: see finish()
             case "n" -> testing = false;
             default -> {
                 add(Severity.ERROR, "invalid-value", "t", "t=" + Text.quote(value) + " is not y or n; receivers use the default, n");
@@ -428,6 +424,15 @@ final class RecordParser {
         if (np.isPresent() && np.get().weakerThan(subdomain)) {
             add(Severity.WARNING, "weaker-nonexistent-policy", "np", "np=" + np.get().token() + " is weaker than the policy for existing subdomains ("
                     + subdomain.token() + "): mail from subdomains that do not even exist gets less protection");
+        }
+        if (testing) {
+            // RFC 9989 4.7: t=y asks receivers to apply one level less than p, sp or np; it has no effect on "none".
+            if (effective == Policy.NONE && subdomain == Policy.NONE && np.orElse(subdomain) == Policy.NONE) {
+                add(Severity.INFO, "test-mode", "t", "t=y has no effect when every policy is none");
+            } else {
+                add(Severity.WARNING, "test-mode", "t", "t=y: the policy is being tested; DMARCbis receivers apply one level less "
+                        + "(reject as quarantine, quarantine as none), RFC 7489 receivers ignore t and apply it in full");
+            }
         }
         if (!validRua) {
             // RFC 9989 4.7: without rua, receivers MUST NOT send aggregate reports.

@@ -310,6 +310,8 @@ class DmarcRecordTest {
         assertThat(DmarcRecord.parse("v=DMARC1; p=reject; t=n" + RUA).testing()).isFalse();
         assertThat(only(DmarcRecord.parse("v=DMARC1; p=reject; t=n" + RUA), "dmarcbis-tag").tag()).isEqualTo("t");
         assertThat(only(DmarcRecord.parse("v=DMARC1; p=reject; t=1" + RUA), "invalid-value").tag()).isEqualTo("t");
+        assertThat(only(DmarcRecord.parse("v=DMARC1; p=none; t=y" + RUA), "test-mode").severity()).isEqualTo(Severity.INFO);
+        assertThat(only(DmarcRecord.parse("v=DMARC1; p=none; sp=reject; t=y" + RUA), "test-mode").severity()).isEqualTo(Severity.WARNING);
     }
 
     @Test
