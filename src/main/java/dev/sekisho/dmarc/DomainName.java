@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Domain names as DMARC compares them: A-labels (RFC 9989 6.3.1: a U-label is converted to an
+ * Domain names as DMARC compares them: A-labels (RFC 9989 5.3.1: a U-label is converted to an
  * A-label, RFC 5890 2.3), lower case (RFC 4343), without the trailing dot.
  */
 public final class DomainName {
