@@ -91,6 +91,27 @@ class DmarcDiscoveryTest {
     }
 
     @Test
+    void discoverOnALongAuthorDomainShortensTheWalk() {
+        MapTxtLookup dns = new MapTxtLookup().txt("_dmarc.example.com", REC);
+        DmarcDiscovery.Discovery d = new DmarcDiscovery(dns).discover("a.b.c.d.e.f.g.h.i.j.mail.example.com");
+        assertThat(d).isInstanceOf(DmarcDiscovery.Discovery.Found.class);
+        assertThat(d.queried()).containsExactly("_dmarc.a.b.c.d.e.f.g.h.i.j.mail.example.com", "_dmarc.g.h.i.j.mail.example.com",
+                "_dmarc.h.i.j.mail.example.com", "_dmarc.i.j.mail.example.com", "_dmarc.j.mail.example.com",
+                "_dmarc.mail.example.com", "_dmarc.example.com", "_dmarc.com");
+    }
+
+    @Test
+    void discoverUsesTheOrganizationalDomainEvenWhenACloserRecordExists() {
+        // RFC 9989 4.10.1/4.10.2: the policy record is the organisational domain's, the one with the fewest labels.
+        MapTxtLookup dns = new MapTxtLookup().txt("_dmarc.news.example.com", "v=DMARC1; p=none").txt("_dmarc.example.com", REC);
+        DmarcDiscovery.Discovery d = new DmarcDiscovery(dns).discover("a.news.example.com");
+        assertThat(d).isInstanceOfSatisfying(DmarcDiscovery.Discovery.Found.class, f -> assertThat(f.policyDomain()).isEqualTo("example.com"));
+        MapTxtLookup psdN = new MapTxtLookup().txt("_dmarc.news.example.com", "v=DMARC1; p=none; psd=n").txt("_dmarc.example.com", REC);
+        assertThat(new DmarcDiscovery(psdN).discover("a.news.example.com")).isInstanceOfSatisfying(DmarcDiscovery.Discovery.Found.class,
+                f -> assertThat(f.policyDomain()).isEqualTo("news.example.com"));
+    }
+
+    @Test
     void discoverFindsNothing() {
         MapTxtLookup dns = new MapTxtLookup();
         DmarcDiscovery.Discovery d = new DmarcDiscovery(dns).discover("mail.example.com");

@@ -391,6 +391,34 @@ class DmarcRecordTest {
     }
 
     @Test
+    void aHugeUriListKeepsFindingsBounded() {
+        String rua = String.join(",", java.util.Collections.nCopies(20_000, "x"));
+        DmarcRecord r = DmarcRecord.parse("v=DMARC1; p=reject; rua=" + rua);
+        assertThat(r.findings()).hasSize(DmarcRecord.MAX_FINDINGS + 1);
+        assertThat(r.aggregateReports()).isEmpty();
+        DmarcRecord many = DmarcRecord.parse("v=DMARC1; p=reject; rua=" + String.join(",", java.util.Collections.nCopies(2_000, "mailto:a@example.com")));
+        assertThat(many.aggregateReports()).hasSize(2_000);
+        assertThat(only(many, "too-many-uris").message()).contains("2000 URIs");
+    }
+
+    @Test
+    void aRecordAtTheLengthLimitIsParsed() {
+        String head = "v=DMARC1; p=reject" + RUA + ";";
+        String record = head + " ".repeat(DmarcRecord.MAX_LENGTH - head.length());
+        assertThat(record).hasSize(DmarcRecord.MAX_LENGTH);
+        DmarcRecord r = DmarcRecord.parse(record);
+        assertThat(r.recognized()).isTrue();
+        assertThat(r.findings()).isEmpty();
+    }
+
+    @Test
+    void onlySemicolonsAndEqualsSigns() {
+        DmarcRecord r = DmarcRecord.parse("v=DMARC1;=;==;p==reject" + RUA);
+        assertThat(codes(r)).contains("malformed-tag", "invalid-value");
+        assertThat(r.policy()).isEqualTo(Policy.NONE);
+    }
+
+    @Test
     void longValuesAreCutInMessages() {
         DmarcRecord r = DmarcRecord.parse("v=DMARC1; p=" + "a".repeat(10_000) + RUA);
         assertThat(only(r, "invalid-value").message()).hasSizeLessThan(400).contains("(10000 characters)");
