@@ -2,7 +2,6 @@ package dev.sekisho.engine;
 
 import java.net.InetAddress;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -20,7 +19,6 @@ import java.util.Objects;
  * @param size            message size in bytes (END-OF-MESSAGE), or the SIZE= estimate
  * @param saslUsername    authenticated account, "" when not authenticated
  * @param messageId       an id that is the same for all requests about one message (Postfix: instance)
- * @param attributes      every attribute as the adapter received it, for explanation and future checks
  */
 public record Transaction(
         String service,
@@ -33,8 +31,7 @@ public record Transaction(
         long recipientCount,
         long size,
         String saslUsername,
-        String messageId,
-        Map<String, String> attributes) {
+        String messageId) {
 
     public Transaction {
         Objects.requireNonNull(service, "service");
@@ -46,7 +43,6 @@ public record Transaction(
         recipient = orEmpty(recipient);
         saslUsername = orEmpty(saslUsername);
         messageId = orEmpty(messageId);
-        attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
         if (recipientCount < 0) throw new IllegalArgumentException("recipientCount must be >= 0, was " + recipientCount);
         if (size < 0) throw new IllegalArgumentException("size must be >= 0, was " + size);
     }
@@ -79,6 +75,6 @@ public record Transaction(
     /** A copy for another service, e.g. when a listener fixes the service regardless of policy_context. */
     public Transaction withService(String otherService) {
         return new Transaction(otherService, stage, clientAddress, clientName, heloName, sender, recipient,
-                recipientCount, size, saslUsername, messageId, attributes);
+                recipientCount, size, saslUsername, messageId);
     }
 }

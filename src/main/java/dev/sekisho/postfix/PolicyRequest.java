@@ -101,8 +101,8 @@ public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, l
         Objects.requireNonNull(clientAddress, "clientAddress");
         if (size < 0) throw new IllegalArgumentException("size must be >= 0, was " + size);
         if (recipientCount < 0) throw new IllegalArgumentException("recipientCount must be >= 0, was " + recipientCount);
-        // Map.copyOf keeps an already immutable map as is, so Transaction's own copy costs nothing.
-        attributes = Map.copyOf(attributes);
+        // The reader's own map is immutable already; any other is copied into that shape.
+        attributes = PolicyAttributes.copyOf(attributes);
     }
 
     /**
@@ -179,7 +179,7 @@ public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, l
         return new Transaction(service, stage, clientAddress, attribute(CLIENT_NAME), attribute(HELO_NAME),
                 attribute(SENDER), attribute(RECIPIENT), recipientCount, size, attribute(SASL_USERNAME),
                 // SMTPD_POLICY_README: instance is the same for all requests about one message
-                attribute(INSTANCE), attributes);
+                attribute(INSTANCE));
     }
 
     // SMTPD_POLICY_README: protocol_state is one of CONNECT, EHLO, HELO, MAIL, RCPT, DATA,

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -72,7 +70,7 @@ final class PolicyRequestReader {
      *                                 complete by its deadline, or the connection ends inside it
      */
     PolicyRequest read() throws IOException, PolicyProtocolException {
-        Map<String, String> attributes = null;
+        PolicyAttributes.Builder attributes = null;
         int requestBytes = 0;
         long deadline = 0;
         boolean started = position < limit; // a pipelined request is already here
@@ -121,9 +119,9 @@ final class PolicyRequestReader {
                 // SMTPD_POLICY_README: the empty line ends the request.
                 if (attributes == null) throw PolicyProtocolException.of("empty request (an empty line without attributes)");
                 arm(NONE); // deciding and answering is not the client's time
-                return PolicyRequest.fromAttributes(attributes);
+                return PolicyRequest.fromAttributes(attributes.build());
             }
-            if (attributes == null) attributes = new HashMap<>(64);
+            if (attributes == null) attributes = new PolicyAttributes.Builder();
             addAttribute(attributes, lineStart, lineEnd);
             if (attributes.size() > limits.maxAttributes()) {
                 throw PolicyProtocolException.of("more than " + limits.maxAttributes() + " attributes");
@@ -141,7 +139,7 @@ final class PolicyRequestReader {
     // SMTPD_POLICY_README: each line is name=value; the value may itself contain '=', so only the
     // first '=' separates. Names are ASCII; values are bytes Postfix got from the client, which
     // are UTF-8 with SMTPUTF8.
-    private void addAttribute(Map<String, String> attributes, int lineStart, int lineEnd) throws PolicyProtocolException {
+    private void addAttribute(PolicyAttributes.Builder attributes, int lineStart, int lineEnd) throws PolicyProtocolException {
         int equals = -1;
         for (int i = lineStart; i < lineEnd; i++) {
             if (buffer[i] == '=') {
@@ -161,25 +159,15 @@ final class PolicyRequestReader {
         int valueStart = equals + 1;
         String value = valueStart == lineEnd ? "" : new String(buffer, valueStart, lineEnd - valueStart, StandardCharsets.UTF_8);
         // Postfix sends each attribute once; a second copy would make the request ambiguous.
-        if (attributes.putIfAbsent(name, value) != null) {
+        if (!attributes.put(name, value)) {
             throw new PolicyProtocolException("attribute sent twice", name, value);
         }
     }
 
-    /** Names Postfix sends, as bytes, so that the usual names cost no allocation per request. */
-    private static final String[] KNOWN_NAMES = PolicyRequest.KNOWN_ATTRIBUTES.toArray(String[]::new);
-    private static final byte[][] KNOWN_NAME_BYTES = java.util.Arrays.stream(KNOWN_NAMES)
-            .map(n -> n.getBytes(StandardCharsets.ISO_8859_1)).toArray(byte[][]::new);
-
+    /** The names Postfix sends cost no allocation per request. */
     private String attributeName(int start, int length) {
-        for (int k = 0; k < KNOWN_NAME_BYTES.length; k++) {
-            byte[] known = KNOWN_NAME_BYTES[k];
-            if (known.length == length && known[0] == buffer[start]
-                    && java.util.Arrays.equals(known, 0, length, buffer, start, start + length)) {
-                return KNOWN_NAMES[k];
-            }
-        }
-        return new String(buffer, start, length, StandardCharsets.ISO_8859_1);
+        String known = PolicyAttributes.knownName(buffer, start, length);
+        return known != null ? known : new String(buffer, start, length, StandardCharsets.ISO_8859_1);
     }
 
     private int fill(boolean started, long requestDeadline) throws IOException, PolicyProtocolException {

@@ -4,7 +4,6 @@ import dev.sekisho.engine.Stage;
 import dev.sekisho.engine.Transaction;
 import inet.ipaddr.IPAddressString;
 
-import java.util.Map;
 
 /** Builds transactions for tests: {@code Transactions.rcpt("203.0.113.7").from("a@example.org").to("b@example.test").build()}. */
 public final class Transactions {
@@ -43,6 +42,6 @@ public final class Transactions {
         var address = new IPAddressString(client).getAddress();
         if (address == null) throw new IllegalArgumentException("bad test address " + client);
         return new Transaction(service, stage, address.toInetAddress(), clientName, helo, sender,
-                stage == Stage.END_OF_MESSAGE ? "" : recipient, recipientCount, size, sasl, messageId, Map.of());
+                stage == Stage.END_OF_MESSAGE ? "" : recipient, recipientCount, size, sasl, messageId);
     }
 }

@@ -63,11 +63,12 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     static final int REGION_BYTES = 4 << 20;
 
     /**
-     * Guards the journal file, its sequence number, the current region and {@link #encoder}. Held
-     * only to encode and copy a record, and while the journal is swapped.
+     * Guards the journal file, its sequence number and the current region. Held only to copy an
+     * encoded record, and while the journal is swapped: every policy request appends, so the
+     * encoding happens before, in the calling thread's own encoder.
      */
     private final ReentrantLock appendLock = new ReentrantLock();
-    private final StateRecords.Encoder encoder = new StateRecords.Encoder();
+    private final ThreadLocal<StateRecords.Encoder> encoders = ThreadLocal.withInitial(StateRecords.Encoder::new);
     private JournalFile journal;
     private long journalSequence;
     /** Bytes of records in the current journal, its header included: where the next record goes. */
@@ -238,34 +239,33 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
 
     @Override
     public void rate(String key, RateWindow[] windows, long[] tats) {
-        appendLocked(() -> encoder.rate(key, windows, tats));
+        append(encoders.get().rate(key, windows, tats));
     }
 
     @Override
     public void triplet(String key, TripletState state) {
-        appendLocked(() -> encoder.triplet(key, state));
+        append(encoders.get().triplet(key, state));
     }
 
     @Override
     public void client(String key, ClientState state) {
-        appendLocked(() -> encoder.client(key, state));
+        append(encoders.get().client(key, state));
     }
 
     @Override
     public void restriction(Restriction restriction) {
-        appendLocked(() -> encoder.restriction(restriction));
+        append(encoders.get().restriction(restriction));
     }
 
     @Override
     public void restrictionRemoved(String id) {
-        appendLocked(() -> encoder.restrictionRemoved(id));
+        append(encoders.get().restrictionRemoved(id));
     }
 
-    private void appendLocked(java.util.function.Supplier<ByteBuffer> frame) {
+    private void append(ByteBuffer record) {
         appendLock.lock();
         try {
             if (closed) throw new IllegalStateException("state store " + directory + " is closed");
-            ByteBuffer record = frame.get();
             journal.append(record);
             journalBytes += record.remaining();
         } catch (IOException e) {

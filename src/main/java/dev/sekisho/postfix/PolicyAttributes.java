@@ -1,0 +1,166 @@
+package dev.sekisho.postfix;
+
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One request's attributes as an immutable map: the names Postfix sends sit in fixed slots, so
+ * reading a request builds no hash table and looking up a known name costs an array index.
+ * Attributes this server does not know follow in arrival order. Built by {@link Builder}.
+ */
+final class PolicyAttributes extends AbstractMap<String, String> {
+
+    /** The known names in slot order. */
+    private static final String[] NAMES = PolicyRequest.KNOWN_ATTRIBUTES.stream().sorted().toArray(String[]::new);
+    private static final Map<String, Integer> SLOTS = slots();
+    /** Known names as bytes, by length, so that the reader compares a line's name with one or two candidates. */
+    private static final int[][] SLOTS_BY_LENGTH = slotsByLength();
+    private static final byte[][] NAME_BYTES = Arrays.stream(NAMES).map(n -> n.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+
+    private final String[] known;       // by slot; null when not sent
+    private final String[] otherNames;  // names this server does not know, in arrival order
+    private final String[] otherValues;
+    private final int size;
+    private Set<Entry<String, String>> entries; // built on first use (explain, tests), racy but idempotent
+
+    private PolicyAttributes(String[] known, String[] otherNames, String[] otherValues, int size) {
+        this.known = known;
+        this.otherNames = otherNames;
+        this.otherValues = otherValues;
+        this.size = size;
+    }
+
+    /** The known name spelled by {@code bytes[start, start+length)}, or null. */
+    static String knownName(byte[] bytes, int start, int length) {
+        if (length >= SLOTS_BY_LENGTH.length) return null;
+        for (int slot : SLOTS_BY_LENGTH[length]) {
+            if (Arrays.equals(NAME_BYTES[slot], 0, length, bytes, start, start + length)) return NAMES[slot];
+        }
+        return null;
+    }
+
+    @Override
+    public String get(Object name) {
+        Integer slot = SLOTS.get(name);
+        if (slot != null) return known[slot];
+        for (int i = 0; i < otherNames.length; i++) {
+            if (otherNames[i].equals(name)) return otherValues[i];
+        }
+        return null;
+    }
+
+    @Override
+    public boolean containsKey(Object name) {
+        return get(name) != null;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public Set<Entry<String, String>> entrySet() {
+        Set<Entry<String, String>> built = entries;
+        if (built == null) {
+            List<Entry<String, String>> list = new ArrayList<>(size);
+            for (int slot = 0; slot < known.length; slot++) {
+                if (known[slot] != null) list.add(new SimpleImmutableEntry<>(NAMES[slot], known[slot]));
+            }
+            for (int i = 0; i < otherNames.length; i++) list.add(new SimpleImmutableEntry<>(otherNames[i], otherValues[i]));
+            built = new EntrySet(List.copyOf(list));
+            entries = built;
+        }
+        return built;
+    }
+
+    private static final class EntrySet extends AbstractSet<Entry<String, String>> {
+        private final List<Entry<String, String>> list;
+
+        EntrySet(List<Entry<String, String>> list) {
+            this.list = list;
+        }
+
+        @Override
+        public Iterator<Entry<String, String>> iterator() {
+            return list.iterator(); // an immutable list's: no remove
+        }
+
+        @Override
+        public int size() {
+            return list.size();
+        }
+    }
+
+    /** Collects one request's attributes; refuses a name sent twice. Not thread-safe; one per request. */
+    static final class Builder {
+        private final String[] known = new String[NAMES.length];
+        private List<String> otherNames;
+        private List<String> otherValues;
+        private int size;
+
+        /** @return false when the name was already given */
+        boolean put(String name, String value) {
+            Integer slot = SLOTS.get(name);
+            if (slot != null) {
+                if (known[slot] != null) return false;
+                known[slot] = value;
+            } else {
+                if (otherNames == null) {
+                    otherNames = new ArrayList<>(4);
+                    otherValues = new ArrayList<>(4);
+                } else if (otherNames.contains(name)) {
+                    return false;
+                }
+                otherNames.add(name);
+                otherValues.add(value);
+            }
+            size++;
+            return true;
+        }
+
+        int size() {
+            return size;
+        }
+
+        /** The attributes; the builder is not used again. */
+        PolicyAttributes build() {
+            String[] noNames = new String[0];
+            return new PolicyAttributes(known,
+                    otherNames == null ? noNames : otherNames.toArray(noNames),
+                    otherValues == null ? noNames : otherValues.toArray(noNames), size);
+        }
+    }
+
+    /** A map given by a caller (a test, the explain API) in the same shape. */
+    static PolicyAttributes copyOf(Map<String, String> attributes) {
+        if (attributes instanceof PolicyAttributes same) return same;
+        Builder builder = new Builder();
+        attributes.forEach((name, value) -> builder.put(name, value == null ? "" : value));
+        return builder.build();
+    }
+
+    private static Map<String, Integer> slots() {
+        Map<String, Integer> slots = new HashMap<>();
+        for (int i = 0; i < NAMES.length; i++) slots.put(NAMES[i], i);
+        return Map.copyOf(slots);
+    }
+
+    private static int[][] slotsByLength() {
+        int longest = Arrays.stream(NAMES).mapToInt(String::length).max().orElse(0);
+        int[][] byLength = new int[longest + 1][];
+        for (int length = 0; length <= longest; length++) {
+            final int l = length;
+            byLength[length] = java.util.stream.IntStream.range(0, NAMES.length).filter(i -> NAMES[i].length() == l).toArray();
+        }
+        return byLength;
+    }
+}
