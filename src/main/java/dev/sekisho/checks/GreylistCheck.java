@@ -30,6 +30,12 @@ public final class GreylistCheck implements Check {
     private final CheckConfig.Greylist config;
     private final ClientNetworks networks;
     private final StateStore store;
+    private final RecentSeconds seconds = new RecentSeconds();
+    /** The deferral of the last wait, reused while the wait stays the same (nearly always the delay). */
+    private volatile Deferral lastDeferral = new Deferral(-1, null);
+
+    private record Deferral(long waitSeconds, Action action) {
+    }
 
     public GreylistCheck(CheckConfig.Greylist config, ClientNetworks networks, StateStore store) {
         this.config = config;
@@ -58,20 +64,27 @@ public final class GreylistCheck implements Check {
         String triplet = tripletKey.append('|').append(tx.recipient().toLowerCase(Locale.ROOT)).toString();
         GreylistOutcome outcome = store.greylist(new GreylistRequest(triplet, network, context.now(), config.delay(),
                 config.retryWindow(), config.maxAge(), config.autoAllowAfter(), context.dryRun()));
-        Map<String, String> values = new LinkedHashMap<>();
-        values.put("first-seen", outcome.firstSeen().toString());
-        values.put("pass-at", outcome.passAt().toString());
-        values.put("client-passes", Long.toString(outcome.clientPasses()));
+        Map<String, String> values = Explanation.values(
+                "first-seen", seconds.floor(outcome.firstSeen()),
+                "pass-at", seconds.ceiling(outcome.passAt()),
+                "client-passes", Long.toString(outcome.clientPasses()));
         String key = "triplet=" + triplet;
         if (outcome.status().accepted()) {
-            return CheckResult.pass(new Explanation(name(), outcome.status().name().toLowerCase(Locale.ROOT), key, "greylist passed", values));
+            return CheckResult.pass(new Explanation(name(), outcome.status().label(), key, "greylist passed", values));
         }
         long wait = WholeSeconds.until(context.now(), outcome.passAt());
-        Action action = config.action().argument().isEmpty()
-                ? config.action().withText("Greylisted, please try again in " + wait + " seconds")
-                : config.action();
-        return CheckResult.decide(action, new Explanation(name(), outcome.status().name().toLowerCase(Locale.ROOT), key,
+        return CheckResult.decide(deferral(wait), new Explanation(name(), outcome.status().label(), key,
                 "deferred for " + wait + "s", values));
+    }
+
+    private Action deferral(long wait) {
+        if (!config.action().argument().isEmpty()) return config.action();
+        Deferral last = lastDeferral;
+        if (last.waitSeconds() != wait) {
+            last = new Deferral(wait, config.action().withText("Greylisted, please try again in " + wait + " seconds"));
+            lastDeferral = last;
+        }
+        return last.action();
     }
 
     /** The matching allow-client-names entry, or null. "example.com" matches it and its subdomains; ".example.com" only subdomains. */

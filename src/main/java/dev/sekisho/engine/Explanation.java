@@ -19,7 +19,15 @@ public record Explanation(String check, String rule, String key, String detail, 
         rule = rule == null ? "" : rule;
         key = key == null ? "" : key;
         detail = detail == null ? "" : detail;
-        values = values == null || values.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+        values = values == null || values.isEmpty() ? Map.of()
+                : values instanceof OrderedValues ? values
+                : new OrderedValues(values);
+    }
+
+    /** Values in the order given, key, value, key, value...: immutable, and kept as is by the constructor. */
+    public static Map<String, String> values(String... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) throw new IllegalArgumentException("values come in key, value pairs");
+        return new OrderedValues(keysAndValues.clone());
     }
 
     public static Explanation of(String check, String detail) {

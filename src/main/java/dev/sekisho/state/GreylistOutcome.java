@@ -23,9 +23,16 @@ public record GreylistOutcome(Status status, Instant firstSeen, Instant passAt, 
         CLIENT_ALLOWED(true);
 
         private final boolean accepted;
+        private final String label;
 
         Status(boolean accepted) {
             this.accepted = accepted;
+            this.label = name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        /** The status as explanations and logs name it: "new", "client-allowed", ... */
+        public String label() {
+            return label;
         }
 
         public boolean accepted() {

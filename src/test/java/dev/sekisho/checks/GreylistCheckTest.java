@@ -94,7 +94,7 @@ class GreylistCheckTest {
         }
         CheckResult fresh = ask(check, Transactions.rcpt("192.0.2.10").to("someone-new@example.test").build());
         assertThat(fresh.decisive()).isFalse();
-        assertThat(fresh.explanation().rule()).isEqualTo("client_allowed");
+        assertThat(fresh.explanation().rule()).isEqualTo("client-allowed");
     }
 
     @Test
