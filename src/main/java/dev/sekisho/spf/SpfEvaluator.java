@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -604,9 +603,5 @@ public final class SpfEvaluator {
         SpfEvaluation finish(SpfResult result, String domain, Optional<String> explanation, Optional<String> mechanism, Optional<String> problem) {
             return new SpfEvaluation(result, domain, explanation, mechanism, problem, lookups, voidLookups, trail);
         }
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }
