@@ -54,6 +54,8 @@ public final class SpfExpander {
         final List<SpfExpansion.Network> networks = new ArrayList<>();
         final List<SpfExpansion.Unexpanded> unexpanded = new ArrayList<>();
         final List<String> problems = new ArrayList<>();
+        /** Domains whose TXT lookup failed: already reported, so not also reported as having no record. */
+        final java.util.Set<String> unreadable = new java.util.HashSet<>();
         int lookups;
         int voidLookups;
         SpfRecord.Qualifier all;
@@ -97,7 +99,7 @@ public final class SpfExpander {
                     String target = staticTarget(spec, domain, "redirect=" + spec);
                     if (target != null) {
                         Optional<String> redirected = domain(target, depth + 1, effect, via, main);
-                        if (redirected.isEmpty() && record(target, true) == null) {
+                        if (redirected.isEmpty() && !unreadable.contains(DnsNames.canonical(target)) && record(target, true) == null) {
                             problems.add("redirect=" + target + " from " + domain + " finds no SPF record: receivers return permerror");
                         }
                     }
@@ -153,7 +155,7 @@ public final class SpfExpander {
                     Function<SpfRecord.Qualifier, Optional<SpfRecord.Qualifier>> inner = q -> q == SpfRecord.Qualifier.PASS
                             ? effect.apply(outer) : Optional.empty();
                     Optional<String> included = domain(target, depth + 1, inner, via, false);
-                    if (included.isEmpty() && record(target, true) == null) {
+                    if (included.isEmpty() && !unreadable.contains(DnsNames.canonical(target)) && record(target, true) == null) {
                         problems.add(m.text() + " in " + domain + " finds no SPF record at " + target + ": receivers return permerror");
                     }
                 }
@@ -226,9 +228,11 @@ public final class SpfExpander {
                 case DnsOutcome.NoSuchDomain n -> List.of();
                 default -> {
                     if (!quiet) problems.add("TXT lookup of " + domain + " failed (" + SpfEvaluator.describe(txt) + "): receivers return temperror");
-                    yield List.of();
+                    unreadable.add(DnsNames.canonical(domain));
+                    yield null;
                 }
             };
+            if (spf == null) return null;
             if (spf.size() > 1) {
                 if (!quiet) problems.add(domain + " publishes " + spf.size() + " SPF records (RFC 7208 4.5): receivers return permerror");
                 return null;
