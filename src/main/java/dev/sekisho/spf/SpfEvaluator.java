@@ -115,6 +115,10 @@ public final class SpfEvaluator {
         } catch (Abort abort) {
             check.step(abort.depth, abort.domain, SpfEvaluation.StepKind.ERROR, abort.getMessage());
             return check.finish(abort.result, abort.domain, Optional.empty(), Optional.empty(), Optional.of(abort.getMessage()));
+        } catch (SpfSyntaxException e) {
+            // Records are checked whole before evaluation, so this means text that escaped the check: still the record's fault.
+            check.step(0, asciiDomain, SpfEvaluation.StepKind.ERROR, e.getMessage());
+            return check.finish(SpfResult.PERMERROR, asciiDomain, Optional.empty(), Optional.empty(), Optional.of(e.getMessage()));
         }
     }
 

@@ -115,4 +115,24 @@ class CachingResolverTest implements DnsResolverContract {
             assertThat(resolver.size()).isLessThanOrEqualTo(10);
         }
     }
+
+    @Test
+    void noDataIsNoDataHoweverTheServerSaysIt() throws Exception {
+        // with an SOA, without one, and at the end of a CNAME chain: always NoData, never a failure or an empty answer
+        try (TestDnsServer withSoa = TestDnsServer.start(Zone.empty().a("example.com", "192.0.2.1").cname("alias.example.com", "example.com"));
+             TestDnsServer withoutSoa = TestDnsServer.start(Zone.empty().withoutSoaInNegativeAnswers().a("example.com", "192.0.2.1"))) {
+            CachingResolver cached = cachingResolver(withSoa);
+            assertThat(cached.lookup("example.com", RecordType.TXT)).isInstanceOf(DnsOutcome.NoData.class);
+            assertThat(cached.lookup("example.com", RecordType.TXT)).isInstanceOf(DnsOutcome.NoData.class);
+            assertThat(cached.lookup("alias.example.com", RecordType.TXT)).isInstanceOf(DnsOutcome.NoData.class);
+            assertThat(cached.lookup("alias.example.com", RecordType.TXT)).isInstanceOf(DnsOutcome.NoData.class);
+            assertThat(withSoa.queries("alias.example.com", Type.TXT)).isEqualTo(1);
+
+            CachingResolver uncacheable = cachingResolver(withoutSoa);
+            assertThat(uncacheable.lookup("example.com", RecordType.TXT)).isEqualTo(new DnsOutcome.NoData("example.com", RecordType.TXT, Duration.ZERO));
+            assertThat(uncacheable.lookup("example.com", RecordType.TXT)).isEqualTo(new DnsOutcome.NoData("example.com", RecordType.TXT, Duration.ZERO));
+            // RFC 2308 5: without an SOA a negative answer is not cached, so the server is asked again
+            assertThat(withoutSoa.queries("example.com", Type.TXT)).isEqualTo(2);
+        }
+    }
 }

@@ -251,6 +251,7 @@ public final class TestDnsServer implements AutoCloseable {
                 continue;
             }
             if (!zone.exists(current)) response.getHeader().setRcode(Rcode.NXDOMAIN);
+            if (!zone.soaInNegativeAnswers()) return;
             long negative = zone.negativeTtlSeconds();
             response.addRecord(new SOARecord(SOA_OWNER, DClass.IN, negative, Zone.name("ns.test"), Zone.name("hostmaster.test"), 1,
                     3600, 600, 86400, negative), Section.AUTHORITY);

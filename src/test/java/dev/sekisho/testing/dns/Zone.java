@@ -36,6 +36,7 @@ public final class Zone {
     private volatile boolean truncateAllUdp;
     private volatile long ttlSeconds = 300;
     private volatile long negativeTtlSeconds = 60;
+    private volatile boolean soaInNegativeAnswers = true;
 
     public static Zone empty() {
         return new Zone();
@@ -69,6 +70,16 @@ public final class Zone {
 
     long negativeTtlSeconds() {
         return negativeTtlSeconds;
+    }
+
+    /** Send negative answers without the SOA, as some servers do: the answer then says nothing about how long it holds. */
+    public Zone withoutSoaInNegativeAnswers() {
+        this.soaInNegativeAnswers = false;
+        return this;
+    }
+
+    boolean soaInNegativeAnswers() {
+        return soaInNegativeAnswers;
     }
 
     public Zone add(Record record) {
