@@ -102,6 +102,16 @@ public final class NetworkResolver implements DnsResolver {
         return settings;
     }
 
+    /** Queries on the wire now (for metrics, and for tests of the bound). */
+    public int queriesInFlight() {
+        return settings.maxInFlight() - inFlight.availablePermits();
+    }
+
+    /** Lookups waiting for a free slot now. */
+    public int lookupsWaitingForSlot() {
+        return inFlight.getQueueLength();
+    }
+
     @Override
     public DnsOutcome lookup(String name, RecordType type) {
         Name first = DnsNames.toName(name);

@@ -79,4 +79,35 @@ class NetworkResolverTest implements DnsResolverContract {
         assertThatThrownBy(() -> NetworkResolver.Settings.of(List.of("127.0.0.1")).withTimeout(Duration.ZERO)).hasMessageContaining("PT0S");
         assertThatThrownBy(() -> NetworkResolver.Settings.of(List.of("127.0.0.1")).withMaxInFlight(0)).hasMessageContaining("was 0");
     }
+
+    @Test
+    void noMoreQueriesThanTheBoundAreOnTheWire() throws Exception {
+        Zone zone = Zone.empty().a("ok.example.com", "192.0.2.1").drop("slow.example.com");
+        try (TestDnsServer server = TestDnsServer.start(zone)) {
+            NetworkResolver resolver = new NetworkResolver(NetworkResolver.Settings.of(List.of(server.hostPort()))
+                    .withTimeout(Duration.ofSeconds(2)).withMaxInFlight(1));
+            var slow = java.util.concurrent.CompletableFuture.supplyAsync(() -> resolver.lookup("slow.example.com", RecordType.A),
+                    java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            awaitCondition(() -> server.queries("slow.example.com", Type.A) == 1);
+            assertThat(resolver.queriesInFlight()).isEqualTo(1);
+
+            var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> resolver.lookup("ok.example.com", RecordType.A),
+                    java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            awaitCondition(() -> resolver.lookupsWaitingForSlot() == 1);
+            // the second lookup waits for the slot: it has not reached the server while the first holds it
+            assertThat(server.queries("ok.example.com", Type.A)).isZero();
+            assertThat(slow.join()).isInstanceOf(DnsOutcome.Timeout.class);
+            assertThat(second.join()).isInstanceOfAny(DnsOutcome.Answer.class, DnsOutcome.Timeout.class);
+            assertThat(resolver.queriesInFlight()).isZero();
+        }
+    }
+
+    /** Waits for a condition another thread brings about (not for time to pass); gives up after 10 s so a bug cannot hang the build. */
+    private static void awaitCondition(java.util.function.BooleanSupplier condition) {
+        long giveUp = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > giveUp) throw new AssertionError("condition not reached");
+            Thread.onSpinWait();
+        }
+    }
 }
