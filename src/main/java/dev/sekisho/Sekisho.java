@@ -6,6 +6,7 @@ import dev.sekisho.cli.ExplainCommand;
 import dev.sekisho.cli.ReloadCommand;
 import dev.sekisho.cli.RestrictionsCommand;
 import dev.sekisho.cli.ServeCommand;
+import dev.sekisho.cli.SpfCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sekisho", mixinStandardHelpOptions = true, version = "sekisho 0.1.0",
         description = "Abuse-control engine for Postfix and Dovecot.",
         subcommands = {ServeCommand.class, ConfigCommand.class, ReloadCommand.class, RestrictionsCommand.class,
-                ExplainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                ExplainCommand.class, BenchCommand.class, SpfCommand.class, CommandLine.HelpCommand.class})
 public final class Sekisho implements Runnable {
 
     @CommandLine.Spec

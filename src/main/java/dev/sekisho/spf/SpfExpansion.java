@@ -1,0 +1,58 @@
+package dev.sekisho.spf;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a domain's SPF record authorises, read statically: every ip4/ip6/a/mx network reachable through
+ * include and redirect, with the result a client in it would get, and what could not be expanded
+ * without a real connection (exists, ptr, macros other than %{d} and %{o}).
+ *
+ * @param domain      the domain expanded
+ * @param record      its SPF record, when it has exactly one
+ * @param networks    every network found, in evaluation order, with the result it gives
+ * @param unexpanded  terms whose effect depends on the connection
+ * @param lookups     the DNS-costing terms evaluating every term would need (RFC 7208 4.6.4 allows 10)
+ * @param voidLookups lookups that found nothing (RFC 7208 4.6.4 allows 2)
+ * @param problems    loops, limits exceeded, missing or broken records, DNS failures
+ * @param all         the qualifier of the "all" that ends the evaluation, when there is one
+ */
+public record SpfExpansion(String domain, Optional<String> record, List<Network> networks, List<Unexpanded> unexpanded,
+                           int lookups, int voidLookups, List<String> problems, Optional<SpfRecord.Qualifier> all) {
+
+    public SpfExpansion {
+        networks = List.copyOf(networks);
+        unexpanded = List.copyOf(unexpanded);
+        problems = List.copyOf(problems);
+    }
+
+    /**
+     * A network and the result a client inside it gets from this term; {@code via} lists the domains
+     * followed (include, redirect) from the expanded domain to the record with the term.
+     */
+    public record Network(InetAddress address, int prefix, SpfResult result, String domain, String term, List<String> via) {
+        public Network {
+            via = List.copyOf(via);
+        }
+
+        /** As written in SPF and routing: 192.0.2.0/24, 2001:db8::/32. */
+        public String cidr() {
+            return address.getHostAddress() + "/" + prefix;
+        }
+    }
+
+    /** A term that cannot be resolved into networks ahead of a connection, and why. */
+    public record Unexpanded(String domain, String term, String reason) {
+    }
+
+    /** The networks whose clients pass. */
+    public List<Network> authorised() {
+        return networks.stream().filter(n -> n.result() == SpfResult.PASS).toList();
+    }
+
+    /** True when the record needs more DNS lookups or void lookups than receivers allow, or has a loop or error. */
+    public boolean hasProblems() {
+        return !problems.isEmpty();
+    }
+}
