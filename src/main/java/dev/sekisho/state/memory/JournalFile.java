@@ -1,12 +1,7 @@
 package dev.sekisho.state.memory;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.Closeable;
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -15,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Consumer;
 
 /**
  * One journal file, appended through shared memory mappings of {@link DataDirectory#REGION_BYTES}
@@ -23,11 +17,9 @@ import java.util.function.Consumer;
  * file with zeros, so until {@link #close()} truncates them the file is longer than its records.
  *
  * <p>Threads: {@link #append} and {@link #length} under the caller's append lock; {@link #force}
- * and {@link #close} under its maintenance lock, concurrently with appends. Only the maintenance
- * side unmaps regions, and only regions an append can no longer reach.
+ * and {@link #close} under its maintenance lock, concurrently with appends.
  */
 final class JournalFile implements Closeable {
-    private static final Logger log = LoggerFactory.getLogger(JournalFile.class);
     static final byte[] MAGIC = "SKJRNL1\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Path file;
@@ -38,7 +30,7 @@ final class JournalFile implements Closeable {
     private long regionStart;
     /** Bytes of records in the file, the header included: where the next record goes. */
     private long length;
-    /** Regions an append filled and left: forced, then unmapped, by the maintenance side. */
+    /** Regions an append filled and left, to be forced by the maintenance side. */
     private final ConcurrentLinkedQueue<MappedByteBuffer> retired = new ConcurrentLinkedQueue<>();
 
     private JournalFile(Path file, FileChannel channel, long length) {
@@ -113,12 +105,14 @@ final class JournalFile implements Closeable {
         }
     }
 
-    /** Forces every appended record to the disk; unmaps regions no append can reach. */
+    /**
+     * Forces every appended record to the disk, and lets go of the regions no append can reach:
+     * the collector unmaps them with their buffers. (The JDK that Java 21 targets has no public
+     * call to unmap at once; sun.misc.Unsafe's is going away.) Under load a region lives about a
+     * second, so its buffer dies young and is unmapped at the next young collection.
+     */
     void force() {
-        for (MappedByteBuffer old = retired.poll(); old != null; old = retired.poll()) {
-            old.force();
-            UNMAPPER.accept(old);
-        }
+        for (MappedByteBuffer old = retired.poll(); old != null; old = retired.poll()) old.force();
         MappedByteBuffer current = region;
         if (current != null) current.force();
     }
@@ -127,43 +121,13 @@ final class JournalFile implements Closeable {
     @Override
     public void close() throws IOException {
         force();
-        MappedByteBuffer last = region;
         region = null;
-        if (last != null) UNMAPPER.accept(last);
         boolean interrupted = Thread.interrupted();
         try (FileChannel closing = channel.isOpen() ? channel : FileChannel.open(file, StandardOpenOption.WRITE)) {
             closing.truncate(length);
             closing.force(true);
         } finally {
             if (interrupted) Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Unmaps a region now rather than when the collector finds its buffer: a region's pages count
-     * in the process's resident memory while it is mapped. The JDK has no public call for it
-     * before the foreign memory API; sun.misc.Unsafe#invokeCleaner (module jdk.unsupported) does
-     * it. Without it the collector unmaps the region later, which is only slower.
-     */
-    private static final Consumer<ByteBuffer> UNMAPPER = findUnmapper();
-
-    private static Consumer<ByteBuffer> findUnmapper() {
-        try {
-            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
-            Field field = unsafeClass.getDeclaredField("theUnsafe");
-            field.setAccessible(true);
-            Object unsafe = field.get(null);
-            Method invokeCleaner = unsafeClass.getMethod("invokeCleaner", ByteBuffer.class);
-            return buffer -> {
-                try {
-                    invokeCleaner.invoke(unsafe, buffer);
-                } catch (ReflectiveOperationException e) {
-                    log.debug("cannot unmap a journal region now; the collector will: {}", e.toString());
-                }
-            };
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            log.debug("journal regions are unmapped by the collector: {}", e.toString());
-            return buffer -> { };
         }
     }
 }

@@ -175,14 +175,14 @@ class MemoryStateStoreTest implements StateStoreContract {
     }
 
     @Test
-    void recordsOverManyRegionsAreKeptWhileFullRegionsAreForcedAndUnmapped() throws IOException {
+    void recordsOverManyRegionsAreKeptWhileFullRegionsAreForced() throws IOException {
         Path directory = temp.resolve("data");
         MemoryStateStore store = open(directory);
         // about 3 regions of triplet records, each key long enough that records straddle region ends
         String padding = "x".repeat(200);
         int count = 3 * DataDirectory.REGION_BYTES / 260;
         for (int i = 0; i < count; i++) store.greylist(greylist("192.0.2|s" + i + padding + "@example.org|r@example.test", T0));
-        store.checkpoint(); // forces and unmaps the full regions while the store goes on
+        store.checkpoint(); // forces the full regions and starts a new journal while the store goes on
         store.greylist(greylist("192.0.2|last@example.org|r@example.test", T0));
 
         MemoryStateStore reopened = open(copyDirectory(directory, temp.resolve("copy")));
