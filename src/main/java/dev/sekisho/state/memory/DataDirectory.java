@@ -262,6 +262,11 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         append(encoders.get().restrictionRemoved(id));
     }
 
+    @Override
+    public void evicted(byte keyType, String key) {
+        append(encoders.get().evicted(keyType, key));
+    }
+
     private void append(ByteBuffer record) {
         lockForAppend();
         try {
@@ -428,6 +433,11 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
 
         @Override
         public void restrictionRemoved(String id) {
+            throw new IllegalStateException("a snapshot holds no removals");
+        }
+
+        @Override
+        public void evicted(byte keyType, String key) {
             throw new IllegalStateException("a snapshot holds no removals");
         }
     }

@@ -121,6 +121,10 @@ public final class MemoryStateStore implements StateStore {
         @Override
         public void restrictionRemoved(String id) {
         }
+
+        @Override
+        public void evicted(byte keyType, String key) {
+        }
     };
 
     private final Options options;
@@ -139,9 +143,9 @@ public final class MemoryStateStore implements StateStore {
     private final StateRecords.Sink changes;
 
     private final ReentrantLock evictionLock = new ReentrantLock();
-    private final EvictionSampler<RateCell> rateSampler = new EvictionSampler<>(rates);
-    private final EvictionSampler<TripletState> tripletSampler = new EvictionSampler<>(triplets);
-    private final EvictionSampler<ClientState> clientSampler = new EvictionSampler<>(clients);
+    private final EvictionSampler<RateCell> rateSampler = new EvictionSampler<>(rates, StateRecords.RATE);
+    private final EvictionSampler<TripletState> tripletSampler = new EvictionSampler<>(triplets, StateRecords.TRIPLET);
+    private final EvictionSampler<ClientState> clientSampler = new EvictionSampler<>(clients, StateRecords.CLIENT);
     private final LongAdder evictions = new LongAdder();
 
     private final ScheduledExecutorService maintenance;
@@ -563,7 +567,7 @@ public final class MemoryStateStore implements StateStore {
             }
         }
         if (best == null) return false;
-        if (best.evictCandidate()) evictions.increment();
+        if (best.evictCandidate(changes)) evictions.increment();
         return true;
     }
 
@@ -574,12 +578,14 @@ public final class MemoryStateStore implements StateStore {
      */
     private static final class EvictionSampler<V extends Expiring> {
         private final ConcurrentHashMap<String, V> map;
+        private final byte keyType;
         private Iterator<Map.Entry<String, V>> cursor;
         private String candidateKey;
         private V candidateValue;
 
-        EvictionSampler(ConcurrentHashMap<String, V> map) {
+        EvictionSampler(ConcurrentHashMap<String, V> map, byte keyType) {
             this.map = map;
+            this.keyType = keyType;
         }
 
         /** @return whether a candidate was found */
@@ -608,8 +614,20 @@ public final class MemoryStateStore implements StateStore {
             return candidateValue.expiresAtNanos();
         }
 
-        boolean evictCandidate() {
-            return map.remove(candidateKey, candidateValue);
+        /**
+         * Removes the candidate if it is still the key's value, and journals the removal under the
+         * key's lock, so a concurrent update of the key is journaled either before it (and
+         * evicted with it) or after it (and kept): a restart then holds what memory held.
+         */
+        boolean evictCandidate(StateRecords.Sink changes) {
+            boolean[] evicted = new boolean[1];
+            map.computeIfPresent(candidateKey, (key, current) -> {
+                if (current != candidateValue) return current;
+                changes.evicted(keyType, key);
+                evicted[0] = true;
+                return null;
+            });
+            return evicted[0];
         }
     }
 
@@ -739,6 +757,15 @@ public final class MemoryStateStore implements StateStore {
         @Override
         public void restrictionRemoved(String id) {
             recoveredRestrictions.remove(id);
+        }
+
+        @Override
+        public void evicted(byte keyType, String key) {
+            switch (keyType) {
+                case StateRecords.RATE -> rates.remove(key);
+                case StateRecords.TRIPLET -> triplets.remove(key);
+                default -> clients.remove(key);
+            }
         }
     }
 

@@ -28,6 +28,8 @@ final class StateRecords {
     static final byte RESTRICTION_REMOVED = 5;
     static final byte SNAPSHOT_HEADER = 6;
     static final byte SNAPSHOT_END = 7;
+    /** A key removed while live because the store was over its capacity; names the map by its record type. */
+    static final byte KEY_EVICTED = 8;
 
     static final int FRAME_HEADER_BYTES = 8;
     /** A larger length can only be garbage: no key or restriction comes near it. */
@@ -47,6 +49,9 @@ final class StateRecords {
         void restriction(Restriction restriction);
 
         void restrictionRemoved(String id);
+
+        /** @param keyType {@link #RATE}, {@link #TRIPLET} or {@link #CLIENT}: the map the key left */
+        void evicted(byte keyType, String key);
     }
 
     /** A record whose CRC matched but whose content does not parse: a bug or a foreign file, never a torn write. */
@@ -113,6 +118,14 @@ final class StateRecords {
         ByteBuffer restrictionRemoved(String id) {
             begin(RESTRICTION_REMOVED);
             putString(id);
+            return end();
+        }
+
+        ByteBuffer evicted(byte keyType, String key) {
+            begin(KEY_EVICTED);
+            ensure(1);
+            buffer.put(keyType);
+            putString(key);
             return end();
         }
 
@@ -253,6 +266,13 @@ final class StateRecords {
                     sink.restriction(new Restriction(id, subject, reason, imposedBy, evidence, createdAt, expiresAt, liftedAt, liftedBy));
                 }
                 case RESTRICTION_REMOVED -> sink.restrictionRemoved(getString(in));
+                case KEY_EVICTED -> {
+                    byte keyType = in.get();
+                    if (keyType != RATE && keyType != TRIPLET && keyType != CLIENT) {
+                        throw new MalformedRecordException("eviction from unknown map " + keyType);
+                    }
+                    sink.evicted(keyType, getString(in));
+                }
                 default -> throw new MalformedRecordException("unknown record type " + type);
             }
             if (in.hasRemaining()) throw new MalformedRecordException(in.remaining() + " unexpected bytes after a record of type " + type);

@@ -352,6 +352,24 @@ class MemoryStateStoreTest implements StateStoreContract {
     }
 
     @Test
+    void evictionsAreJournaledSoAKilledStoreComesBackWithinItsCapacity() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = MemoryStateStore.open(directory, OPTIONS.withCapacity(100), clock);
+        opened.add(store);
+        for (int i = 0; i < 150; i++) {
+            store.greylist(greylist("192.0.2|s" + i + "@example.org|r@example.test", T0.plusSeconds(i)));
+        }
+        assertThat(store.evictions()).isEqualTo(50);
+
+        // A larger capacity on reopening: only the journal can say which keys were evicted.
+        MemoryStateStore reopened = MemoryStateStore.open(copyDirectory(directory, temp.resolve("after-kill")), OPTIONS.withCapacity(1000), clock);
+        opened.add(reopened);
+        assertThat(reopened.stats().keys()).isEqualTo(100);
+        assertThat(reopened.evictions()).isZero();
+        assertThat(reopened.greylist(dryRun("192.0.2|s149@example.org|r@example.test", T0.plusSeconds(200))).status()).isEqualTo(EARLY);
+    }
+
+    @Test
     void aSweepRemovesWhatExpiredByTheMovedClock() {
         MemoryStateStore store = MemoryStateStore.inMemory(OPTIONS.withRestrictionRetention(Duration.ofDays(30)), clock);
         for (int i = 0; i < 10; i++) store.greylist(greylist("192.0.2|s" + i + "@example.org|r@example.test", T0));
