@@ -1,5 +1,6 @@
 package dev.sekisho.config;
 
+import dev.sekisho.dns.ResolverAddress;
 import dev.sekisho.engine.Action;
 import dev.sekisho.state.RateWindow;
 import inet.ipaddr.IPAddress;
@@ -136,8 +137,15 @@ public final class ConfigLoader {
                 limitsSection.integer("max-connections", 2000, 1, 1_000_000));
         limitsSection.rejectUnknownKeys();
 
+        Section dnsSection = root.section("dns");
+        var dns = new SekishoConfig.DnsConfig(
+                dnsSection.each("resolvers", ResolverAddress::parse),
+                positive(dnsSection, "timeout", Duration.ofSeconds(5)),
+                dnsSection.integer("max-in-flight", 256, 1, 100_000));
+        dnsSection.rejectUnknownKeys();
+
         root.rejectUnknownKeys();
-        return new SekishoConfig(file, dataDir, policyListeners, http, defaultService, networks, services, allow, deny, state, limits);
+        return new SekishoConfig(file, dataDir, policyListeners, http, defaultService, networks, services, allow, deny, state, limits, dns);
     }
 
     private SekishoConfig.ServiceConfig service(String name, Section s) {

@@ -22,10 +22,11 @@ import java.util.Map;
  * @param deny            the deny list (used by deny-list checks)
  * @param state           where counters live
  * @param limits          protocol limits of the policy server
+ * @param dns             how DNS is asked (SPF, DMARC, audits)
  */
 public record SekishoConfig(Path source, Path dataDir, List<PolicyListener> policyListeners, InetSocketAddress http,
                             String defaultService, NetworkPrefixes networks, Map<String, ServiceConfig> services,
-                            ListConfig allow, ListConfig deny, StateConfig state, PolicyLimits limits) {
+                            ListConfig allow, ListConfig deny, StateConfig state, PolicyLimits limits, DnsConfig dns) {
 
     public SekishoConfig {
         policyListeners = List.copyOf(policyListeners);
@@ -59,5 +60,16 @@ public record SekishoConfig(Path source, Path dataDir, List<PolicyListener> poli
      */
     public record PolicyLimits(int maxLineBytes, int maxRequestBytes, Duration idleTimeout, Duration requestTimeout,
                                int maxConnections) {
+    }
+
+    /**
+     * @param resolvers   recursive resolvers to ask, in order; empty for the system's (/etc/resolv.conf)
+     * @param timeout     deadline of one lookup
+     * @param maxInFlight most lookups waiting for an answer at once
+     */
+    public record DnsConfig(List<InetSocketAddress> resolvers, Duration timeout, int maxInFlight) {
+        public DnsConfig {
+            resolvers = List.copyOf(resolvers);
+        }
     }
 }

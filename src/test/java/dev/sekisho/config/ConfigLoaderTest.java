@@ -56,6 +56,31 @@ class ConfigLoaderTest {
         assertThat(perIp.windows()).extracting(w -> w.limit()).containsExactly(100L, 1000L);
         assertThat(perIp.action()).isEqualTo(Action.defer(450, "4.7.1", ""));
         assertThat(config.policyListeners().get(1).service()).isEqualTo("submission");
+        assertThat(config.dns().resolvers()).extracting(a -> a.getAddress().getHostAddress() + " " + a.getPort())
+                .containsExactly("127.0.0.53 53", "0:0:0:0:0:0:0:1 53");
+        assertThat(config.dns().timeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void withoutADnsSectionTheSystemResolversAreAskedWithDefaultLimits() {
+        SekishoConfig.DnsConfig dns = new ConfigLoader().loadDefaults().dns();
+        assertThat(dns.resolvers()).isEmpty();
+        assertThat(dns.timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(dns.maxInFlight()).isEqualTo(256);
+    }
+
+    @Test
+    void aResolverThatIsNotAnAddressIsNamedWithItsLine() throws IOException {
+        ConfigException e = errorOf("""
+                services:
+                  mx:
+                    checks: [restrictions]
+                dns:
+                  resolvers:
+                    - 192.0.2.53
+                    - dns.example.net
+                """);
+        assertThat(e.getMessage()).isEqualTo(dir.resolve("sekisho.yaml") + ":7: dns.resolvers[1]: resolver address 'dns.example.net': HOST must be an IPv4 or IPv6 address");
     }
 
     @Test

@@ -60,6 +60,29 @@ class SpfCommandsTest {
     }
 
     @Test
+    void theResolverAndTimeoutCanComeFromTheConfigurationsDnsSection(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path config = dir.resolve("sekisho.yaml");
+        java.nio.file.Files.writeString(config, """
+                services:
+                  mx:
+                    checks: [restrictions]
+                dns:
+                  resolvers: ["%s"]
+                  timeout: 2s
+                """.formatted(server.hostPort()));
+        Run run = run("spf", "check", "--ip", "192.0.2.10", "--sender", "alice@example.com", "--helo", "mail.example.com",
+                "--config", config.toString());
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("result:      pass");
+
+        java.nio.file.Files.writeString(config, "services:\n  mx:\n    checks: [restrictions]\ndns:\n  timeout: never\n");
+        Run bad = run("spf", "check", "--ip", "192.0.2.10", "--sender", "alice@example.com", "--helo", "mail.example.com",
+                "--config", config.toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains(config + ":5: dns.timeout:");
+    }
+
+    @Test
     void checkAsJsonGivesResultExplanationMechanismLookupsAndTrail() throws Exception {
         Run run = run("spf", "check", "--ip", "203.0.113.99", "--sender", "bob@example.com", "--helo", "mail.example.com",
                 "--resolver", server.hostPort(), "--json");
