@@ -184,10 +184,10 @@ class AggregateReportParserTest {
         assertThat(c.report.metadata().orgName()).isEqualTo("Réception");
     }
 
-    /** A report of 200,000 records generated as it is read: nothing but the current record is held. */
+    /** A report of 50,000 records generated as it is read: nothing but the current record is held. */
     @Test
     void aLargeReportStreamsRecordByRecord() throws IOException {
-        int records = 200_000;
+        int records = 50_000;
         Enumeration<InputStream> parts = new Enumeration<>() {
             int i = -1;
 
