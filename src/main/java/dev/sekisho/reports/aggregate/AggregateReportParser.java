@@ -1,0 +1,406 @@
+package dev.sekisho.reports.aggregate;
+
+import dev.sekisho.dmarc.AlignmentMode;
+import dev.sekisho.dmarc.Policy;
+import dev.sekisho.reports.Origin;
+import dev.sekisho.reports.Problem;
+import dev.sekisho.reports.ReportFormatException;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
+
+import javax.xml.stream.Location;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Reads one aggregate report from XML and hands it to a handler, record by record.
+ *
+ * <p>Only the record being read is held in memory. The report's metadata and policy come before its
+ * records in both schemas (RFC 7489 appendix C and RFC 9990 appendix A define feedback as a sequence), and
+ * a record that comes before them fails the report. Reading stops at the end of the feedback element, so
+ * anything after it is ignored.
+ */
+public final class AggregateReportParser {
+    static final String RFC9990_NAMESPACE = "urn:ietf:params:xml:ns:dmarc-2.0";
+    /** Bounds on one record, report_metadata or policy_published: far above any real one. */
+    private static final int MAX_CHARS_PER_ELEMENT = 1 << 20;
+    private static final int MAX_CHILDREN_PER_ELEMENT = 10_000;
+    private static final int MAX_DEPTH_PER_ELEMENT = 32;
+
+    private final Origin origin;
+    private final AggregateReportHandler handler;
+    private final XMLStreamReader xml;
+    private AggregateFormat format = AggregateFormat.RFC7489;
+    private Optional<String> version = Optional.empty();
+    private ReportMetadata metadata;
+    private PolicyPublished policy;
+    private AggregateReport report;
+    private int recordIndex;
+
+    private AggregateReportParser(Origin origin, AggregateReportHandler handler, XMLStreamReader xml) {
+        this.origin = origin;
+        this.handler = handler;
+        this.xml = xml;
+    }
+
+    /**
+     * Reads the report in {@code in} (not closed) and hands it to {@code handler}.
+     *
+     * @throws ReportFormatException when the input is not a readable aggregate report; records already
+     *                               handed over belong to an incomplete report
+     * @throws IOException           when reading fails
+     */
+    public static void parse(InputStream in, Origin origin, AggregateReportHandler handler) throws IOException {
+        Reader reader = XmlInput.reader(in);
+        XMLStreamReader xml;
+        try {
+            xml = hardenedFactory().createXMLStreamReader(reader);
+        } catch (XMLStreamException e) {
+            throw malformed(e);
+        }
+        try {
+            new AggregateReportParser(origin, handler, xml).read();
+        } catch (XMLStreamException e) {
+            throw malformed(e);
+        } finally {
+            try {
+                xml.close();
+            } catch (XMLStreamException ignored) {
+                // closing releases nothing the caller owns; the stream is the caller's to close
+            }
+        }
+    }
+
+    /** A StAX factory that refuses DTDs and external entities (OWASP XXE prevention). */
+    static XMLInputFactory hardenedFactory() {
+        XMLInputFactory factory = XMLInputFactory.newDefaultFactory();
+        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        factory.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
+        factory.setProperty(XMLInputFactory.IS_COALESCING, false);
+        factory.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, true);
+        factory.setXMLResolver((publicId, systemId, base, ns) -> {
+            throw new XMLStreamException("external entity refused: " + systemId);
+        });
+        return factory;
+    }
+
+    private void read() throws XMLStreamException, IOException {
+        findFeedback();
+        while (xml.hasNext()) {
+            int event = next();
+            if (event == XMLStreamConstants.START_ELEMENT) {
+                String name = xml.getLocalName();
+                switch (name) {
+                    case "version" -> version = Optional.of(readTree().text()).filter(s -> !s.isEmpty());
+                    case "report_metadata" -> metadata = metadata(readTree());
+                    case "policy_published" -> policy = policy(readTree());
+                    case "record" -> record(readTree());
+                    default -> readTree(); // RFC 9990 3: extension elements, and anything unknown, are skipped
+                }
+            } else if (event == XMLStreamConstants.END_ELEMENT) {
+                // Children are read whole by readTree, so this is the end of feedback: reading stops here,
+                // and whatever follows (a wrapper's unclosed end, trailing junk) is not looked at.
+                break;
+            }
+        }
+        if (report == null) startReport(xml.getLocation().getLineNumber());
+    }
+
+    private int next() throws XMLStreamException, ReportFormatException {
+        int event;
+        try {
+            event = xml.next();
+        } catch (RuntimeException e) {
+            // The JDK's parser throws unchecked exceptions on some corrupt inputs; they are input errors.
+            throw new ReportFormatException("xml-malformed", position(xml), "the XML could not be parsed: " + e);
+        }
+        if (event == XMLStreamConstants.DTD) {
+            throw new ReportFormatException("doctype-refused", position(xml),
+                    "the document has a DOCTYPE declaration; DTDs are refused because they allow entity expansion (billion laughs) and external entities (XXE)");
+        }
+        if (event == XMLStreamConstants.ENTITY_REFERENCE) {
+            throw new ReportFormatException("entity-refused", position(xml),
+                    "the document refers to the entity &" + xml.getLocalName() + "; entities other than XML's own are refused");
+        }
+        return event;
+    }
+
+    /** Moves to the feedback start element: the root, or a child of one wrapper element (seen from ikea.com). */
+    private void findFeedback() throws XMLStreamException, ReportFormatException {
+        String root = null;
+        while (xml.hasNext()) {
+            int event = next();
+            if (event != XMLStreamConstants.START_ELEMENT) continue;
+            if (xml.getLocalName().equals("feedback")) {
+                String ns = xml.getNamespaceURI();
+                if (RFC9990_NAMESPACE.equals(ns)) format = AggregateFormat.RFC9990;
+                return;
+            }
+            if (root != null) break;
+            root = xml.getLocalName();
+        }
+        throw new ReportFormatException("not-aggregate-report", position(xml), root == null
+                ? "the XML document has no elements"
+                : "the root element is <" + root + ">, not <feedback>: this is not a DMARC aggregate report");
+    }
+
+    /** Reads the element the reader is on, to its end, into a bounded tree. */
+    private XmlElement readTree() throws XMLStreamException, ReportFormatException {
+        XmlElement top = new XmlElement(xml.getLocalName(), xml.getLocation().getLineNumber());
+        Deque<XmlElement> open = new ArrayDeque<>();
+        open.push(top);
+        int chars = 0;
+        int elements = 0;
+        int untracked = 0; // depth below MAX_DEPTH_PER_ELEMENT, read but not kept
+        while (!open.isEmpty()) {
+            int event = next();
+            switch (event) {
+                case XMLStreamConstants.START_ELEMENT -> {
+                    if (++elements > MAX_CHILDREN_PER_ELEMENT || open.size() >= MAX_DEPTH_PER_ELEMENT || untracked > 0) {
+                        untracked++;
+                    } else {
+                        XmlElement child = new XmlElement(xml.getLocalName(), xml.getLocation().getLineNumber());
+                        open.peek().children.add(child);
+                        open.push(child);
+                    }
+                }
+                case XMLStreamConstants.END_ELEMENT -> {
+                    if (untracked > 0) untracked--;
+                    else open.pop();
+                }
+                case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
+                    if (untracked == 0 && chars < MAX_CHARS_PER_ELEMENT) {
+                        int take = Math.min(xml.getTextLength(), MAX_CHARS_PER_ELEMENT - chars);
+                        open.peek().text.append(xml.getTextCharacters(), xml.getTextStart(), take);
+                        chars += take;
+                    }
+                }
+                case XMLStreamConstants.END_DOCUMENT -> throw new ReportFormatException("xml-truncated", position(xml),
+                        "the document ends inside <" + top.name + ">");
+                default -> {
+                    // comments and processing instructions carry nothing
+                }
+            }
+        }
+        return top;
+    }
+
+    private ReportMetadata metadata(XmlElement e) throws ReportFormatException {
+        String orgName = e.child("org_name").map(XmlElement::text).orElse("");
+        String email = e.child("email").map(XmlElement::text).orElse("");
+        if (orgName.isEmpty() && email.isEmpty()) {
+            throw invalid(e, "missing-element", "report_metadata has neither org_name nor email, so the reporter is unknown");
+        }
+        String reportId = e.value("report_id").orElseThrow(() -> invalid(e, "missing-element", "report_metadata has no report_id"));
+        XmlElement range = e.child("date_range").orElseThrow(() -> invalid(e, "missing-element", "report_metadata has no date_range"));
+        Instant begin = epoch(range, "begin");
+        Instant end = epoch(range, "end");
+        List<String> errors = new ArrayList<>();
+        for (XmlElement error : e.all("error")) {
+            if (!error.text().isEmpty()) errors.add(error.text());
+        }
+        return new ReportMetadata(orgName, email, e.value("extra_contact_info"), reportId, begin, end, errors, e.value("generator"));
+    }
+
+    /** RFC 7489 appendix C DateRangeType: seconds since the epoch, UTC. Some reporters (163.com) add ".0". */
+    private static Instant epoch(XmlElement range, String name) throws ReportFormatException {
+        String text = range.value(name).orElseThrow(() -> invalid(range, "missing-element", "date_range has no " + name));
+        try {
+            BigDecimal seconds = new BigDecimal(text);
+            if (seconds.signum() < 0 || seconds.compareTo(BigDecimal.valueOf(Instant.MAX.getEpochSecond())) > 0) {
+                throw new NumberFormatException();
+            }
+            return Instant.ofEpochSecond(seconds.longValue());
+        } catch (NumberFormatException e) {
+            throw invalid(range, "invalid-date-range", "date_range/" + name + " is \"" + text + "\", not a number of seconds since 1970");
+        }
+    }
+
+    private PolicyPublished policy(XmlElement e) throws ReportFormatException {
+        String domain = e.value("domain").map(AggregateReportParser::domain)
+                .orElseThrow(() -> invalid(e, "missing-element", "policy_published has no domain"));
+        String pText = e.value("p").orElseThrow(() -> invalid(e, "missing-element", "policy_published has no p"));
+        Policy p = policyWord(pText).orElseThrow(() -> invalid(e, "invalid-policy",
+                "policy_published/p is \"" + pText + "\", not none, quarantine or reject"));
+        // Optional fields that do not parse are left out: they describe the sender's record, not the traffic.
+        Optional<Integer> pct = e.value("pct").flatMap(AggregateReportParser::percent);
+        Optional<Boolean> testing = e.value("testing").map(Words::normal)
+                .flatMap(t -> t.equals("y") ? Optional.of(true) : t.equals("n") ? Optional.of(false) : Optional.empty());
+        return new PolicyPublished(domain, e.value("adkim").flatMap(AggregateReportParser::alignment),
+                e.value("aspf").flatMap(AggregateReportParser::alignment), p,
+                e.value("sp").flatMap(AggregateReportParser::policyWord), e.value("np").flatMap(AggregateReportParser::policyWord),
+                pct, e.value("fo"), testing, e.value("discovery_method").map(Words::normal));
+    }
+
+    private void startReport(long line) throws ReportFormatException {
+        if (metadata == null) {
+            throw new ReportFormatException("missing-element", "line " + line, "the report has no report_metadata before its records");
+        }
+        if (policy == null) {
+            throw new ReportFormatException("missing-element", "line " + line, "the report has no policy_published before its records");
+        }
+        // RFC 9990 without its namespace still says version 2.0 in some generators.
+        if (format == AggregateFormat.RFC7489 && version.filter(v -> v.startsWith("2")).isPresent()) format = AggregateFormat.RFC9990;
+        report = new AggregateReport(origin, format, version, metadata, policy);
+        handler.report(report);
+    }
+
+    private void record(XmlElement e) throws ReportFormatException {
+        if (report == null) startReport(e.line);
+        recordIndex++;
+        try {
+            handler.record(report, record(e, recordIndex));
+        } catch (BadRecord bad) {
+            handler.recordSkipped(report, new Problem(Problem.Scope.RECORD, origin,
+                    "record " + recordIndex + " (line " + e.line + ")", bad.code, bad.getMessage()));
+        }
+    }
+
+    private static AggregateRecord record(XmlElement e, int index) throws BadRecord {
+        XmlElement row = e.child("row").orElseThrow(() -> new BadRecord("missing-element", "the record has no row"));
+        String ipText = row.value("source_ip").orElseThrow(() -> new BadRecord("missing-element", "the record has no source_ip"));
+        InetAddress sourceIp = ip(ipText).orElseThrow(() -> new BadRecord("invalid-source-ip",
+                "source_ip \"" + ipText + "\" is not an IPv4 or IPv6 address"));
+        String countText = row.value("count").orElseThrow(() -> new BadRecord("missing-element", "the record has no count"));
+        long count;
+        try {
+            count = Long.parseLong(countText);
+        } catch (NumberFormatException nfe) {
+            throw new BadRecord("invalid-count", "count \"" + countText + "\" is not a whole number");
+        }
+        if (count < 0) throw new BadRecord("invalid-count", "count " + count + " is negative");
+
+        XmlElement evaluated = row.child("policy_evaluated").orElseThrow(() -> new BadRecord("missing-element", "the record has no policy_evaluated"));
+        Disposition disposition = word(Disposition.class, evaluated, "disposition", "none, pass, quarantine or reject");
+        DmarcResult dkim = word(DmarcResult.class, evaluated, "dkim", "pass or fail");
+        DmarcResult spf = word(DmarcResult.class, evaluated, "spf", "pass or fail");
+        List<AggregateRecord.Reason> reasons = new ArrayList<>();
+        for (XmlElement reason : evaluated.all("reason")) {
+            Optional<String> type = reason.value("type").map(Words::normal);
+            Optional<String> comment = reason.value("comment");
+            // An empty <reason> (seen in the wild) says nothing and is dropped.
+            if (type.isPresent() || comment.isPresent()) reasons.add(new AggregateRecord.Reason(type.orElse(""), comment));
+        }
+
+        XmlElement ids = e.child("identifiers").orElseThrow(() -> new BadRecord("missing-element", "the record has no identifiers"));
+        String headerFrom = ids.value("header_from").map(AggregateReportParser::domain)
+                .orElseThrow(() -> new BadRecord("missing-element", "the record has no identifiers/header_from"));
+        AggregateRecord.Identifiers identifiers = new AggregateRecord.Identifiers(headerFrom,
+                ids.value("envelope_from").map(AggregateReportParser::domain), ids.value("envelope_to").map(AggregateReportParser::domain));
+
+        List<AggregateRecord.DkimAuth> dkimResults = new ArrayList<>();
+        List<AggregateRecord.SpfAuth> spfResults = new ArrayList<>();
+        Optional<XmlElement> auth = e.child("auth_results");
+        if (auth.isPresent()) {
+            for (XmlElement d : auth.get().all("dkim")) {
+                dkimResults.add(new AggregateRecord.DkimAuth(d.value("domain").map(AggregateReportParser::domain).orElse(""),
+                        d.value("selector"), word(DkimResult.class, d, "result", "none, pass, fail, policy, neutral, temperror or permerror"),
+                        d.value("human_result")));
+            }
+            for (XmlElement s : auth.get().all("spf")) {
+                spfResults.add(new AggregateRecord.SpfAuth(s.value("domain").map(AggregateReportParser::domain).orElse(""),
+                        s.value("scope").flatMap(v -> Words.parse(SpfScope.class, v)), spfResult(s)));
+            }
+        }
+        return new AggregateRecord(index, e.line, sourceIp, count,
+                new AggregateRecord.PolicyEvaluated(disposition, dkim, spf, reasons), identifiers, dkimResults, spfResults);
+    }
+
+    private static SpfResult spfResult(XmlElement spf) throws BadRecord {
+        Optional<String> text = spf.value("result");
+        // "hardfail" is not an RFC 7208 2.6 result but some reporters write it for fail.
+        if (text.map(Words::normal).filter(t -> t.equals("hardfail")).isPresent()) return SpfResult.FAIL;
+        return word(SpfResult.class, spf, "result", "none, neutral, pass, fail, softfail, temperror or permerror");
+    }
+
+    private static <E extends Enum<E>> E word(Class<E> type, XmlElement parent, String child, String allowed) throws BadRecord {
+        String path = parent.name + "/" + child;
+        String text = parent.value(child).orElseThrow(() -> new BadRecord("missing-element", "the record has no " + path));
+        return Words.parse(type, text).orElseThrow(() -> new BadRecord("invalid-" + child,
+                path + " is \"" + text + "\", not " + allowed));
+    }
+
+    private static Optional<InetAddress> ip(String text) {
+        IPAddress address = new IPAddressString(text.strip()).getAddress();
+        return address == null ? Optional.empty() : Optional.of(address.toInetAddress());
+    }
+
+    private static String domain(String text) {
+        String d = text.strip().toLowerCase(Locale.ROOT);
+        return d.endsWith(".") ? d.substring(0, d.length() - 1) : d;
+    }
+
+    private static Optional<Policy> policyWord(String text) {
+        return Words.parse(Policy.class, text);
+    }
+
+    private static Optional<AlignmentMode> alignment(String text) {
+        return switch (Words.normal(text)) {
+            case "r" -> Optional.of(AlignmentMode.RELAXED);
+            case "s" -> Optional.of(AlignmentMode.STRICT);
+            default -> Optional.empty();
+        };
+    }
+
+    private static Optional<Integer> percent(String text) {
+        try {
+            int pct = Integer.parseInt(text.strip());
+            return pct >= 0 && pct <= 100 ? Optional.of(pct) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static ReportFormatException invalid(XmlElement e, String code, String message) {
+        return new ReportFormatException(code, "line " + e.line, message);
+    }
+
+    private static String position(XMLStreamReader xml) {
+        Location l = xml.getLocation();
+        return l == null ? "" : "line " + l.getLineNumber() + ", column " + l.getColumnNumber();
+    }
+
+    private static IOException malformed(XMLStreamException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ReportFormatException rfe) return rfe;
+            if (t instanceof XMLStreamException x && x.getNestedException() instanceof ReportFormatException rfe) return rfe;
+        }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IOException io && !(t.getCause() instanceof XMLStreamException)) return io;
+        }
+        Location l = e.getLocation();
+        String position = l == null ? "" : "line " + l.getLineNumber() + ", column " + l.getColumnNumber();
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        // The JDK prefixes its messages with "ParseError at [row,col]:[r,c]\nMessage: ".
+        int m = message.indexOf("Message: ");
+        if (m >= 0) message = message.substring(m + "Message: ".length());
+        String code = message.contains("DOCTYPE") ? "doctype-refused" : "xml-malformed";
+        return new ReportFormatException(code, position, "the XML is not well-formed: " + message.strip());
+    }
+
+    /** A record that cannot be read; it is skipped. */
+    private static final class BadRecord extends Exception {
+        private static final long serialVersionUID = 1L;
+        final String code;
+
+        BadRecord(String code, String message) {
+            super(message, null, false, false);
+            this.code = code;
+        }
+    }
+}

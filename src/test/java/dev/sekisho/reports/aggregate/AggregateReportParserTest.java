@@ -1,0 +1,261 @@
+package dev.sekisho.reports.aggregate;
+
+import dev.sekisho.dmarc.AlignmentMode;
+import dev.sekisho.dmarc.Policy;
+import dev.sekisho.reports.Origin;
+import dev.sekisho.reports.Problem;
+import dev.sekisho.reports.ReportFormatException;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AggregateReportParserTest {
+    private static final String HEAD = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <feedback>
+              <report_metadata>
+                <org_name>Example Receiver</org_name><email>dmarc@receiver.example</email>
+                <report_id>r-1</report_id><date_range><begin>1700000000</begin><end>1700086399</end></date_range>
+              </report_metadata>
+              <policy_published><domain>Example.COM.</domain><adkim>s</adkim><p>reject</p><pct>50</pct></policy_published>
+            """;
+
+    private static String record(String ip, String count, String disposition, String dkimResult) {
+        return """
+                  <record>
+                    <row><source_ip>%s</source_ip><count>%s</count>
+                      <policy_evaluated><disposition>%s</disposition><dkim>fail</dkim><spf>pass</spf></policy_evaluated></row>
+                    <identifiers><header_from>example.com</header_from></identifiers>
+                    <auth_results><dkim><domain>example.com</domain><result>%s</result></dkim>
+                      <spf><domain>example.com</domain><scope>mfrom</scope><result>pass</result></spf></auth_results>
+                  </record>
+                """.formatted(ip, count, disposition, dkimResult);
+    }
+
+    @Test
+    void badRecordsAreSkippedWithTheirPositionAndTheRestOfTheReportIsKept() throws IOException {
+        Collected c = parse(HEAD + record("192.0.2.1", "3", "none", "pass") + record("192.0.2.300", "1", "none", "pass")
+                + record("192.0.2.2", "-4", "none", "pass") + record("192.0.2.3", "1", "discard", "pass")
+                + record("192.0.2.4", "many", "none", "pass") + record("192.0.2.5", "1", "none", "maybe")
+                + record("2001:db8::1", "7", "reject", "pass") + "</feedback>");
+        assertThat(c.records).extracting(AggregateRecord::count).containsExactly(3L, 7L);
+        assertThat(c.records).extracting(AggregateRecord::index).containsExactly(1, 7);
+        assertThat(c.records.get(1).sourceIp().getHostAddress()).isEqualTo("2001:db8:0:0:0:0:0:1");
+        assertThat(c.skipped).extracting(Problem::code)
+                .containsExactly("invalid-source-ip", "invalid-count", "invalid-disposition", "invalid-count", "invalid-result");
+        assertThat(c.skipped.get(0).position()).isEqualTo("record 2 (line 15)");
+        assertThat(c.skipped.get(0).message()).contains("192.0.2.300");
+        assertThat(c.skipped.get(1).message()).contains("-4 is negative");
+        assertThat(c.skipped.get(2).message()).contains("\"discard\"");
+        assertThat(c.skipped).allMatch(p -> p.scope() == Problem.Scope.RECORD);
+    }
+
+    @Test
+    void resultWordsAreNormalisedForCaseAndWhiteSpace() throws IOException {
+        Collected c = parse(HEAD + record(" 192.0.2.1 ", " 2 ", " Quarantine", "\n\tPASS ") + "</feedback>");
+        AggregateRecord r = c.records.get(0);
+        assertThat(r.count()).isEqualTo(2);
+        assertThat(r.policyEvaluated().disposition()).isEqualTo(Disposition.QUARANTINE);
+        assertThat(r.dkim().get(0).result()).isEqualTo(DkimResult.PASS);
+        assertThat(r.spf().get(0).scope()).contains(SpfScope.MFROM);
+    }
+
+    @Test
+    void metadataAndPolicyComeBeforeTheRecords() throws IOException {
+        Collected c = parse(HEAD + record("192.0.2.1", "1", "none", "pass") + "</feedback>");
+        assertThat(c.events).containsExactly("report", "record");
+        AggregateReport report = c.report;
+        assertThat(report.identity().reporter()).isEqualTo("example receiver");
+        assertThat(report.identity().reportId()).isEqualTo("r-1");
+        assertThat(report.metadata().begin()).isEqualTo(Instant.ofEpochSecond(1_700_000_000));
+        PolicyPublished p = report.policy();
+        assertThat(p.domain()).isEqualTo("example.com");
+        assertThat(p.adkim()).contains(AlignmentMode.STRICT);
+        assertThat(p.aspf()).isEmpty();
+        assertThat(p.p()).isEqualTo(Policy.REJECT);
+        assertThat(p.pct()).contains(50);
+    }
+
+    @Test
+    void aReportWithoutRecordsIsStillAReport() throws IOException {
+        Collected c = parse(HEAD + "</feedback>");
+        assertThat(c.events).containsExactly("report");
+    }
+
+    @Test
+    void aRecordBeforeThePolicyFailsTheReport() {
+        String xml = HEAD.replaceFirst("(?s)<policy_published>.*</policy_published>", "") + record("192.0.2.1", "1", "none", "pass") + "</feedback>";
+        assertThatThrownBy(() -> parse(xml)).isInstanceOf(ReportFormatException.class)
+                .hasMessageContaining("no policy_published before its records")
+                .extracting(e -> ((ReportFormatException) e).code()).isEqualTo("missing-element");
+    }
+
+    @Test
+    void rfc9990ElementsAreRead() throws IOException {
+        Collected c = parse("""
+                <feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0"><version>1.0</version>
+                  <report_metadata><org_name>R</org_name><email>r@r.example</email><report_id>x</report_id>
+                    <date_range><begin>1</begin><end>2</end></date_range><error>bad sp</error><generator>Gen 1.2</generator></report_metadata>
+                  <policy_published><domain>d.example</domain><p>none</p><sp>quarantine</sp><np>reject</np>
+                    <testing>y</testing><discovery_method>TreeWalk</discovery_method></policy_published>
+                  <record><row><source_ip>192.0.2.9</source_ip><count>1</count><policy_evaluated><disposition>pass</disposition>
+                    <dkim>pass</dkim><spf>fail</spf><reason><type>policy_test_mode</type><comment>t=y</comment></reason></policy_evaluated></row>
+                    <identifiers><header_from>d.example</header_from><envelope_from>e.example</envelope_from><envelope_to>to.example</envelope_to></identifiers>
+                    <auth_results><dkim><domain>d.example</domain><selector>s1</selector><result>pass</result><human_result>ok</human_result></dkim></auth_results>
+                    <extensions><x>ignored</x></extensions></record>
+                </feedback>""");
+        assertThat(c.report.format()).isEqualTo(AggregateFormat.RFC9990);
+        assertThat(c.report.metadata().generator()).contains("Gen 1.2");
+        assertThat(c.report.metadata().errors()).containsExactly("bad sp");
+        assertThat(c.report.policy().np()).contains(Policy.REJECT);
+        assertThat(c.report.policy().testing()).contains(true);
+        assertThat(c.report.policy().discoveryMethod()).contains("treewalk");
+        AggregateRecord r = c.records.get(0);
+        assertThat(r.policyEvaluated().disposition()).isEqualTo(Disposition.PASS);
+        assertThat(r.policyEvaluated().reasons()).containsExactly(new AggregateRecord.Reason("policy_test_mode", Optional.of("t=y")));
+        assertThat(r.identifiers()).isEqualTo(new AggregateRecord.Identifiers("d.example", Optional.of("e.example"), Optional.of("to.example")));
+        assertThat(r.dkim()).containsExactly(new AggregateRecord.DkimAuth("d.example", Optional.of("s1"), DkimResult.PASS, Optional.of("ok")));
+    }
+
+    @Test
+    void hardfailIsReadAsFail() throws IOException {
+        Collected c = parse(HEAD + record("192.0.2.1", "1", "none", "pass").replace("<scope>mfrom</scope><result>pass", "<result>hardfail") + "</feedback>");
+        assertThat(c.records.get(0).spf().get(0).result()).isEqualTo(SpfResult.FAIL);
+    }
+
+    @Test
+    void anExternalEntityIsRefusedNamingTheDoctype() {
+        String xxe = """
+                <?xml version="1.0"?>
+                <!DOCTYPE feedback [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+                <feedback><report_metadata><org_name>&secret;</org_name></report_metadata></feedback>""";
+        assertThatThrownBy(() -> parse(xxe)).isInstanceOf(ReportFormatException.class)
+                .hasMessageContaining("DOCTYPE")
+                .satisfies(e -> {
+                    assertThat(((ReportFormatException) e).code()).isEqualTo("doctype-refused");
+                    assertThat(((ReportFormatException) e).position()).startsWith("line 2");
+                });
+    }
+
+    @Test
+    void billionLaughsIsRefusedBeforeAnyExpansion() {
+        StringBuilder dtd = new StringBuilder("<!DOCTYPE feedback [<!ENTITY l0 \"lol\">");
+        for (int i = 1; i < 10; i++) dtd.append("<!ENTITY l").append(i).append(" \"").append(("&l" + (i - 1) + ";").repeat(10)).append("\">");
+        String xml = dtd + "]><feedback>&l9;</feedback>";
+        assertThatThrownBy(() -> parse(xml)).isInstanceOf(ReportFormatException.class)
+                .extracting(e -> ((ReportFormatException) e).code()).isEqualTo("doctype-refused");
+    }
+
+    @Test
+    void anotherDocumentIsNotAnAggregateReport() {
+        assertThatThrownBy(() -> parse("<html><body><p>hi</p></body></html>")).isInstanceOf(ReportFormatException.class)
+                .hasMessageContaining("root element is <html>")
+                .extracting(e -> ((ReportFormatException) e).code()).isEqualTo("not-aggregate-report");
+    }
+
+    @Test
+    void aTruncatedReportFailsAfterHandingOverTheRecordsBeforeTheBreak() {
+        Collected c = new Collected();
+        String xml = HEAD + record("192.0.2.1", "1", "none", "pass") + "<record><row><source_ip>192.0.2.2</sou";
+        assertThatThrownBy(() -> AggregateReportParser.parse(in(xml), Origin.of("t.xml"), c))
+                .isInstanceOf(ReportFormatException.class)
+                .extracting(e -> ((ReportFormatException) e).code()).isIn("xml-malformed", "xml-truncated");
+        assertThat(c.records).hasSize(1);
+    }
+
+    @Test
+    void theDeclaredEncodingIsHonoured() throws IOException {
+        byte[] latin1 = (HEAD.replace("UTF-8", "ISO-8859-1").replace("Example Receiver", "Réception") + "</feedback>")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        Collected c = new Collected();
+        AggregateReportParser.parse(new ByteArrayInputStream(latin1), Origin.of("l.xml"), c);
+        assertThat(c.report.metadata().orgName()).isEqualTo("Réception");
+    }
+
+    /** A report of 50,000 records generated as it is read: nothing but the current record is held. */
+    @Test
+    void aLargeReportStreamsRecordByRecord() throws IOException {
+        int records = 50_000;
+        Enumeration<InputStream> parts = new Enumeration<>() {
+            int i = -1;
+
+            @Override
+            public boolean hasMoreElements() {
+                return i <= records;
+            }
+
+            @Override
+            public InputStream nextElement() {
+                i++;
+                if (i == 0) return in(HEAD);
+                if (i > records) return in("</feedback>");
+                return in(record("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255), "2", "none", "pass"));
+            }
+        };
+        long[] seen = new long[2];
+        AggregateReportParser.parse(new SequenceInputStream(parts), Origin.of("big.xml"),
+                new AggregateReportHandler() {
+                    @Override
+                    public void report(AggregateReport report) {
+                    }
+
+                    @Override
+                    public void record(AggregateReport report, AggregateRecord record) {
+                        seen[0]++;
+                        seen[1] += record.count();
+                    }
+
+                    @Override
+                    public void recordSkipped(AggregateReport report, Problem problem) {
+                        throw new AssertionError(problem.toString());
+                    }
+                });
+        assertThat(seen).containsExactly(records, 2L * records);
+    }
+
+    private static Collected parse(String xml) throws IOException {
+        Collected c = new Collected();
+        AggregateReportParser.parse(in(xml), Origin.of("test.xml"), c);
+        return c;
+    }
+
+    private static InputStream in(String s) {
+        return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static final class Collected implements AggregateReportHandler {
+        AggregateReport report;
+        final List<String> events = new ArrayList<>();
+        final List<AggregateRecord> records = new ArrayList<>();
+        final List<Problem> skipped = new ArrayList<>();
+
+        @Override
+        public void report(AggregateReport report) {
+            this.report = report;
+            events.add("report");
+        }
+
+        @Override
+        public void record(AggregateReport report, AggregateRecord record) {
+            events.add("record");
+            records.add(record);
+        }
+
+        @Override
+        public void recordSkipped(AggregateReport report, Problem problem) {
+            skipped.add(problem);
+        }
+    }
+}
