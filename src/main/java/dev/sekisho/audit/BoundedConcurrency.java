@@ -46,16 +46,19 @@ public final class BoundedConcurrency {
                 int index = i;
                 threads.execute(() -> {
                     I input = inputs.get(index);
-                    O result;
                     try {
-                        result = work.apply(input);
-                    } catch (RuntimeException e) {
-                        result = onFailure.apply(input, e);
+                        O result;
+                        try {
+                            result = work.apply(input);
+                        } catch (RuntimeException e) {
+                            result = onFailure.apply(input, e);
+                        }
+                        synchronized (results) {
+                            results.set(index, result);
+                        }
+                    } finally {
+                        permits.release(); // even after an Error, so the loop starting the others never waits forever
                     }
-                    synchronized (results) {
-                        results.set(index, result);
-                    }
-                    permits.release();
                     progress.accept(done.incrementAndGet());
                 });
             }
