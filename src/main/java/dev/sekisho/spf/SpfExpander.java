@@ -45,7 +45,7 @@ public final class SpfExpander {
             walk.problems.add(0, walk.voidLookups + " void lookups, more than " + RFC_VOID_LOOKUPS + " (RFC 7208 4.6.4): receivers return permerror");
         }
         return new SpfExpansion(walk.top, topRecord, walk.networks, walk.unexpanded, walk.lookups, walk.voidLookups, walk.problems,
-                Optional.ofNullable(walk.all));
+                walk.temporaryFailures, Optional.ofNullable(walk.all));
     }
 
     /** The state of one expansion. {@code effect} maps a qualifier in the current record to the result at the top, or empty when it cannot match there. */
@@ -54,6 +54,13 @@ public final class SpfExpander {
         final List<SpfExpansion.Network> networks = new ArrayList<>();
         final List<SpfExpansion.Unexpanded> unexpanded = new ArrayList<>();
         final List<String> problems = new ArrayList<>();
+        final List<String> temporaryFailures = new ArrayList<>();
+
+        /** A DNS server failure or timeout: a problem, and one that may go away when asked again. */
+        void temporaryFailure(String text) {
+            problems.add(text);
+            temporaryFailures.add(text);
+        }
         /** Domains whose TXT lookup failed: already reported, so not also reported as having no record. */
         final java.util.Set<String> unreadable = new java.util.HashSet<>();
         int lookups;
@@ -142,7 +149,7 @@ public final class SpfExpander {
                         }
                         case DnsOutcome.NoData n -> voidLookups++;
                         case DnsOutcome.NoSuchDomain n -> voidLookups++;
-                        default -> problems.add("MX lookup of " + target + " failed (" + SpfEvaluator.describe(mx) + ")");
+                        default -> temporaryFailure("MX lookup of " + target + " failed (" + SpfEvaluator.describe(mx) + ")");
                     }
                 }
                 case PTR -> unexpanded.add(new SpfExpansion.Unexpanded(domain, m.text(), "ptr depends on the client's reverse DNS"));
@@ -179,7 +186,7 @@ public final class SpfExpander {
                     }
                     default -> {
                         failed = true;
-                        problems.add(type + " lookup of " + host + " failed (" + SpfEvaluator.describe(outcome) + ")");
+                        temporaryFailure(type + " lookup of " + host + " failed (" + SpfEvaluator.describe(outcome) + ")");
                     }
                 }
             }
@@ -227,7 +234,7 @@ public final class SpfExpander {
                 case DnsOutcome.NoData n -> List.of();
                 case DnsOutcome.NoSuchDomain n -> List.of();
                 default -> {
-                    if (!quiet) problems.add("TXT lookup of " + domain + " failed (" + SpfEvaluator.describe(txt) + "): receivers return temperror");
+                    if (!quiet) temporaryFailure("TXT lookup of " + domain + " failed (" + SpfEvaluator.describe(txt) + "): receivers return temperror");
                     unreadable.add(DnsNames.canonical(domain));
                     yield null;
                 }

@@ -16,15 +16,21 @@ import java.util.Optional;
  * @param lookups     the DNS-costing terms evaluating every term would need (RFC 7208 4.6.4 allows 10)
  * @param voidLookups lookups that found nothing (RFC 7208 4.6.4 allows 2)
  * @param problems    loops, limits exceeded, missing or broken records, DNS failures
+ * @param temporaryFailures the problems that are DNS server failures or timeouts: what the
+ *                    expansion says may change when asked again, so a caller must not read it
+ *                    as the domain's policy
  * @param all         the qualifier of the "all" that ends the evaluation, when there is one
  */
 public record SpfExpansion(String domain, Optional<String> record, List<Network> networks, List<Unexpanded> unexpanded,
-                           int lookups, int voidLookups, List<String> problems, Optional<SpfRecord.Qualifier> all) {
+                           int lookups, int voidLookups, List<String> problems, List<String> temporaryFailures,
+                           Optional<SpfRecord.Qualifier> all) {
 
     public SpfExpansion {
         networks = List.copyOf(networks);
         unexpanded = List.copyOf(unexpanded);
         problems = List.copyOf(problems);
+        temporaryFailures = List.copyOf(temporaryFailures);
+        if (!problems.containsAll(temporaryFailures)) throw new IllegalArgumentException("every temporary failure is also a problem");
     }
 
     /**

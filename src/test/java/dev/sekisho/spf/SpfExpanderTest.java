@@ -75,4 +75,20 @@ class SpfExpanderTest {
         assertThat(expand(zone, "inc.example.com").problems()).singleElement().asString().contains("finds no SPF record at none.example.com");
         assertThat(expand(zone, "down.example.com").problems()).singleElement().asString().contains("temperror");
     }
+
+    @Test
+    void serverFailuresAndTimeoutsAreTemporaryFailuresAndMissingRecordsAreNot() throws Exception {
+        Zone zone = Zone.empty()
+                .txt("mixed.example.com", "v=spf1 include:gone.example.com a:slow.example.com mx:failing.example.com -all")
+                .drop("slow.example.com")
+                .servfail("failing.example.com");
+        SpfExpansion e = expand(zone, "mixed.example.com");
+        assertThat(e.temporaryFailures()).hasSize(3) // a: asks for A and AAAA
+                .anySatisfy(p -> assertThat(p).startsWith("A lookup of slow.example.com failed").contains("timeout"))
+                .anySatisfy(p -> assertThat(p).startsWith("AAAA lookup of slow.example.com failed").contains("timeout"))
+                .anySatisfy(p -> assertThat(p).startsWith("MX lookup of failing.example.com failed"));
+        assertThat(e.problems()).containsAll(e.temporaryFailures())
+                .anySatisfy(p -> assertThat(p).contains("finds no SPF record at gone.example.com"));
+        assertThat(e.problems()).hasSize(4);
+    }
 }

@@ -37,7 +37,7 @@ public final class SpfOverlapAudit {
     public ProviderSpf provider(String domain) {
         Optional<String> name = validName(domain);
         if (name.isEmpty()) {
-            SpfExpansion none = new SpfExpansion(domain, Optional.empty(), List.of(), List.of(), 0, 0, List.of(), Optional.empty());
+            SpfExpansion none = new SpfExpansion(domain, Optional.empty(), List.of(), List.of(), 0, 0, List.of(), List.of(), Optional.empty());
             return new ProviderSpf(domain, none, NetworkSet.empty(), new ProviderDmarc(Optional.empty(), Optional.empty(), Optional.empty()),
                     Optional.of("not a domain name: \"" + domain + "\""));
         }
@@ -89,9 +89,9 @@ public final class SpfOverlapAudit {
         return NetworkSet.ofCidrs(cidrs);
     }
 
-    /** The first problem that is a temporary DNS failure (SpfExpander words them "... lookup of NAME failed (timeout ...)"). */
+    /** The first problem that is a temporary DNS failure. */
     private static Optional<String> temporaryFailure(SpfExpansion expansion) {
-        return expansion.problems().stream().filter(p -> p.contains(" lookup of ") && p.contains(" failed (")).findFirst();
+        return expansion.temporaryFailures().stream().findFirst();
     }
 
     private static Optional<String> validName(String domain) {

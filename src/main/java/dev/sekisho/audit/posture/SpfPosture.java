@@ -90,7 +90,7 @@ final class SpfPosture {
         }
         for (String problem : expansion.problems()) {
             if (problem.startsWith("needs ") || problem.contains(" void lookups, more than ")) continue; // reported above
-            if (problem.contains(" lookup of ") && problem.contains(" failed (")) {
+            if (expansion.temporaryFailures().contains(problem)) {
                 findings.add(DomainFinding.couldNotCheck(Area.SPF, "part of the SPF record", problem));
             } else {
                 findings.add(DomainFinding.of(Severity.ERROR, Area.SPF, "spf-broken", problem));
