@@ -1,25 +1,17 @@
 package dev.sekisho.cli;
 
-import dev.sekisho.config.Durations;
 import dev.sekisho.dns.CachingResolver;
 import dev.sekisho.dns.DnsResolver;
 import dev.sekisho.dns.NetworkResolver;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.List;
 
 /** The options every audit shares: resolvers, lookup deadline, how many domains at once, and the output format. */
 final class AuditOptions {
-    @Option(names = "--resolver", paramLabel = "HOST[:PORT]",
-            description = "Ask this recursive resolver (an IP address; repeat for several, asked in order). Default: the system's (/etc/resolv.conf).")
-    List<String> resolvers = new ArrayList<>();
-
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s",
-            description = "Deadline of each DNS lookup, e.g. 2s or 500ms (default: ${DEFAULT-VALUE}).")
-    String timeout;
+    @Mixin
+    DnsOptions dns = new DnsOptions();
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "32",
             description = "Domains checked at once (default: ${DEFAULT-VALUE}); each asks one DNS question at a time, so this also bounds the queries in flight.")
@@ -39,11 +31,8 @@ final class AuditOptions {
 
     /** One caching resolver for the whole run, shared by every domain. */
     DnsResolver resolver() {
-        Duration deadline = Durations.parse(timeout);
-        if (deadline.isZero()) throw new IllegalArgumentException("--timeout must be positive, was " + timeout);
-        NetworkResolver.Settings settings = resolvers.isEmpty() ? NetworkResolver.Settings.system() : NetworkResolver.Settings.of(resolvers);
         // Each domain in progress has at most one lookup on the wire; the bound keeps that true if that ever changes.
-        settings = settings.withTimeout(deadline).withMaxInFlight(Math.max(concurrency, 1) * 2);
+        NetworkResolver.Settings settings = dns.settings().withMaxInFlight(Math.max(concurrency, 1) * 2);
         return new CachingResolver(new NetworkResolver(settings), InstantSource.system());
     }
 }

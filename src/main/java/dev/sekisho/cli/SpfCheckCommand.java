@@ -32,7 +32,9 @@ public final class SpfCheckCommand implements Callable<Integer> {
     @Option(names = "--helo", required = true, paramLabel = "NAME", description = "The HELO/EHLO name.")
     String helo;
     @Mixin
-    SpfDnsOptions dns = new SpfDnsOptions();
+    DnsOptions dns = new DnsOptions();
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -51,7 +53,7 @@ public final class SpfCheckCommand implements Callable<Integer> {
             return 2;
         }
         SpfEvaluation evaluation = evaluator.checkMailFrom(client, sender, helo);
-        if (dns.json) {
+        if (json) {
             out.println(json(evaluation));
         } else {
             out.printf("result:      %s%n", evaluation.result().label());

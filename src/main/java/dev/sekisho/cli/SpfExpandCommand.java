@@ -8,6 +8,7 @@ import dev.sekisho.spf.SpfExpansion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
@@ -25,7 +26,9 @@ public final class SpfExpandCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DOMAIN", description = "The domain whose SPF record to expand.")
     String domain;
     @Mixin
-    SpfDnsOptions dns = new SpfDnsOptions();
+    DnsOptions dns = new DnsOptions();
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -45,7 +48,7 @@ public final class SpfExpandCommand implements Callable<Integer> {
             return 2;
         }
         SpfExpansion expansion = expander.expand(domain);
-        if (dns.json) {
+        if (json) {
             out.println(json(expansion));
         } else {
             out.printf("domain:       %s%n", expansion.domain());

@@ -16,11 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The DNS options of the spf and audit commands: which resolvers to ask and how long to wait for
- * each lookup. The {@code dns} section of a configuration file sets both; options given here
- * override it.
+ * The DNS options of the spf and audit commands (a picocli mixin): which resolvers to ask and how
+ * long to wait for each lookup. The {@code dns} section of a configuration file sets both;
+ * options given here override it.
  */
-final class SpfDnsOptions {
+final class DnsOptions {
     @Option(names = "--resolver", paramLabel = "HOST[:PORT]",
             description = "Ask this recursive resolver (an IP address; repeat for several, asked in order). "
                     + "Default: dns.resolvers of --config, else the system's (/etc/resolv.conf).")
@@ -33,11 +33,13 @@ final class SpfDnsOptions {
     @Option(names = "--config", paramLabel = "FILE", description = "Read the dns section of this configuration file.")
     Path config;
 
-    @Option(names = "--json", description = "Print one JSON object instead of text.")
-    boolean json;
-
     /** A caching resolver over the chosen servers; IllegalArgumentException or IllegalStateException names a bad option. */
     DnsResolver resolver() {
+        return new CachingResolver(new NetworkResolver(settings()), InstantSource.system());
+    }
+
+    /** The chosen servers, deadline and bound on lookups in flight. */
+    NetworkResolver.Settings settings() {
         SekishoConfig.DnsConfig fromFile = null;
         if (config != null) {
             try {
@@ -59,6 +61,6 @@ final class SpfDnsOptions {
             settings = NetworkResolver.Settings.system();
         }
         if (fromFile != null) settings = settings.withMaxInFlight(fromFile.maxInFlight());
-        return new CachingResolver(new NetworkResolver(settings.withTimeout(deadline)), InstantSource.system());
+        return settings.withTimeout(deadline);
     }
 }
