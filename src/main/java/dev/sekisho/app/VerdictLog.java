@@ -1,6 +1,5 @@
 package dev.sekisho.app;
 
-import dev.sekisho.checks.ClientNetworks;
 import dev.sekisho.engine.Check;
 import dev.sekisho.engine.Engine;
 import dev.sekisho.engine.Explanation;
@@ -47,7 +46,7 @@ final class VerdictLog implements Engine.Listener {
                 .append(" stage=").append(tx.stage().label())
                 .append(" action=\"");
         render(verdict, line).append('"')
-                .append(" client=").append(ClientNetworks.text(tx.clientAddress()))
+                .append(" client=").append(tx.clientIp())
                 .append(" sender=<").append(tx.sender()).append('>');
         if (!tx.recipient().isEmpty()) line.append(" recipient=<").append(tx.recipient()).append('>');
         if (tx.authenticated()) line.append(" sasl_username=").append(tx.saslUsername());

@@ -4,6 +4,8 @@ import inet.ipaddr.IPAddress;
 import inet.ipaddr.ipv4.IPv4Address;
 import inet.ipaddr.ipv6.IPv6Address;
 
+import dev.sekisho.engine.Transaction;
+
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -45,9 +47,15 @@ public record ClientNetworks(int ipv4Prefix, int ipv6Prefix) {
         };
     }
 
-    /** The address in its canonical text (RFC 5952 for IPv6). */
-    public static String text(InetAddress address) {
-        if (address instanceof Inet4Address) return dotted(ipv4Bits(address.getAddress()));
-        return ipAddress(address).toCanonicalString();
+    /**
+     * The client's network, from the text the transaction already carries when it can be: a /24
+     * of a dotted quad is its first three octets, with no arithmetic and no copy of the address.
+     */
+    public String networkOf(Transaction tx) {
+        if (ipv4Prefix == 24 && tx.clientAddress() instanceof Inet4Address) {
+            String ip = tx.clientIp();
+            return ip.substring(0, ip.lastIndexOf('.') + 1).concat("0/24");
+        }
+        return networkOf(tx.clientAddress());
     }
 }

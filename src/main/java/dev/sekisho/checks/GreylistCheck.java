@@ -57,7 +57,7 @@ public final class GreylistCheck implements Check {
             return CheckResult.pass(new Explanation(name(), "allow-client-names", "client-name=" + tx.clientName(),
                     "known large sender (" + allowedName + ")", Map.of()));
         }
-        String network = networks.networkOf(tx.clientAddress());
+        String network = networks.networkOf(tx);
         StringBuilder tripletKey = new StringBuilder(network.length() + tx.sender().length() + tx.recipient().length() + 4)
                 .append(network).append('|');
         appendNormalisedSender(tx.sender(), tripletKey);

@@ -126,8 +126,8 @@ public final class RateLimitCheck implements Check {
 
     private Optional<String> keyOf(Transaction tx) {
         return switch (config.key()) {
-            case CLIENT_IP -> Optional.of(ClientNetworks.text(tx.clientAddress()));
-            case CLIENT_NETWORK -> Optional.of(networks.networkOf(tx.clientAddress()));
+            case CLIENT_IP -> Optional.of(tx.clientIp());
+            case CLIENT_NETWORK -> Optional.of(networks.networkOf(tx));
             case SASL_USERNAME -> tx.authenticated() ? Optional.of(tx.saslUsername().toLowerCase(Locale.ROOT)) : Optional.empty();
             case SENDER -> Optional.of(tx.sender().isEmpty() ? "<>" : tx.sender().toLowerCase(Locale.ROOT));
             case SENDER_DOMAIN -> Optional.of(tx.sender().isEmpty() ? "<>" : tx.senderDomain());

@@ -91,7 +91,7 @@ public final class RestrictionCheck implements Check {
         }
 
         Optional<Restriction> find(Transaction tx, Instant now) {
-            Optional<Restriction> hit = exact(new Subject(Subject.Kind.IP, ClientNetworks.text(tx.clientAddress())), now);
+            Optional<Restriction> hit = exact(new Subject(Subject.Kind.IP, tx.clientIp()), now);
             if (hit.isPresent()) return hit;
             if (!networks.isEmpty()) {
                 IPAddress client = ClientNetworks.ipAddress(tx.clientAddress());

@@ -11,6 +11,9 @@ import java.util.Objects;
  * @param service         the service the question belongs to (mx, submission, ...)
  * @param stage           where in the conversation
  * @param clientAddress   the SMTP/IMAP client's address
+ * @param clientIp        the same as text, canonical (dotted quad; RFC 5952 for IPv6); null to
+ *                        have it written from {@code clientAddress}. Keys, restrictions and logs
+ *                        all name the client by it, so it is written once per request.
  * @param clientName      the client's verified host name, or "unknown"
  * @param heloName        HELO/EHLO argument
  * @param sender          envelope sender ("" for the null sender)
@@ -24,6 +27,7 @@ public record Transaction(
         String service,
         Stage stage,
         InetAddress clientAddress,
+        String clientIp,
         String clientName,
         String heloName,
         String sender,
@@ -37,6 +41,7 @@ public record Transaction(
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(clientAddress, "clientAddress");
+        if (clientIp == null) clientIp = canonicalText(clientAddress);
         clientName = orEmpty(clientName);
         heloName = orEmpty(heloName);
         sender = orEmpty(sender);
@@ -68,13 +73,22 @@ public record Transaction(
         return domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
     }
 
+    /** An address as text: IPv4 dotted quad, IPv6 in RFC 5952's canonical (compressed, lower case) form. */
+    public static String canonicalText(InetAddress address) {
+        return switch (address) {
+            case java.net.Inet4Address v4 -> v4.getHostAddress();
+            case java.net.Inet6Address v6 -> new inet.ipaddr.ipv6.IPv6Address(v6).toCanonicalString();
+            default -> throw new IllegalArgumentException("not an IP address: " + address);
+        };
+    }
+
     private static String orEmpty(String s) {
         return s == null ? "" : s;
     }
 
     /** A copy for another service, e.g. when a listener fixes the service regardless of policy_context. */
     public Transaction withService(String otherService) {
-        return new Transaction(otherService, stage, clientAddress, clientName, heloName, sender, recipient,
+        return new Transaction(otherService, stage, clientAddress, clientIp, clientName, heloName, sender, recipient,
                 recipientCount, size, saslUsername, messageId);
     }
 }

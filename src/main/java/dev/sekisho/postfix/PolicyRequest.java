@@ -176,7 +176,9 @@ public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, l
 
     /** The engine's question for this request, asked for the given service. */
     public Transaction toTransaction(String service) {
-        return new Transaction(service, stage, clientAddress, attribute(CLIENT_NAME), attribute(HELO_NAME),
+        // A dotted quad was accepted only in canonical form (no leading zeros), so it is the text as sent.
+        String clientIp = clientAddress instanceof java.net.Inet4Address ? attribute(CLIENT_ADDRESS) : null;
+        return new Transaction(service, stage, clientAddress, clientIp, attribute(CLIENT_NAME), attribute(HELO_NAME),
                 attribute(SENDER), attribute(RECIPIENT), recipientCount, size, attribute(SASL_USERNAME),
                 // SMTPD_POLICY_README: instance is the same for all requests about one message
                 attribute(INSTANCE));

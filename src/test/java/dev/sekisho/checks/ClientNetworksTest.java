@@ -25,7 +25,18 @@ class ClientNetworksTest {
 
     @Test
     void addressText() {
-        assertThat(ClientNetworks.text(ip("192.0.2.1"))).isEqualTo("192.0.2.1");
-        assertThat(ClientNetworks.text(ip("2001:DB8:0:0::1"))).isEqualTo("2001:db8::1");
+        assertThat(dev.sekisho.engine.Transaction.canonicalText(ip("192.0.2.1"))).isEqualTo("192.0.2.1");
+        assertThat(dev.sekisho.engine.Transaction.canonicalText(ip("2001:DB8:0:0::1"))).isEqualTo("2001:db8::1");
+    }
+
+    @Test
+    void aTransactionsNetworkFromItsTextAgreesWithTheArithmeticOne() {
+        ClientNetworks networks = new ClientNetworks(24, 64);
+        for (String address : new String[]{"203.0.113.77", "1.2.3.4", "255.255.255.255", "10.0.0.0", "2001:db8:1:2:3:4:5:6"}) {
+            dev.sekisho.engine.Transaction tx = dev.sekisho.testing.Transactions.rcpt(address).build();
+            assertThat(networks.networkOf(tx)).as(address).isEqualTo(networks.networkOf(ip(address)));
+        }
+        dev.sekisho.engine.Transaction tx = dev.sekisho.testing.Transactions.rcpt("198.51.100.200").build();
+        assertThat(new ClientNetworks(20, 64).networkOf(tx)).isEqualTo("198.51.96.0/20");
     }
 }

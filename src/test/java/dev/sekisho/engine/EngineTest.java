@@ -16,7 +16,7 @@ class EngineTest {
     private final MutableClock clock = MutableClock.at("2026-11-22T10:00:00Z");
 
     private static Transaction rcpt() throws Exception {
-        return new Transaction("mx", Stage.RCPT, InetAddress.getByAddress(new byte[]{(byte) 203, 0, 113, 7}), "unknown",
+        return new Transaction("mx", Stage.RCPT, InetAddress.getByAddress(new byte[]{(byte) 203, 0, 113, 7}), null, "unknown",
                 "helo.example", "a@example.org", "b@example.test", 0, 0, "", "1");
     }
 
@@ -161,7 +161,7 @@ class EngineTest {
 
     @Test
     void anActionPostfixForbidsAtTheStageBecomesDunno() throws Exception {
-        Transaction eom = new Transaction("mx", Stage.END_OF_MESSAGE, rcpt().clientAddress(), "", "", "a@b.c", "", 1, 100, "", "1");
+        Transaction eom = new Transaction("mx", Stage.END_OF_MESSAGE, rcpt().clientAddress(), null, "", "", "a@b.c", "", 1, 100, "", "1");
         Verdict verdict = engine(Action.DUNNO, check("tag", CheckResult.decide(Action.of(Action.Kind.PREPEND, "X-Tag: 1"),
                 Explanation.of("tag", "x")))).decide(eom);
         assertThat(verdict.action()).isEqualTo(Action.DUNNO);

@@ -95,6 +95,9 @@ class PolicyRequestTest {
 
         assertThat(request.clientAddress()).isEqualTo(InetAddress.getByName("2001:db8:0:0:0:0:0:25"));
         assertThat(request.clientAddress().getHostAddress()).isEqualTo("2001:db8:0:0:0:0:0:25");
+        assertThat(request.toTransaction("mx").clientIp()).isEqualTo("2001:db8::25");
+        assertThat(PolicyRequest.parse(minimal("RCPT", "2001:DB8:0:0::25")).toTransaction("mx").clientIp()).isEqualTo("2001:db8::25");
+        assertThat(PolicyRequest.parse(minimal("RCPT", "192.0.2.1")).toTransaction("mx").clientIp()).isEqualTo("192.0.2.1");
     }
 
     @Test

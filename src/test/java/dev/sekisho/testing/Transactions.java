@@ -41,7 +41,7 @@ public final class Transactions {
     public Transaction build() {
         var address = new IPAddressString(client).getAddress();
         if (address == null) throw new IllegalArgumentException("bad test address " + client);
-        return new Transaction(service, stage, address.toInetAddress(), clientName, helo, sender,
+        return new Transaction(service, stage, address.toInetAddress(), null, clientName, helo, sender,
                 stage == Stage.END_OF_MESSAGE ? "" : recipient, recipientCount, size, sasl, messageId);
     }
 }
