@@ -31,7 +31,11 @@ final class LineWriter implements AutoCloseable {
 
     private final OutputStream out;
     private final InstantSource wallClock;
-    private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
+    /** Lines encoded by the threads that wrote them, each ending in a newline. */
+    private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
+    /** Each thread builds its lines in its own builder, used again for its next line. */
+    private final ThreadLocal<StringBuilder> builders = ThreadLocal.withInitial(() -> new StringBuilder(512));
+    private static final int MAX_KEPT_BUILDER_CHARS = 16 * 1024;
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean idle = new AtomicBoolean();
     private final Thread writer;
@@ -45,7 +49,11 @@ final class LineWriter implements AutoCloseable {
         this.writer = Thread.ofPlatform().daemon().name("sekisho-verdict-log").start(this::drain);
     }
 
-    /** A line already carrying its timestamp, level and logger, like the other log lines; append the message, then {@link #submit}. */
+    /**
+     * A line already carrying its timestamp, level and logger, like the other log lines; append the
+     * message, then {@link #submit}. The builder is this thread's own and is used again for its
+     * next line, so it must not be kept.
+     */
     StringBuilder start(String logger) {
         long millis = wallClock.millis();
         Stamp stamp = lastStamp;
@@ -53,7 +61,13 @@ final class LineWriter implements AutoCloseable {
             stamp = new Stamp(millis, Instant.ofEpochMilli(millis).toString());
             lastStamp = stamp;
         }
-        return new StringBuilder(512).append(stamp.text()).append(" INFO  ").append(logger).append(' ');
+        StringBuilder line = builders.get();
+        if (line.capacity() > MAX_KEPT_BUILDER_CHARS) {
+            line = new StringBuilder(512);
+            builders.set(line);
+        }
+        line.setLength(0);
+        return line.append(stamp.text()).append(" INFO  ").append(logger).append(' ');
     }
 
     /** The timestamp text of one millisecond: under load many lines share it, and formatting an Instant is not cheap. */
@@ -61,7 +75,7 @@ final class LineWriter implements AutoCloseable {
     }
 
     void submit(StringBuilder line) {
-        queue.add(line.append('\n').toString());
+        queue.add(utf8(line.append('\n')));
         if (queued.incrementAndGet() > MAX_QUEUED_LINES) {
             while (queued.get() > MAX_QUEUED_LINES && !closed) LockSupport.parkNanos(1_000_000);
         }
@@ -73,9 +87,8 @@ final class LineWriter implements AutoCloseable {
         int quietRounds = QUIET_ROUNDS_BEFORE_IDLE;
         while (true) {
             int length = 0;
-            for (String line = queue.poll(); line != null; line = queue.poll()) {
+            for (byte[] bytes = queue.poll(); bytes != null; bytes = queue.poll()) {
                 queued.decrementAndGet();
-                byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
                 if (length + bytes.length > batch.length) {
                     write(batch, length);
                     length = 0;
@@ -104,6 +117,18 @@ final class LineWriter implements AutoCloseable {
             if (queue.isEmpty() && !closed) LockSupport.parkNanos(100_000_000);
             idle.set(false);
         }
+    }
+
+    /** The line's bytes in UTF-8, straight from the builder when it is ASCII, as verdict lines nearly always are. */
+    private static byte[] utf8(CharSequence line) {
+        int length = line.length();
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            char c = line.charAt(i);
+            if (c >= 0x80) return line.toString().getBytes(StandardCharsets.UTF_8);
+            bytes[i] = (byte) c;
+        }
+        return bytes;
     }
 
     private void write(byte[] bytes, int length) {

@@ -56,6 +56,22 @@ class LineWriterTest {
     }
 
     @Test
+    void linesFromOneThreadStartAfreshAndNonAsciiTextIsUtf8() throws Exception {
+        CountingStream out = new CountingStream();
+        LineWriter writer = new LineWriter(out, () -> Instant.parse("2026-11-22T10:00:00Z"));
+        writer.submit(writer.start("sekisho.verdict").append("sender=<").append("x".repeat(40_000)).append('>'));
+        writer.submit(writer.start("sekisho.verdict").append("sender=<ユーザー@例え.jp>"));
+        writer.submit(writer.start("sekisho.verdict").append("short"));
+        writer.close();
+
+        String[] lines = out.text().split("\n");
+        assertThat(lines).hasSize(3);
+        assertThat(lines[0]).hasSize("2026-11-22T10:00:00Z INFO  sekisho.verdict sender=<>".length() + 40_000);
+        assertThat(lines[1]).isEqualTo("2026-11-22T10:00:00Z INFO  sekisho.verdict sender=<ユーザー@例え.jp>");
+        assertThat(lines[2]).isEqualTo("2026-11-22T10:00:00Z INFO  sekisho.verdict short");
+    }
+
+    @Test
     void aLoneLineIsWrittenWithoutWaitingForMore() throws Exception {
         CountingStream out = new CountingStream();
         try (LineWriter writer = new LineWriter(out, () -> Instant.EPOCH)) {
