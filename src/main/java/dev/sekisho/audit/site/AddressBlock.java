@@ -1,5 +1,8 @@
 package dev.sekisho.audit.site;
 
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -70,7 +73,16 @@ public record AddressBlock(byte[] network, int prefixLength, String text) {
         return text;
     }
 
-    static boolean isIpv4(InetAddress address) {
-        return address instanceof Inet4Address;
+    /** An address as reasons write it: dotted quad, or IPv6 in the RFC 5952 form (2001:db8::80, not 2001:db8:0:0:0:0:0:80). */
+    public static String text(InetAddress address) {
+        if (address instanceof Inet4Address) return address.getHostAddress();
+        IPAddress parsed = new IPAddressString(address.getHostAddress()).getAddress();
+        return parsed == null ? address.getHostAddress() : parsed.toCanonicalString();
+    }
+
+    /** {@code address:port}, with an IPv6 address in brackets (RFC 5952 6). */
+    public static String text(java.net.InetSocketAddress socket) {
+        String host = text(socket.getAddress());
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + socket.getPort();
     }
 }

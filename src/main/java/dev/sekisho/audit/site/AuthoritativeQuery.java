@@ -1,7 +1,6 @@
 package dev.sekisho.audit.site;
 
 import dev.sekisho.dns.RecordType;
-import dev.sekisho.dns.ResolverAddress;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -85,7 +84,7 @@ final class AuthoritativeQuery {
     private static Reply failure(Throwable cause, Duration timeout, InetSocketAddress server) {
         if (cause instanceof SocketTimeoutException || cause instanceof TimeoutException) return noAnswerWithin(timeout);
         String message = String.valueOf(cause.getMessage());
-        if (isLocal(message)) return new LocalFailure("cannot send to " + ResolverAddress.format(server) + " from here: " + message);
+        if (isLocal(message)) return new LocalFailure("cannot send to " + AddressBlock.text(server) + " from here: " + message);
         if (cause instanceof IOException) return new NoResponse("no answer (" + message + ")");
         return new NoResponse("no usable answer (" + cause + ")");
     }

@@ -10,7 +10,6 @@ import dev.sekisho.dns.DnsOutcome;
 import dev.sekisho.dns.DnsRecord;
 import dev.sekisho.dns.DnsResolver;
 import dev.sekisho.dns.RecordType;
-import dev.sekisho.dns.ResolverAddress;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.MXRecord;
@@ -114,7 +113,7 @@ public final class SiteInspector {
     /** An authoritative server: the NS (or MNAME) name it was found under and the address asked. */
     private record Server(String host, InetSocketAddress address) {
         String label() {
-            return host + "@" + ResolverAddress.format(address);
+            return host + "@" + AddressBlock.text(address);
         }
     }
 
@@ -134,6 +133,8 @@ public final class SiteInspector {
         final List<Reason> reasons = new CopyOnWriteArrayList<>();
         final List<String> problems = new CopyOnWriteArrayList<>();
         final Map<InetSocketAddress, Reply> soaReplies = new ConcurrentHashMap<>();
+        /** "role host address" already judged, so an MNAME that is also an NS is not reported twice for one address. */
+        final java.util.Set<String> classified = ConcurrentHashMap.newKeySet();
 
         Inspection(String name) {
             this.name = name;
@@ -364,7 +365,7 @@ public final class SiteInspector {
                 case ACCEPTED -> {
                     // answering is all that is asked of it
                 }
-                case NOT_ACCEPTED -> reasons.add(new Reason(ReasonCode.MX_NOT_ANSWERING, host + "@" + ResolverAddress.format(target),
+                case NOT_ACCEPTED -> reasons.add(new Reason(ReasonCode.MX_NOT_ANSWERING, host + "@" + AddressBlock.text(target),
                         "TCP connect to the SMTP port: " + result.detail()));
                 case LOCAL_FAILURE -> problems.add("MX " + host + ": " + result.detail());
             }
@@ -380,8 +381,8 @@ public final class SiteInspector {
                     // Only authoritative NOERROR/NXDOMAIN answers are compared: a referral to a child zone is not a disagreement.
                     if (reply instanceof Response r && r.authoritative() && (r.rcode() == Rcode.NOERROR || r.rcode() == Rcode.NXDOMAIN)) {
                         r.records().forEach(record -> addresses.add(switch (record) {
-                            case ARecord a -> a.getAddress().getHostAddress();
-                            case AAAARecord aaaa -> aaaa.getAddress().getHostAddress();
+                            case ARecord a -> AddressBlock.text(a.getAddress());
+                            case AAAARecord aaaa -> AddressBlock.text(aaaa.getAddress());
                             default -> record.rdataToString();
                         }));
                     } else {
@@ -434,6 +435,7 @@ public final class SiteInspector {
          */
         List<InetAddress> reachable(AddressLookup lookup, String subject) {
             List<InetAddress> reachable = new ArrayList<>();
+            String host = subject.substring(subject.indexOf(' ') + 1);
             for (InetAddress address : lookup.addresses()) {
                 if (settings.treatAsGlobal().stream().anyMatch(block -> block.contains(address))) {
                     reachable.add(address);
@@ -444,15 +446,17 @@ public final class SiteInspector {
                     reachable.add(address);
                     continue;
                 }
+                String text = AddressBlock.text(address);
+                classified.add(subject + " " + text);
+                if (subject.startsWith("MNAME ") && classified.contains("NS " + host + " " + text)) continue; // reported as the NS's
                 ReasonCode code = switch (classification.category()) {
                     case DOCUMENTATION -> ReasonCode.DOCUMENTATION_ADDRESS;
                     case LOCAL_USE -> ReasonCode.LOCAL_USE_ADDRESS;
                     default -> ReasonCode.NOT_GLOBALLY_REACHABLE_ADDRESS;
                 };
                 String type = address instanceof java.net.Inet4Address ? "A" : "AAAA";
-                String host = subject.substring(subject.indexOf(' ') + 1);
-                reasons.add(new Reason(code, subject + " " + address.getHostAddress(), type + " " + host + " via resolver: "
-                        + address.getHostAddress() + " is in " + classification.row().map(SpecialAddressRegistry.Row::describe).orElse("?")));
+                reasons.add(new Reason(code, subject + " " + AddressBlock.text(address), type + " " + host + " via resolver: "
+                        + AddressBlock.text(address) + " is in " + classification.row().map(SpecialAddressRegistry.Row::describe).orElse("?")));
             }
             return reachable;
         }

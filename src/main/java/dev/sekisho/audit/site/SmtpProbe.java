@@ -1,6 +1,5 @@
 package dev.sekisho.audit.site;
 
-import dev.sekisho.dns.ResolverAddress;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,7 +52,7 @@ final class SmtpProbe {
     }
 
     private static Result local(InetSocketAddress target, IOException e) {
-        return new Result(Outcome.LOCAL_FAILURE, "cannot connect to " + ResolverAddress.format(target) + " from here: " + e.getMessage());
+        return new Result(Outcome.LOCAL_FAILURE, "cannot connect to " + AddressBlock.text(target) + " from here: " + e.getMessage());
     }
 
     /** Reads the first greeting line within the deadline and says QUIT after a 220; what was seen, for the evidence. */

@@ -251,8 +251,8 @@ class SiteInspectorTest {
             assertThat(lab.inspect("doc.test").reasons()).containsExactly(
                     reason(ReasonCode.DOCUMENTATION_ADDRESS, "domain doc.test 192.0.2.80", "A doc.test via resolver: 192.0.2.80 is in "
                             + "192.0.2.0/24 \"Documentation (TEST-NET-1)\" [RFC5737] (IANA IPv4 Special-Purpose Address Registry, Globally Reachable: False)"),
-                    reason(ReasonCode.DOCUMENTATION_ADDRESS, "domain doc.test 2001:db8:0:0:0:0:0:80", "AAAA doc.test via resolver: "
-                            + "2001:db8:0:0:0:0:0:80 is in 2001:db8::/32 \"Documentation\" [RFC3849] (IANA IPv6 Special-Purpose Address Registry, Globally Reachable: False)"));
+                    reason(ReasonCode.DOCUMENTATION_ADDRESS, "domain doc.test 2001:db8::80", "AAAA doc.test via resolver: "
+                            + "2001:db8::80 is in 2001:db8::/32 \"Documentation\" [RFC3849] (IANA IPv6 Special-Purpose Address Registry, Globally Reachable: False)"));
         }
     }
 
