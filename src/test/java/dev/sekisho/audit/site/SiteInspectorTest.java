@@ -1,6 +1,7 @@
 package dev.sekisho.audit.site;
 
 import dev.sekisho.audit.site.SiteVerdict.Judgement;
+import dev.sekisho.testing.dns.TestDnsServer;
 import dev.sekisho.testing.dns.Zone;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Master;
@@ -41,6 +42,29 @@ class SiteInspectorTest {
             // Every authoritative server was asked directly.
             assertThat(lab.servers().server(NS1).queries("good.test", Type.SOA)).isEqualTo(1);
             assertThat(lab.servers().server(NS2).queries("good.test", Type.SOA)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aServerWhoseUdpAnswersAreTruncatedIsAskedAgainOverTcp() throws IOException {
+        SiteLab plan = SiteLab.serving(wellRun("big.test"), NS1, NS2);
+        plan.server(NS2).truncateAllUdp(); // RFC 1035 4.2.1: a truncated UDP answer is retried over TCP
+        try (SiteLab lab = plan.start()) {
+            assertThat(lab.inspect("big.test").judgement()).isEqualTo(Judgement.WELL_RUN);
+            assertThat(lab.servers().server(NS2).queries("big.test", Type.SOA, TestDnsServer.Transport.TCP)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anMxThatAcceptsTheConnectionButNeverGreetsStillAnswers() throws IOException {
+        // Only the connect decides (RFC 5321 3.1 asks for the greeting, but a slow banner is not a dead MX).
+        try (java.net.ServerSocket silent = new java.net.ServerSocket()) {
+            silent.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName("127.0.0.22"), 0));
+            String zone = wellRun("slow.test").replace("mail.slow.test. 300 IN A 127.0.0.20", "mail.slow.test. 300 IN A 127.0.0.22");
+            try (SiteLab lab = SiteLab.serving(zone, NS1, NS2).start()) {
+                SiteInspector inspector = lab.inspector(java.time.InstantSource.system(), silent.getLocalPort());
+                assertThat(inspector.inspect("slow.test").reasons()).isEmpty();
+            }
         }
     }
 

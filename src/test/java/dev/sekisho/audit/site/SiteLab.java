@@ -101,10 +101,15 @@ final class SiteLab implements AutoCloseable {
     }
 
     SiteInspector inspector(InstantSource clock) {
+        return inspector(clock, smtpPort());
+    }
+
+    /** An inspector that connects to the MX hosts on this port instead of the fake SMTP server's. */
+    SiteInspector inspector(InstantSource clock, int smtpPort) {
         NetworkResolver resolver = new NetworkResolver(NetworkResolver.Settings.of(List.of(resolverServer.hostPort()))
                 .withTimeout(Duration.ofSeconds(2)));
         // 127.0.0.0/24 stands for the public internet here; the rest of 127/8 is still loopback, for the loopback cases.
-        return new SiteInspector(resolver, new SiteInspector.Settings(dnsPort(), smtpPort(), TIMEOUT,
+        return new SiteInspector(resolver, new SiteInspector.Settings(dnsPort(), smtpPort, TIMEOUT,
                 List.of(AddressBlock.parse("127.0.0.0/24"))), SpecialAddressRegistry.bundled(), clock);
     }
 
