@@ -19,18 +19,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Cache rules: a well-run verdict is kept {@code wellRunTtl}; a broken one the shorter
  * {@code brokenTtl}, so a site that mends its ways is let through again soon; an undetermined verdict
  * (our resolver failed, temporary by nature) is never cached, so it is never read later as "broken".
- * Time comes from the injected clock. Concurrent calls for one name share one inspection.
+ *
+ * <p>Seed 003 (2.5) delays mail only from sites whose problem lasts. A site broken only by silence (a
+ * name server or MX that did not answer, {@link SiteVerdict#brokenBySilenceOnly()}) is therefore
+ * first reported UNDETERMINED, with its reasons, and kept so until {@code confirmAfter} has passed
+ * since the silence was first seen; the inspection after that calls it broken if it is still silent.
+ * Any other verdict forgets the sighting. Time comes from the injected clock. Concurrent calls for one
+ * name share one inspection.
  */
 public final class SiteJudge {
 
-    public record CachePolicy(Duration wellRunTtl, Duration brokenTtl, int maxEntries) {
-        public static final CachePolicy DEFAULT = new CachePolicy(Duration.ofHours(6), Duration.ofHours(1), 100_000);
+    public record CachePolicy(Duration wellRunTtl, Duration brokenTtl, Duration confirmAfter, int maxEntries) {
+        public static final CachePolicy DEFAULT = new CachePolicy(Duration.ofHours(6), Duration.ofHours(1), Duration.ofMinutes(30), 100_000);
 
         public CachePolicy {
             Objects.requireNonNull(wellRunTtl, "wellRunTtl");
             Objects.requireNonNull(brokenTtl, "brokenTtl");
-            if (wellRunTtl.isNegative() || brokenTtl.isNegative()) {
-                throw new IllegalArgumentException("TTLs must not be negative, were " + wellRunTtl + " and " + brokenTtl);
+            Objects.requireNonNull(confirmAfter, "confirmAfter");
+            if (wellRunTtl.isNegative() || brokenTtl.isNegative() || confirmAfter.isNegative()) {
+                throw new IllegalArgumentException("durations must not be negative, were " + wellRunTtl + ", " + brokenTtl + " and " + confirmAfter);
             }
             if (brokenTtl.compareTo(wellRunTtl) > 0) {
                 throw new IllegalArgumentException("a broken verdict is kept no longer than a well-run one: brokenTtl " + brokenTtl
@@ -48,6 +55,8 @@ public final class SiteJudge {
     private final CachePolicy policy;
     private final Map<String, Entry> cache = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<SiteVerdict>> inFlight = new ConcurrentHashMap<>();
+    /** When each name was first seen broken by silence alone, while it still is. */
+    private final Map<String, Instant> silenceSince = new ConcurrentHashMap<>();
 
     public SiteJudge(SiteInspector inspector, InstantSource clock, CachePolicy policy) {
         this.inspector = Objects.requireNonNull(inspector, "inspector");
@@ -64,7 +73,7 @@ public final class SiteJudge {
         CompletableFuture<SiteVerdict> running = inFlight.putIfAbsent(key, mine);
         if (running != null) return running.join();
         try {
-            SiteVerdict verdict = inspector.inspect(key);
+            SiteVerdict verdict = confirmed(key, inspector.inspect(key));
             remember(key, verdict);
             mine.complete(verdict);
             return verdict;
@@ -93,12 +102,29 @@ public final class SiteJudge {
         return cache.size();
     }
 
+    /** The verdict, or, for silence not yet seen to last {@code confirmAfter}, the same held back as undetermined. */
+    private SiteVerdict confirmed(String key, SiteVerdict verdict) {
+        if (!verdict.brokenBySilenceOnly()) {
+            if (verdict.judgement() != SiteVerdict.Judgement.UNDETERMINED) silenceSince.remove(key);
+            return verdict;
+        }
+        if (silenceSince.size() >= policy.maxEntries()) silenceSince.clear(); // bounded; at worst a site is confirmed later
+        Instant now = clock.instant();
+        Instant since = silenceSince.computeIfAbsent(key, k -> now);
+        Instant confirmAt = since.plus(policy.confirmAfter());
+        if (!now.isBefore(confirmAt)) return verdict;
+        return verdict.unconfirmed("not answering since " + since + ": counted as broken if still so at " + confirmAt);
+    }
+
     private void remember(String key, SiteVerdict verdict) {
         Duration ttl = switch (verdict.judgement()) {
             case WELL_RUN -> policy.wellRunTtl();
             case BROKEN -> policy.brokenTtl();
-            case UNDETERMINED -> Duration.ZERO; // a temporary failure is not a judgement: ask again next time
+            // held back until the silence may be confirmed; any other undetermined verdict (our resolver failed) is not kept
+            case UNDETERMINED -> silenceSince.containsKey(key) && !verdict.reasons().isEmpty()
+                    ? Duration.between(clock.instant(), silenceSince.get(key).plus(policy.confirmAfter())) : Duration.ZERO;
         };
+        if (ttl.isNegative()) ttl = Duration.ZERO;
         if (ttl.isZero()) return;
         if (cache.size() >= policy.maxEntries()) sweep();
         if (cache.size() >= policy.maxEntries()) return; // still full of fresh verdicts: judge without remembering

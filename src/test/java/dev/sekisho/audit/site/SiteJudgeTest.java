@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SiteJudgeTest {
     private static final Instant START = Instant.parse("2026-12-02T04:00:00Z");
-    private static final SiteJudge.CachePolicy POLICY = new SiteJudge.CachePolicy(Duration.ofHours(6), Duration.ofHours(1), 100);
+    private static final SiteJudge.CachePolicy POLICY = new SiteJudge.CachePolicy(Duration.ofHours(6), Duration.ofHours(1), Duration.ofMinutes(30), 100);
 
     private final MutableClock clock = new MutableClock(START);
 
@@ -70,6 +70,41 @@ class SiteJudgeTest {
     }
 
     @Test
+    void aSiteBrokenOnlyBySilenceIsHeldUndeterminedUntilTheSilenceHasLastedThenBroken() throws IOException {
+        SiteLab plan = SiteLab.serving(wellRun("quiet.test"), NS1, NS2);
+        plan.server(NS2).drop("quiet.test");
+        try (SiteLab lab = plan.start()) {
+            SiteJudge judge = judge(lab, clock);
+            Reason silence = new Reason(ReasonCode.NS_NO_RESPONSE, lab.at("ns2.quiet.test", NS2), "SOA quiet.test: no answer within 500 ms");
+
+            SiteVerdict first = judge.judge("quiet.test");
+            assertThat(first.judgement()).isEqualTo(Judgement.UNDETERMINED);
+            assertThat(first.reasons()).containsExactly(silence);
+            assertThat(first.problems()).containsExactly(
+                    "not answering since 2026-12-02T04:00:00Z: counted as broken if still so at 2026-12-02T04:30:00Z");
+            clock.advance(Duration.ofMinutes(29));
+            assertThat(judge.judge("quiet.test")).isSameAs(first); // kept until the silence may be confirmed
+            assertThat(inspections(lab, "quiet.test")).isEqualTo(1);
+
+            clock.advance(Duration.ofMinutes(1));
+            SiteVerdict confirmed = judge.judge("quiet.test");
+            assertThat(confirmed.judgement()).isEqualTo(Judgement.BROKEN);
+            assertThat(confirmed.reasons()).containsExactly(silence);
+            assertThat(confirmed.problems()).isEmpty();
+            assertThat(judge.cached("quiet.test")).contains(confirmed);
+        }
+    }
+
+    @Test
+    void aBrokenConfigurationNeedsNoConfirmation() throws IOException {
+        SiteLab plan = SiteLab.serving(wellRun("lame.test"), NS1, NS2);
+        plan.server(NS2).refuse("lame.test");
+        try (SiteLab lab = plan.start()) {
+            assertThat(judge(lab, clock).judge("lame.test").judgement()).isEqualTo(Judgement.BROKEN);
+        }
+    }
+
+    @Test
     void aHostNameHasItsOwnEntry() throws IOException {
         try (SiteLab lab = SiteLab.serving(wellRun("good.test"), NS1, NS2).start()) {
             SiteJudge judge = judge(lab, clock);
@@ -99,7 +134,7 @@ class SiteJudgeTest {
     @Test
     void aFullCacheDropsExpiredVerdictsFirstAndOtherwiseJudgesWithoutRemembering() throws IOException {
         try (SiteLab lab = SiteLab.serving(wellRun("good.test"), NS1, NS2).start()) {
-            SiteJudge judge = new SiteJudge(lab.inspector(clock), clock, new SiteJudge.CachePolicy(Duration.ofHours(6), Duration.ofHours(1), 1));
+            SiteJudge judge = new SiteJudge(lab.inspector(clock), clock, new SiteJudge.CachePolicy(Duration.ofHours(6), Duration.ofHours(1), Duration.ofMinutes(30), 1));
 
             judge.judge("good.test");
             judge.judge("mail.good.test");
@@ -115,7 +150,7 @@ class SiteJudgeTest {
 
     @Test
     void aCachePolicyThatKeepsBrokenVerdictsLongerIsRefused() {
-        assertThatThrownBy(() -> new SiteJudge.CachePolicy(Duration.ofMinutes(5), Duration.ofHours(1), 10))
+        assertThatThrownBy(() -> new SiteJudge.CachePolicy(Duration.ofMinutes(5), Duration.ofHours(1), Duration.ZERO, 10))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("brokenTtl PT1H > wellRunTtl PT5M");
     }
 }
