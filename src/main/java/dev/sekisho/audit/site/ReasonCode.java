@@ -31,6 +31,8 @@ public enum ReasonCode {
     MNAME_NO_SOA("Z01_MNAME_MISSING_SOA_RECORD", false),
     /** The authoritative servers serve different SOA serials. Zonemaster: MULTIPLE_SOA_SERIALS. */
     SOA_SERIAL_MISMATCH("MULTIPLE_SOA_SERIALS", false),
+    /** The authoritative servers name different SOA MNAMEs (RFC 1034 4.2.1: one SOA for the zone). Zonemaster: MULTIPLE_SOA_MNAMES. */
+    SOA_MNAME_MISMATCH("MULTIPLE_SOA_MNAMES", false),
     /** The authoritative servers serve different NS sets. Zonemaster: MULTIPLE_NS_SET. */
     NS_SET_MISMATCH("MULTIPLE_NS_SET", false),
     /** The authoritative servers serve different MX sets. Zonemaster: Z09_INCONSISTENT_MX / Z09_INCONSISTENT_MX_DATA. */

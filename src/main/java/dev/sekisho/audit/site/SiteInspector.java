@@ -163,6 +163,7 @@ public final class SiteInspector {
                         + String.join(", ", zone.nameServers()) + ")"));
             }
             compare(ReasonCode.SOA_SERIAL_MISMATCH, zone.apex(), "SOA " + zone.apex(), views, v -> "serial " + v.serial());
+            compare(ReasonCode.SOA_MNAME_MISMATCH, zone.apex(), "SOA " + zone.apex(), views, v -> "MNAME " + (v.mname().isEmpty() ? "." : v.mname()));
             compare(ReasonCode.NS_SET_MISMATCH, zone.apex(), "NS " + zone.apex(), views, ServerView::nsSet);
             compare(ReasonCode.MX_SET_MISMATCH, name, "MX " + name, views, ServerView::mxSet);
 

@@ -240,4 +240,87 @@ class ZonemasterScenarioTest {
             }
         }
     }
+
+    /**
+     * CONSISTENCY06 (test-zone-specs/Consistency-TP/consistency06.md): one SOA MNAME on every server. A server
+     * that does not answer is no disagreement (NO_RESPONSE, not MULTIPLE_SOA_MNAMES), but is lame here, and
+     * when it is the MNAME, ZONE01 reports it too.
+     */
+    @Nested
+    class Consistency06 {
+        private static final String TWO_NS = """
+                @ 300 IN NS ns1.@
+                @ 300 IN NS ns2.@
+                ns1.@ 300 IN A 127.0.0.2
+                ns2.@ 300 IN A 127.0.0.3""";
+
+        @Test
+        void oneSoaMname1_isWellRun() throws IOException {
+            String apex = "one-soa-mname-1.consistency06.xa";
+            try (SiteLab lab = SiteLab.serving(zone(apex, TWO_NS.split("\n")), NS1, NS2).start()) {
+                assertThat(lab.inspect(apex).judgement()).isEqualTo(Judgement.WELL_RUN);
+            }
+        }
+
+        @Test
+        void oneSoaMname2_theMnameServerDoesNotRespond_noMnameDisagreement() throws IOException {
+            String apex = "one-soa-mname-2.consistency06.xa";
+            SiteLab plan = SiteLab.serving(zone(apex, TWO_NS.split("\n")), NS1, NS2);
+            plan.server(NS1).drop(apex);
+            try (SiteLab lab = plan.start()) {
+                assertThat(lab.inspect(apex).reasons()).containsExactly(
+                        reason(ReasonCode.NS_NO_RESPONSE, lab.at("ns1." + apex, NS1), "SOA " + apex + ": no answer within 500 ms"),
+                        reason(ReasonCode.MNAME_NO_RESPONSE, lab.at("ns1." + apex, NS1), "SOA " + apex + ": no answer within 500 ms"));
+            }
+        }
+
+        @Test
+        void oneSoaMname3_aServerAnswersWithoutSoa_noMnameDisagreement() throws IOException {
+            String apex = "one-soa-mname-3.consistency06.xa";
+            String text = zone(apex, TWO_NS.split("\n"));
+            SiteLab plan = SiteLab.serving(text, NS1, NS2);
+            plan.authoritative.put(NS1, dev.sekisho.testing.dns.Zone.parse(text.substring(text.indexOf('\n') + 1)));
+            try (SiteLab lab = plan.start()) {
+                assertThat(lab.inspect(apex).reasons()).extracting(Reason::code)
+                        .containsExactly(ReasonCode.NS_NO_SOA, ReasonCode.MNAME_NO_SOA);
+            }
+        }
+
+        @Test
+        void multipleSoaMnames1_eachServerNamesItself() throws IOException {
+            String apex = "multiple-soa-mnames-1.consistency06.xa";
+            String text = zone(apex, TWO_NS.split("\n"));
+            SiteLab plan = SiteLab.serving(text, NS1, NS2);
+            plan.authoritative.put(NS2, dev.sekisho.testing.dns.Zone.parse(text.replace("SOA ns1.", "SOA ns2.")));
+            try (SiteLab lab = plan.start()) {
+                assertThat(lab.inspect(apex).reasons()).containsExactly(reason(ReasonCode.SOA_MNAME_MISMATCH, apex, "SOA " + apex
+                        + ": MNAME ns1." + apex + " from " + lab.at("ns1." + apex, NS1) + "; MNAME ns2." + apex + " from " + lab.at("ns2." + apex, NS2)));
+            }
+        }
+
+        @Test
+        void multipleSoaMnames2_andAThirdServerThatDoesNotRespond() throws IOException {
+            String apex = "multiple-soa-mnames-2.consistency06.xa";
+            String text = zone(apex, (TWO_NS + "\n@ 300 IN NS ns3.@\nns3.@ 300 IN A 127.0.0.4").split("\n"));
+            SiteLab plan = SiteLab.serving(text, NS1, NS2, NS3);
+            plan.authoritative.put(NS2, dev.sekisho.testing.dns.Zone.parse(text.replace("SOA ns1.", "SOA ns2.")));
+            plan.server(NS3).drop(apex);
+            try (SiteLab lab = plan.start()) {
+                assertThat(lab.inspect(apex).reasons()).extracting(Reason::code)
+                        .containsExactly(ReasonCode.NS_NO_RESPONSE, ReasonCode.SOA_MNAME_MISMATCH);
+            }
+        }
+
+        @Test
+        void noResponse_noServerAnswers() throws IOException {
+            String apex = "no-response.consistency06.xa";
+            SiteLab plan = SiteLab.serving(zone(apex, TWO_NS.split("\n")), NS1, NS2);
+            plan.server(NS1).drop(apex);
+            plan.server(NS2).drop(apex);
+            try (SiteLab lab = plan.start()) {
+                assertThat(lab.inspect(apex).reasons()).extracting(Reason::code)
+                        .containsExactly(ReasonCode.NS_NO_RESPONSE, ReasonCode.NS_NO_RESPONSE, ReasonCode.NO_WORKING_NS);
+            }
+        }
+    }
 }
