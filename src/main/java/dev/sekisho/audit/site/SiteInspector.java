@@ -18,6 +18,7 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 
+import java.net.IDN;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -25,7 +26,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -94,10 +94,7 @@ public final class SiteInspector {
 
     /** The verdict on this domain or host name; a name that cannot be a domain name is an IllegalArgumentException. */
     public SiteVerdict inspect(String domainOrHost) {
-        DnsNames.problem(domainOrHost).ifPresent(p -> {
-            throw new IllegalArgumentException("not a domain name: " + p);
-        });
-        String name = DnsNames.canonical(domainOrHost.trim());
+        String name = asciiName(domainOrHost);
         Inspection inspection = new Inspection(name);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             inspection.run(threads);
@@ -170,11 +167,8 @@ public final class SiteInspector {
             List<Future<?>> work = new ArrayList<>();
             work.add(threads.submit(() -> checkMname(zone, views)));
             work.add(threads.submit(() -> checkMx(threads, zone, views)));
-            work.add(threads.submit(() -> {
-                for (InetAddress ignored : reachable(addresses(name), "domain " + name)) {
-                    // only the special-purpose check applies to the name's own addresses
-                }
-            }));
+            // The name's own addresses: only the special-purpose check applies to them (seed 003 2.4, figure 13).
+            work.add(threads.submit(() -> reachable(addresses(name), "domain " + name)));
             join(work);
         }
 
@@ -464,6 +458,24 @@ public final class SiteInspector {
     }
 
     // ---- helpers -----------------------------------------------------------------------------------
+
+    /** The name in lower case, without the final dot, internationalised labels as A-labels (RFC 5890, via java.net.IDN). */
+    static String asciiName(String domainOrHost) {
+        String trimmed = domainOrHost == null ? "" : domainOrHost.trim();
+        DnsNames.problem(trimmed).ifPresent(p -> {
+            throw new IllegalArgumentException("not a domain name: " + p);
+        });
+        String ascii;
+        try {
+            ascii = IDN.toASCII(trimmed, IDN.ALLOW_UNASSIGNED);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a domain name: " + domainOrHost + " (" + e.getMessage() + ")", e);
+        }
+        DnsNames.problem(ascii).ifPresent(p -> {
+            throw new IllegalArgumentException("not a domain name: " + p);
+        });
+        return DnsNames.canonical(ascii);
+    }
 
     private static boolean inZone(String host, String apex) {
         return host.equals(apex) || host.endsWith("." + apex);

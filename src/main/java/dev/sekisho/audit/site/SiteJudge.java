@@ -1,7 +1,5 @@
 package dev.sekisho.audit.site;
 
-import dev.sekisho.dns.DnsNames;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -137,6 +135,6 @@ public final class SiteJudge {
     }
 
     private static String key(String domainOrHost) {
-        return DnsNames.canonical(domainOrHost.trim());
+        return SiteInspector.asciiName(domainOrHost);
     }
 }

@@ -79,6 +79,24 @@ class SiteInspectorTest {
         }
     }
 
+    @Test
+    void internationalisedNamesAreAskedAboutAsALabels() throws IOException {
+        try (SiteLab lab = SiteLab.serving(wellRun("xn--r8jz45g.test"), NS1, NS2).start()) {
+            SiteVerdict verdict = lab.inspect("例え.test");
+            assertThat(verdict.domain()).isEqualTo("xn--r8jz45g.test");
+            assertThat(verdict.judgement()).isEqualTo(Judgement.WELL_RUN);
+        }
+    }
+
+    @Test
+    void aNameThatCannotBeADomainNameIsTheCallersError() {
+        SiteInspector inspector = new SiteInspector((name, type) -> {
+            throw new AssertionError("no lookup for a bad name");
+        }, SiteInspector.Settings.defaults());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> inspector.inspect("a..b"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("not a domain name: empty label in a..b");
+    }
+
     // ---- lame name servers (RFC 1912 2.8; RFC 1034 4.2.2: every NS must serve the zone) ----
 
     @Test
