@@ -120,11 +120,9 @@ class SiteInspectorTest {
             SiteVerdict verdict = lab.inspect("lame.test");
 
             assertThat(verdict.judgement()).isEqualTo(Judgement.BROKEN);
-            assertThat(verdict.reasons()).singleElement().satisfies(r -> {
-                assertThat(r.code()).isEqualTo(ReasonCode.NS_NO_RESPONSE);
-                assertThat(r.subject()).isEqualTo(lab.at("ns2.lame.test", "127.0.0.9"));
-                assertThat(r.evidence()).startsWith("SOA lame.test: no answer");
-            });
+            // Over UDP the ICMP port-unreachable comes back at once; no deadline is waited for.
+            assertThat(verdict.reasons()).containsExactly(reason(ReasonCode.NS_NO_RESPONSE, lab.at("ns2.lame.test", "127.0.0.9"),
+                    "SOA lame.test: no answer (port unreachable)"));
         }
     }
 
