@@ -15,7 +15,8 @@ import java.time.Duration;
 /**
  * Whether an MX address accepts an SMTP connection: a TCP connect within the deadline, then the
  * greeting read if it comes within what is left of it (RFC 5321 3.1: the server speaks first, with
- * 220), then QUIT (RFC 5321 4.1.1.10). No mail is ever sent: no EHLO, no MAIL.
+ * 220), then QUIT (RFC 5321 4.1.1.10). No mail is ever sent: no EHLO, no MAIL. Only the connect
+ * decides whether the MX answers; the greeting is evidence.
  */
 final class SmtpProbe {
     private static final int MAX_GREETING_LINE = 512; // RFC 5321 4.5.3.1.5: a reply line is at most 512 octets
@@ -55,7 +56,7 @@ final class SmtpProbe {
         return new Result(Outcome.LOCAL_FAILURE, "cannot connect to " + AddressBlock.text(target) + " from here: " + e.getMessage());
     }
 
-    /** Reads the first greeting line within the deadline and says QUIT after a 220; what was seen, for the evidence. */
+    /** Reads the first greeting line within the deadline and says QUIT; what was seen, for the evidence. */
     private static String greeting(Socket socket, long deadline) {
         try {
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
@@ -66,11 +67,10 @@ final class SmtpProbe {
                 if (c != '\r') line.append((char) c);
             }
             if (line.isEmpty()) return "connected; closed without a greeting";
-            if (line.toString().startsWith("220")) {
-                OutputStream out = socket.getOutputStream();
-                out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-            }
+            // RFC 5321 3.1: after a 220, or a 554 given instead, the server waits for QUIT; it gets nothing else.
+            OutputStream out = socket.getOutputStream();
+            out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
             return "connected; greeting: " + line;
         } catch (SocketTimeoutException e) {
             return "connected; no greeting within the deadline";

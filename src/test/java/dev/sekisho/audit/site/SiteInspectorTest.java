@@ -218,6 +218,16 @@ class SiteInspectorTest {
     }
 
     @Test
+    void aServerWithoutTheMxOthersHaveDisagrees() throws IOException {
+        SiteLab plan = SiteLab.serving(wellRun("drift.test"), NS1, NS2);
+        plan.authoritative.put(NS2, Zone.parse(wellRun("drift.test").replace("drift.test. 300 IN MX 10 mail.drift.test.\n", "")));
+        try (SiteLab lab = plan.start()) {
+            assertThat(lab.inspect("drift.test").reasons()).containsExactly(reason(ReasonCode.MX_SET_MISMATCH, "drift.test",
+                    "MX drift.test: no MX from " + lab.at("ns2.drift.test", NS2) + "; {10 mail.drift.test} from " + lab.at("ns1.drift.test", NS1)));
+        }
+    }
+
+    @Test
     void serversWithDifferentAddressesForTheMxHostDisagree() throws IOException {
         SiteLab plan = SiteLab.serving(wellRun("drift.test"), NS1, NS2);
         plan.authoritative.put(NS2, Zone.parse(wellRun("drift.test")
