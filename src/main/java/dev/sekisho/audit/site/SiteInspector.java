@@ -22,6 +22,7 @@ import java.net.IDN;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,6 +34,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -72,6 +74,18 @@ public final class SiteInspector {
         }
     }
 
+    /**
+     * How long one SMTP connect's result is reused for every domain whose MX is at that address: many
+     * domains share one provider's MX hosts, and an audit of thousands must not knock on them thousands of times.
+     */
+    public static final Duration PROBE_REUSE = Duration.ofMinutes(5);
+    private static final int MAX_REMEMBERED_PROBES = 10_000;
+
+    /** One SMTP connect, started at {@code started}; callers for the same address while it is fresh share it. */
+    private record SharedProbe(CompletableFuture<SmtpProbe.Result> result, Instant started) {
+    }
+
+    private final Map<InetSocketAddress, SharedProbe> probes = new ConcurrentHashMap<>();
     private final DnsResolver resolver;
     private final Settings settings;
     private final SpecialAddressRegistry registry;
@@ -355,7 +369,7 @@ public final class SiteInspector {
 
         void connect(String host, InetAddress address) {
             InetSocketAddress target = new InetSocketAddress(address, settings.smtpPort());
-            SmtpProbe.Result result = SmtpProbe.probe(target, settings.timeout());
+            SmtpProbe.Result result = probe(target);
             switch (result.outcome()) {
                 case ACCEPTED -> {
                     // answering is all that is asked of it
@@ -458,6 +472,23 @@ public final class SiteInspector {
     }
 
     // ---- helpers -----------------------------------------------------------------------------------
+
+    /** The SMTP connect to this address, shared with every inspection that asks within {@link #PROBE_REUSE}. */
+    private SmtpProbe.Result probe(InetSocketAddress target) {
+        Instant now = clock.instant();
+        if (probes.size() >= MAX_REMEMBERED_PROBES) probes.values().removeIf(p -> !now.isBefore(p.started().plus(PROBE_REUSE)));
+        SharedProbe mine = new SharedProbe(new CompletableFuture<>(), now);
+        SharedProbe used = probes.compute(target, (address, old) ->
+                old != null && now.isBefore(old.started().plus(PROBE_REUSE)) ? old : mine);
+        if (used == mine) {
+            try {
+                mine.result().complete(SmtpProbe.probe(target, settings.timeout()));
+            } catch (RuntimeException e) {
+                mine.result().completeExceptionally(e);
+            }
+        }
+        return used.result().join();
+    }
 
     /** The name in lower case, without the final dot, internationalised labels as A-labels (RFC 5890, via java.net.IDN). */
     static String asciiName(String domainOrHost) {

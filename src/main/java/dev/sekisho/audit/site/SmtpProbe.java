@@ -56,21 +56,33 @@ final class SmtpProbe {
         return new Result(Outcome.LOCAL_FAILURE, "cannot connect to " + AddressBlock.text(target) + " from here: " + e.getMessage());
     }
 
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != -1 && c != '\n' && line.length() < MAX_GREETING_LINE; c = in.read()) {
+            if (c != '\r') line.append((char) c);
+        }
+        return line.toString();
+    }
+
     /** Reads the first greeting line within the deadline and says QUIT; what was seen, for the evidence. */
     private static String greeting(Socket socket, long deadline) {
         try {
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
             socket.setSoTimeout((int) left);
             InputStream in = socket.getInputStream();
-            StringBuilder line = new StringBuilder();
-            for (int c = in.read(); c != -1 && c != '\n' && line.length() < MAX_GREETING_LINE; c = in.read()) {
-                if (c != '\r') line.append((char) c);
-            }
+            String line = readLine(in);
             if (line.isEmpty()) return "connected; closed without a greeting";
             // RFC 5321 3.1: after a 220, or a 554 given instead, the server waits for QUIT; it gets nothing else.
             OutputStream out = socket.getOutputStream();
             out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
+            // RFC 5321 4.1.1.10: the server answers QUIT with 221 and closes; wait for it (within the deadline) rather than reset.
+            socket.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            try {
+                readLine(in);
+            } catch (SocketTimeoutException e) {
+                return "connected; greeting: " + line + "; no reply to QUIT within the deadline";
+            }
             return "connected; greeting: " + line;
         } catch (SocketTimeoutException e) {
             return "connected; no greeting within the deadline";

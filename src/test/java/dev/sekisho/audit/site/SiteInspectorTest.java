@@ -1,6 +1,7 @@
 package dev.sekisho.audit.site;
 
 import dev.sekisho.audit.site.SiteVerdict.Judgement;
+import dev.sekisho.testing.MutableClock;
 import dev.sekisho.testing.dns.TestDnsServer;
 import dev.sekisho.testing.dns.Zone;
 import org.junit.jupiter.api.Test;
@@ -258,6 +259,22 @@ class SiteInspectorTest {
             assertThat(lab.inspect("deadmx.test").reasons()).containsExactly(reason(ReasonCode.MX_NOT_ANSWERING,
                     "backup.deadmx.test@" + DEAD + ":" + lab.smtpPort(), "TCP connect to the SMTP port: connection refused"));
             assertThat(lab.smtp().received()).containsExactly("QUIT");
+        }
+    }
+
+    @Test
+    void domainsSharingAnMxAddressCauseOneConnectWhileItsResultIsFresh() throws IOException {
+        try (SiteLab lab = SiteLab.serving(wellRun("one.test") + wellRun("two.test"), NS1, NS2).start()) {
+            MutableClock clock = MutableClock.at("2026-12-02T04:00:00Z");
+            SiteInspector inspector = lab.inspector(clock);
+
+            assertThat(inspector.inspect("one.test").wellRun()).isTrue();
+            assertThat(inspector.inspect("two.test").wellRun()).isTrue();
+            assertThat(lab.smtp().received()).containsExactly("QUIT");
+
+            clock.advance(SiteInspector.PROBE_REUSE);
+            assertThat(inspector.inspect("two.test").wellRun()).isTrue();
+            assertThat(lab.smtp().received()).containsExactly("QUIT", "QUIT");
         }
     }
 
