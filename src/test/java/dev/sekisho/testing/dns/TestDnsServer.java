@@ -78,6 +78,26 @@ public final class TestDnsServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts serving the zone on this address and port (UDP and TCP), e.g. one of several servers on
+     * 127.0.0.2, 127.0.0.3... that share a port; a port taken on either transport is an IOException.
+     */
+    public static TestDnsServer start(Zone zone, InetAddress address, int port) throws IOException {
+        DatagramSocket udp = new DatagramSocket(new InetSocketAddress(address, port));
+        ServerSocket tcp = new ServerSocket();
+        try {
+            tcp.bind(new InetSocketAddress(address, udp.getLocalPort()));
+        } catch (IOException taken) {
+            udp.close();
+            tcp.close();
+            throw taken;
+        }
+        TestDnsServer server = new TestDnsServer(zone, udp, tcp);
+        Thread.ofVirtual().name("test-dns-udp").start(server::serveUdp);
+        Thread.ofVirtual().name("test-dns-tcp").start(server::serveTcp);
+        return server;
+    }
+
     public Zone zone() {
         return zone;
     }
@@ -223,7 +243,11 @@ public final class TestDnsServer implements AutoCloseable {
             response.getHeader().setFlag(Flags.TC);
             return response.toWire();
         }
-        response.getHeader().setFlag(Flags.AA);
+        if (zone.refuses(name, type)) {
+            response.getHeader().setRcode(Rcode.REFUSED);
+            return response.toWire();
+        }
+        if (zone.authoritative()) response.getHeader().setFlag(Flags.AA);
         resolve(response, name, type);
         OPTRecord opt = query.getOPT();
         int limit = transport == Transport.TCP ? 65535 : opt != null ? Math.max(512, opt.getPayloadSize()) : 512;

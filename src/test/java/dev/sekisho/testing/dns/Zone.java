@@ -33,6 +33,8 @@ public final class Zone {
     private final Map<String, Set<Integer>> dropped = new ConcurrentHashMap<>();
     private final Map<String, Set<Integer>> failing = new ConcurrentHashMap<>();
     private final Set<String> truncated = ConcurrentHashMap.newKeySet();
+    private final Map<String, Set<Integer>> refused = new ConcurrentHashMap<>();
+    private volatile boolean authoritative = true;
     private volatile boolean truncateAllUdp;
     private volatile long ttlSeconds = 300;
     private volatile long negativeTtlSeconds = 60;
@@ -145,6 +147,29 @@ public final class Zone {
     public Zone truncateAllUdp() {
         truncateAllUdp = true;
         return this;
+    }
+
+    /** Answer REFUSED for this name and these types (none given: every type), as a server that does not serve the zone may. */
+    public Zone refuse(String name, int... types) {
+        refused.computeIfAbsent(canonical(name), k -> ConcurrentHashMap.newKeySet()).addAll(typeSet(types));
+        return this;
+    }
+
+    /**
+     * Answer without the AA bit, as a server that is named in a delegation but does not serve the zone
+     * does (a lame delegation, RFC 1912 2.8); by default every answer is authoritative.
+     */
+    public Zone notAuthoritative() {
+        this.authoritative = false;
+        return this;
+    }
+
+    boolean authoritative() {
+        return authoritative;
+    }
+
+    boolean refuses(Name name, int type) {
+        return matches(refused, name, type);
     }
 
     /** Forget the records of a name (its misbehaviour rules stay). */
