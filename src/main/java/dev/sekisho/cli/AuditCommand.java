@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = {"Audit domains from the DNS. Every audit prints a table, or --json, or --csv;",
                 "exit code 0 clean, 1 findings, 2 error (bad options, or a domain that could not be checked)."},
-        subcommands = {AuditDomainCommand.class, AuditSpfOverlapCommand.class})
+        subcommands = {AuditDomainCommand.class, AuditSpfOverlapCommand.class, AuditSiteCommand.class})
 public final class AuditCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
