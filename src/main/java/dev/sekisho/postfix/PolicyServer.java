@@ -212,9 +212,18 @@ public final class PolicyServer implements AutoCloseable {
             OutputStream out = connection.getOutputStream();
             PolicyRequestReader reader = new PolicyRequestReader(in, limits, watch, System::nanoTime);
             PolicyRequest request;
+            // The engine hands out the same Action for the same answer (a greylist deferral with the
+            // same wait, a list's refusal), so its reply bytes are kept for the next request.
+            Action lastAction = null;
+            byte[] lastReply = null;
             while ((request = reader.read()) != null) {
+                Action action = decide(request, remote);
+                if (action != lastAction) {
+                    lastReply = ActionRenderer.render(action);
+                    lastAction = action;
+                }
                 // one write per reply: the reply leaves in one segment
-                out.write(ActionRenderer.render(decide(request, remote)));
+                out.write(lastReply);
                 out.flush();
                 requestsAnswered.increment();
             }
