@@ -3,7 +3,7 @@ package dev.sekisho.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.sekisho.audit.site.AddressBlock;
+import dev.sekisho.audit.SpecialPurposeAddressRegistry;
 import dev.sekisho.audit.site.Reason;
 import dev.sekisho.audit.site.SiteInspector;
 import dev.sekisho.audit.site.SiteVerdict;
@@ -11,6 +11,7 @@ import dev.sekisho.config.Durations;
 import dev.sekisho.dns.CachingResolver;
 import dev.sekisho.dns.DnsNames;
 import dev.sekisho.dns.NetworkResolver;
+import inet.ipaddr.IPAddress;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -127,10 +128,10 @@ public final class AuditSiteCommand implements Callable<Integer> {
         if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be at least 1, was " + concurrency);
         if (dnsPort < 1 || dnsPort > 65535) throw new IllegalArgumentException("--dns-port must be 1-65535, was " + dnsPort);
         if (smtpPort < 1 || smtpPort > 65535) throw new IllegalArgumentException("--smtp-port must be 1-65535, was " + smtpPort);
-        List<AddressBlock> global = new ArrayList<>();
+        List<IPAddress> global = new ArrayList<>();
         for (String block : treatAsGlobal) {
             try {
-                global.add(AddressBlock.parse(block));
+                global.add(SpecialPurposeAddressRegistry.parseBlock(block));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--treat-as-global: " + e.getMessage(), e);
             }

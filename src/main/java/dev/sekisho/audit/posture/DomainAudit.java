@@ -1,7 +1,7 @@
 package dev.sekisho.audit.posture;
 
 import dev.sekisho.audit.BoundedConcurrency;
-import dev.sekisho.audit.SpecialPurposeAddresses;
+import dev.sekisho.audit.SpecialPurposeAddressRegistry;
 import dev.sekisho.dmarc.DnsTxtLookup;
 import dev.sekisho.dmarc.DomainName;
 import dev.sekisho.dns.DnsNames;
@@ -22,7 +22,7 @@ import java.util.function.IntConsumer;
 public final class DomainAudit {
     private final DnsResolver resolver;
     private final Optional<MtaStsPolicyFetcher> policyFetcher;
-    private final SpecialPurposeAddresses special;
+    private final SpecialPurposeAddressRegistry addressRegistry;
 
     /**
      * @param resolver      every DNS question goes through it (share one {@code CachingResolver} across domains)
@@ -31,7 +31,7 @@ public final class DomainAudit {
     public DomainAudit(DnsResolver resolver, Optional<MtaStsPolicyFetcher> policyFetcher) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.policyFetcher = Objects.requireNonNull(policyFetcher, "policyFetcher");
-        this.special = SpecialPurposeAddresses.bundled();
+        this.addressRegistry = SpecialPurposeAddressRegistry.bundled();
     }
 
     /** Audits one domain; never throws for anything the DNS does. A value that is not a domain name gives a posture with {@code error}. */
@@ -43,7 +43,7 @@ public final class DomainAudit {
         String d = normalized.get();
         if (!d.contains(".")) return DomainPosture.notChecked(domain, "not a domain name: \"" + domain + "\" has a single label");
         List<DomainFinding> findings = new ArrayList<>();
-        MxPosture.Result mx = new MxPosture(resolver, special).check(d);
+        MxPosture.Result mx = new MxPosture(resolver, addressRegistry).check(d);
         findings.addAll(mx.findings());
         if (mx.status() == DomainPosture.MailStatus.NO_SUCH_DOMAIN) return new DomainPosture(domain, mx.status(), findings, Optional.empty());
         boolean parked = mx.status() == DomainPosture.MailStatus.NO_MAIL || mx.status() == DomainPosture.MailStatus.NULL_MX;

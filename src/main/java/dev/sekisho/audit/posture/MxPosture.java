@@ -1,6 +1,8 @@
 package dev.sekisho.audit.posture;
 
-import dev.sekisho.audit.SpecialPurposeAddresses;
+import dev.sekisho.audit.SpecialPurposeAddressRegistry;
+import dev.sekisho.audit.SpecialPurposeAddressRegistry.Classification;
+import dev.sekisho.audit.SpecialPurposeAddressRegistry.Row;
 import dev.sekisho.dns.DnsNames;
 import dev.sekisho.dns.DnsOutcome;
 import dev.sekisho.dns.DnsRecord;
@@ -18,11 +20,11 @@ final class MxPosture {
     static final String NULL_MX = "0 .";
 
     private final DnsResolver resolver;
-    private final SpecialPurposeAddresses special;
+    private final SpecialPurposeAddressRegistry addressRegistry;
 
-    MxPosture(DnsResolver resolver, SpecialPurposeAddresses special) {
+    MxPosture(DnsResolver resolver, SpecialPurposeAddressRegistry addressRegistry) {
         this.resolver = resolver;
-        this.special = special;
+        this.addressRegistry = addressRegistry;
     }
 
     /** The findings, what they say about mail to the domain, and the MX host names (for the MTA-STS policy check). */
@@ -137,8 +139,11 @@ final class MxPosture {
     }
 
     private void unreachable(String host, InetAddress address, List<DomainFinding> findings) {
-        special.unreachable(address).ifPresent(block -> findings.add(DomainFinding.of(Severity.ERROR, Area.MX, "mx-special-address",
-                "MX " + host + " has address " + address.getHostAddress() + " in " + block.cidr() + ", " + block.describe()
-                        + ", which is not globally reachable (RFC 6890): senders on the internet cannot deliver to it")));
+        Classification classification = addressRegistry.classify(address);
+        if (classification.globallyReachable()) return;
+        Row row = classification.row().orElseThrow(); // an address in no row is globally reachable
+        findings.add(DomainFinding.of(Severity.ERROR, Area.MX, "mx-special-address",
+                "MX " + host + " has address " + address.getHostAddress() + " in " + row.block() + ", " + row.name() + " (" + row.rfc() + ")"
+                        + ", which is not globally reachable (RFC 6890): senders on the internet cannot deliver to it"));
     }
 }

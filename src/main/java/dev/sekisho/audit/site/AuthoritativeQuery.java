@@ -85,7 +85,7 @@ final class AuthoritativeQuery {
     private static Reply failure(Throwable cause, Duration timeout, InetSocketAddress server) {
         if (cause instanceof SocketTimeoutException || cause instanceof TimeoutException) return noAnswerWithin(timeout);
         String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        if (isLocal(message)) return new LocalFailure("cannot send to " + AddressBlock.text(server) + " from here: " + message);
+        if (isLocal(message)) return new LocalFailure("cannot send to " + AddressText.of(server) + " from here: " + message);
         // ICMP port unreachable (RFC 1122 3.2.2.1): the host is there, no DNS server listens on the port.
         if (cause instanceof PortUnreachableException) return new NoResponse("no answer (port unreachable)");
         if (cause instanceof IOException) return new NoResponse("no answer (" + message + ")");

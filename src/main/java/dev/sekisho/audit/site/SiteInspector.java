@@ -4,12 +4,15 @@ import dev.sekisho.audit.site.AuthoritativeQuery.LocalFailure;
 import dev.sekisho.audit.site.AuthoritativeQuery.NoResponse;
 import dev.sekisho.audit.site.AuthoritativeQuery.Reply;
 import dev.sekisho.audit.site.AuthoritativeQuery.Response;
-import dev.sekisho.audit.site.SpecialAddressRegistry.Classification;
+import dev.sekisho.audit.SpecialPurposeAddressRegistry;
+import dev.sekisho.audit.SpecialPurposeAddressRegistry.Classification;
 import dev.sekisho.dns.DnsNames;
 import dev.sekisho.dns.DnsOutcome;
 import dev.sekisho.dns.DnsRecord;
 import dev.sekisho.dns.DnsResolver;
 import dev.sekisho.dns.RecordType;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressNetwork.IPAddressGenerator;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.MXRecord;
@@ -56,9 +59,10 @@ public final class SiteInspector {
      * {@code dnsPort}: where the authoritative servers are asked (53; tests use their own);
      * {@code smtpPort}: where the MX hosts are connected to (25); {@code timeout}: the deadline of each
      * query and each connect; {@code treatAsGlobal}: blocks to treat as globally reachable although the
-     * registries say otherwise (a lab, or the tests' 127.0.0.0/24).
+     * registries say otherwise (a lab, or the tests' 127.0.0.0/24), as
+     * {@link SpecialPurposeAddressRegistry#parseBlock(String)} reads them.
      */
-    public record Settings(int dnsPort, int smtpPort, Duration timeout, List<AddressBlock> treatAsGlobal) {
+    public record Settings(int dnsPort, int smtpPort, Duration timeout, List<IPAddress> treatAsGlobal) {
         public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
 
         public Settings {
@@ -88,10 +92,10 @@ public final class SiteInspector {
     private final Map<InetSocketAddress, SharedProbe> probes = new ConcurrentHashMap<>();
     private final DnsResolver resolver;
     private final Settings settings;
-    private final SpecialAddressRegistry registry;
+    private final SpecialPurposeAddressRegistry registry;
     private final InstantSource clock;
 
-    public SiteInspector(DnsResolver resolver, Settings settings, SpecialAddressRegistry registry, InstantSource clock) {
+    public SiteInspector(DnsResolver resolver, Settings settings, SpecialPurposeAddressRegistry registry, InstantSource clock) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -99,7 +103,7 @@ public final class SiteInspector {
     }
 
     public SiteInspector(DnsResolver resolver, Settings settings) {
-        this(resolver, settings, SpecialAddressRegistry.bundled(), InstantSource.system());
+        this(resolver, settings, SpecialPurposeAddressRegistry.bundled(), InstantSource.system());
     }
 
     public Settings settings() {
@@ -124,7 +128,7 @@ public final class SiteInspector {
     /** An authoritative server: the NS (or MNAME) name it was found under and the address asked. */
     private record Server(String host, InetSocketAddress address) {
         String label() {
-            return host + "@" + AddressBlock.text(address);
+            return host + "@" + AddressText.of(address);
         }
     }
 
@@ -374,7 +378,7 @@ public final class SiteInspector {
                 case ACCEPTED -> {
                     // answering is all that is asked of it
                 }
-                case NOT_ACCEPTED -> reasons.add(new Reason(ReasonCode.MX_NOT_ANSWERING, host + "@" + AddressBlock.text(target),
+                case NOT_ACCEPTED -> reasons.add(new Reason(ReasonCode.MX_NOT_ANSWERING, host + "@" + AddressText.of(target),
                         "TCP connect to the SMTP port: " + result.detail()));
                 case LOCAL_FAILURE -> problems.add("MX " + host + ": " + result.detail());
             }
@@ -390,8 +394,8 @@ public final class SiteInspector {
                     // Only authoritative NOERROR/NXDOMAIN answers are compared: a referral to a child zone is not a disagreement.
                     if (reply instanceof Response r && r.authoritative() && (r.rcode() == Rcode.NOERROR || r.rcode() == Rcode.NXDOMAIN)) {
                         r.records().forEach(record -> addresses.add(switch (record) {
-                            case ARecord a -> AddressBlock.text(a.getAddress());
-                            case AAAARecord aaaa -> AddressBlock.text(aaaa.getAddress());
+                            case ARecord a -> AddressText.of(a.getAddress());
+                            case AAAARecord aaaa -> AddressText.of(aaaa.getAddress());
                             default -> record.rdataToString();
                         }));
                     } else {
@@ -446,7 +450,8 @@ public final class SiteInspector {
             List<InetAddress> reachable = new ArrayList<>();
             String host = subject.substring(subject.indexOf(' ') + 1);
             for (InetAddress address : lookup.addresses()) {
-                if (settings.treatAsGlobal().stream().anyMatch(block -> block.contains(address))) {
+                IPAddress ip = new IPAddressGenerator().from(address.getAddress());
+                if (settings.treatAsGlobal().stream().anyMatch(block -> block.contains(ip))) {
                     reachable.add(address);
                     continue;
                 }
@@ -455,7 +460,7 @@ public final class SiteInspector {
                     reachable.add(address);
                     continue;
                 }
-                String text = AddressBlock.text(address);
+                String text = AddressText.of(address);
                 classified.add(subject + " " + text);
                 if (subject.startsWith("MNAME ") && classified.contains("NS " + host + " " + text)) continue; // reported as the NS's
                 ReasonCode code = switch (classification.category()) {
@@ -464,8 +469,8 @@ public final class SiteInspector {
                     default -> ReasonCode.NOT_GLOBALLY_REACHABLE_ADDRESS;
                 };
                 String type = address instanceof java.net.Inet4Address ? "A" : "AAAA";
-                reasons.add(new Reason(code, subject + " " + AddressBlock.text(address), type + " " + host + " via resolver: "
-                        + AddressBlock.text(address) + " is in " + classification.row().map(SpecialAddressRegistry.Row::describe).orElse("?")));
+                reasons.add(new Reason(code, subject + " " + AddressText.of(address), type + " " + host + " via resolver: "
+                        + AddressText.of(address) + " is in " + classification.row().map(SpecialPurposeAddressRegistry.Row::describe).orElse("?")));
             }
             return reachable;
         }

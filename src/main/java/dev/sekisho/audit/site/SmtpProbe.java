@@ -53,7 +53,7 @@ final class SmtpProbe {
     }
 
     private static Result local(InetSocketAddress target, IOException e) {
-        return new Result(Outcome.LOCAL_FAILURE, "cannot connect to " + AddressBlock.text(target) + " from here: " + e.getMessage());
+        return new Result(Outcome.LOCAL_FAILURE, "cannot connect to " + AddressText.of(target) + " from here: " + e.getMessage());
     }
 
     private static String readLine(InputStream in) throws IOException {

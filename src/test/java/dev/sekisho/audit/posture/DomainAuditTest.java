@@ -73,6 +73,10 @@ class DomainAuditTest {
                 .mx("mxbad.example", 50, "v6.mxbad.example").aaaa("v6.mxbad.example", "2001:db8::25")
                 .txt("mxbad.example", "v=spf1 mx -all");
         dmarc(zone, "mxbad.example");
+        // Addresses the registries do not mark globally reachable although not private: 6to4 (N/A), a deprecated block (blank).
+        zone.mx("relay.example", 10, "mx.relay.example").aaaa("mx.relay.example", "2002:c000:204::25").a("mx.relay.example", "192.88.99.25")
+                .txt("relay.example", "v=spf1 mx -all");
+        dmarc(zone, "relay.example");
         zone.mx("nullmixed.example", 0, ".").mx("nullmixed.example", 10, "mx.nullmixed.example").a("mx.nullmixed.example", REACHABLE);
         zone.a("webonly.example", REACHABLE).txt("webonly.example", "v=spf1 a -all");
         dmarc(zone, "webonly.example");
@@ -268,6 +272,15 @@ class DomainAuditTest {
                 tuple(Severity.WARNING, "MX alias.mxbad.example is an alias (CNAME); RFC 2181 10.3 and RFC 5321 5.1 require the MX to name a host"
                         + " with its own A/AAAA records"));
         assertThat(codes(audit("nullmixed.example"), Area.MX)).containsExactly("mx-null-with-others");
+    }
+
+    @Test
+    void mxAddressesInBlocksWithoutAGlobalReachabilityAreFlaggedAsTheSiteAuditDoes() {
+        assertThat(audit("relay.example").findings()).filteredOn(f -> f.area() == Area.MX).extracting(DomainFinding::message).containsExactly(
+                "MX mx.relay.example has address 192.88.99.25 in 192.88.99.0/24, Deprecated (6to4 Relay Anycast) ([RFC7526]), which is not"
+                        + " globally reachable (RFC 6890): senders on the internet cannot deliver to it",
+                "MX mx.relay.example has address 2002:c000:204:0:0:0:0:25 in 2002::/16, 6to4 ([RFC3056]), which is not"
+                        + " globally reachable (RFC 6890): senders on the internet cannot deliver to it");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.sekisho.audit.site;
 
+import dev.sekisho.audit.SpecialPurposeAddressRegistry;
 import dev.sekisho.dns.NetworkResolver;
 import dev.sekisho.testing.dns.LoopbackDnsServers;
 import dev.sekisho.testing.dns.TestDnsServer;
@@ -110,7 +111,7 @@ final class SiteLab implements AutoCloseable {
                 .withTimeout(Duration.ofSeconds(2)));
         // 127.0.0.0/24 stands for the public internet here; the rest of 127/8 is still loopback, for the loopback cases.
         return new SiteInspector(resolver, new SiteInspector.Settings(dnsPort(), smtpPort, TIMEOUT,
-                List.of(AddressBlock.parse("127.0.0.0/24"))), SpecialAddressRegistry.bundled(), clock);
+                List.of(SpecialPurposeAddressRegistry.parseBlock("127.0.0.0/24"))), SpecialPurposeAddressRegistry.bundled(), clock);
     }
 
     SiteVerdict inspect(String name) {
