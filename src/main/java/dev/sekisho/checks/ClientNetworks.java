@@ -4,6 +4,7 @@ import inet.ipaddr.IPAddress;
 import inet.ipaddr.ipv4.IPv4Address;
 import inet.ipaddr.ipv6.IPv6Address;
 
+import dev.sekisho.engine.AddressText;
 import dev.sekisho.engine.Transaction;
 
 import java.net.Inet4Address;
@@ -28,7 +29,10 @@ public record ClientNetworks(int ipv4Prefix, int ipv6Prefix) {
             int masked = ipv4Prefix == 0 ? 0 : bits & (-1 << (32 - ipv4Prefix));
             return dotted(masked) + "/" + ipv4Prefix;
         }
-        return ipAddress(address).setPrefixLength(ipv6Prefix, false).toPrefixBlock().toCanonicalString();
+        byte[] bytes = address.getAddress();
+        // Clear the host bits: whole bytes past the prefix, then the partial byte.
+        for (int bit = ipv6Prefix; bit < 128; bit++) bytes[bit >>> 3] &= (byte) ~(0x80 >>> (bit & 7));
+        return AddressText.ipv6(bytes) + "/" + ipv6Prefix;
     }
 
     private static int ipv4Bits(byte[] b) {

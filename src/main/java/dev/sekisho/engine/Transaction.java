@@ -41,7 +41,7 @@ public record Transaction(
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(clientAddress, "clientAddress");
-        if (clientIp == null) clientIp = canonicalText(clientAddress);
+        if (clientIp == null) clientIp = AddressText.of(clientAddress);
         clientName = orEmpty(clientName);
         heloName = orEmpty(heloName);
         sender = orEmpty(sender);
@@ -71,15 +71,6 @@ public record Transaction(
         if (at < 0 || at == address.length() - 1) return "";
         String domain = address.substring(at + 1).toLowerCase(Locale.ROOT);
         return domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
-    }
-
-    /** An address as text: IPv4 dotted quad, IPv6 in RFC 5952's canonical (compressed, lower case) form. */
-    public static String canonicalText(InetAddress address) {
-        return switch (address) {
-            case java.net.Inet4Address v4 -> v4.getHostAddress();
-            case java.net.Inet6Address v6 -> new inet.ipaddr.ipv6.IPv6Address(v6).toCanonicalString();
-            default -> throw new IllegalArgumentException("not an IP address: " + address);
-        };
     }
 
     private static String orEmpty(String s) {

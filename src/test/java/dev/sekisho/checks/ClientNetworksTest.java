@@ -21,12 +21,16 @@ class ClientNetworksTest {
         assertThat(new ClientNetworks(20, 48).networkOf(ip("198.51.100.200"))).isEqualTo("198.51.96.0/20");
         assertThat(new ClientNetworks(32, 128).networkOf(ip("192.0.2.1"))).isEqualTo("192.0.2.1/32");
         assertThat(new ClientNetworks(8, 48).networkOf(ip("10.200.3.4"))).isEqualTo("10.0.0.0/8");
+        assertThat(new ClientNetworks(24, 48).networkOf(ip("2001:db8:1:2:3:4:5:6"))).isEqualTo("2001:db8:1::/48");
+        assertThat(new ClientNetworks(24, 60).networkOf(ip("2001:db8:1:2fff:3:4:5:6"))).isEqualTo("2001:db8:1:2ff0::/60");
+        assertThat(new ClientNetworks(24, 128).networkOf(ip("2001:db8::1"))).isEqualTo("2001:db8::1/128");
+        assertThat(new ClientNetworks(24, 16).networkOf(ip("2001:db8::1"))).isEqualTo("2001::/16");
     }
 
     @Test
     void addressText() {
-        assertThat(dev.sekisho.engine.Transaction.canonicalText(ip("192.0.2.1"))).isEqualTo("192.0.2.1");
-        assertThat(dev.sekisho.engine.Transaction.canonicalText(ip("2001:DB8:0:0::1"))).isEqualTo("2001:db8::1");
+        assertThat(dev.sekisho.engine.AddressText.of(ip("192.0.2.1"))).isEqualTo("192.0.2.1");
+        assertThat(dev.sekisho.engine.AddressText.of(ip("2001:DB8:0:0::1"))).isEqualTo("2001:db8::1");
     }
 
     @Test
