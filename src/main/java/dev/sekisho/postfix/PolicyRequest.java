@@ -235,12 +235,85 @@ public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, l
         }
     }
 
+    /**
+     * The common IPv6 forms without the general parser: eight groups of one to four hex digits, or
+     * fewer around one "::" (RFC 4291 2.2 forms 1 and 2). Null for anything else (an embedded
+     * IPv4 part, a zone, a prefix, a mistake), which the full parser then decides.
+     */
+    private static InetAddress hexIpv6(String literal) {
+        int length = literal.length();
+        if (length < 2 || length > 39 || literal.indexOf(':') < 0) return null;
+        int[] groups = new int[8];
+        int count = 0;
+        int gap = -1; // index in groups where "::" stands
+        int i = 0;
+        if (literal.startsWith("::")) {
+            gap = 0;
+            i = 2;
+            if (i == length) return inet6(groups);
+        }
+        while (true) {
+            int value = 0;
+            int digits = 0;
+            while (i < length && digits < 5) {
+                int d = hexDigit(literal.charAt(i));
+                if (d < 0) break;
+                value = value << 4 | d;
+                digits++;
+                i++;
+            }
+            if (digits == 0 || digits > 4 || count == 8) return null;
+            groups[count++] = value;
+            if (i == length) break;
+            if (literal.charAt(i) != ':') return null; // '.', '%', '/', or garbage: not this fast path
+            i++;
+            if (i < length && literal.charAt(i) == ':') {
+                if (gap >= 0) return null; // a second "::"
+                gap = count;
+                i++;
+                if (i == length) break;
+            } else if (i == length) {
+                return null; // a single trailing ':'
+            }
+        }
+        if (gap < 0) return count == 8 ? inet6(groups) : null;
+        if (count == 8) return null; // "::" must stand for at least one group
+        int[] full = new int[8];
+        System.arraycopy(groups, 0, full, 0, gap);
+        System.arraycopy(groups, gap, full, 8 - (count - gap), count - gap);
+        return inet6(full);
+    }
+
+    /** ASCII hex only: Character.digit would take full-width and other Unicode digits too. */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    }
+
+    private static InetAddress inet6(int[] groups) {
+        byte[] bytes = new byte[16];
+        for (int g = 0; g < 8; g++) {
+            bytes[2 * g] = (byte) (groups[g] >>> 8);
+            bytes[2 * g + 1] = (byte) groups[g];
+        }
+        try {
+            // Always an Inet6Address, as the general parser gives, also for IPv4-mapped addresses.
+            return java.net.Inet6Address.getByAddress(null, bytes, -1);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("sixteen bytes are always an IPv6 address", e);
+        }
+    }
+
     private static InetAddress addressOf(String literal) throws PolicyProtocolException {
         if (literal == null || literal.isEmpty()) {
             throw new PolicyProtocolException("missing attribute", CLIENT_ADDRESS, "");
         }
         InetAddress dotted = dottedQuad(literal);
         if (dotted != null) return dotted;
+        InetAddress hex = hexIpv6(literal);
+        if (hex != null) return hex;
         // IPAddressString trims surrounding white space; a literal from Postfix never has any.
         boolean blankAtEdge = literal.charAt(0) <= ' ' || literal.charAt(literal.length() - 1) <= ' ';
         IPAddress address = blankAtEdge ? null : new IPAddressString(literal, ADDRESS_LITERAL).getAddress();

@@ -283,4 +283,37 @@ class PolicyRequestTest {
     static String minimal(String protocolState, String clientAddress) {
         return "request=smtpd_access_policy\nprotocol_state=" + protocolState + "\nclient_address=" + clientAddress + "\n";
     }
+
+    @Test
+    void ipv6LiteralsReadTheSameAsTheGeneralParserReadsThem() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        for (int n = 0; n < 5_000; n++) {
+            byte[] bytes = new byte[16];
+            for (int g = 0; g < 8; g++) {
+                if (random.nextInt(3) == 0) continue;
+                int value = random.nextInt(1 << 16);
+                bytes[2 * g] = (byte) (value >>> 8);
+                bytes[2 * g + 1] = (byte) value;
+            }
+            inet.ipaddr.ipv6.IPv6Address address = new inet.ipaddr.ipv6.IPv6Address(bytes);
+            for (String literal : new String[]{address.toCanonicalString(), address.toFullString(), address.toNormalizedString(),
+                    address.toCompressedString().toUpperCase(java.util.Locale.ROOT)}) {
+                InetAddress parsed = PolicyRequest.parse(minimal("RCPT", literal)).clientAddress();
+                assertThat(parsed).as(literal).isInstanceOf(java.net.Inet6Address.class);
+                assertThat(parsed.getAddress()).as(literal).isEqualTo(bytes);
+            }
+        }
+        assertThat(PolicyRequest.parse(minimal("RCPT", "::ffff:192.0.2.1")).clientAddress().getAddress())
+                .isEqualTo(new inet.ipaddr.IPAddressString("::ffff:192.0.2.1").getAddress().getBytes());
+        assertThat(PolicyRequest.parse(minimal("RCPT", "::")).clientAddress().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:0");
+    }
+
+    @Test
+    void malformedIpv6LiteralsAreRefused() {
+        for (String bad : new String[]{"2001:db8:::1", "2001:db8::1::2", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "12345::1", "2001:db8::g",
+                ":1:2:3:4:5:6:7", "1:2:3:4:5:6:7:", "1:2:3:4:5:6:7::8", "2001:db8::1%eth0", "2001:db8::/32", "[2001:db8::1]", "2001:db8::1 ", "2001:db8::\uFF21", "2001:db8::\u0661"}) {
+            assertThatThrownBy(() -> PolicyRequest.parse(minimal("RCPT", bad))).as(bad)
+                    .isInstanceOf(PolicyProtocolException.class).hasMessageContaining("not an IPv4 or IPv6 address literal");
+        }
+    }
 }

@@ -287,7 +287,7 @@ public final class MemoryStateStore implements StateStore {
         }
 
         RateOutcome outcome(long now, boolean charged) {
-            List<RateOutcome.WindowState> states = new ArrayList<>(windows.length);
+            RateOutcome.WindowState[] states = new RateOutcome.WindowState[windows.length];
             for (int i = 0; i < windows.length; i++) {
                 RateWindow window = windows[i];
                 long backlog = (charged ? bases[i] + charges[i] : bases[i]) - now;
@@ -295,9 +295,9 @@ public final class MemoryStateStore implements StateStore {
                 if (allowedEach[i]) retryAt = instant(now);
                 else if (charges[i] < 0) retryAt = Instant.MAX; // more than the whole limit: never fits
                 else retryAt = instant(bases[i] + charges[i] - window.period().toNanos());
-                states.add(new RateOutcome.WindowState(window, usedUnits(backlog, window), allowedEach[i], retryAt));
+                states[i] = new RateOutcome.WindowState(window, usedUnits(backlog, window), allowedEach[i], retryAt);
             }
-            return new RateOutcome(allowed, states);
+            return new RateOutcome(allowed, List.of(states)); // immutable already: the record keeps it as is
         }
     }
 
