@@ -30,6 +30,11 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** {@link ReportStore} over one JDBC connection, for SQLite and PostgreSQL. */
@@ -53,6 +58,7 @@ final class JdbcReportStore implements ReportStore {
     private final int schemaVersion;
     private final PreparedStatement insertRecord;
     private boolean importOpen;
+    private ExecutorService writer;
 
     private JdbcReportStore(Connection connection, Dialect dialect, String location) throws SQLException {
         this.connection = connection;
@@ -197,10 +203,19 @@ final class JdbcReportStore implements ReportStore {
         }
     }
 
-    /** An aggregate report being written: records go out in batches, the transaction ends in {@link #end}. */
+    /**
+     * An aggregate report being written. Records are collected into batches on the caller's (the reader's) thread;
+     * each full batch is bound and executed on the store's writer thread while the reader parses the next one, so
+     * parsing and inserting use both cores. At most one batch is in flight, and the caller waits for it before
+     * handing over the next or ending the report: the connection is never used by two threads at once, and the
+     * wait (Future.get) orders the writer's work before whatever the caller does next. The transaction ends in
+     * {@link #end}.
+     */
     private final class Writing implements AggregateImport {
         private final long reportKey;
+        private AggregateRecord[] batch = new AggregateRecord[BATCH_SIZE];
         private int pending;
+        private Future<?> inFlight;
         private long records;
         private long messages;
         private boolean ended;
@@ -217,33 +232,59 @@ final class JdbcReportStore implements ReportStore {
         @Override
         public void add(AggregateRecord record) {
             if (ended) throw new IllegalStateException("the import of this report has ended");
-            try {
-                bindRecord(insertRecord, reportKey, record);
-                insertRecord.addBatch();
-                records++;
-                messages += record.count();
-                if (++pending >= BATCH_SIZE) flush();
-            } catch (SQLException e) {
-                abandon();
-                throw failure("store record " + record.index() + " (line " + record.line() + ")", e);
+            batch[pending++] = record;
+            records++;
+            messages += record.count();
+            if (pending == BATCH_SIZE) {
+                awaitInFlight();
+                AggregateRecord[] full = batch;
+                int size = pending;
+                inFlight = writer().submit(() -> {
+                    insertBatch(full, size);
+                    return null;
+                });
+                batch = new AggregateRecord[BATCH_SIZE];
+                pending = 0;
             }
         }
 
-        private void flush() throws SQLException {
-            if (pending == 0) return;
+        private void insertBatch(AggregateRecord[] records, int size) throws SQLException {
+            for (int i = 0; i < size; i++) {
+                bindRecord(insertRecord, reportKey, records[i]);
+                insertRecord.addBatch();
+            }
             insertRecord.executeBatch();
-            pending = 0;
+        }
+
+        /** Waits for the batch being written; when it failed, rolls the report back and says which records failed. */
+        private void awaitInFlight() {
+            if (inFlight == null) return;
+            Future<?> waiting = inFlight;
+            inFlight = null;
+            try {
+                waiting.get();
+            } catch (ExecutionException e) {
+                abandon();
+                Throwable cause = e.getCause();
+                if (cause instanceof SQLException sql) throw failure("store the records of an aggregate report", sql);
+                throw new StoreException("cannot store the records of an aggregate report in " + location + ": " + cause, cause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abandon();
+                throw new StoreException("interrupted while storing an aggregate report in " + location, e);
+            }
         }
 
         @Override
         public void end(boolean complete) {
             if (ended) return;
+            awaitInFlight();
             try {
                 if (!complete) {
                     abandon();
                     return;
                 }
-                flush();
+                insertBatch(batch, pending);
                 try (PreparedStatement s = connection.prepareStatement(
                         "UPDATE aggregate_report SET record_count = ?, message_count = ? WHERE id = ?")) {
                     s.setLong(1, records);
@@ -271,6 +312,18 @@ final class JdbcReportStore implements ReportStore {
                 throw failure("roll back an aggregate report", e);
             }
         }
+    }
+
+    /** The thread that writes record batches; started with the first batch, stopped by {@link #close}. */
+    private ExecutorService writer() {
+        if (writer == null) {
+            writer = Executors.newSingleThreadExecutor(task -> {
+                Thread thread = new Thread(task, "report-store-writer");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return writer;
     }
 
     /** A report already stored: its records are not written again. */
@@ -557,6 +610,17 @@ final class JdbcReportStore implements ReportStore {
 
     @Override
     public void close() {
+        if (writer != null) {
+            // Let a batch still being written finish, so the connection is closed by one thread only.
+            writer.shutdown();
+            try {
+                while (!writer.awaitTermination(1, TimeUnit.MINUTES)) {
+                    // a batch of BATCH_SIZE records takes milliseconds; keep waiting rather than close under it
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             if (!connection.isClosed()) {
                 connection.rollback();
