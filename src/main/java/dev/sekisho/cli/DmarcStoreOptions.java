@@ -36,8 +36,8 @@ final class DmarcStoreOptions {
      */
     ReportStore openExisting() {
         String location = location();
-        if (!location.startsWith("jdbc:")) {
-            Path file = Path.of(location);
+        if (!location.startsWith("jdbc:") || location.startsWith("jdbc:sqlite:")) {
+            Path file = Path.of(location.startsWith("jdbc:sqlite:") ? location.substring("jdbc:sqlite:".length()) : location);
             if (!Files.exists(file)) {
                 throw new DmarcUsageException("no report store at " + file.toAbsolutePath() + ": import reports first (sekisho dmarc import PATH --db "
                         + location + ")", 1);

@@ -41,7 +41,7 @@ public record RecordGroup(String sourceIp, String headerFrom, Optional<String> e
         Objects.requireNonNull(lastSeen, "lastSeen");
     }
 
-    /** DMARC passed (RFC 7489 4.2): an aligned identifier authenticated. */
+    /** DMARC passed (RFC 7489 6.6.2): an aligned identifier authenticated. */
     public boolean dmarcPass() {
         return dkimAligned || spfAligned;
     }

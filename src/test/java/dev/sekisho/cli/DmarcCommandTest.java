@@ -261,6 +261,8 @@ class DmarcCommandTest {
         Path missing = dir.resolve("nowhere/reports.db");
         assertThat(run("dmarc", "summary", "--db", missing.toString())).isEqualTo(1);
         assertThat(err).contains("no report store at " + missing.toAbsolutePath() + ": import reports first");
+        assertThat(run("dmarc", "sources", "--domain", "example.com", "--db", "jdbc:sqlite:" + missing)).isEqualTo(1);
+        assertThat(err).contains("no report store at " + missing.toAbsolutePath());
         assertThat(missing).doesNotExist();
     }
 }

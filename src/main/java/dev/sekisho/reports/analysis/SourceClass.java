@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** What a sending source is to the domain owner. */
 public enum SourceClass {
-    /** Passes DMARC: SPF or DKIM authenticated a domain aligned with the From domain (RFC 7489 4.2). */
+    /** Passes DMARC: SPF or DKIM authenticated a domain aligned with the From domain (RFC 7489 6.6.2). */
     AUTHORISED,
     /**
      * Relays the domain's mail: DKIM still passes aligned while SPF passes for no domain at all (forwarding keeps the
