@@ -22,6 +22,9 @@ import java.util.Optional;
                 "still fail and how, and for a domain that sends no legitimate mail the records that park it.",
                 "Exit code 1 when the store has no reports about the domain."})
 final class DmarcAdviseCommand extends DmarcSubcommand {
+    /** Findings of each kind the table shows, largest first; a domain under heavy spoofing has thousands. */
+    static final int TABLE_FINDINGS_PER_KIND = 20;
+
     @Option(names = "--domain", required = true, paramLabel = "DOMAIN", description = "The From domain (its subdomains included).")
     String domain;
     @Option(names = "--since", paramLabel = "DATE", description = "Only reports whose period ends after DATE (2024-05-01, UTC, or an instant).")
@@ -55,6 +58,14 @@ final class DmarcAdviseCommand extends DmarcSubcommand {
         }
         DmarcTable findings = new DmarcTable("kind", "ip", "class", "messages", "problem");
         advice.findings().forEach(f -> findings.row(f.kind().label(), f.ip(), f.sourceClass().label(), f.messages(), f.problem()));
+        // The table shows the largest findings of each kind; JSON and CSV list every one.
+        DmarcTable largestFindings = new DmarcTable("kind", "ip", "class", "messages", "problem");
+        Map<PolicyAdvice.Kind, Integer> shown = new java.util.EnumMap<>(PolicyAdvice.Kind.class);
+        for (PolicyAdvice.Finding f : advice.findings()) {
+            if (shown.merge(f.kind(), 1, Integer::sum) <= TABLE_FINDINGS_PER_KIND) {
+                largestFindings.row(f.kind().label(), f.ip(), f.sourceClass().label(), f.messages(), f.problem());
+            }
+        }
         switch (format) {
             case JSON -> out.println(DmarcTable.json(json(advice, findings)));
             case CSV -> {
@@ -82,7 +93,12 @@ final class DmarcAdviseCommand extends DmarcSubcommand {
                 if (!findings.isEmpty()) {
                     out.println();
                     out.println("What fails (legitimate-failing: lost under a stricter policy; authenticates-as-other-domain: yours only if you use that service)");
-                    findings.printTable(out);
+                    largestFindings.printTable(out);
+                    shown.forEach((kind, count) -> {
+                        if (count > TABLE_FINDINGS_PER_KIND) {
+                            out.printf("... and %d more %s findings (--json or --csv lists them all)%n", count - TABLE_FINDINGS_PER_KIND, kind.label());
+                        }
+                    });
                 }
                 if (!advice.parkedRecords().isEmpty()) {
                     out.println();

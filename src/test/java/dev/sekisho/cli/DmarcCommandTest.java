@@ -237,6 +237,24 @@ class DmarcCommandTest {
         assertThat(err).contains("no aggregate reports about unknown.example in " + db.toAbsolutePath());
     }
 
+    @Test
+    void theAdviceTableShowsTheLargestFindingsOfEachKindAndCountsTheRest() throws Exception {
+        AggregateReportXml report = new AggregateReportXml("r.example", "many", "many.example", T0, T0 + DAY)
+                .record("192.0.2.1", 1000, "none", "pass", "pass", "many.example", "many.example", "many.example=pass", "many.example=pass", "");
+        for (int i = 1; i <= DmarcAdviseCommand.TABLE_FINDINGS_PER_KIND + 5; i++) {
+            report.record("198.51.100." + i, i, "none", "fail", "fail", "many.example", "spam" + i + ".example", "",
+                    "spam" + i + ".example=pass", "");
+        }
+        Path file = Files.write(dir.resolve("many.xml"), report.bytes());
+        assertThat(run("dmarc", "import", file.toString(), "--db", db.toString())).isZero();
+        assertThat(run("dmarc", "advise", "--domain", "many.example", "--db", db.toString())).isZero();
+        assertThat(out.lines().filter(l -> l.startsWith("authenticates-as-other-domain"))).hasSize(DmarcAdviseCommand.TABLE_FINDINGS_PER_KIND);
+        assertThat(out).containsPattern("authenticates-as-other-domain\\s+198\\.51\\.100\\.25\\s+spoofing\\s+25\\s")
+                .doesNotContain("198.51.100.5 ").contains("... and 5 more authenticates-as-other-domain findings (--json or --csv lists them all)");
+        assertThat(run("dmarc", "advise", "--domain", "many.example", "--db", db.toString(), "--json")).isZero();
+        assertThat(json().path("findings")).hasSize(DmarcAdviseCommand.TABLE_FINDINGS_PER_KIND + 5);
+    }
+
     // ---- errors ---------------------------------------------------------------------------------
 
     @Test
