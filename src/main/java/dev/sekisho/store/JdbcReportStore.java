@@ -3,6 +3,7 @@ package dev.sekisho.store;
 import dev.sekisho.dmarc.DomainName;
 import dev.sekisho.reports.aggregate.AggregateRecord;
 import dev.sekisho.reports.aggregate.AggregateReport;
+import dev.sekisho.reports.aggregate.DkimResult;
 import dev.sekisho.reports.aggregate.PolicyPublished;
 import dev.sekisho.reports.aggregate.ReportMetadata;
 import dev.sekisho.reports.aggregate.SpfScope;
@@ -345,7 +346,7 @@ final class JdbcReportStore implements ReportStore {
     private static void bindRecord(PreparedStatement s, long reportKey, AggregateRecord r) throws SQLException {
         AggregateRecord.PolicyEvaluated evaluated = r.policyEvaluated();
         AggregateRecord.Identifiers identifiers = r.identifiers();
-        Optional<AggregateRecord.DkimAuth> dkim = r.dkim().stream().filter(d -> d.result().name().equals("PASS")).findFirst()
+        Optional<AggregateRecord.DkimAuth> dkim = r.dkim().stream().filter(d -> d.result() == DkimResult.PASS).findFirst()
                 .or(() -> r.dkim().stream().findFirst());
         Optional<AggregateRecord.SpfAuth> spf = r.spf().stream().filter(x -> x.scope().filter(SpfScope.MFROM::equals).isPresent()).findFirst()
                 .or(() -> r.spf().stream().findFirst());

@@ -28,7 +28,8 @@ public final class AggregateReportXml {
     }
 
     /**
-     * One record. dkim and spf are "domain=result" or "" for none; reason is a policy override type or "".
+     * One record. dkim and spf are "domain=result", several separated by spaces, or "" for none; reason is a policy
+     * override type or "".
      */
     public AggregateReportXml record(String ip, long count, String disposition, String dkimEvaluated, String spfEvaluated,
                                      String headerFrom, String envelopeFrom, String dkim, String spf, String reason) {
@@ -39,13 +40,15 @@ public final class AggregateReportXml {
         r.append("</policy_evaluated></row><identifiers>");
         if (!envelopeFrom.isEmpty()) r.append("<envelope_from>").append(envelopeFrom).append("</envelope_from>");
         r.append("<header_from>").append(headerFrom).append("</header_from></identifiers><auth_results>");
-        if (!dkim.isEmpty()) {
-            String[] d = dkim.split("=");
+        for (String result : dkim.isEmpty() ? new String[0] : dkim.split(" ")) {
+            String[] d = result.split("=");
             r.append("<dkim><domain>").append(d[0]).append("</domain><selector>s1</selector><result>").append(d[1]).append("</result></dkim>");
         }
-        if (!spf.isEmpty()) {
-            String[] s = spf.split("=");
-            r.append("<spf><domain>").append(s[0]).append("</domain><scope>mfrom</scope><result>").append(s[1]).append("</result></spf>");
+        for (String result : spf.isEmpty() ? new String[0] : spf.split(" ")) {
+            String[] s = result.split("=");
+            String scope = s[0].startsWith("helo:") ? "helo" : "mfrom";
+            r.append("<spf><domain>").append(s[0].replace("helo:", "")).append("</domain><scope>").append(scope)
+                    .append("</scope><result>").append(s[1]).append("</result></spf>");
         }
         records.add(r.append("</auth_results></record>\n").toString());
         return this;

@@ -171,6 +171,22 @@ public interface ReportStoreContract {
     }
 
     @Test
+    default void aRecordIsGroupedByItsFirstPassingDkimResultAndItsMailFromSpfResult() {
+        try (ReportStore store = newStore()) {
+            importXml(store, new ReportImporter(store), new AggregateReportXml("a.example", "multi", "example.com", T0, T0 + DAY)
+                    .record("192.0.2.1", 4, "none", "fail", "fail", "example.com", "bounce.esp.example",
+                            "example.com=fail esp.example=pass other.example=pass", "helo:mta.esp.example=pass bounce.esp.example=softfail", ""));
+            assertThat(store.recordGroups(RecordFilter.all())).singleElement().satisfies(g -> {
+                assertThat(g.dkimDomain()).contains("esp.example");
+                assertThat(g.dkimResult()).contains("pass");
+                assertThat(g.spfDomain()).contains("bounce.esp.example");
+                assertThat(g.spfResult()).contains("softfail");
+                assertThat(g.envelopeFrom()).contains("bounce.esp.example");
+            });
+        }
+    }
+
+    @Test
     default void sourceAddressesAreStoredInCanonicalForm() {
         try (ReportStore store = newStore()) {
             importXml(store, new ReportImporter(store), new AggregateReportXml("a.example", "v6", "example.com", T0, T0 + DAY)
