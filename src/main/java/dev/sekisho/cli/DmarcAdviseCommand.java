@@ -18,8 +18,8 @@ import java.util.Optional;
 
 /** {@code sekisho dmarc advise}: can the domain move to quarantine, then reject; what still fails; parked-domain records. */
 @Command(name = "advise", mixinStandardHelpOptions = true,
-        description = {"Whether the domain is ready to move from p=none to quarantine and then to reject, which legitimate sources",
-                "still fail and how, and for a domain that sends no legitimate mail the records that park it.",
+        description = {"Whether the domain is ready to move from p=none to quarantine and then to reject, which legitimate sources "
+                + "still fail and how, and for a domain that sends no legitimate mail the records that park it.",
                 "Exit code 1 when the store has no reports about the domain."})
 final class DmarcAdviseCommand extends DmarcSubcommand {
     /** Findings of each kind the table shows, largest first; a domain under heavy spoofing has thousands. */

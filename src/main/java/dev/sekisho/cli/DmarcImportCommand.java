@@ -19,8 +19,8 @@ import java.util.function.Consumer;
 
 /** {@code sekisho dmarc import}: read report files and folders, store what they hold, say what happened. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Read DMARC aggregate and failure reports and SMTP TLS reports from files and folders (.xml, .gz, .zip, .json, .eml,",
-                "mbox, Maildir; the content decides the format) and store them; a report already stored is counted as a duplicate.",
+        description = {"Read DMARC aggregate and failure reports and SMTP TLS reports from files and folders (.xml, .gz, .zip, .json, .eml, "
+                + "mbox, Maildir; the content decides the format) and store them; a report already stored is counted as a duplicate.",
                 "Exit code: 0 when every input was read, 1 when some input was rejected (the rest is stored)."})
 final class DmarcImportCommand extends DmarcSubcommand {
     /** How often the progress line is redrawn on a terminal. */

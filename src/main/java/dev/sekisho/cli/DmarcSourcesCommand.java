@@ -15,9 +15,9 @@ import java.util.Optional;
 
 /** {@code sekisho dmarc sources}: every source that sent as a domain, classified. */
 @Command(name = "sources", mixinStandardHelpOptions = true,
-        description = {"Each source IP that sent mail as the domain: authorised (passes aligned SPF or DKIM), forwarded (aligned DKIM",
-                "survives while SPF passes for nobody, a forwarding override in the report, or --forwarder), or spoofing (fails both);",
-                "with messages, DMARC passes and failures, and first and last seen."})
+        description = "Each source IP that sent mail as the domain: authorised (passes aligned SPF or DKIM), forwarded (aligned DKIM "
+                + "survives while SPF passes for nobody, a forwarding override in the report, or --forwarder), or spoofing (fails both); "
+                + "with messages, DMARC passes and failures, and first and last seen.")
 final class DmarcSourcesCommand extends DmarcSubcommand {
     @Option(names = "--domain", required = true, paramLabel = "DOMAIN", description = "The From domain (its subdomains included).")
     String domain;

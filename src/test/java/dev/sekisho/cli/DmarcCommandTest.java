@@ -255,6 +255,16 @@ class DmarcCommandTest {
         assertThat(json().path("findings")).hasSize(DmarcAdviseCommand.TABLE_FINDINGS_PER_KIND + 5);
     }
 
+    @Test
+    void eachSubcommandExplainsItself() {
+        assertThat(run("dmarc", "--help")).isZero();
+        assertThat(out).contains("import", "summary", "sources", "advise");
+        assertThat(run("dmarc", "advise", "--help")).isZero();
+        assertThat(out).contains("--max-failing=PERCENT", "(default 1%)", "--forwarder=NETWORK", "--db=PATH|URL", "--json", "--csv");
+        assertThat(run("dmarc", "summary", "--help")).isZero();
+        assertThat(out).contains("--top=N", "(default 10)", "--since=DATE");
+    }
+
     // ---- errors ---------------------------------------------------------------------------------
 
     @Test
