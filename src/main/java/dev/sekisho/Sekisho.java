@@ -3,6 +3,7 @@ package dev.sekisho;
 import dev.sekisho.cli.AuditCommand;
 import dev.sekisho.cli.BenchCommand;
 import dev.sekisho.cli.ConfigCommand;
+import dev.sekisho.cli.DmarcCommand;
 import dev.sekisho.cli.ExplainCommand;
 import dev.sekisho.cli.ReloadCommand;
 import dev.sekisho.cli.RestrictionsCommand;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Command;
 @Command(name = "sekisho", mixinStandardHelpOptions = true, version = "sekisho 0.1.0",
         description = "Abuse-control engine for Postfix and Dovecot.",
         subcommands = {ServeCommand.class, ConfigCommand.class, ReloadCommand.class, RestrictionsCommand.class,
-                ExplainCommand.class, BenchCommand.class, SpfCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
+                ExplainCommand.class, BenchCommand.class, SpfCommand.class, AuditCommand.class, DmarcCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Sekisho implements Runnable {
 
     @CommandLine.Spec

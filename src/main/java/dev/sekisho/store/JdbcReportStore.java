@@ -1,0 +1,712 @@
+package dev.sekisho.store;
+
+import dev.sekisho.dmarc.DomainName;
+import dev.sekisho.reports.aggregate.AggregateRecord;
+import dev.sekisho.reports.aggregate.AggregateReport;
+import dev.sekisho.reports.aggregate.DkimResult;
+import dev.sekisho.reports.aggregate.PolicyPublished;
+import dev.sekisho.reports.aggregate.ReportMetadata;
+import dev.sekisho.reports.aggregate.SpfScope;
+import dev.sekisho.reports.failure.FailureReport;
+import dev.sekisho.reports.tls.TlsReport;
+import inet.ipaddr.ipv6.IPv6Address;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/** {@link ReportStore} over one JDBC connection, for SQLite and PostgreSQL. */
+final class JdbcReportStore implements ReportStore {
+    /** Records sent to the database in one round trip: large enough to amortise it, small enough to stay flat in memory. */
+    static final int BATCH_SIZE = 2000;
+
+    enum Dialect {
+        SQLITE("sqlite"), POSTGRESQL("postgresql");
+
+        final String folder;
+
+        Dialect(String folder) {
+            this.folder = folder;
+        }
+    }
+
+    private final Connection connection;
+    private final Dialect dialect;
+    private final String location;
+    private final int schemaVersion;
+    private final PreparedStatement insertRecord;
+    private boolean importOpen;
+    private ExecutorService writer;
+
+    private JdbcReportStore(Connection connection, Dialect dialect, String location) throws SQLException {
+        this.connection = connection;
+        this.dialect = dialect;
+        this.location = location;
+        connection.setAutoCommit(false);
+        this.schemaVersion = Migrations.apply(connection, dialect.folder, dialect == Dialect.POSTGRESQL, location);
+        this.insertRecord = connection.prepareStatement("""
+                INSERT INTO aggregate_record (report, record_index, source_ip, message_count, disposition, dkim_evaluated,
+                    spf_evaluated, reasons, header_from, envelope_from, envelope_to, dkim_domain, dkim_selector, dkim_result,
+                    spf_domain, spf_scope, spf_result, dkim_all, spf_all)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""");
+    }
+
+    static ReportStore open(String location) {
+        Objects.requireNonNull(location, "location");
+        if (location.startsWith("jdbc:postgresql:")) return openPostgresql(location);
+        if (location.startsWith("jdbc:sqlite:")) return openSqlite(Path.of(location.substring("jdbc:sqlite:".length())));
+        if (location.startsWith("jdbc:")) {
+            throw new StoreException("unsupported database URL " + redact(location)
+                    + ": use jdbc:postgresql://HOST/DB, or a file path for SQLite");
+        }
+        if (location.isBlank()) throw new StoreException("the database location is empty: give a file path or a jdbc:postgresql: URL");
+        return openSqlite(Path.of(location));
+    }
+
+    static ReportStore openSqlite(Path file) {
+        Path absolute = file.toAbsolutePath();
+        try {
+            if (absolute.getParent() != null) Files.createDirectories(absolute.getParent());
+        } catch (IOException e) {
+            throw new StoreException("cannot create the folder for the store " + absolute + ": " + e.getMessage(), e);
+        }
+        if (Files.isDirectory(absolute)) throw new StoreException("the store " + absolute + " is a folder: give a file path");
+        Connection connection = null;
+        try {
+            connection = DriverManager.getConnection("jdbc:sqlite:" + absolute);
+            try (Statement s = connection.createStatement()) {
+                // WAL: readers do not block the importer and a commit is one sequential append;
+                // synchronous=NORMAL keeps the database consistent after a crash and loses at most the last
+                // transactions, which a re-import restores (reports are deduplicated).
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("PRAGMA foreign_keys=ON");
+                s.execute("PRAGMA busy_timeout=10000");
+                s.execute("PRAGMA temp_store=MEMORY");
+                s.execute("PRAGMA cache_size=-32768");
+            }
+            return new JdbcReportStore(connection, Dialect.SQLITE, absolute.toString());
+        } catch (SQLException e) {
+            closeQuietly(connection);
+            throw new StoreException("cannot open the SQLite store " + absolute + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ReportStore openPostgresql(String url) {
+        Properties properties = new Properties();
+        // One multi-row INSERT per batch instead of one statement per record.
+        properties.setProperty("reWriteBatchedInserts", "true");
+        Connection connection = null;
+        try {
+            connection = DriverManager.getConnection(url, properties);
+            return new JdbcReportStore(connection, Dialect.POSTGRESQL, redact(url));
+        } catch (SQLException e) {
+            closeQuietly(connection);
+            throw new StoreException("cannot open the PostgreSQL store " + redact(url) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The URL without its password, for messages. */
+    static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("//[^/@]*:[^/@]*@", "//***@");
+    }
+
+    @Override
+    public String location() {
+        return location;
+    }
+
+    // ---- aggregate reports ----------------------------------------------------------------------
+
+    @Override
+    public AggregateImport beginAggregate(AggregateReport report) {
+        Objects.requireNonNull(report, "report");
+        if (importOpen) throw new IllegalStateException("an aggregate import is still open: end it first");
+        var identity = report.identity();
+        try {
+            if (exists("aggregate_report", "report_id", identity.reporter(), identity.reportId())) {
+                connection.rollback();
+                return new Duplicate();
+            }
+            long id;
+            try {
+                id = insertAggregateReport(report, identity.reporter(), identity.reportId());
+            } catch (SQLException e) {
+                connection.rollback();
+                // Another importer stored it between the check and the insert (PostgreSQL, several nodes).
+                if (isUniqueViolation(e)) return new Duplicate();
+                throw e;
+            }
+            importOpen = true;
+            return new Writing(id);
+        } catch (SQLException e) {
+            throw failure("store the aggregate report " + identity, e);
+        }
+    }
+
+    private long insertAggregateReport(AggregateReport report, String reporter, String reportId) throws SQLException {
+        ReportMetadata m = report.metadata();
+        PolicyPublished p = report.policy();
+        String sql = """
+                INSERT INTO aggregate_report (reporter, report_id, org_name, email, extra_contact_info, begin_at, end_at,
+                    errors, generator, format, domain, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method, origin, imported_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+        try (PreparedStatement s = prepareInsertReturningId(sql)) {
+            int i = 0;
+            s.setString(++i, reporter);
+            s.setString(++i, reportId);
+            s.setString(++i, m.orgName());
+            s.setString(++i, m.email());
+            setOptional(s, ++i, m.extraContactInfo());
+            s.setLong(++i, m.begin().getEpochSecond());
+            s.setLong(++i, m.end().getEpochSecond());
+            setOptional(s, ++i, m.errors().isEmpty() ? Optional.empty() : Optional.of(String.join("\n", m.errors())));
+            setOptional(s, ++i, m.generator());
+            s.setString(++i, report.format().name());
+            s.setString(++i, p.domain());
+            setOptional(s, ++i, p.adkim().map(a -> a.name().substring(0, 1).toLowerCase(Locale.ROOT)));
+            setOptional(s, ++i, p.aspf().map(a -> a.name().substring(0, 1).toLowerCase(Locale.ROOT)));
+            s.setString(++i, p.p().token());
+            setOptional(s, ++i, p.sp().map(x -> x.token()));
+            setOptional(s, ++i, p.np().map(x -> x.token()));
+            if (p.pct().isPresent()) s.setInt(++i, p.pct().get());
+            else s.setNull(++i, Types.INTEGER);
+            setOptional(s, ++i, p.fo());
+            setOptional(s, ++i, p.testing().map(t -> t ? "y" : "n"));
+            setOptional(s, ++i, p.discoveryMethod());
+            s.setString(++i, report.origin().toString());
+            s.setLong(++i, Instant.now().getEpochSecond());
+            s.executeUpdate();
+            return generatedId(s);
+        }
+    }
+
+    /**
+     * An aggregate report being written. Records are collected into batches on the caller's (the reader's) thread;
+     * each full batch is bound and executed on the store's writer thread while the reader parses the next one, so
+     * parsing and inserting use both cores. At most one batch is in flight, and the caller waits for it before
+     * handing over the next or ending the report: the connection is never used by two threads at once, and the
+     * wait (Future.get) orders the writer's work before whatever the caller does next. The transaction ends in
+     * {@link #end}.
+     */
+    private final class Writing implements AggregateImport {
+        private final long reportKey;
+        private AggregateRecord[] batch = new AggregateRecord[BATCH_SIZE];
+        private int pending;
+        private Future<?> inFlight;
+        private long records;
+        private long messages;
+        private boolean ended;
+
+        Writing(long reportKey) {
+            this.reportKey = reportKey;
+        }
+
+        @Override
+        public Outcome outcome() {
+            return Outcome.STORED;
+        }
+
+        @Override
+        public void add(AggregateRecord record) {
+            if (ended) throw new IllegalStateException("the import of this report has ended");
+            batch[pending++] = record;
+            records++;
+            messages += record.count();
+            if (pending == BATCH_SIZE) {
+                awaitInFlight();
+                AggregateRecord[] full = batch;
+                int size = pending;
+                inFlight = writer().submit(() -> {
+                    insertBatch(full, size);
+                    return null;
+                });
+                batch = new AggregateRecord[BATCH_SIZE];
+                pending = 0;
+            }
+        }
+
+        private void insertBatch(AggregateRecord[] records, int size) throws SQLException {
+            for (int i = 0; i < size; i++) {
+                bindRecord(insertRecord, reportKey, records[i]);
+                insertRecord.addBatch();
+            }
+            insertRecord.executeBatch();
+        }
+
+        /** Waits for the batch being written; when it failed, rolls the report back and says which records failed. */
+        private void awaitInFlight() {
+            if (inFlight == null) return;
+            Future<?> waiting = inFlight;
+            inFlight = null;
+            try {
+                waiting.get();
+            } catch (ExecutionException e) {
+                abandon();
+                Throwable cause = e.getCause();
+                if (cause instanceof SQLException sql) throw failure("store the records of an aggregate report", sql);
+                throw new StoreException("cannot store the records of an aggregate report in " + location + ": " + cause, cause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abandon();
+                throw new StoreException("interrupted while storing an aggregate report in " + location, e);
+            }
+        }
+
+        @Override
+        public void end(boolean complete) {
+            if (ended) return;
+            awaitInFlight();
+            try {
+                if (!complete) {
+                    abandon();
+                    return;
+                }
+                insertBatch(batch, pending);
+                try (PreparedStatement s = connection.prepareStatement(
+                        "UPDATE aggregate_report SET record_count = ?, message_count = ? WHERE id = ?")) {
+                    s.setLong(1, records);
+                    s.setLong(2, messages);
+                    s.setLong(3, reportKey);
+                    s.executeUpdate();
+                }
+                connection.commit();
+                ended = true;
+                importOpen = false;
+            } catch (SQLException e) {
+                abandon();
+                throw failure("commit an aggregate report", e);
+            }
+        }
+
+        private void abandon() {
+            ended = true;
+            importOpen = false;
+            pending = 0;
+            try {
+                insertRecord.clearBatch();
+                connection.rollback();
+            } catch (SQLException e) {
+                throw failure("roll back an aggregate report", e);
+            }
+        }
+    }
+
+    /** The thread that writes record batches; started with the first batch, stopped by {@link #close}. */
+    private ExecutorService writer() {
+        if (writer == null) {
+            writer = Executors.newSingleThreadExecutor(task -> {
+                Thread thread = new Thread(task, "report-store-writer");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return writer;
+    }
+
+    /** A report already stored: its records are not written again. */
+    private static final class Duplicate implements AggregateImport {
+        @Override
+        public Outcome outcome() {
+            return Outcome.DUPLICATE;
+        }
+
+        @Override
+        public void add(AggregateRecord record) {
+        }
+
+        @Override
+        public void end(boolean complete) {
+        }
+    }
+
+    private static void bindRecord(PreparedStatement s, long reportKey, AggregateRecord r) throws SQLException {
+        AggregateRecord.PolicyEvaluated evaluated = r.policyEvaluated();
+        AggregateRecord.Identifiers identifiers = r.identifiers();
+        Optional<AggregateRecord.DkimAuth> dkim = r.dkim().stream().filter(d -> d.result() == DkimResult.PASS).findFirst()
+                .or(() -> r.dkim().stream().findFirst());
+        Optional<AggregateRecord.SpfAuth> spf = r.spf().stream().filter(x -> x.scope().filter(SpfScope.MFROM::equals).isPresent()).findFirst()
+                .or(() -> r.spf().stream().findFirst());
+        int i = 0;
+        s.setLong(++i, reportKey);
+        s.setInt(++i, r.index());
+        s.setString(++i, ipText(r.sourceIp()));
+        s.setLong(++i, r.count());
+        s.setString(++i, lower(evaluated.disposition().name()));
+        s.setString(++i, lower(evaluated.dkim().name()));
+        s.setString(++i, lower(evaluated.spf().name()));
+        setOptional(s, ++i, evaluated.reasons().isEmpty() ? Optional.empty()
+                : Optional.of(evaluated.reasons().stream().map(AggregateRecord.Reason::type).collect(Collectors.joining(","))));
+        s.setString(++i, identifiers.headerFrom());
+        setOptional(s, ++i, identifiers.envelopeFrom());
+        setOptional(s, ++i, identifiers.envelopeTo());
+        setOptional(s, ++i, dkim.map(AggregateRecord.DkimAuth::domain));
+        setOptional(s, ++i, dkim.flatMap(AggregateRecord.DkimAuth::selector));
+        setOptional(s, ++i, dkim.map(d -> lower(d.result().name())));
+        setOptional(s, ++i, spf.map(AggregateRecord.SpfAuth::domain));
+        setOptional(s, ++i, spf.flatMap(AggregateRecord.SpfAuth::scope).map(x -> lower(x.name())));
+        setOptional(s, ++i, spf.map(x -> lower(x.result().name())));
+        setOptional(s, ++i, r.dkim().isEmpty() ? Optional.empty() : Optional.of(r.dkim().stream()
+                .map(d -> d.domain() + d.selector().map(sel -> "/" + sel).orElse("") + "=" + lower(d.result().name()))
+                .collect(Collectors.joining(" "))));
+        setOptional(s, ++i, r.spf().isEmpty() ? Optional.empty() : Optional.of(r.spf().stream()
+                .map(x -> x.scope().map(sc -> lower(sc.name()) + ":").orElse("") + x.domain() + "=" + lower(x.result().name()))
+                .collect(Collectors.joining(" "))));
+    }
+
+    /** The address as text: IPv4 dotted, IPv6 in the RFC 5952 canonical form. */
+    static String ipText(InetAddress address) {
+        if (address instanceof Inet6Address) return new IPv6Address(address.getAddress()).toCanonicalString();
+        return address.getHostAddress();
+    }
+
+    // ---- failure and TLS reports ----------------------------------------------------------------
+
+    @Override
+    public Outcome storeFailure(FailureReport report) {
+        Objects.requireNonNull(report, "report");
+        requireNoImport();
+        var identity = report.identity();
+        try {
+            if (exists("failure_report", "digest", identity.reporter(), identity.reportId())) {
+                connection.rollback();
+                return Outcome.DUPLICATE;
+            }
+            String sql = """
+                    INSERT INTO failure_report (reporter, digest, feedback_type, user_agent, original_mail_from, original_rcpt_to,
+                        arrival_at, source_ip, reported_domain, authentication_results, auth_failure, delivery_result,
+                        identity_alignment, dkim_domain, dkim_identity, dkim_selector, spf_dns, original_from, original_subject,
+                        fields, original_headers, origin, imported_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+            try (PreparedStatement s = connection.prepareStatement(sql)) {
+                int i = 0;
+                s.setString(++i, identity.reporter());
+                s.setString(++i, identity.reportId());
+                s.setString(++i, report.feedbackType());
+                setOptional(s, ++i, report.userAgent());
+                setOptional(s, ++i, report.originalMailFrom());
+                setOptional(s, ++i, joined(report.originalRcptTo(), ", "));
+                if (report.arrivalDate().isPresent()) s.setLong(++i, report.arrivalDate().get().toEpochSecond());
+                else s.setNull(++i, Types.BIGINT);
+                setOptional(s, ++i, report.sourceIp());
+                setOptional(s, ++i, joined(report.reportedDomains(), ","));
+                setOptional(s, ++i, joined(report.authenticationResults(), "\n"));
+                setOptional(s, ++i, report.authFailure());
+                setOptional(s, ++i, report.deliveryResult());
+                setOptional(s, ++i, joined(report.identityAlignment(), ","));
+                setOptional(s, ++i, report.dkimDomain());
+                setOptional(s, ++i, report.dkimIdentity());
+                setOptional(s, ++i, report.dkimSelector());
+                setOptional(s, ++i, joined(report.spfDns(), "\n"));
+                setOptional(s, ++i, report.originalHeader("From").stream().findFirst());
+                setOptional(s, ++i, report.originalHeader("Subject").stream().findFirst());
+                s.setString(++i, fieldsText(report.fields()));
+                s.setString(++i, fieldsText(report.originalHeaders()));
+                s.setString(++i, report.origin().toString());
+                s.setLong(++i, Instant.now().getEpochSecond());
+                s.executeUpdate();
+            }
+            connection.commit();
+            return Outcome.STORED;
+        } catch (SQLException e) {
+            return rollBackOrDuplicate(e, "store the failure report " + identity);
+        }
+    }
+
+    @Override
+    public Outcome storeTls(TlsReport report) {
+        Objects.requireNonNull(report, "report");
+        requireNoImport();
+        var identity = report.identity();
+        try {
+            if (exists("tls_report", "report_id", identity.reporter(), identity.reportId())) {
+                connection.rollback();
+                return Outcome.DUPLICATE;
+            }
+            long id;
+            try (PreparedStatement s = prepareInsertReturningId("""
+                    INSERT INTO tls_report (reporter, report_id, organization_name, contact_info, begin_at, end_at, origin, imported_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                s.setString(1, identity.reporter());
+                s.setString(2, identity.reportId());
+                s.setString(3, report.organizationName());
+                setOptional(s, 4, report.contactInfo());
+                s.setLong(5, report.start().getEpochSecond());
+                s.setLong(6, report.end().getEpochSecond());
+                s.setString(7, report.origin().toString());
+                s.setLong(8, Instant.now().getEpochSecond());
+                s.executeUpdate();
+                id = generatedId(s);
+            }
+            try (PreparedStatement policy = connection.prepareStatement("""
+                    INSERT INTO tls_policy (report, policy_index, policy_type, policy_domain, policy_string, mx_hosts,
+                        successful_sessions, failed_sessions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
+                 PreparedStatement detail = connection.prepareStatement("""
+                    INSERT INTO tls_failure (report, policy_index, detail_index, result_type, sending_mta_ip, receiving_mx_hostname,
+                        receiving_mx_helo, receiving_ip, failed_sessions, additional_information, failure_reason_code)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                int p = 0;
+                for (TlsReport.PolicyResult result : report.policies()) {
+                    p++;
+                    policy.setLong(1, id);
+                    policy.setInt(2, p);
+                    policy.setString(3, result.policyType());
+                    policy.setString(4, result.policyDomain());
+                    setOptional(policy, 5, joined(result.policyString(), "\n"));
+                    setOptional(policy, 6, joined(result.mxHosts(), " "));
+                    policy.setLong(7, result.totalSuccessfulSessionCount());
+                    policy.setLong(8, result.totalFailureSessionCount());
+                    policy.addBatch();
+                    int d = 0;
+                    for (TlsReport.FailureDetail f : result.failureDetails()) {
+                        detail.setLong(1, id);
+                        detail.setInt(2, p);
+                        detail.setInt(3, ++d);
+                        detail.setString(4, f.resultType());
+                        setOptional(detail, 5, f.sendingMtaIp());
+                        setOptional(detail, 6, f.receivingMxHostname());
+                        setOptional(detail, 7, f.receivingMxHelo());
+                        setOptional(detail, 8, f.receivingIp());
+                        detail.setLong(9, f.failedSessionCount());
+                        setOptional(detail, 10, f.additionalInformation());
+                        setOptional(detail, 11, f.failureReasonCode());
+                        detail.addBatch();
+                    }
+                }
+                policy.executeBatch();
+                detail.executeBatch();
+            }
+            connection.commit();
+            return Outcome.STORED;
+        } catch (SQLException e) {
+            return rollBackOrDuplicate(e, "store the TLS report " + identity);
+        }
+    }
+
+    private Outcome rollBackOrDuplicate(SQLException e, String what) {
+        try {
+            connection.rollback();
+        } catch (SQLException r) {
+            e.addSuppressed(r);
+        }
+        if (isUniqueViolation(e)) return Outcome.DUPLICATE;
+        throw failure(what, e);
+    }
+
+    // ---- questions ------------------------------------------------------------------------------
+
+    private static final Comparator<Optional<String>> OPTIONAL_TEXT = Comparator.comparing(o -> o.orElse(""));
+    /** Most messages first, then a total order on the rest, the same on every database. */
+    static final Comparator<RecordGroup> GROUP_ORDER = Comparator.comparingLong(RecordGroup::messages).reversed()
+            .thenComparing(RecordGroup::sourceIp).thenComparing(RecordGroup::headerFrom)
+            .thenComparing(RecordGroup::envelopeFrom, OPTIONAL_TEXT).thenComparing(RecordGroup::disposition)
+            .thenComparing(RecordGroup::dkimAligned).thenComparing(RecordGroup::spfAligned)
+            .thenComparing(RecordGroup::dkimDomain, OPTIONAL_TEXT).thenComparing(RecordGroup::dkimResult, OPTIONAL_TEXT)
+            .thenComparing(RecordGroup::spfDomain, OPTIONAL_TEXT).thenComparing(RecordGroup::spfResult, OPTIONAL_TEXT)
+            .thenComparing(RecordGroup::reasons);
+
+    @Override
+    public List<RecordGroup> recordGroups(RecordFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        requireNoImport();
+        StringBuilder sql = new StringBuilder("""
+                SELECT r.source_ip, r.header_from, r.envelope_from, r.disposition, r.dkim_evaluated, r.spf_evaluated,
+                    r.dkim_domain, r.dkim_result, r.spf_domain, r.spf_result, r.reasons,
+                    SUM(r.message_count), MIN(a.begin_at), MAX(a.end_at)
+                FROM aggregate_record r JOIN aggregate_report a ON a.id = r.report
+                WHERE 1 = 1""");
+        List<Object> parameters = new ArrayList<>();
+        filter.domain().ifPresent(domain -> {
+            sql.append(" AND (r.header_from = ? OR r.header_from LIKE ? ESCAPE '\\')");
+            parameters.add(domain);
+            parameters.add("%." + domain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"));
+        });
+        filter.since().ifPresent(since -> {
+            sql.append(" AND a.end_at > ?");
+            parameters.add(since.getEpochSecond());
+        });
+        sql.append("""
+
+                GROUP BY r.source_ip, r.header_from, r.envelope_from, r.disposition, r.dkim_evaluated, r.spf_evaluated,
+                    r.dkim_domain, r.dkim_result, r.spf_domain, r.spf_result, r.reasons""");
+        List<RecordGroup> groups = new ArrayList<>();
+        try (PreparedStatement s = connection.prepareStatement(sql.toString())) {
+            for (int i = 0; i < parameters.size(); i++) s.setObject(i + 1, parameters.get(i));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    groups.add(new RecordGroup(r.getString(1), r.getString(2), optional(r, 3), r.getString(4),
+                            "pass".equals(r.getString(5)), "pass".equals(r.getString(6)), optional(r, 7), optional(r, 8),
+                            optional(r, 9), optional(r, 10), Optional.ofNullable(r.getString(11)).orElse(""), r.getLong(12),
+                            Instant.ofEpochSecond(r.getLong(13)), Instant.ofEpochSecond(r.getLong(14))));
+                }
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            throw failure("read aggregate records", e);
+        }
+        groups.sort(GROUP_ORDER);
+        return groups;
+    }
+
+    @Override
+    public Optional<StoredPolicy> latestPolicy(String domain) {
+        String normalized = DomainName.normalize(domain);
+        requireNoImport();
+        try (PreparedStatement s = connection.prepareStatement(
+                "SELECT domain, p, sp, pct, end_at, reporter FROM aggregate_report WHERE domain = ? ORDER BY end_at DESC, id DESC LIMIT 1")) {
+            s.setString(1, normalized);
+            Optional<StoredPolicy> policy = Optional.empty();
+            try (ResultSet r = s.executeQuery()) {
+                if (r.next()) {
+                    int pct = r.getInt(4);
+                    Optional<Integer> pctValue = r.wasNull() ? Optional.empty() : Optional.of(pct);
+                    policy = Optional.of(new StoredPolicy(r.getString(1), r.getString(2), optional(r, 3), pctValue,
+                            Instant.ofEpochSecond(r.getLong(5)), r.getString(6)));
+                }
+            }
+            connection.commit();
+            return policy;
+        } catch (SQLException e) {
+            throw failure("read the policy of " + normalized, e);
+        }
+    }
+
+    @Override
+    public StoreCounts counts() {
+        requireNoImport();
+        try {
+            StoreCounts counts = new StoreCounts(count("SELECT COUNT(*) FROM aggregate_report"),
+                    count("SELECT COUNT(*) FROM aggregate_record"),
+                    count("SELECT COALESCE(SUM(message_count), 0) FROM aggregate_record"),
+                    count("SELECT COUNT(*) FROM failure_report"), count("SELECT COUNT(*) FROM tls_report"), schemaVersion);
+            connection.commit();
+            return counts;
+        } catch (SQLException e) {
+            throw failure("count stored reports", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (writer != null) {
+            // Let a batch still being written finish, so the connection is closed by one thread only.
+            writer.shutdown();
+            try {
+                while (!writer.awaitTermination(1, TimeUnit.MINUTES)) {
+                    // a batch of BATCH_SIZE records takes milliseconds; keep waiting rather than close under it
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            if (!connection.isClosed()) {
+                connection.rollback();
+                insertRecord.close();
+                connection.close();
+            }
+        } catch (SQLException e) {
+            throw failure("close", e);
+        }
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    private long count(String sql) throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    private boolean exists(String table, String idColumn, String reporter, String id) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement("SELECT 1 FROM " + table + " WHERE reporter = ? AND " + idColumn + " = ?")) {
+            s.setString(1, reporter);
+            s.setString(2, id);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
+            }
+        }
+    }
+
+    private PreparedStatement prepareInsertReturningId(String sql) throws SQLException {
+        return dialect == Dialect.POSTGRESQL ? connection.prepareStatement(sql, new String[]{"id"})
+                : connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
+    }
+
+    private static long generatedId(PreparedStatement s) throws SQLException {
+        try (ResultSet keys = s.getGeneratedKeys()) {
+            if (!keys.next()) throw new SQLException("the database returned no generated id");
+            return keys.getLong(1);
+        }
+    }
+
+    private boolean isUniqueViolation(SQLException e) {
+        // PostgreSQL: SQLSTATE 23505 unique_violation; SQLite: SQLITE_CONSTRAINT (19) with its UNIQUE message.
+        if ("23505".equals(e.getSQLState())) return true;
+        return dialect == Dialect.SQLITE && e.getErrorCode() == 19 && String.valueOf(e.getMessage()).contains("UNIQUE");
+    }
+
+    private void requireNoImport() {
+        if (importOpen) throw new IllegalStateException("an aggregate import is still open: end it first");
+    }
+
+    private StoreException failure(String what, SQLException e) {
+        return new StoreException("cannot " + what + " in " + location + ": " + e.getMessage(), e);
+    }
+
+    private static void setOptional(PreparedStatement s, int index, Optional<String> value) throws SQLException {
+        if (value.isPresent()) s.setString(index, value.get());
+        else s.setNull(index, Types.VARCHAR);
+    }
+
+    private static Optional<String> optional(ResultSet r, int column) throws SQLException {
+        return Optional.ofNullable(r.getString(column));
+    }
+
+    private static Optional<String> joined(List<String> values, String separator) {
+        return values.isEmpty() ? Optional.empty() : Optional.of(String.join(separator, values));
+    }
+
+    private static String fieldsText(List<FailureReport.Field> fields) {
+        StringBuilder text = new StringBuilder();
+        for (FailureReport.Field f : fields) text.append(f.name()).append(": ").append(f.value()).append('\n');
+        return text.toString();
+    }
+
+    private static String lower(String word) {
+        return word.toLowerCase(Locale.ROOT);
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection == null) return;
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // the open already failed; its error is the one to report
+        }
+    }
+}

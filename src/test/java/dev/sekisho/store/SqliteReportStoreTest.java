@@ -1,0 +1,71 @@
+package dev.sekisho.store;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SqliteReportStoreTest implements ReportStoreContract {
+    @TempDir
+    Path dir;
+    private int stores;
+
+    @Override
+    public ReportStore newStore() {
+        return ReportStore.openSqlite(dir.resolve("store-" + ++stores + ".db"));
+    }
+
+    @Test
+    void createsTheFileAndItsFoldersInWalModeAndKeepsReportsAcrossRestarts() throws Exception {
+        Path file = dir.resolve("a/b/reports.db");
+        try (ReportStore store = ReportStore.open(file.toString())) {
+            ReportImporter importer = new ReportImporter(store);
+            new dev.sekisho.reports.source.ReportReader().read(CORPUS.resolve("cry-inc-dmarc-report-viewer/dmarc-reports/outlook.xml"), importer);
+        }
+        assertThat(file).exists();
+        try (ReportStore store = ReportStore.open("jdbc:sqlite:" + file)) {
+            assertThat(store.counts().records()).isEqualTo(2);
+            assertThat(store.location()).isEqualTo(file.toAbsolutePath().toString());
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("PRAGMA journal_mode")) {
+            r.next();
+            assertThat(r.getString(1)).isEqualTo("wal");
+        }
+    }
+
+    @Test
+    void refusesADatabaseWithANewerSchema() throws Exception {
+        Path file = dir.resolve("newer.db");
+        ReportStore.openSqlite(file).close();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO schema_version (version, name, applied_at) VALUES (99, 'future', 0)");
+        }
+        assertThatThrownBy(() -> ReportStore.openSqlite(file)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("schema version 99").hasMessageContaining(file.toAbsolutePath().toString());
+    }
+
+    @Test
+    void aFolderOrAnUnknownUrlIsAClearError() throws Exception {
+        assertThatThrownBy(() -> ReportStore.open(dir.toString())).isInstanceOf(StoreException.class).hasMessageContaining("is a folder");
+        assertThatThrownBy(() -> ReportStore.open("jdbc:mysql://db/reports?password=secret")).isInstanceOf(StoreException.class)
+                .hasMessageContaining("unsupported database URL jdbc:mysql://db/reports?password=***");
+        Path notADatabase = Files.writeString(dir.resolve("text.db"), "this is not a database, just text that is long enough to be a header");
+        assertThatThrownBy(() -> ReportStore.open(notADatabase.toString())).isInstanceOf(StoreException.class)
+                .hasMessageContaining(notADatabase.toAbsolutePath().toString());
+    }
+
+    @Test
+    void migrationScriptsSplitIntoStatements() {
+        assertThat(Migrations.statements("-- comment\nCREATE TABLE a (x INT);\n\nCREATE INDEX b\n  ON a (x);\n"))
+                .containsExactly("CREATE TABLE a (x INT)", "CREATE INDEX b\n  ON a (x)");
+    }
+}
