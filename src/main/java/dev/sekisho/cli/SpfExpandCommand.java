@@ -61,6 +61,7 @@ public final class SpfExpandCommand implements Callable<Integer> {
                 out.printf("  %-43s %-9s %s in %s%s%n", n.cidr(), n.result().label(), n.term(), n.domain(),
                         n.via().size() > 1 ? " (via " + String.join(" > ", n.via()) + ")" : "");
             }
+            out.printf("passes:       %s%n", expansion.passing().isEmpty() ? "(nothing)" : String.join(" ", expansion.passing().cidrs()));
             if (!expansion.unexpanded().isEmpty()) {
                 out.println("not expandable statically:");
                 expansion.unexpanded().forEach(u -> out.printf("  %s in %s: %s%n", u.term(), u.domain(), u.reason()));
@@ -82,6 +83,7 @@ public final class SpfExpandCommand implements Callable<Integer> {
         object.put("voidLookups", expansion.voidLookups());
         object.put("all", expansion.all().map(q -> q.result().label()).orElse(null));
         object.put("authorised", expansion.authorised().stream().map(SpfExpansion.Network::cidr).distinct().toList());
+        object.put("passing", expansion.passing().cidrs());
         List<Map<String, Object>> networks = expansion.networks().stream().map(n -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("network", n.cidr());

@@ -37,7 +37,8 @@ public final class SpfExpander {
 
     public SpfExpansion expand(String domain) {
         Walk walk = new Walk(DnsNames.withoutFinalDot(domain.trim()));
-        Optional<String> topRecord = walk.domain(walk.top, 0, Optional::of, new ArrayDeque<>(), true);
+        Optional<Evaluated> top = walk.domain(walk.top, 0, Optional::of, new ArrayDeque<>(), true);
+        Optional<String> topRecord = top.map(Evaluated::text);
         if (walk.lookups > RFC_LOOKUPS) {
             walk.problems.add(0, "needs " + walk.lookups + " DNS lookups, more than " + RFC_LOOKUPS + " (RFC 7208 4.6.4): receivers return permerror");
         }
@@ -45,7 +46,11 @@ public final class SpfExpander {
             walk.problems.add(0, walk.voidLookups + " void lookups, more than " + RFC_VOID_LOOKUPS + " (RFC 7208 4.6.4): receivers return permerror");
         }
         return new SpfExpansion(walk.top, topRecord, walk.networks, walk.unexpanded, walk.lookups, walk.voidLookups, walk.problems,
-                walk.temporaryFailures, Optional.ofNullable(walk.all));
+                walk.temporaryFailures, Optional.ofNullable(walk.all), top.map(Evaluated::pass).orElse(NetworkSet.empty()));
+    }
+
+    /** A record's text and the addresses for which it evaluates to pass (first match wins, RFC 7208 4.6.2). */
+    private record Evaluated(String text, NetworkSet pass) {
     }
 
     /** The state of one expansion. {@code effect} maps a qualifier in the current record to the result at the top, or empty when it cannot match there. */
@@ -73,8 +78,8 @@ public final class SpfExpander {
         }
 
         /** Expands the record at {@code domain}; returns its text. {@code main} is true along the top domain's redirect chain. */
-        Optional<String> domain(String domain, int depth, Function<SpfRecord.Qualifier, Optional<SpfRecord.Qualifier>> effect,
-                                Deque<String> via, boolean main) {
+        Optional<Evaluated> domain(String domain, int depth, Function<SpfRecord.Qualifier, Optional<SpfRecord.Qualifier>> effect,
+                                   Deque<String> via, boolean main) {
             Optional<String> bad = DnsNames.problem(domain);
             if (bad.isPresent()) {
                 problems.add("'" + domain + "' is not a domain name: " + bad.get());
@@ -92,10 +97,22 @@ public final class SpfExpander {
             SpfRecord record = record(domain);
             if (record == null) return Optional.empty();
             via.addLast(domain);
+            // RFC 7208 4.6.2: the first mechanism that matches decides, so an address a mechanism
+            // matches is settled there; later mechanisms can only decide the addresses left.
+            NetworkSet settled = NetworkSet.empty();
+            NetworkSet pass = NetworkSet.empty();
+            boolean ended = false; // RFC 7208 5.1: "all" always matches; nothing after it is reached
             try {
                 for (SpfRecord.Mechanism m : record.mechanisms()) {
                     if (stopped) break;
-                    mechanism(m, domain, depth, effect, via);
+                    NetworkSet matches = mechanism(m, domain, depth, effect, via);
+                    if (ended) continue;
+                    if (m.kind() == SpfRecord.Kind.ALL) {
+                        matches = NetworkSet.everything();
+                        ended = true;
+                    }
+                    if (m.qualifier() == SpfRecord.Qualifier.PASS) pass = pass.union(matches.minus(settled));
+                    settled = settled.union(matches);
                 }
                 Optional<SpfRecord.Mechanism> endsWithAll = record.mechanisms().stream().filter(m -> m.kind() == SpfRecord.Kind.ALL).findFirst();
                 if (main && endsWithAll.isPresent()) all = endsWithAll.get().qualifier();
@@ -105,30 +122,40 @@ public final class SpfExpander {
                     String spec = record.redirect().get();
                     String target = staticTarget(spec, domain, "redirect=" + spec);
                     if (target != null) {
-                        Optional<String> redirected = domain(target, depth + 1, effect, via, main);
+                        Optional<Evaluated> redirected = domain(target, depth + 1, effect, via, main);
                         if (redirected.isEmpty() && !unreadable.contains(DnsNames.canonical(target)) && record(target, true) == null) {
                             problems.add("redirect=" + target + " from " + domain + " finds no SPF record: receivers return permerror");
                         }
+                        // RFC 7208 6.1: the target's result stands for every address no mechanism here matched.
+                        if (redirected.isPresent()) pass = pass.union(redirected.get().pass().minus(settled));
                     }
                 }
             } finally {
                 via.removeLast();
             }
-            return Optional.of(record.text());
+            return Optional.of(new Evaluated(record.text(), pass));
         }
 
-        private void mechanism(SpfRecord.Mechanism m, String domain, int depth, Function<SpfRecord.Qualifier, Optional<SpfRecord.Qualifier>> effect,
-                               Deque<String> via) {
+        /**
+         * Lists the mechanism's networks and returns the addresses it matches: its networks, the
+         * included record's pass set for include, nothing for what cannot be known statically.
+         */
+        private NetworkSet mechanism(SpfRecord.Mechanism m, String domain, int depth, Function<SpfRecord.Qualifier, Optional<SpfRecord.Qualifier>> effect,
+                                     Deque<String> via) {
             if (m.kind().countsAsLookup()) count(domain);
             Optional<SpfResult> result = effect.apply(m.qualifier()).map(SpfRecord.Qualifier::result);
+            List<String> matched = new ArrayList<>();
             switch (m.kind()) {
                 case ALL -> {
                 }
-                case IP4, IP6 -> result.ifPresent(r -> add(m.network().orElseThrow(), m.kind() == SpfRecord.Kind.IP4 ? m.ip4Prefix() : m.ip6Prefix(),
-                        r, domain, m, via));
+                case IP4, IP6 -> {
+                    int prefix = m.kind() == SpfRecord.Kind.IP4 ? m.ip4Prefix() : m.ip6Prefix();
+                    matched.add(cidr(m.network().orElseThrow(), prefix));
+                    result.ifPresent(r -> add(m.network().orElseThrow(), prefix, r, domain, m, via));
+                }
                 case A -> {
                     String target = m.domainSpec().isEmpty() ? domain : staticTarget(m.domainSpec().get(), domain, m.text());
-                    if (target != null) addresses(target, domain, m, result, via, true);
+                    if (target != null) addresses(target, domain, m, result, via, true, matched);
                 }
                 case MX -> {
                     String target = m.domainSpec().isEmpty() ? domain : staticTarget(m.domainSpec().get(), domain, m.text());
@@ -143,7 +170,7 @@ public final class SpfExpander {
                             }
                             for (DnsRecord.Mx host : hosts) {
                                 if (!host.exchange().isEmpty() && DnsNames.problem(host.exchange()).isEmpty()) {
-                                    addresses(host.exchange(), domain, m, result, via, false);
+                                    addresses(host.exchange(), domain, m, result, via, false, matched);
                                 }
                             }
                         }
@@ -161,15 +188,22 @@ public final class SpfExpander {
                     SpfRecord.Qualifier outer = m.qualifier();
                     Function<SpfRecord.Qualifier, Optional<SpfRecord.Qualifier>> inner = q -> q == SpfRecord.Qualifier.PASS
                             ? effect.apply(outer) : Optional.empty();
-                    Optional<String> included = domain(target, depth + 1, inner, via, false);
+                    Optional<Evaluated> included = domain(target, depth + 1, inner, via, false);
                     if (included.isEmpty() && !unreadable.contains(DnsNames.canonical(target)) && record(target, true) == null) {
                         problems.add(m.text() + " in " + domain + " finds no SPF record at " + target + ": receivers return permerror");
                     }
+                    if (included.isPresent()) return included.get().pass();
                 }
             }
+            return matched.isEmpty() ? NetworkSet.empty() : NetworkSet.ofCidrs(matched);
         }
 
-        private void addresses(String host, String domain, SpfRecord.Mechanism m, Optional<SpfResult> result, Deque<String> via, boolean countVoid) {
+        private static String cidr(InetAddress address, int prefix) {
+            return masked(address, prefix).getHostAddress() + "/" + prefix;
+        }
+
+        private void addresses(String host, String domain, SpfRecord.Mechanism m, Optional<SpfResult> result, Deque<String> via, boolean countVoid,
+                               List<String> matched) {
             boolean found = false;
             boolean failed = false;
             for (RecordType type : List.of(RecordType.A, RecordType.AAAA)) {
@@ -177,8 +211,9 @@ public final class SpfExpander {
                 switch (outcome) {
                     case DnsOutcome.Answer answer -> {
                         found = true;
-                        result.ifPresent(r -> answer.records(DnsRecord.Address.class).forEach(a ->
-                                add(a.address(), type == RecordType.A ? m.ip4Prefix() : m.ip6Prefix(), r, domain, m, via)));
+                        int prefix = type == RecordType.A ? m.ip4Prefix() : m.ip6Prefix();
+                        answer.records(DnsRecord.Address.class).forEach(a -> matched.add(cidr(a.address(), prefix)));
+                        result.ifPresent(r -> answer.records(DnsRecord.Address.class).forEach(a -> add(a.address(), prefix, r, domain, m, via)));
                     }
                     case DnsOutcome.NoData n -> {
                     }

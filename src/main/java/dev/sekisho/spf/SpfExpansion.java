@@ -20,10 +20,14 @@ import java.util.Optional;
  *                    expansion says may change when asked again, so a caller must not read it
  *                    as the domain's policy
  * @param all         the qualifier of the "all" that ends the evaluation, when there is one
+ * @param passing     the addresses that get pass, with first-match order applied: an address an
+ *                    earlier mechanism matches (a "-ip4" before a wider "ip4", a failing term
+ *                    inside an included record) is not authorised by a later one; what cannot be
+ *                    expanded statically (exists, ptr, macros) is left out, see {@code unexpanded}
  */
 public record SpfExpansion(String domain, Optional<String> record, List<Network> networks, List<Unexpanded> unexpanded,
                            int lookups, int voidLookups, List<String> problems, List<String> temporaryFailures,
-                           Optional<SpfRecord.Qualifier> all) {
+                           Optional<SpfRecord.Qualifier> all, NetworkSet passing) {
 
     public SpfExpansion {
         networks = List.copyOf(networks);
@@ -52,7 +56,7 @@ public record SpfExpansion(String domain, Optional<String> record, List<Network>
     public record Unexpanded(String domain, String term, String reason) {
     }
 
-    /** The networks whose clients pass. */
+    /** The networks listed with a pass result, in evaluation order; {@link #passing()} is what actually passes. */
     public List<Network> authorised() {
         return networks.stream().filter(n -> n.result() == SpfResult.PASS).toList();
     }

@@ -91,4 +91,30 @@ class SpfExpanderTest {
                 .anySatisfy(p -> assertThat(p).contains("finds no SPF record at gone.example.com"));
         assertThat(e.problems()).hasSize(4);
     }
+
+    @Test
+    void whatPassesFollowsFirstMatchThroughIncludesRedirectsAndAll() throws Exception {
+        Zone zone = Zone.empty()
+                .txt("order.example.com", "v=spf1 -ip4:192.0.2.4 ip4:192.0.2.0/24 -all")
+                .txt("parent.example.com", "v=spf1 include:inner.example.com ip4:198.51.100.0/24 -all")
+                .txt("inner.example.com", "v=spf1 -ip4:192.0.2.4 ip4:192.0.2.0/24 -all")
+                .txt("minus.example.com", "v=spf1 -include:bad.example.com ip4:203.0.113.0/24 -all")
+                .txt("bad.example.com", "v=spf1 ip4:203.0.113.128/25 -all")
+                .txt("open.example.com", "v=spf1 -ip4:10.0.0.0/8 -ip6:::/1 +all")
+                .txt("redirecting.example.com", "v=spf1 -ip4:192.0.2.0/25 redirect=target.example.com")
+                .txt("target.example.com", "v=spf1 ip4:192.0.2.0/24 -all")
+                .txt("late.example.com", "v=spf1 -all ip4:192.0.2.0/24");
+        List<String> withoutFour = List.of("192.0.2.0/30", "192.0.2.5/32", "192.0.2.6/31", "192.0.2.8/29", "192.0.2.16/28",
+                "192.0.2.32/27", "192.0.2.64/26", "192.0.2.128/25");
+        assertThat(expand(zone, "order.example.com").passing().cidrs()).isEqualTo(withoutFour);
+        // 192.0.2.4 fails inside the include, so the include does not match it; nothing later in the parent does either
+        assertThat(expand(zone, "parent.example.com").passing().cidrs())
+                .isEqualTo(java.util.stream.Stream.concat(withoutFour.stream(), java.util.stream.Stream.of("198.51.100.0/24")).toList());
+        assertThat(expand(zone, "minus.example.com").passing().cidrs()).containsExactly("203.0.113.0/25");
+        SpfExpansion open = expand(zone, "open.example.com");
+        assertThat(open.passing().cidrs()).startsWith("0.0.0.0/5", "8.0.0.0/7", "11.0.0.0/8").endsWith("8000::/1");
+        assertThat(open.passing().intersect(NetworkSet.ofCidrs(List.of("10.1.2.3"))).isEmpty()).isTrue();
+        assertThat(expand(zone, "redirecting.example.com").passing().cidrs()).containsExactly("192.0.2.128/25");
+        assertThat(expand(zone, "late.example.com").passing().isEmpty()).isTrue();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.sekisho.audit.overlap;
 
+import dev.sekisho.spf.NetworkSet;
 import java.util.List;
 import java.util.Optional;
 

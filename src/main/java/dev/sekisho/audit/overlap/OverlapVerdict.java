@@ -1,5 +1,6 @@
 package dev.sekisho.audit.overlap;
 
+import dev.sekisho.spf.NetworkSet;
 import java.util.Locale;
 
 /** Can a customer's sending infrastructure pass SPF as the provider? */

@@ -1,5 +1,6 @@
 package dev.sekisho.audit.overlap;
 
+import dev.sekisho.spf.NetworkSet;
 import dev.sekisho.spf.SpfExpansion;
 
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.sekisho.audit.overlap;
 
+import dev.sekisho.spf.NetworkSet;
 import dev.sekisho.audit.BoundedConcurrency;
 import dev.sekisho.dmarc.DmarcDiscovery;
 import dev.sekisho.dmarc.DnsTxtLookup;
@@ -37,7 +38,8 @@ public final class SpfOverlapAudit {
     public ProviderSpf provider(String domain) {
         Optional<String> name = validName(domain);
         if (name.isEmpty()) {
-            SpfExpansion none = new SpfExpansion(domain, Optional.empty(), List.of(), List.of(), 0, 0, List.of(), List.of(), Optional.empty());
+            SpfExpansion none = new SpfExpansion(domain, Optional.empty(), List.of(), List.of(), 0, 0, List.of(), List.of(), Optional.empty(),
+                    NetworkSet.empty());
             return new ProviderSpf(domain, none, NetworkSet.empty(), new ProviderDmarc(Optional.empty(), Optional.empty(), Optional.empty()),
                     Optional.of("not a domain name: \"" + domain + "\""));
         }
@@ -79,14 +81,9 @@ public final class SpfOverlapAudit {
         return concurrency.run(domains, d -> customer(d, providers), (d, e) -> CustomerOverlap.notChecked(d, "check failed: " + e), progress);
     }
 
-    /** The networks whose clients pass; an +all ending the record authorises every address (RFC 7208 5.1). */
+    /** The addresses whose clients pass, first match applied; an +all passes every address not matched before it (RFC 7208 5.1). */
     private static NetworkSet networks(SpfExpansion expansion) {
-        List<String> cidrs = new ArrayList<>(expansion.authorised().stream().map(SpfExpansion.Network::cidr).toList());
-        if (expansion.all().isPresent() && expansion.all().get() == SpfRecord.Qualifier.PASS) {
-            cidrs.add("0.0.0.0/0");
-            cidrs.add("::/0");
-        }
-        return NetworkSet.ofCidrs(cidrs);
+        return expansion.passing();
     }
 
     /** The first problem that is a temporary DNS failure. */

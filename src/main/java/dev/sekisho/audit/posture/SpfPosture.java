@@ -113,7 +113,7 @@ final class SpfPosture {
             findings.add(DomainFinding.of(Severity.WARNING, Area.SPF, "spf-no-all",
                     "the record ends without all or redirect: unlisted hosts get neutral (RFC 7208 4.7); end with ~all or -all"));
         }
-        if (parked && (!expansion.authorised().isEmpty() || allQualifier != SpfRecord.Qualifier.FAIL || !expansion.unexpanded().isEmpty())) {
+        if (parked && (!expansion.passing().isEmpty() || allQualifier != SpfRecord.Qualifier.FAIL || !expansion.unexpanded().isEmpty())) {
             findings.add(DomainFinding.of(Severity.WARNING, Area.SPF, "spf-parked-authorises",
                     domain + " has no mail, but its SPF record does not fail every host: " + record.text(),
                     RecordToPublish.txt(domain, PARKED_RECORD)));

@@ -1,4 +1,4 @@
-package dev.sekisho.audit.overlap;
+package dev.sekisho.spf;
 
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressSeqRange;
@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * A set of IP addresses held as disjoint, sorted ranges (IPv4 and IPv6 apart), built from CIDR blocks
- * with the IPAddress library. Intersection is a linear sweep over both sorted lists, so comparing one
- * customer's few networks with a provider's hundreds costs microseconds, not a pairwise product.
+ * with the IPAddress library: what an SPF record lets pass, and what two records have in common.
+ * Intersection is a linear sweep over both sorted lists, so comparing one customer's few networks
+ * with a provider's hundreds costs microseconds, not a pairwise product.
  */
 public final class NetworkSet {
     private static final NetworkSet EMPTY = new NetworkSet(List.of(), List.of());
@@ -58,6 +59,42 @@ public final class NetworkSet {
 
     private static List<Span> spans(IPAddressSeqRange[] joined) {
         return Arrays.stream(joined).map(Span::of).sorted(Comparator.comparing(Span::low)).toList();
+    }
+
+    /** Every IPv4 and every IPv6 address: what "all" matches. */
+    public static NetworkSet everything() {
+        return ofCidrs(List.of("0.0.0.0/0", "::/0"));
+    }
+
+    /** The addresses in either set. */
+    public NetworkSet union(NetworkSet other) {
+        if (other.isEmpty()) return this;
+        if (isEmpty()) return other;
+        List<IPAddressSeqRange> ranges = new ArrayList<>();
+        for (List<Span> spans : List.of(v4, v6, other.v4, other.v6)) spans.forEach(s -> ranges.add(s.range()));
+        return of(ranges);
+    }
+
+    /** The addresses in this set and not in {@code other}. */
+    public NetworkSet minus(NetworkSet other) {
+        if (isEmpty() || other.isEmpty()) return this;
+        return new NetworkSet(subtract(v4, other.v4), subtract(v6, other.v6));
+    }
+
+    private static List<Span> subtract(List<Span> from, List<Span> taken) {
+        List<Span> out = new ArrayList<>();
+        for (Span span : from) {
+            List<IPAddressSeqRange> left = List.of(span.range());
+            for (Span t : taken) {
+                if (t.high().compareTo(span.low()) < 0 || t.low().compareTo(span.high()) > 0) continue;
+                List<IPAddressSeqRange> next = new ArrayList<>();
+                for (IPAddressSeqRange piece : left) next.addAll(Arrays.asList(piece.subtract(t.range())));
+                left = next;
+            }
+            left.forEach(r -> out.add(Span.of(r)));
+        }
+        out.sort(Comparator.comparing(Span::low));
+        return out;
     }
 
     public boolean isEmpty() {

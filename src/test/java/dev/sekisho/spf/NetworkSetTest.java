@@ -1,4 +1,4 @@
-package dev.sekisho.audit.overlap;
+package dev.sekisho.spf;
 
 import org.junit.jupiter.api.Test;
 
@@ -33,22 +33,21 @@ class NetworkSetTest {
     }
 
     @Test
-    void verdictsFollowFromTheOverlap() {
-        NetworkSet customer = NetworkSet.ofCidrs(List.of("192.0.2.0/25", "2001:db8::/48"));
-        assertThat(OverlapVerdict.of(customer, customer)).isEqualTo(OverlapVerdict.FULL);
-        assertThat(OverlapVerdict.of(customer, NetworkSet.ofCidrs(List.of("192.0.2.0/25")))).isEqualTo(OverlapVerdict.PARTIAL);
-        assertThat(OverlapVerdict.of(customer, NetworkSet.empty())).isEqualTo(OverlapVerdict.NONE);
-        assertThat(OverlapVerdict.of(NetworkSet.empty(), NetworkSet.empty())).isEqualTo(OverlapVerdict.NONE);
-    }
-
-    @Test
     void textThatIsNoAddressIsRefusedNamingIt() {
         assertThatThrownBy(() -> NetworkSet.ofCidrs(List.of("192.0.2.0/24", "mail.example"))).hasMessageContaining("\"mail.example\"");
     }
 
     @Test
-    void customerFilesSkipCommentsBlankLinesAndDuplicates() {
-        assertThat(CustomerFile.parse("# customers\nA.example\n\n  b.example   # the second\na.example\r\nc.example")).containsExactly(
-                "a.example", "b.example", "c.example");
+    void unionAndDifferenceKeepTheFewestBlocks() {
+        NetworkSet a = NetworkSet.ofCidrs(List.of("192.0.2.0/24", "2001:db8::/32"));
+        NetworkSet b = NetworkSet.ofCidrs(List.of("192.0.2.4/32", "198.51.100.0/24", "2001:db8:8000::/33"));
+        assertThat(a.union(b).cidrs()).containsExactly("192.0.2.0/24", "198.51.100.0/24", "2001:db8::/32");
+        assertThat(a.minus(b).cidrs()).containsExactly("192.0.2.0/30", "192.0.2.5/32", "192.0.2.6/31", "192.0.2.8/29", "192.0.2.16/28",
+                "192.0.2.32/27", "192.0.2.64/26", "192.0.2.128/25", "2001:db8::/33");
+        assertThat(b.minus(a).cidrs()).containsExactly("198.51.100.0/24");
+        assertThat(a.minus(a).isEmpty()).isTrue();
+        assertThat(NetworkSet.everything().minus(NetworkSet.ofCidrs(List.of("128.0.0.0/1", "::/1"))).cidrs())
+                .containsExactly("0.0.0.0/1", "8000::/1");
+        assertThat(a.union(NetworkSet.empty())).isEqualTo(a);
     }
 }
