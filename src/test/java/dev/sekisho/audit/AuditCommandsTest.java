@@ -2,18 +2,15 @@ package dev.sekisho.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sekisho.Sekisho;
 import dev.sekisho.testing.dns.TestDnsServer;
 import dev.sekisho.testing.dns.Zone;
+import dev.sekisho.testing.CliRun;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Type;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,17 +46,8 @@ class AuditCommandsTest {
         server.close();
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine cli = Sekisho.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static Path seedCustomers() throws URISyntaxException {
@@ -68,7 +56,7 @@ class AuditCommandsTest {
 
     @Test
     void aCleanDomainExitsZeroWithItsInformationInTheTable() {
-        Run run = run("audit", "domain", "good.example", "--resolver", server.hostPort(), "--timeout", "500ms", "--no-mta-sts-fetch");
+        CliRun run = run("audit", "domain", "good.example", "--resolver", server.hostPort(), "--timeout", "500ms", "--no-mta-sts-fetch");
         assertThat(run.exitCode()).isZero();
         assertThat(run.err()).isEmpty();
         assertThat(run.out()).startsWith("good.example (receives mail): 2 info\n")
@@ -78,7 +66,7 @@ class AuditCommandsTest {
 
     @Test
     void findingsExitOneAndCarryTheRecordToPublish() {
-        Run run = run("audit", "domain", "parked.example", "--resolver", server.hostPort(), "--timeout", "500ms");
+        CliRun run = run("audit", "domain", "parked.example", "--resolver", server.hostPort(), "--timeout", "500ms");
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out()).contains("parked.example (no mail): 2 error, 1 warning, 1 info")
                 .contains("  error           spf      spf-missing: ")
@@ -89,7 +77,7 @@ class AuditCommandsTest {
 
     @Test
     void jsonHasEveryDomainWithRankedFindingsAndTheirRecords() throws Exception {
-        Run run = run("audit", "domain", "parked.example", "good.example", "--resolver", server.hostPort(), "--json", "--no-mta-sts-fetch");
+        CliRun run = run("audit", "domain", "parked.example", "good.example", "--resolver", server.hostPort(), "--json", "--no-mta-sts-fetch");
         assertThat(run.exitCode()).isEqualTo(1);
         JsonNode domains = new ObjectMapper().readTree(run.out()).path("domains");
         assertThat(domains.size()).isEqualTo(2);
@@ -107,7 +95,7 @@ class AuditCommandsTest {
 
     @Test
     void csvHasOneRowPerFindingQuotedAsRfc4180Says() {
-        Run run = run("audit", "domain", "parked.example", "--resolver", server.hostPort(), "--csv");
+        CliRun run = run("audit", "domain", "parked.example", "--resolver", server.hostPort(), "--csv");
         String[] lines = run.out().split("\r\n");
         assertThat(lines[0]).isEqualTo("domain,mail,severity,area,code,message,publish");
         assertThat(lines).hasSize(5);
@@ -117,7 +105,7 @@ class AuditCommandsTest {
 
     @Test
     void aDomainThatCouldNotBeCheckedIsAnErrorLineAndExitTwoButTheOthersAreStillReported() {
-        Run run = run("audit", "domain", "good.example", "slow.example", "not..a.domain", "--resolver", server.hostPort(), "--timeout", "300ms",
+        CliRun run = run("audit", "domain", "good.example", "slow.example", "not..a.domain", "--resolver", server.hostPort(), "--timeout", "300ms",
                 "--no-mta-sts-fetch");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.out()).contains("good.example (receives mail)").contains("slow.example (null mx): 1 could not check, 2 info")
@@ -131,7 +119,7 @@ class AuditCommandsTest {
     void badOptionsExitTwoNamingTheOption() {
         assertThat(run("audit", "domain", "good.example", "--json", "--csv", "--resolver", server.hostPort()).err())
                 .contains("--json and --csv exclude each other");
-        Run concurrency = run("audit", "domain", "good.example", "--concurrency", "0", "--resolver", server.hostPort());
+        CliRun concurrency = run("audit", "domain", "good.example", "--concurrency", "0", "--resolver", server.hostPort());
         assertThat(concurrency.exitCode()).isEqualTo(2);
         assertThat(concurrency.err()).contains("--concurrency must be at least 1, was 0");
         assertThat(run("audit", "domain", "good.example", "--resolver", "dns.example").exitCode()).isEqualTo(2);
@@ -140,7 +128,7 @@ class AuditCommandsTest {
 
     @Test
     void spfOverlapTableShowsTheSeedCustomersVerdictsAndTheProvidersPolicy() throws Exception {
-        Run run = run("audit", "spf-overlap", "--provider", "service.example.com", "--customers", seedCustomers().toString(),
+        CliRun run = run("audit", "spf-overlap", "--provider", "service.example.com", "--customers", seedCustomers().toString(),
                 "--resolver", server.hostPort());
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).isEmpty();
@@ -157,7 +145,7 @@ class AuditCommandsTest {
     @Test
     void spfOverlapJsonAndCsv(@TempDir Path dir) throws Exception {
         Path customers = Files.writeString(dir.resolve("customers.txt"), "customer.example.net\n");
-        Run json = run("audit", "spf-overlap", "--provider", "service.example.com", "--customers", customers.toString(),
+        CliRun json = run("audit", "spf-overlap", "--provider", "service.example.com", "--customers", customers.toString(),
                 "--resolver", server.hostPort(), "--json");
         assertThat(json.exitCode()).isZero();
         JsonNode root = new ObjectMapper().readTree(json.out());
@@ -166,7 +154,7 @@ class AuditCommandsTest {
         assertThat(root.path("customers").get(0).path("verdict").asText()).isEqualTo("none");
         assertThat(root.path("customers").get(0).path("networks").get(0).asText()).isEqualTo("203.0.113.1/32");
 
-        Run csv = run("audit", "spf-overlap", "--provider", "service.example.com", "--customers", seedCustomers().toString(),
+        CliRun csv = run("audit", "spf-overlap", "--provider", "service.example.com", "--customers", seedCustomers().toString(),
                 "--resolver", server.hostPort(), "--csv");
         assertThat(csv.out().split("\r\n")).containsExactly(
                 "customer,provider,verdict,overlap,customer_networks,provider_dmarc,provider_pct,notes,error",
@@ -178,20 +166,20 @@ class AuditCommandsTest {
     @Test
     void spfOverlapErrorsAreLinesAndExitTwo(@TempDir Path dir) throws Exception {
         Path customers = Files.writeString(dir.resolve("customers.txt"), "slowcustomer.example\nnormal.example.jp\n");
-        Run run = run("audit", "spf-overlap", "--provider", "service.example.com", "--customers", customers.toString(),
+        CliRun run = run("audit", "spf-overlap", "--provider", "service.example.com", "--customers", customers.toString(),
                 "--resolver", server.hostPort(), "--timeout", "300ms");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.out()).contains("normal.example.jp     full     service.example.com  192.0.2.0/24")
                 .contains("slowcustomer.example  error                                       could not check: TXT lookup of slowcustomer.example failed (timeout");
         assertThat(run.err()).startsWith("sekisho audit spf-overlap: slowcustomer.example: could not check: TXT lookup of slowcustomer.example failed (timeout");
 
-        Run provider = run("audit", "spf-overlap", "--provider", "slowcustomer.example", "--customers", customers.toString(),
+        CliRun provider = run("audit", "spf-overlap", "--provider", "slowcustomer.example", "--customers", customers.toString(),
                 "--resolver", server.hostPort(), "--timeout", "300ms");
         assertThat(provider.exitCode()).isEqualTo(2);
         assertThat(provider.err()).startsWith("sekisho audit spf-overlap: provider slowcustomer.example: could not check: TXT lookup of slowcustomer.example failed");
         assertThat(provider.out()).isEmpty();
 
-        Run missing = run("audit", "spf-overlap", "--provider", "service.example.com", "--customers", dir.resolve("none.txt").toString(),
+        CliRun missing = run("audit", "spf-overlap", "--provider", "service.example.com", "--customers", dir.resolve("none.txt").toString(),
                 "--resolver", server.hostPort());
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).startsWith("sekisho audit spf-overlap: cannot read " + dir.resolve("none.txt"));

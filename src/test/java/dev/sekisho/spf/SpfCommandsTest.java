@@ -2,16 +2,13 @@ package dev.sekisho.spf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sekisho.Sekisho;
 import dev.sekisho.testing.dns.TestDnsServer;
 import dev.sekisho.testing.dns.Zone;
+import dev.sekisho.testing.CliRun;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,22 +34,13 @@ class SpfCommandsTest {
         server.close();
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine cli = Sekisho.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void checkPrintsTheResultMechanismAndTrail() {
-        Run run = run("spf", "check", "--ip", "192.0.2.10", "--sender", "alice@example.com", "--helo", "mail.example.com",
+        CliRun run = run("spf", "check", "--ip", "192.0.2.10", "--sender", "alice@example.com", "--helo", "mail.example.com",
                 "--resolver", server.hostPort(), "--timeout", "2s");
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("result:      pass").contains("mechanism:   ip4:192.0.2.0/24")
@@ -70,13 +58,13 @@ class SpfCommandsTest {
                   resolvers: ["%s"]
                   timeout: 2s
                 """.formatted(server.hostPort()));
-        Run run = run("spf", "check", "--ip", "192.0.2.10", "--sender", "alice@example.com", "--helo", "mail.example.com",
+        CliRun run = run("spf", "check", "--ip", "192.0.2.10", "--sender", "alice@example.com", "--helo", "mail.example.com",
                 "--config", config.toString());
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("result:      pass");
 
         java.nio.file.Files.writeString(config, "services:\n  mx:\n    checks: [restrictions]\ndns:\n  timeout: never\n");
-        Run bad = run("spf", "check", "--ip", "192.0.2.10", "--sender", "alice@example.com", "--helo", "mail.example.com",
+        CliRun bad = run("spf", "check", "--ip", "192.0.2.10", "--sender", "alice@example.com", "--helo", "mail.example.com",
                 "--config", config.toString());
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains(config + ":5: dns.timeout:");
@@ -84,7 +72,7 @@ class SpfCommandsTest {
 
     @Test
     void checkAsJsonGivesResultExplanationMechanismLookupsAndTrail() throws Exception {
-        Run run = run("spf", "check", "--ip", "203.0.113.99", "--sender", "bob@example.com", "--helo", "mail.example.com",
+        CliRun run = run("spf", "check", "--ip", "203.0.113.99", "--sender", "bob@example.com", "--helo", "mail.example.com",
                 "--resolver", server.hostPort(), "--json");
         assertThat(run.exitCode()).isEqualTo(1);
         JsonNode json = new ObjectMapper().readTree(run.out());
@@ -99,7 +87,7 @@ class SpfCommandsTest {
 
     @Test
     void checkThroughAnIncludeFindsTheIncludedNetwork() throws Exception {
-        Run run = run("spf", "check", "--ip", "2001:db8::1", "--sender", "", "--helo", "example.com", "--resolver", server.hostPort(), "--json");
+        CliRun run = run("spf", "check", "--ip", "2001:db8::1", "--sender", "", "--helo", "example.com", "--resolver", server.hostPort(), "--json");
         JsonNode json = new ObjectMapper().readTree(run.out());
         assertThat(json.path("result").asText()).isEqualTo("pass");
         assertThat(json.path("mechanism").asText()).isEqualTo("include:_spf.example.net");
@@ -107,15 +95,15 @@ class SpfCommandsTest {
 
     @Test
     void badOptionsAreUsageErrors() {
-        Run badIp = run("spf", "check", "--ip", "mail.example.com", "--sender", "a@example.com", "--helo", "x.example.com",
+        CliRun badIp = run("spf", "check", "--ip", "mail.example.com", "--sender", "a@example.com", "--helo", "x.example.com",
                 "--resolver", server.hostPort());
         assertThat(badIp.exitCode()).isEqualTo(2);
         assertThat(badIp.err()).contains("--ip must be an IPv4 or IPv6 address");
-        Run badResolver = run("spf", "check", "--ip", "192.0.2.1", "--sender", "a@example.com", "--helo", "x.example.com",
+        CliRun badResolver = run("spf", "check", "--ip", "192.0.2.1", "--sender", "a@example.com", "--helo", "x.example.com",
                 "--resolver", "dns.example.com");
         assertThat(badResolver.exitCode()).isEqualTo(2);
         assertThat(badResolver.err()).contains("must be an IPv4 or IPv6 address");
-        Run badTimeout = run("spf", "check", "--ip", "192.0.2.1", "--sender", "a@example.com", "--helo", "x.example.com",
+        CliRun badTimeout = run("spf", "check", "--ip", "192.0.2.1", "--sender", "a@example.com", "--helo", "x.example.com",
                 "--resolver", server.hostPort(), "--timeout", "soon");
         assertThat(badTimeout.exitCode()).isEqualTo(2);
         assertThat(badTimeout.err()).contains("must be a duration");
@@ -124,7 +112,7 @@ class SpfCommandsTest {
 
     @Test
     void aBrokenRecordIsAPermerrorWithTheReason() throws Exception {
-        Run run = run("spf", "check", "--ip", "192.0.2.1", "--sender", "a@broken.example.org", "--helo", "x.example.com",
+        CliRun run = run("spf", "check", "--ip", "192.0.2.1", "--sender", "a@broken.example.org", "--helo", "x.example.com",
                 "--resolver", server.hostPort(), "--json");
         JsonNode json = new ObjectMapper().readTree(run.out());
         assertThat(json.path("result").asText()).isEqualTo("permerror");
@@ -133,7 +121,7 @@ class SpfCommandsTest {
 
     @Test
     void expandListsNetworksThroughIncludesAndMx() throws Exception {
-        Run run = run("spf", "expand", "example.com", "--resolver", server.hostPort(), "--json");
+        CliRun run = run("spf", "expand", "example.com", "--resolver", server.hostPort(), "--json");
         assertThat(run.exitCode()).isZero();
         JsonNode json = new ObjectMapper().readTree(run.out());
         assertThat(json.path("authorised").toString()).contains("192.0.2.0/24", "203.0.113.25/32");
@@ -145,14 +133,14 @@ class SpfCommandsTest {
 
     @Test
     void expandListsWhatCannotBeExpandedStatically() {
-        Run run = run("spf", "expand", "dynamic.example.org", "--resolver", server.hostPort());
+        CliRun run = run("spf", "expand", "dynamic.example.org", "--resolver", server.hostPort());
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("not expandable statically:").contains("exists:%{i}.allow.example.org").contains("ptr in dynamic.example.org");
     }
 
     @Test
     void expandReportsProblems() {
-        Run run = run("spf", "expand", "nothing.example.org", "--resolver", server.hostPort());
+        CliRun run = run("spf", "expand", "nothing.example.org", "--resolver", server.hostPort());
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out()).contains("publishes no SPF record");
     }

@@ -3,12 +3,10 @@ package dev.sekisho.audit.site;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sekisho.cli.AuditSiteCommand;
+import dev.sekisho.testing.CliRun;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,20 +15,16 @@ import static dev.sekisho.audit.site.SiteLab.NS2;
 import static dev.sekisho.audit.site.SiteLab.wellRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code sekisho audit site}, run through picocli as the parent {@code audit} command will run it. */
+/** {@code sekisho audit site}, run in-process as a user types it. */
 class AuditSiteCommandTest {
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine cli = new CommandLine(new AuditSiteCommand());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    /** {@code sekisho audit site ARGS...}. */
+    private static CliRun run(String... args) {
+        String[] full = new String[args.length + 2];
+        full[0] = "audit";
+        full[1] = "site";
+        System.arraycopy(args, 0, full, 2, args.length);
+        return CliRun.of(full);
     }
 
     /** Two domains served by the same two servers, the second of which answers without authority for both. */
@@ -50,7 +44,7 @@ class AuditSiteCommandTest {
     @Test
     void aWellRunDomainExitsZeroWithAOneLineTable() throws IOException {
         try (SiteLab lab = SiteLab.serving(wellRun("good.test"), NS1, NS2).start()) {
-            Run run = run(args(lab, "good.test"));
+            CliRun run = run(args(lab, "good.test"));
             assertThat(run.exitCode()).isZero();
             assertThat(run.out()).isEqualTo("""
                     DOMAIN     VERDICT   REASON  SUBJECT  EVIDENCE
@@ -62,7 +56,7 @@ class AuditSiteCommandTest {
     @Test
     void aBrokenDomainExitsOneAndTheTableGivesEachReasonWithItsEvidence() throws IOException {
         try (SiteLab lab = twoLameSites()) {
-            Run run = run(args(lab, "good.test", "lame.test"));
+            CliRun run = run(args(lab, "good.test", "lame.test"));
             assertThat(run.exitCode()).isEqualTo(1);
             String ns2 = "ns2.lame.test@127.0.0.3:" + lab.dnsPort();
             String good2 = "ns2.good.test@127.0.0.3:" + lab.dnsPort();
@@ -78,7 +72,7 @@ class AuditSiteCommandTest {
     @Test
     void jsonHasOneObjectPerDomainWithCodeTagSubjectAndEvidence() throws IOException {
         try (SiteLab lab = twoLameSites()) {
-            Run run = run(args(lab, "--json", "lame.test", "bad..name"));
+            CliRun run = run(args(lab, "--json", "lame.test", "bad..name"));
             assertThat(run.exitCode()).isEqualTo(2); // one domain could not be checked at all
             JsonNode array = new ObjectMapper().readTree(run.out());
             assertThat(array).hasSize(2);
@@ -104,7 +98,7 @@ class AuditSiteCommandTest {
         SiteLab plan = SiteLab.serving(wellRun("good.test") + wellRun("flaky.test"), NS1, NS2);
         plan.recursive.servfail("flaky.test", org.xbill.DNS.Type.NS);
         try (SiteLab lab = plan.start()) {
-            Run run = run(args(lab, "--csv", "good.test", "flaky.test"));
+            CliRun run = run(args(lab, "--csv", "good.test", "flaky.test"));
             assertThat(run.exitCode()).isEqualTo(2);
             assertThat(run.out()).isEqualTo("domain,verdict,kind,code,subject,detail\r\n"
                     + "good.test,well run,,,,\r\n"
