@@ -2,7 +2,6 @@ package dev.sekisho.audit.site;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sekisho.cli.AuditSiteCommand;
 import dev.sekisho.testing.CliRun;
 import org.junit.jupiter.api.Test;
 
