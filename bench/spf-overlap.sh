@@ -222,7 +222,7 @@ run_audit() {
     [[ $status -le 2 ]] || log "concurrency $concurrency: exit status $status (124: stopped after $RUN_TIMEOUT)"
     local counts
     counts=$(awk -F, 'NR > 1 { v[$3]++ } END { printf "full=%d partial=%d none=%d error=%d", v["full"], v["partial"], v["none"], v["error"] }' "$csv")
-    echo "concurrency=$concurrency status=$status elapsed=$(echo "$end - $start" | bc) $(cat "$timing" | grep '^wall=' || echo wall=0 maxrss_kib=0) $(nsd_stats) $counts" |
+    echo "concurrency=$concurrency status=$status elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') $(cat "$timing" | grep '^wall=' || echo wall=0 maxrss_kib=0) $(nsd_stats) $counts" |
         tee -a "$RESULTS" >&2
     # The first few stderr lines (domains that could not be checked) show what went wrong, if anything.
     if [[ -s $WORK/err-$concurrency.txt ]]; then
