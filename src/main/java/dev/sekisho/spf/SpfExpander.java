@@ -267,7 +267,11 @@ public final class SpfExpander {
                 case DnsOutcome.Answer answer -> answer.records(DnsRecord.Txt.class).stream().map(DnsRecord.Txt::text)
                         .filter(SpfRecord::isSpfRecord).toList();
                 case DnsOutcome.NoData n -> List.of();
-                case DnsOutcome.NoSuchDomain n -> List.of();
+                case DnsOutcome.NoSuchDomain n -> {
+                    // A stale customer list names domains that are gone: say so, not just "no SPF record".
+                    if (!quiet && domain.equals(top)) problems.add(domain + " does not exist (NXDOMAIN)");
+                    yield null;
+                }
                 default -> {
                     if (!quiet) temporaryFailure("TXT lookup of " + domain + " failed (" + SpfEvaluator.describe(txt) + "): receivers return temperror");
                     unreadable.add(DnsNames.canonical(domain));

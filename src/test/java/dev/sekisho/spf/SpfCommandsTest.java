@@ -140,8 +140,11 @@ class SpfCommandsTest {
 
     @Test
     void expandReportsProblems() {
-        CliRun run = run("spf", "expand", "nothing.example.org", "--resolver", server.hostPort());
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.out()).contains("publishes no SPF record");
+        CliRun gone = run("spf", "expand", "nothing.example.org", "--resolver", server.hostPort());
+        assertThat(gone.exitCode()).isEqualTo(1);
+        assertThat(gone.out()).contains("nothing.example.org does not exist (NXDOMAIN)");
+        CliRun bare = run("spf", "expand", "relay.example.net", "--resolver", server.hostPort());
+        assertThat(bare.exitCode()).isEqualTo(1);
+        assertThat(bare.out()).contains("relay.example.net publishes no SPF record");
     }
 }

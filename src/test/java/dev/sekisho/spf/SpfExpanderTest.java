@@ -74,6 +74,7 @@ class SpfExpanderTest {
         assertThat(expand(zone, "two.example.com").problems()).singleElement().asString().contains("2 SPF records");
         assertThat(expand(zone, "inc.example.com").problems()).singleElement().asString().contains("finds no SPF record at none.example.com");
         assertThat(expand(zone, "down.example.com").problems()).singleElement().asString().contains("temperror");
+        assertThat(expand(zone, "gone.example.com").problems()).containsExactly("gone.example.com does not exist (NXDOMAIN)");
     }
 
     @Test
