@@ -32,8 +32,8 @@ import picocli.CommandLine.TypeConversionException;
  * unreachable, errors during the run), 2 usage.
  */
 @Command(name = "bench",
-        description = "Benchmark policy servers over the Postfix policy delegation protocol.",
-        subcommands = {BenchCommand.Load.class, BenchCommand.DunnoServerCommand.class})
+        description = "Benchmark policy servers over the Postfix policy delegation protocol; write DMARC report corpora for the import benchmark.",
+        subcommands = {BenchCommand.Load.class, BenchCommand.DunnoServerCommand.class, BenchCommand.DmarcCorpus.class})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -162,6 +162,69 @@ public final class BenchCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
             server.awaitClose();
             return 0;
+        }
+    }
+
+    @Command(name = "dmarc-corpus",
+            description = {"Write seeded DMARC aggregate reports for the import benchmark (bench/dmarc-import.sh): "
+                    + "--reports N files holding --records M records in total into DIR (six in ten gzip, two zip, two plain XML), "
+                    + "or with --single-report-bytes one plain XML report of at least that size, streamed to DIR/single-report.xml.",
+                    "Prints one line: reports=N records=M bytes=B (bytes on disk)."})
+    static final class DmarcCorpus implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        boolean help;
+
+        @CommandLine.Parameters(index = "0", paramLabel = "DIR", description = "Folder to write into (created when missing).")
+        java.nio.file.Path directory;
+
+        @Option(names = "--reports", defaultValue = "10000", description = "Reports to write. Default: ${DEFAULT-VALUE}.")
+        int reports;
+
+        @Option(names = "--records", defaultValue = "1000000", description = "Records in all the reports together. Default: ${DEFAULT-VALUE}.")
+        long records;
+
+        @Option(names = "--single-report-bytes", defaultValue = "0", paramLabel = "BYTES",
+                description = "Instead, write one report of at least BYTES (suffixes k, m, g: powers of 1024).")
+        String singleReportBytes;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Fixes the content. Default: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Override
+        public Integer call() throws IOException {
+            long single;
+            try {
+                single = byteSize(singleReportBytes);
+                if (single == 0 && (reports < 1 || records < reports)) {
+                    throw new IllegalArgumentException("--reports must be at least 1 and --records at least --reports");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            dev.sekisho.bench.DmarcCorpusGenerator generator = new dev.sekisho.bench.DmarcCorpusGenerator(seed);
+            dev.sekisho.bench.DmarcCorpusGenerator.Written written = single > 0
+                    ? generator.writeSingleReport(directory.resolve("single-report.xml"), single)
+                    : generator.writeCorpus(directory, reports, records);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("reports=%d records=%d bytes=%d%n", written.reports(), written.records(), written.bytes());
+            out.flush();
+            return 0;
+        }
+
+        /** 123, 64k, 512m, 1g (powers of 1024). */
+        static long byteSize(String value) {
+            Matcher m = Pattern.compile("(\\d+)([kKmMgG]?)").matcher(value.strip());
+            if (!m.matches()) throw new IllegalArgumentException("'" + value + "' is not a size like 1g, 512m or 1000000");
+            long amount = Long.parseLong(m.group(1));
+            return switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+                case "k" -> amount << 10;
+                case "m" -> amount << 20;
+                case "g" -> amount << 30;
+                default -> amount;
+            };
         }
     }
 

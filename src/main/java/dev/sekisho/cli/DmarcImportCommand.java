@@ -4,10 +4,12 @@ import dev.sekisho.reports.Problem;
 import dev.sekisho.reports.source.ImportSummary;
 import dev.sekisho.reports.source.ReportLimits;
 import dev.sekisho.reports.source.ReportReader;
+import dev.sekisho.reports.source.ReportVisitor;
 import dev.sekisho.store.ImportTally;
 import dev.sekisho.store.ReportImporter;
 import dev.sekisho.store.ReportStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
@@ -29,6 +31,10 @@ final class DmarcImportCommand extends DmarcSubcommand {
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Report files, archives, mails, mbox files or folders.")
     List<Path> paths;
 
+    @Option(names = "--parse-only", description = "Read and parse everything but store nothing (--db is not opened): how fast "
+            + "the files alone are decompressed and parsed, the ceiling an import can reach.")
+    boolean parseOnly;
+
     @Override
     int run(PrintWriter out, PrintWriter err) {
         DmarcTable.Format format = store.format();
@@ -36,7 +42,12 @@ final class DmarcImportCommand extends DmarcSubcommand {
         ImportTally stored;
         String location;
         boolean terminal = System.console() != null;
-        try (ReportStore reports = store.openForImport()) {
+        if (parseOnly) {
+            read = new ReportReader(ReportLimits.defaults()).read(paths, new ReportVisitor() {
+            });
+            stored = new ImportTally(0, 0, 0, 0, 0, 0, 0, 0, 0);
+            location = "none (--parse-only)";
+        } else try (ReportStore reports = store.openForImport()) {
             location = reports.location();
             ReportImporter importer = new ReportImporter(reports, terminal ? progress(err) : tally -> {
             });

@@ -76,6 +76,22 @@ class DmarcCommandTest {
     // ---- import ---------------------------------------------------------------------------------
 
     @Test
+    void importParseOnlyReadsEveryRecordAndOpensNoStore() throws Exception {
+        Path a = Files.write(dir.resolve("a.xml"), new AggregateReportXml("google.example", "a-1", "example.com", T0, T0 + DAY)
+                .record("192.0.2.10", 100, "none", "pass", "pass", "example.com", "example.com", "example.com=pass", "example.com=pass", "")
+                .record("198.51.100.20", 40, "none", "pass", "fail", "example.com", "bounce.esp.example", "example.com=pass",
+                        "bounce.esp.example=pass", "")
+                .bytes());
+
+        assertThat(run("dmarc", "import", a.toString(), "--db", db.toString(), "--parse-only")).as(err).isZero();
+
+        assertThat(out).contains("read:       1 files, 1 reports (1 aggregate, 0 failure, 0 TLS), 2 records, 140 messages")
+                .contains("stored:     0 reports (0 aggregate, 0 failure, 0 TLS), 0 records, 0 messages")
+                .contains("store:      none (--parse-only)");
+        assertThat(db).doesNotExist();
+    }
+
+    @Test
     void importStoresACorpusFolderAndCountsEverythingThenCountsDuplicatesOnTheSecondRun() throws Exception {
         Path folder = CORPUS.resolve("cry-inc-dmarc-report-viewer");
         assertThat(run("dmarc", "import", folder.toString(), "--db", db.toString())).as(err).isZero();
