@@ -21,6 +21,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 REPORTS=${REPORTS:-10000}
 RECORDS=${RECORDS:-1000000}
@@ -32,10 +34,6 @@ RUNS=${RUNS:-import parse-only}
 WORK=$(mktemp -d /tmp/sekisho-dmarc-bench.XXXXXX)
 RESULTS="$WORK/results.kv"
 : >"$RESULTS"
-
-log() {
-    printf '[dmarc-bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2
-}
 
 cleanup() {
     if [[ ${KEEP_WORK:-0} == 1 ]]; then
