@@ -22,6 +22,13 @@ public final class AddressText {
         };
     }
 
+    /** {@code address:port}, an IPv6 address in brackets (RFC 5952 6): {@code [2001:db8::1]:25}. */
+    public static String of(java.net.InetSocketAddress socket) {
+        if (socket.getAddress() == null) return socket.getHostString() + ":" + socket.getPort(); // unresolved: as given
+        String host = of(socket.getAddress());
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + socket.getPort();
+    }
+
     /** The 16 bytes of an IPv6 address in RFC 5952 form. */
     public static String ipv6(byte[] address) {
         if (address.length != 16) throw new IllegalArgumentException("an IPv6 address has 16 bytes, not " + address.length);

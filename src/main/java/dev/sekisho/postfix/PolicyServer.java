@@ -1,6 +1,7 @@
 package dev.sekisho.postfix;
 
 import dev.sekisho.engine.Action;
+import dev.sekisho.engine.AddressText;
 import dev.sekisho.engine.Verdict;
 import java.io.IOException;
 import java.io.InputStream;
@@ -313,10 +314,7 @@ public final class PolicyServer implements AutoCloseable {
 
     /** host:port (IPv6 in brackets) without any name lookup. */
     private static String describe(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            String host = inet.getAddress().getHostAddress();
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
-        }
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) return AddressText.of(inet);
         return String.valueOf(address);
     }
 }

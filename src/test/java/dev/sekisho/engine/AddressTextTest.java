@@ -42,4 +42,13 @@ class AddressTextTest {
             assertThat(AddressText.ipv6(address)).isEqualTo(new IPv6Address(address).toCanonicalString());
         }
     }
+
+    @Test
+    void socketAddressesPutIpv6InBrackets() throws Exception {
+        assertThat(AddressText.of(new java.net.InetSocketAddress(java.net.InetAddress.getByAddress(bytes("2001:db8::1")), 25)))
+                .isEqualTo("[2001:db8::1]:25");
+        assertThat(AddressText.of(new java.net.InetSocketAddress(java.net.InetAddress.getByAddress(new byte[]{(byte) 192, 0, 2, 1}), 10040)))
+                .isEqualTo("192.0.2.1:10040");
+        assertThat(AddressText.of(java.net.InetSocketAddress.createUnresolved("mx.example", 25))).isEqualTo("mx.example:25");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.sekisho.audit.site;
 
 import dev.sekisho.dns.RecordType;
+import dev.sekisho.engine.AddressText;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;

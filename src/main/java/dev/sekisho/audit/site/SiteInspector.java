@@ -11,6 +11,7 @@ import dev.sekisho.dns.DnsOutcome;
 import dev.sekisho.dns.DnsRecord;
 import dev.sekisho.dns.DnsResolver;
 import dev.sekisho.dns.RecordType;
+import dev.sekisho.engine.AddressText;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressNetwork.IPAddressGenerator;
 import org.xbill.DNS.AAAARecord;

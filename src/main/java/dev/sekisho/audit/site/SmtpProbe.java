@@ -1,5 +1,6 @@
 package dev.sekisho.audit.site;
 
+import dev.sekisho.engine.AddressText;
 
 import java.io.IOException;
 import java.io.InputStream;
