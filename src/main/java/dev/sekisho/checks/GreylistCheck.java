@@ -12,7 +12,6 @@ import dev.sekisho.state.GreylistOutcome;
 import dev.sekisho.state.GreylistRequest;
 import dev.sekisho.state.StateStore;
 
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 

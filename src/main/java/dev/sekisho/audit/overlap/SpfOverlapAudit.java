@@ -9,7 +9,6 @@ import dev.sekisho.dns.DnsNames;
 import dev.sekisho.dns.DnsResolver;
 import dev.sekisho.spf.SpfExpander;
 import dev.sekisho.spf.SpfExpansion;
-import dev.sekisho.spf.SpfRecord;
 
 import java.util.ArrayList;
 import java.util.List;
