@@ -12,7 +12,11 @@ import dev.sekisho.cli.SpfCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The command line: every subcommand is listed here once. Exit codes: 0 ok, 1 failure, 2 usage or configuration error. */
+/**
+ * The command line: every subcommand is listed here once. Exit codes: 0 ok, 1 failure (or findings, for the
+ * audits), 2 usage or configuration error, 3 internal error (a bug or exhausted memory), so that a crash is
+ * never read as "findings".
+ */
 @Command(name = "sekisho", mixinStandardHelpOptions = true, version = "sekisho 0.1.0",
         description = "Abuse-control engine for Postfix and Dovecot.",
         subcommands = {ServeCommand.class, ConfigCommand.class, ReloadCommand.class, RestrictionsCommand.class,
@@ -23,13 +27,45 @@ public final class Sekisho implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** A bug or an Error (e.g. OutOfMemoryError) escaped a command; the same code -XX:+ExitOnOutOfMemoryError uses. */
+    public static final int INTERNAL_ERROR = 3;
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(execute(commandLine(), args));
+    }
+
+    /**
+     * Runs one command line. picocli turns exceptions into exit codes through the handler set in
+     * {@link #commandLine()} but lets an Error (OutOfMemoryError, StackOverflowError) escape; uncaught, the
+     * JVM would exit with 1, which the audits use for "findings".
+     */
+    static int execute(CommandLine cli, String... args) {
+        try {
+            return cli.execute(args);
+        } catch (Error error) {
+            return internalError(commandRun(cli), error);
+        }
+    }
+
+    /** The (sub)command that was running: the deepest one the arguments named. */
+    private static CommandLine commandRun(CommandLine root) {
+        CommandLine.ParseResult parsed = root.getParseResult();
+        if (parsed == null) return root;
+        while (parsed.hasSubcommand()) parsed = parsed.subcommand();
+        return parsed.commandSpec().commandLine();
+    }
+
+    private static int internalError(CommandLine commandLine, Throwable problem) {
+        commandLine.getErr().println("sekisho: internal error in '" + commandLine.getCommandName() + "': " + problem);
+        problem.printStackTrace(commandLine.getErr());
+        commandLine.getErr().flush();
+        return INTERNAL_ERROR;
     }
 
     /** The configured command line, also used by tests to run subcommands in-process. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Sekisho());
+        cli.setExecutionExceptionHandler((exception, commandLine, parseResult) -> internalError(commandLine, exception));
         return cli;
     }
 
