@@ -8,6 +8,8 @@ import dev.sekisho.engine.Restriction;
 import dev.sekisho.engine.Subject;
 import dev.sekisho.engine.Transaction;
 import dev.sekisho.engine.Verdict;
+import dev.sekisho.notify.Notifier;
+import dev.sekisho.notify.NotifyingStateStore;
 import dev.sekisho.postfix.PolicyRequest;
 import dev.sekisho.postfix.PolicyServer;
 import dev.sekisho.postfix.PolicyServerLimits;
@@ -56,6 +58,7 @@ public final class Application implements AutoCloseable, AdminOperations {
 
     private final InstantSource clock;
     private final StateStore store;
+    private final Notifier notifier;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final LineWriter verdictLines;
     private final VerdictLog verdictLog;
@@ -66,9 +69,10 @@ public final class Application implements AutoCloseable, AdminOperations {
     private HttpServer http;
     private volatile boolean ready;
 
-    private Application(SekishoConfig config, StateStore store, InstantSource clock) {
+    private Application(SekishoConfig config, StateStore store, Notifier notifier, InstantSource clock) {
         this.clock = clock;
-        this.store = store;
+        this.store = NotifyingStateStore.wrap(store, notifier); // new restrictions, whoever imposes them, reach the notifier
+        this.notifier = notifier;
         this.verdictLines = new LineWriter(new FileOutputStream(FileDescriptor.out), Clock.systemUTC());
         this.verdictLog = new VerdictLog(metrics, verdictLines);
         // Histogram buckets rather than client-side percentiles: Prometheus can aggregate them over a fleet.
@@ -91,7 +95,14 @@ public final class Application implements AutoCloseable, AdminOperations {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the state in " + dataDir.resolve("state") + ": " + e.getMessage(), e);
         }
-        Application app = new Application(config, store, clock);
+        Notifier notifier;
+        try {
+            notifier = Notifier.fromConfig(config.notifications(), clock);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        Application app = new Application(config, store, notifier, clock);
         try {
             app.bind(config, AdminToken.loadOrCreate(dataDir));
         } catch (RuntimeException e) {
@@ -115,6 +126,8 @@ public final class Application implements AutoCloseable, AdminOperations {
             }
         }
         http = new HttpServer(new HttpServer.Options(config.http(), adminToken), this, metrics);
+        notifier.bindTo(metrics);
+        notifier.start();
         Gauge.builder("sekisho.state.keys", store, s -> s.stats().keys()).description("Counters and triplets held").register(metrics);
         Gauge.builder("sekisho.policy.connections", policyServers, list -> list.stream().mapToLong(PolicyServer::activeConnections).sum())
                 .description("Open policy connections").register(metrics);
@@ -263,7 +276,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             }
         }
         if (http != null) http.close();
-        store.close();
+        store.close(); // closes the notifier too
         verdictLines.close();
         metrics.close();
     }

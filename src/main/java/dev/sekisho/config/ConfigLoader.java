@@ -144,8 +144,11 @@ public final class ConfigLoader {
                 dnsSection.integer("max-in-flight", 256, 1, 100_000));
         dnsSection.rejectUnknownKeys();
 
+        NotifyConfig notifications = NotifyConfigReader.read(root);
+
         root.rejectUnknownKeys();
-        return new SekishoConfig(file, dataDir, policyListeners, http, defaultService, networks, services, allow, deny, state, limits, dns);
+        return new SekishoConfig(file, dataDir, policyListeners, http, defaultService, networks, services, allow, deny, state, limits, dns,
+                notifications);
     }
 
     private SekishoConfig.ServiceConfig service(String name, Section s) {

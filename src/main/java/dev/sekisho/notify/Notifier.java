@@ -1,0 +1,339 @@
+package dev.sekisho.notify;
+
+import dev.sekisho.config.NotifyConfig;
+import dev.sekisho.engine.Restriction;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Hands each new restriction to every {@link Destination} that wants it, off the engine's
+ * threads: {@link #accept} only queues (constant time, never blocks on a receiver), and one
+ * sender thread delivers, retrying temporary failures with a doubling delay.
+ *
+ * <p>The queue is bounded: past {@code capacity} waiting deliveries (first attempts and
+ * retries alike), the oldest are dropped, counted and logged. The queue lives in memory only:
+ * what is waiting when the process dies is lost (docs/notifications.md).
+ *
+ * <p>Time comes from the injected clock. {@link #runDue()} makes every attempt that is due now;
+ * the sender thread calls it in a loop, tests call it after moving their clock.
+ */
+public final class Notifier implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
+    private static final Duration DROP_LOG_INTERVAL = Duration.ofMinutes(1);
+    private static final Duration MAX_IDLE_WAIT = Duration.ofSeconds(30);
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
+    /** How retries are spaced and how many attempts a delivery gets. */
+    public record RetryPolicy(int maxAttempts, Duration firstRetry, Duration maxDelay) {
+        public RetryPolicy {
+            if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+            if (firstRetry.isNegative() || firstRetry.isZero()) throw new IllegalArgumentException("firstRetry must be positive, was " + firstRetry);
+            if (maxDelay.compareTo(firstRetry) < 0) throw new IllegalArgumentException("maxDelay " + maxDelay + " is below firstRetry " + firstRetry);
+        }
+
+        /** The wait after failed attempt number {@code attempt} (1-based): first, 2×first, 4×first ... up to maxDelay. */
+        public Duration delayAfter(int attempt) {
+            Duration d = firstRetry;
+            for (int i = 1; i < attempt && d.compareTo(maxDelay) < 0; i++) d = d.multipliedBy(2);
+            return d.compareTo(maxDelay) > 0 ? maxDelay : d;
+        }
+    }
+
+    /** Counts since start, for metrics and tests. */
+    public record Stats(long queued, long delivered, long failed, long dropped, long retried, int waiting) {
+    }
+
+    /** One delivery waiting for its next attempt. */
+    private record Pending(long seq, Restriction restriction, Destination destination, int attempt, Instant dueAt) {
+    }
+
+    private final List<Destination> destinations;
+    private final RetryPolicy retry;
+    private final int capacity;
+    private final InstantSource clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    /** By sequence number: the first entry is the oldest, the one dropped first. */
+    private final TreeMap<Long, Pending> waiting = new TreeMap<>();
+    private long nextSeq;
+    private long queued, delivered, failed, dropped, retried;
+    private long droppedSinceLog;
+    private Instant lastDropLog = Instant.MIN;
+    private Thread sender;
+    private volatile boolean closed;
+
+    public Notifier(List<Destination> destinations, RetryPolicy retry, int capacity, InstantSource clock) {
+        this.destinations = List.copyOf(destinations);
+        this.retry = Objects.requireNonNull(retry, "retry");
+        if (capacity < 1) throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
+        this.capacity = capacity;
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * The notifier the configuration asks for, not yet started: one webhook destination per
+     * {@code notify.webhooks} entry, and mail to users and to support when {@code notify.mail} is set.
+     *
+     * @throws dev.sekisho.config.ConfigException when an operator template is malformed
+     */
+    public static Notifier fromConfig(NotifyConfig config, InstantSource clock) {
+        if (!config.enabled()) return none(clock);
+        String node = config.node().isEmpty() ? localHostName() : config.node();
+        List<Destination> destinations = new ArrayList<>();
+        for (NotifyConfig.Webhook w : config.webhooks()) {
+            destinations.add(new WebhookDestination(w.url(), w.secret(), w.subjects(), w.timeout(), node));
+        }
+        NotifyConfig.Mail mail = config.mail();
+        if (mail != null) {
+            MailTemplates templates = MailTemplates.load(mail.templatesDir(), mail.timeZone());
+            SmtpRelay relay = new SmtpRelay(mail.relay(), mail.from(), node);
+            destinations.add(new MailDestination(MailTemplates.Audience.USER, mail, templates, relay, node));
+            destinations.add(new MailDestination(MailTemplates.Audience.SUPPORT, mail, templates, relay, node));
+        }
+        return new Notifier(destinations, new RetryPolicy(config.maxAttempts(), config.firstRetry(), config.maxRetryDelay()),
+                config.queueCapacity(), clock);
+    }
+
+    /** The kernel's host name, without asking DNS; "sekisho" when it cannot be read. */
+    static String localHostName() {
+        try {
+            String name = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
+            if (name.matches("[A-Za-z0-9._-]+")) return name;
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux, or no /proc: fall through
+        }
+        return "sekisho";
+    }
+
+    /** A notifier that sends nothing (no {@code notify:} section). */
+    public static Notifier none(InstantSource clock) {
+        return new Notifier(List.of(), new RetryPolicy(1, Duration.ofSeconds(1), Duration.ofSeconds(1)), 1, clock);
+    }
+
+    public boolean sendsAnything() {
+        return !destinations.isEmpty();
+    }
+
+    /** Queue one delivery per interested destination; returns at once. */
+    public void accept(Restriction restriction) {
+        if (closed || destinations.isEmpty()) return;
+        List<Destination> wanted = new ArrayList<>();
+        for (Destination d : destinations) {
+            try {
+                if (d.wants(restriction)) wanted.add(d);
+            } catch (RuntimeException e) {
+                LOG.warn("notification: cannot tell whether {} wants restriction {}: {}", d.getClass().getSimpleName(), restriction.id(), e.toString());
+            }
+        }
+        if (wanted.isEmpty()) return;
+        lock.lock();
+        try {
+            Instant now = clock.instant();
+            for (Destination d : wanted) {
+                long seq = nextSeq++;
+                waiting.put(seq, new Pending(seq, restriction, d, 1, now));
+                queued++;
+            }
+            dropOldestBeyondCapacity(now);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void dropOldestBeyondCapacity(Instant now) {
+        while (waiting.size() > capacity) {
+            Pending oldest = waiting.pollFirstEntry().getValue();
+            dropped++;
+            droppedSinceLog++;
+            LOG.debug("notification dropped (queue full): restriction {} to {}", oldest.restriction().id(), oldest.destination().describe(oldest.restriction()));
+        }
+        // One warning a minute at most: a flood of restrictions must not become a flood of log lines.
+        if (droppedSinceLog > 0 && !now.isBefore(lastDropLog.plus(DROP_LOG_INTERVAL))) {
+            LOG.warn("notification queue full ({} waiting): dropped the {} oldest notifications ({} dropped since start)",
+                    capacity, droppedSinceLog, dropped);
+            droppedSinceLog = 0;
+            lastDropLog = now;
+        }
+    }
+
+    /** Make every attempt due at the clock's current time; returns how many were made. */
+    public int runDue() {
+        int attempts = 0;
+        while (!closed || Thread.currentThread() != sender) {
+            Pending next = takeDue();
+            if (next == null) break;
+            attempts++;
+            attempt(next);
+        }
+        return attempts;
+    }
+
+    private Pending takeDue() {
+        lock.lock();
+        try {
+            Instant now = clock.instant();
+            for (Map.Entry<Long, Pending> e : waiting.entrySet()) {
+                if (!e.getValue().dueAt().isAfter(now)) {
+                    waiting.remove(e.getKey());
+                    return e.getValue();
+                }
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void attempt(Pending p) {
+        Restriction r = p.restriction();
+        String to = p.destination().describe(r);
+        DeliveryOutcome outcome;
+        try {
+            outcome = p.destination().deliver(r, clock.instant());
+        } catch (RuntimeException e) {
+            // A bug in a destination must not kill the sender thread; treat it as temporary.
+            outcome = new DeliveryOutcome.Retry("unexpected " + e);
+        }
+        lock.lock();
+        try {
+            switch (outcome) {
+                case DeliveryOutcome.Delivered d -> {
+                    delivered++;
+                    LOG.info("notification delivered: restriction {} ({}) to {} on attempt {}{}", r.id(), r.subject(), to, p.attempt(),
+                            d.detail().isEmpty() ? "" : ": " + d.detail());
+                }
+                case DeliveryOutcome.GiveUp g -> {
+                    failed++;
+                    LOG.error("notification failed: restriction {} ({}) to {}: {} (permanent, attempt {}, not retried)",
+                            r.id(), r.subject(), to, g.why(), p.attempt());
+                }
+                case DeliveryOutcome.Retry t when p.attempt() >= retry.maxAttempts() -> {
+                    failed++;
+                    LOG.error("notification failed: restriction {} ({}) to {}: {} (gave up after {} attempts)",
+                            r.id(), r.subject(), to, t.why(), p.attempt());
+                }
+                case DeliveryOutcome.Retry t -> {
+                    retried++;
+                    Duration delay = retry.delayAfter(p.attempt());
+                    if (t.notBefore() != null && t.notBefore().compareTo(delay) > 0) {
+                        delay = t.notBefore().compareTo(retry.maxDelay()) > 0 ? retry.maxDelay() : t.notBefore();
+                    }
+                    Instant due = clock.instant().plus(delay);
+                    LOG.warn("notification attempt {} of {} failed: restriction {} to {}: {}; next attempt at {}",
+                            p.attempt(), retry.maxAttempts(), r.id(), to, t.why(), due);
+                    waiting.put(p.seq(), new Pending(p.seq(), r, p.destination(), p.attempt() + 1, due));
+                    dropOldestBeyondCapacity(clock.instant());
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Start the sender thread (a daemon: a stuck receiver never holds the JVM up). */
+    public synchronized Notifier start() {
+        if (sender != null || destinations.isEmpty()) return this;
+        sender = Thread.ofPlatform().name("sekisho-notify").daemon(true).unstarted(this::sendLoop);
+        sender.start();
+        return this;
+    }
+
+    private void sendLoop() {
+        while (!closed) {
+            try {
+                runDue();
+                awaitWork();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("notification sender: unexpected {}", e.toString(), e);
+            }
+        }
+    }
+
+    /** Sleep until the earliest retry is due or something new arrives (at most MAX_IDLE_WAIT, in case the clock jumps). */
+    private void awaitWork() throws InterruptedException {
+        lock.lock();
+        try {
+            if (closed) return;
+            Instant now = clock.instant();
+            Duration wait = MAX_IDLE_WAIT;
+            for (Pending p : waiting.values()) {
+                Duration until = Duration.between(now, p.dueAt());
+                if (until.compareTo(wait) < 0) wait = until;
+            }
+            if (!wait.isNegative() && !wait.isZero()) changed.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public Stats stats() {
+        lock.lock();
+        try {
+            return new Stats(queued, delivered, failed, dropped, retried, waiting.size());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Counters and a gauge under {@code sekisho_notifications_*}. */
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("sekisho.notifications", this, n -> n.stats().delivered()).tag("result", "delivered")
+                .description("Notification deliveries by result").register(registry);
+        FunctionCounter.builder("sekisho.notifications", this, n -> n.stats().failed()).tag("result", "failed")
+                .description("Notification deliveries by result").register(registry);
+        FunctionCounter.builder("sekisho.notifications", this, n -> n.stats().dropped()).tag("result", "dropped")
+                .description("Notification deliveries by result").register(registry);
+        FunctionCounter.builder("sekisho.notifications.retries", this, n -> n.stats().retried())
+                .description("Notification attempts that failed temporarily and were rescheduled").register(registry);
+        Gauge.builder("sekisho.notifications.waiting", this, n -> n.stats().waiting())
+                .description("Notification deliveries waiting for their next attempt").register(registry);
+    }
+
+    /**
+     * Stop: the attempt in progress gets a few seconds to finish; what still waits is lost and
+     * logged (the queue is not persisted).
+     */
+    @Override
+    public void close() {
+        Thread running;
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            running = sender;
+        }
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (running != null) {
+            try {
+                running.join(CLOSE_GRACE.toMillis());
+                if (running.isAlive()) running.interrupt();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Stats s = stats();
+        if (s.waiting() > 0) LOG.warn("notifier stopped with {} deliveries still waiting; they are not sent", s.waiting());
+    }
+}

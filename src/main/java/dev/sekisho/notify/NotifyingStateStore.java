@@ -1,0 +1,98 @@
+package dev.sekisho.notify;
+
+import dev.sekisho.engine.Restriction;
+import dev.sekisho.state.GreylistOutcome;
+import dev.sekisho.state.GreylistRequest;
+import dev.sekisho.state.RateOutcome;
+import dev.sekisho.state.RateRequest;
+import dev.sekisho.state.StateStore;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A {@link StateStore} that forwards everything and, once a restriction with a new id has been
+ * stored, tells a listener (the {@link Notifier}). Re-imposing an id the store already holds
+ * (extending or correcting a restriction) tells nobody; neither does an impose that failed.
+ * Whoever imposes (a check, the admin API, a lockout) needs to know nothing of notification.
+ *
+ * <p>Closing it closes the store, then the notifier it was given to own.
+ */
+public final class NotifyingStateStore implements StateStore {
+    private final StateStore delegate;
+    private final Consumer<Restriction> onNew;
+    private final AutoCloseable owned;
+
+    public NotifyingStateStore(StateStore delegate, Consumer<Restriction> onNew, AutoCloseable owned) {
+        this.delegate = delegate;
+        this.onNew = onNew;
+        this.owned = owned;
+    }
+
+    /** Wrap {@code store} so that {@code notifier} hears of new restrictions; the notifier is closed with the store. */
+    public static StateStore wrap(StateStore store, Notifier notifier) {
+        return notifier.sendsAnything() ? new NotifyingStateStore(store, notifier::accept, notifier) : store;
+    }
+
+    @Override
+    public RateOutcome rate(RateRequest request) {
+        return delegate.rate(request);
+    }
+
+    @Override
+    public void refund(RateRequest request) {
+        delegate.refund(request);
+    }
+
+    @Override
+    public GreylistOutcome greylist(GreylistRequest request) {
+        return delegate.greylist(request);
+    }
+
+    @Override
+    public void impose(Restriction restriction) {
+        boolean isNew;
+        // Serialised so that two concurrent imposes of one new id notify once. Imposing is rare
+        // (a restriction, not a request), so this lock is never on the hot path.
+        synchronized (this) {
+            isNew = delegate.restrictions().stream().noneMatch(r -> r.id().equals(restriction.id()));
+            delegate.impose(restriction); // throws: nobody is told about what was not stored
+        }
+        if (isNew && restriction.liftedAt() == null) onNew.accept(restriction);
+    }
+
+    @Override
+    public Optional<Restriction> lift(String id, Instant at, String by) {
+        return delegate.lift(id, at, by);
+    }
+
+    @Override
+    public List<Restriction> restrictions() {
+        return delegate.restrictions();
+    }
+
+    @Override
+    public void flush() {
+        delegate.flush();
+    }
+
+    @Override
+    public Stats stats() {
+        return delegate.stats();
+    }
+
+    @Override
+    public void close() {
+        try {
+            delegate.close();
+        } finally {
+            try {
+                owned.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(NotifyingStateStore.class).warn("closing the notifier: {}", e.toString());
+            }
+        }
+    }
+}
