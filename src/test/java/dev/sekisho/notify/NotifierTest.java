@@ -1,0 +1,164 @@
+package dev.sekisho.notify;
+
+import dev.sekisho.engine.Restriction;
+import dev.sekisho.engine.Subject;
+import dev.sekisho.state.StateStore;
+import dev.sekisho.testing.MutableClock;
+import dev.sekisho.testing.TestStores;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The queue, the retry schedule and the store decorator, with destinations written in the test. */
+class NotifierTest {
+    private final MutableClock clock = MutableClock.at("2026-12-02T06:00:00Z");
+
+    /** A destination that records what it was given and answers what the test says. */
+    private static final class Recording implements Destination {
+        final List<String> delivered = Collections.synchronizedList(new ArrayList<>());
+        final BiFunction<Restriction, Integer, DeliveryOutcome> answer;
+
+        Recording(BiFunction<Restriction, Integer, DeliveryOutcome> answer) {
+            this.answer = answer;
+        }
+
+        @Override
+        public boolean wants(Restriction r) {
+            return true;
+        }
+
+        @Override
+        public DeliveryOutcome deliver(Restriction r, Instant now) {
+            delivered.add(r.id());
+            return answer.apply(r, delivered.size());
+        }
+
+        @Override
+        public String describe(Restriction r) {
+            return "recording";
+        }
+    }
+
+    private Restriction restriction(String id) {
+        Instant at = clock.instant();
+        return new Restriction(id, Subject.parse(Subject.Kind.ACCOUNT, "hanako"), "test", "rule:test", "", at, at.plusSeconds(3600), null, "");
+    }
+
+    @Test
+    void theDelayDoublesUpToItsCeiling() {
+        var policy = new Notifier.RetryPolicy(10, Duration.ofSeconds(30), Duration.ofMinutes(5));
+        assertThat(List.of(policy.delayAfter(1), policy.delayAfter(2), policy.delayAfter(3), policy.delayAfter(4), policy.delayAfter(5), policy.delayAfter(9)))
+                .containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(240),
+                        Duration.ofMinutes(5), Duration.ofMinutes(5));
+    }
+
+    @Test
+    void whenTheQueueIsFullTheOldestAreDroppedAndCounted() {
+        Recording d = new Recording((r, n) -> new DeliveryOutcome.Delivered(""));
+        Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(3, Duration.ofSeconds(30), Duration.ofMinutes(5)), 3, clock);
+        for (int i = 1; i <= 5; i++) notifier.accept(restriction("r-" + i));
+
+        assertThat(notifier.stats().dropped()).isEqualTo(2);
+        assertThat(notifier.stats().waiting()).isEqualTo(3);
+        notifier.runDue();
+        assertThat(d.delivered).containsExactly("r-3", "r-4", "r-5");
+    }
+
+    @Test
+    void aRetryKeepsItsPlaceInLineSoNewerNotificationsAreKeptFirst() {
+        Recording d = new Recording((r, n) -> r.id().equals("r-1") ? new DeliveryOutcome.Retry("down") : new DeliveryOutcome.Delivered(""));
+        Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(5, Duration.ofSeconds(30), Duration.ofMinutes(5)), 2, clock);
+        notifier.accept(restriction("r-1"));
+        notifier.runDue(); // r-1 waits for its retry
+        notifier.accept(restriction("r-2"));
+        notifier.accept(restriction("r-3")); // over capacity: r-1, the oldest, goes
+        assertThat(notifier.stats().dropped()).isEqualTo(1);
+        clock.advance(Duration.ofMinutes(1));
+        notifier.runDue();
+        assertThat(d.delivered).containsExactly("r-1", "r-2", "r-3");
+    }
+
+    @Test
+    void aDestinationThatThrowsIsRetriedNotFatal() {
+        Recording d = new Recording((r, n) -> {
+            if (n == 1) throw new IllegalStateException("bug");
+            return new DeliveryOutcome.Delivered("");
+        });
+        Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(3, Duration.ofSeconds(30), Duration.ofMinutes(5)), 10, clock);
+        notifier.accept(restriction("r-1"));
+        notifier.runDue();
+        clock.advance(Duration.ofSeconds(30));
+        notifier.runDue();
+        assertThat(notifier.stats().delivered()).isEqualTo(1);
+        assertThat(notifier.stats().retried()).isEqualTo(1);
+    }
+
+    @Test
+    void theSenderThreadDeliversWithoutAnyoneCallingRunDue() throws Exception {
+        CountDownLatch sent = new CountDownLatch(1);
+        Recording d = new Recording((r, n) -> {
+            sent.countDown();
+            return new DeliveryOutcome.Delivered("");
+        });
+        try (Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(3, Duration.ofSeconds(30), Duration.ofMinutes(5)), 10, clock).start()) {
+            notifier.accept(restriction("r-1"));
+            assertThat(sent.await(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(d.delivered).containsExactly("r-1");
+    }
+
+    @Test
+    void acceptDoesNotWaitForASlowReceiver() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch inside = new CountDownLatch(1);
+        Recording d = new Recording((r, n) -> {
+            inside.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new DeliveryOutcome.Delivered("");
+        });
+        try (Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(3, Duration.ofSeconds(30), Duration.ofMinutes(5)), 10, clock).start()) {
+            notifier.accept(restriction("r-1"));
+            assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+            // the sender is stuck in the receiver; the engine's side still returns at once and queues
+            for (int i = 2; i <= 5; i++) notifier.accept(restriction("r-" + i));
+            assertThat(notifier.stats().queued()).isEqualTo(5);
+            release.countDown();
+        }
+    }
+
+    @Test
+    void theStoreDecoratorNotifiesANewIdOnceAndNothingElse() {
+        List<String> told = new ArrayList<>();
+        try (StateStore store = new NotifyingStateStore(TestStores.inMemory(), r -> told.add(r.id()), () -> { })) {
+            Restriction first = restriction("r-1");
+            store.impose(first);
+            store.impose(new Restriction("r-1", first.subject(), "extended", "rule:test", "", first.createdAt(),
+                    first.expiresAt().plusSeconds(3600), null, ""));
+            store.lift("r-1", clock.instant(), "cli:support");
+            store.impose(restriction("r-2"));
+
+            assertThat(told).containsExactly("r-1", "r-2");
+            assertThat(store.restrictions()).extracting(Restriction::id).containsExactlyInAnyOrder("r-1", "r-2");
+        }
+    }
+
+    @Test
+    void withoutDestinationsTheStoreIsNotWrapped() {
+        StateStore plain = TestStores.inMemory();
+        assertThat(NotifyingStateStore.wrap(plain, Notifier.none(clock))).isSameAs(plain);
+        plain.close();
+    }
+}
