@@ -29,8 +29,11 @@ public final class SmtpRelay {
     public SmtpRelay(NotifyConfig.Relay relay, String from, String heloName) {
         this.relay = relay;
         try {
-            this.from = new InternetAddress(from, true);
-        } catch (jakarta.mail.internet.AddressException e) {
+            InternetAddress parsed = new InternetAddress(from, true);
+            // A parsed display name ("関所 <sekisho@example.jp>") would be written back raw; set
+            // again it is written as RFC 2047 encoded-words (RFC 2047 §5(3)).
+            this.from = parsed.getPersonal() == null ? parsed : new InternetAddress(parsed.getAddress(), parsed.getPersonal(), "UTF-8");
+        } catch (jakarta.mail.internet.AddressException | java.io.UnsupportedEncodingException e) {
             throw new IllegalArgumentException("not a mail address: " + from, e);
         }
         Properties p = new Properties();

@@ -100,9 +100,12 @@ public final class RealPostfix implements AutoCloseable {
     private final String postfixCommand;
     /** Stops Postfix if the test JVM exits without close() (a crash, a killed fork): no stray daemons. */
     private final Thread stopOnExit;
+    /** Deliver mail for LOCAL_DOMAIN into {@link #mailbox()} instead of discarding it. */
+    private final boolean deliverToMailbox;
     private volatile boolean running; // read by the shutdown hook
 
-    private RealPostfix(Path root, int smtpPort, String postfixCommand) {
+    private RealPostfix(Path root, int smtpPort, String postfixCommand, boolean deliverToMailbox) {
+        this.deliverToMailbox = deliverToMailbox;
         this.root = root;
         this.configDirectory = root.resolve("etc");
         this.logFile = root.resolve("postfix.log");
@@ -134,9 +137,21 @@ public final class RealPostfix implements AutoCloseable {
 
     /** Writes the configuration into a fresh temporary directory and starts Postfix there. */
     public static RealPostfix start(Restrictions restrictions) throws IOException {
+        return start(restrictions, false);
+    }
+
+    /**
+     * Like {@link #start(Restrictions)}, but mail to any address in {@link #LOCAL_DOMAIN} is
+     * delivered by virtual(8) into one Maildir, {@link #mailbox()}, where the test can read it.
+     */
+    public static RealPostfix startWithMailbox(Restrictions restrictions) throws IOException {
+        return start(restrictions, true);
+    }
+
+    private static RealPostfix start(Restrictions restrictions, boolean deliverToMailbox) throws IOException {
         String postfixCommand = findExecutable("postfix").orElseThrow(() -> new IllegalStateException("postfix is not installed"));
         Path root = Files.createTempDirectory("sekisho-postfix-");
-        RealPostfix postfix = new RealPostfix(root, freeLoopbackPort(), postfixCommand);
+        RealPostfix postfix = new RealPostfix(root, freeLoopbackPort(), postfixCommand, deliverToMailbox);
         try {
             Runtime.getRuntime().addShutdownHook(postfix.stopOnExit);
             postfix.prepareDirectories();
@@ -207,6 +222,38 @@ public final class RealPostfix implements AutoCloseable {
         }
     }
 
+    /** The Maildir that {@link #startWithMailbox} delivers into (its {@code new/} holds each message as a file). */
+    public Path mailbox() {
+        if (!deliverToMailbox) throw new IllegalStateException("this Postfix discards mail; start it with startWithMailbox");
+        return root.resolve("mail").resolve("inbox");
+    }
+
+    /** Waits until the mailbox holds at least {@code count} delivered messages; returns their files, oldest first. */
+    public List<Path> awaitMessages(int count, Duration timeout) throws IOException, InterruptedException {
+        Path delivered = mailbox().resolve("new");
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            if (Files.isDirectory(delivered)) {
+                try (Stream<Path> files = Files.list(delivered)) {
+                    List<Path> messages = files.sorted(Comparator.comparing(RealPostfix::modified)).toList();
+                    if (messages.size() >= count) return messages;
+                }
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("fewer than " + count + " messages delivered within " + timeout + "; log:\n" + String.join("\n", logLines()));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static FileTime modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Sends one message through this Postfix with swaks. */
     public Swaks.Result send(Swaks.Message message) throws IOException, InterruptedException {
         return Swaks.send("127.0.0.1", smtpPort, message);
@@ -252,6 +299,13 @@ public final class RealPostfix implements AutoCloseable {
         Files.createDirectories(dataDirectory());
         UserPrincipal postfixUser = root.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postfix");
         Files.setOwner(dataDirectory(), postfixUser);
+        if (deliverToMailbox) {
+            Path mail = Files.createDirectories(root.resolve("mail"));
+            // virtual(8) writes as the uid and gid of virtual_uid_maps / virtual_gid_maps
+            Files.setOwner(mail, postfixUser);
+            Files.getFileAttributeView(mail, java.nio.file.attribute.PosixFileAttributeView.class)
+                    .setGroup(root.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("postfix"));
+        }
     }
 
     private Path spoolDirectory() {
@@ -274,7 +328,7 @@ public final class RealPostfix implements AutoCloseable {
         Files.setLastModifiedTime(masterCf, past);
     }
 
-    private String mainCf(Restrictions restrictions) {
+    private String mainCf(Restrictions restrictions) throws IOException {
         List<String> lines = new ArrayList<>(List.of(
                 "# written by dev.sekisho.testing.RealPostfix",
                 "compatibility_level = 3.6",
@@ -307,6 +361,21 @@ public final class RealPostfix implements AutoCloseable {
                 "smtpd_authorized_xclient_hosts = 127.0.0.0/8 [::1]/128",
                 "maillog_file = " + logFile,
                 "maillog_file_prefixes = " + root));
+        if (deliverToMailbox) {
+            // virtual(8) into one Maildir (the trailing slash) for every address of LOCAL_DOMAIN,
+            // as the postfix user; the domain moves from relay_domains to virtual_mailbox_domains.
+            int uid = (Integer) Files.getAttribute(root.resolve("mail"), "unix:uid");
+            int gid = (Integer) Files.getAttribute(root.resolve("mail"), "unix:gid");
+            lines.replaceAll(line -> line.equals("relay_domains = " + LOCAL_DOMAIN) ? "relay_domains =" : line);
+            lines.replaceAll(line -> line.equals("virtual_transport = discard:") ? "virtual_transport = virtual" : line);
+            lines.addAll(List.of(
+                    "virtual_mailbox_domains = " + LOCAL_DOMAIN,
+                    "virtual_mailbox_base = " + root.resolve("mail"),
+                    "virtual_mailbox_maps = static:inbox/",
+                    "virtual_minimum_uid = " + Math.min(uid, 100),
+                    "virtual_uid_maps = static:" + uid,
+                    "virtual_gid_maps = static:" + gid));
+        }
         if (!restrictions.recipient().isEmpty()) {
             lines.add("smtpd_recipient_restrictions = " + String.join(", ", restrictions.recipient()));
         }
@@ -339,6 +408,7 @@ public final class RealPostfix implements AutoCloseable {
                 anvil     unix  -       -       n       -       1       anvil
                 scache    unix  -       -       n       -       1       scache
                 postlog   unix-dgram n  -       n       -       1       postlogd
+                virtual   unix  -       n       n       -       -       virtual
                 """.formatted(smtpPort);
     }
 
