@@ -3,6 +3,7 @@ package dev.sekisho.cli;
 import dev.sekisho.config.ConfigException;
 import dev.sekisho.config.ConfigLoader;
 import dev.sekisho.config.SekishoConfig;
+import dev.sekisho.notify.MailTemplates;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -33,6 +34,8 @@ public final class ConfigCommand implements Runnable {
         public Integer call() {
             try {
                 SekishoConfig config = new ConfigLoader().load(file);
+                var mail = config.notifications().mail();
+                if (mail != null) MailTemplates.load(mail.templatesDir(), mail.timeZone()); // operator templates, as serve loads them
                 spec.commandLine().getOut().println(file + ": valid; services: " + String.join(", ", config.services().keySet()));
                 spec.commandLine().getOut().flush();
                 return 0;

@@ -70,6 +70,25 @@ class MailTemplatesTest {
     }
 
     @Test
+    void configCheckRefusesABrokenOperatorTemplate() throws IOException {
+        Files.writeString(dir.resolve("user.en.txt"), "Subject: x {value}\n\nuntil {untill}\n");
+        Path config = dir.resolve("sekisho.yaml");
+        Files.writeString(config, """
+                services:
+                  mx:
+                    checks: [restrictions]
+                notify:
+                  mail:
+                    relay: {host: 127.0.0.1, starttls: off}
+                    from: sekisho@example.jp
+                    templates-dir: %s
+                """.formatted(dir));
+        var run = dev.sekisho.testing.CliRun.of("config", "check", config.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("user.en.txt:3").contains("{untill}");
+    }
+
+    @Test
     void aBrokenTemplateIsRefusedWithItsFileAndLine() throws IOException {
         Files.writeString(dir.resolve("support.ja.txt"), "Subject: x\n\nline two\n{reson}\n");
         assertThatThrownBy(() -> MailTemplates.load(dir, TOKYO)).isInstanceOf(ConfigException.class)
