@@ -113,6 +113,13 @@ class WebhookNotificationTest {
     }
 
     @Test
+    void theSignatureMatchesTheOneOpensslComputesFromTheDocumentedRecipe() {
+        // docs/notifications.md: { printf '%s.' "$TIMESTAMP"; cat body.json; } | openssl dgst -sha256 -hmac "$SECRET"
+        assertThat(new WebhookSignature(SECRET).sign(1764655200L, "{\"a\":1}".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo("v1=af5f314f7e2b7dd10653df49fc87b6f8bc3a8f72aa5b39a4bac9191ccb8ff1fe");
+    }
+
+    @Test
     void aReceiverCanRejectATamperedBodyAndAReplay() {
         Notifier notifier = notifier(3);
         notifier.accept(restriction("r-0002"));
