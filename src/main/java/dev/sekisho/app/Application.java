@@ -71,7 +71,7 @@ public final class Application implements AutoCloseable, AdminOperations {
 
     private Application(SekishoConfig config, StateStore store, Notifier notifier, InstantSource clock) {
         this.clock = clock;
-        this.store = NotifyingStateStore.wrap(store, notifier); // new restrictions, whoever imposes them, reach the notifier
+        this.store = store;
         this.notifier = notifier;
         this.verdictLines = new LineWriter(new FileOutputStream(FileDescriptor.out), Clock.systemUTC());
         this.verdictLog = new VerdictLog(metrics, verdictLines);
@@ -102,6 +102,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             store.close();
             throw e;
         }
+        store = NotifyingStateStore.wrap(store, notifier); // new restrictions, whoever imposes them, reach the notifier
         Application app = new Application(config, store, notifier, clock);
         try {
             app.bind(config, AdminToken.loadOrCreate(dataDir));
@@ -248,7 +249,8 @@ public final class Application implements AutoCloseable, AdminOperations {
         running.set(new Running(fresh, CheckFactory.engine(fresh, store, clock, verdictLog)));
         metrics.counter("sekisho.config.reloads", "result", "applied").increment();
         String note = fresh.policyListeners().equals(current.policyListeners()) && fresh.http().equals(current.http())
-                && fresh.state().equals(current.state()) ? "" : " (listener and state changes take effect at the next restart)";
+                && fresh.state().equals(current.state()) && fresh.notifications().equals(current.notifications())
+                ? "" : " (listener, state and notify changes take effect at the next restart)";
         String message = "reloaded " + current.source() + ": services " + fresh.services().keySet() + note;
         LOG.info(message);
         return message;

@@ -175,7 +175,8 @@ public final class Notifier implements AutoCloseable {
     /** Make every attempt due at the clock's current time; returns how many were made. */
     public int runDue() {
         int attempts = 0;
-        while (!closed || Thread.currentThread() != sender) {
+        boolean onSender = Thread.currentThread() == sender;
+        while (!(closed && onSender)) { // a closing notifier's thread stops between attempts
             Pending next = takeDue();
             if (next == null) break;
             attempts++;
