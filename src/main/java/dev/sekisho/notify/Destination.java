@@ -20,4 +20,8 @@ public interface Destination {
 
     /** Names the receiver in logs ("webhook https://...", "mail to user alice@example.jp"). */
     String describe(Restriction restriction);
+
+    /** Release connections and threads; called once the notifier's sender has stopped. */
+    default void close() {
+    }
 }

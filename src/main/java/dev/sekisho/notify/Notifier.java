@@ -334,6 +334,13 @@ public final class Notifier implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        for (Destination d : destinations) {
+            try {
+                d.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing {}: {}", d.getClass().getSimpleName(), e.toString());
+            }
+        }
         Stats s = stats();
         if (s.waiting() > 0) LOG.warn("notifier stopped with {} deliveries still waiting; they are not sent", s.waiting());
     }

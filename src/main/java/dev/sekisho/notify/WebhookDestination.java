@@ -105,6 +105,11 @@ public final class WebhookDestination implements Destination {
         return new DeliveryOutcome.Retry("HTTP " + status, retryAfter(response));
     }
 
+    @Override
+    public void close() {
+        client.shutdownNow(); // its selector thread and idle connections
+    }
+
     /** RFC 9110 §10.2.3 Retry-After in its delay-seconds form; the HTTP-date form is ignored (the backoff applies). */
     private static Duration retryAfter(HttpResponse<?> response) {
         return response.headers().firstValue("Retry-After").map(String::trim).filter(v -> v.matches("\\d{1,9}"))
