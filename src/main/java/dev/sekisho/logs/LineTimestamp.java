@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param end index in the text just past the timestamp
  */
 public record LineTimestamp(Instant at, int end) {
+    private static final Duration FUTURE_SLACK = Duration.ofDays(1);
     private static final List<String> MONTHS = List.of("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
             "Oct", "Nov", "Dec");
 
@@ -53,31 +54,31 @@ public record LineTimestamp(Instant at, int end) {
         int minute = twoDigits(text, i + 3);
         int second = twoDigits(text, i + 6);
         if (hour < 0 || minute < 0 || second < 0) return Optional.empty();
-        Instant at = nearestYear(month, day, hour, minute, second, received, zone);
+        Instant at = withYearFilledIn(month, day, hour, minute, second, received, zone);
         if (at == null) return Optional.empty();
         return Optional.of(new LineTimestamp(at, i + 8));
     }
 
     /**
-     * The year is not in the line: of last year, this year and next year (in the configured zone), the one nearest
-     * to the moment the line was received. A line logged just before midnight on 31 December and received just
-     * after is of the old year; a sender whose clock runs ahead into the new year is of the new one.
+     * The year is not in the line. Lines are read after they were written, so it is the latest year (of last,
+     * this and next, in the configured zone) that does not put the line more than a day after it was received:
+     * a line of 31 December read on 1 January belongs to the old year, one dated a week ahead is last year's, and
+     * a sender whose clock runs a little into the new year keeps it. The day of slack also covers a zone
+     * configured a few hours wrong.
      */
-    static Instant nearestYear(int month, int day, int hour, int minute, int second, Instant received, ZoneId zone) {
+    static Instant withYearFilledIn(int month, int day, int hour, int minute, int second, Instant received, ZoneId zone) {
         int year = received.atZone(zone).getYear();
-        Instant best = null;
-        for (int y = year - 1; y <= year + 1; y++) {
+        Instant latestAllowed = received.plus(FUTURE_SLACK);
+        for (int y = year + 1; y >= year - 1; y--) {
             Instant candidate;
             try {
                 candidate = ZonedDateTime.of(LocalDateTime.of(y, month, day, hour, minute, second), zone).toInstant();
             } catch (DateTimeException noSuchDay) { // 29 February of a common year, 31 April
                 continue;
             }
-            if (best == null || Duration.between(candidate, received).abs().compareTo(Duration.between(best, received).abs()) < 0) {
-                best = candidate;
-            }
+            if (!candidate.isAfter(latestAllowed)) return candidate;
         }
-        return best;
+        return null;
     }
 
     /** RFC 5424 section 6.2.3: FULL-DATE "T" FULL-TIME with TIME-OFFSET "Z" or +hh:mm (RFC 3339 section 5.6). */
