@@ -95,6 +95,8 @@ public final class FileTail implements AutoCloseable {
             if (attributes != null) open(file, attributes, 0); // it appeared: a new file, read from its start
         }
         if (channel == null) return handed;
+        BasicFileAttributes before = attributesOrNull(file);
+        if (before != null && keyOf(before).equals(fileKey)) restartIfTruncated(before);
         handed += drain();
 
         BasicFileAttributes now = attributesOrNull(file);
@@ -105,18 +107,23 @@ public final class FileTail implements AutoCloseable {
             closeChannel();
             open(file, now, 0);
             handed += drain();
-        } else if (now.size() < offset || headLength > 0 && !headSha256.equals(headHash(headLength))) {
-            // shorter than what was read, or rewritten from the start (truncated, then written past the old offset
-            // between two polls): copytruncate rotation
-            LOG.info("{} was truncated ({} bytes, had read {}): reading it again from the start", file, now.size(), offset);
-            offset = 0;
-            skippingLongLine = false;
-            headLength = 0;
-            headSha256 = "";
-            savePosition();
-            handed += drain();
         }
         return handed;
+    }
+
+    /**
+     * Copytruncate rotation: the file is shorter than what was read, or was rewritten from its start (truncated,
+     * then written past the old offset between two polls: its first bytes changed). Checked before reading, so
+     * that a rewritten file is never read from the old offset.
+     */
+    private void restartIfTruncated(BasicFileAttributes attributes) throws IOException {
+        if (attributes.size() >= offset && (headLength == 0 || headSha256.equals(headHash(headLength)))) return;
+        LOG.info("{} was truncated ({} bytes, had read {}): reading it again from the start", file, attributes.size(), offset);
+        offset = 0;
+        skippingLongLine = false;
+        headLength = 0;
+        headSha256 = "";
+        savePosition();
     }
 
     /** The first poll: go on from the saved position, finishing a file rotated while Sekisho was down. */
