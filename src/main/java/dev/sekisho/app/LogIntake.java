@@ -78,9 +78,11 @@ final class LogIntake implements AutoCloseable {
             throw e;
         }
         if (!intake.tails.isEmpty()) {
+            // the first poll before returning: where each file is followed from is settled when start returns
+            intake.pollAll();
             intake.poller = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("log-tail").unstarted(r));
             long every = config.pollInterval().toMillis();
-            intake.poller.scheduleWithFixedDelay(intake::pollAll, 0, every, TimeUnit.MILLISECONDS);
+            intake.poller.scheduleWithFixedDelay(intake::pollAll, every, every, TimeUnit.MILLISECONDS);
         }
         LOG.info("reading logins from {} log files and {} syslog listeners", intake.tails.size(), intake.listeners.size());
         return intake;

@@ -155,8 +155,13 @@ class LogIntakeTest {
 
     @Test
     void reloadWithAnotherListenerMovesIt() throws Exception {
-        int first = freeUdpPort();
-        int second = freeUdpPort();
+        int first;
+        int second;
+        try (DatagramSocket a = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+             DatagramSocket b = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            first = a.getLocalPort();
+            second = b.getLocalPort();
+        }
         Path file = dir.resolve("sekisho.yaml");
         String yaml = """
                 listen:
@@ -183,12 +188,6 @@ class LogIntakeTest {
         assertThat(next().remote().getHostAddress()).isEqualTo("203.0.113.9");
         try (DatagramSocket rebound = new DatagramSocket(new InetSocketAddress("127.0.0.1", first))) {
             assertThat(rebound.getLocalPort()).as("the old listener is gone").isEqualTo(first);
-        }
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
         }
     }
 }

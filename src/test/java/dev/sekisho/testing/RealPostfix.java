@@ -98,11 +98,14 @@ public final class RealPostfix implements AutoCloseable {
     private final Path commandOutput;
     private final int smtpPort;
     private final String postfixCommand;
+    /** main.cf lines beyond the MX setup, e.g. SMTP AUTH; kept across {@link #reconfigure}. */
+    private final List<String> extraMainCf;
     /** Stops Postfix if the test JVM exits without close() (a crash, a killed fork): no stray daemons. */
     private final Thread stopOnExit;
     private volatile boolean running; // read by the shutdown hook
 
-    private RealPostfix(Path root, int smtpPort, String postfixCommand) {
+    private RealPostfix(Path root, int smtpPort, String postfixCommand, List<String> extraMainCf) {
+        this.extraMainCf = List.copyOf(extraMainCf);
         this.root = root;
         this.configDirectory = root.resolve("etc");
         this.logFile = root.resolve("postfix.log");
@@ -134,9 +137,14 @@ public final class RealPostfix implements AutoCloseable {
 
     /** Writes the configuration into a fresh temporary directory and starts Postfix there. */
     public static RealPostfix start(Restrictions restrictions) throws IOException {
+        return start(restrictions, List.of());
+    }
+
+    /** As {@link #start(Restrictions)}, with further main.cf lines (appended last, so they win). */
+    public static RealPostfix start(Restrictions restrictions, List<String> extraMainCf) throws IOException {
         String postfixCommand = findExecutable("postfix").orElseThrow(() -> new IllegalStateException("postfix is not installed"));
         Path root = Files.createTempDirectory("sekisho-postfix-");
-        RealPostfix postfix = new RealPostfix(root, freeLoopbackPort(), postfixCommand);
+        RealPostfix postfix = new RealPostfix(root, freeLoopbackPort(), postfixCommand, extraMainCf);
         try {
             Runtime.getRuntime().addShutdownHook(postfix.stopOnExit);
             postfix.prepareDirectories();
@@ -313,6 +321,7 @@ public final class RealPostfix implements AutoCloseable {
         if (!restrictions.endOfData().isEmpty()) {
             lines.add("smtpd_end_of_data_restrictions = " + String.join(", ", restrictions.endOfData()));
         }
+        lines.addAll(extraMainCf);
         return String.join("\n", lines) + "\n";
     }
 
