@@ -69,7 +69,8 @@ public final class DovecotAuthLogLine {
         }
         Matcher failed = FAILED.matcher(text);
         if (failed.find()) {
-            int count = (int) Math.min(Long.parseLong(failed.group(1).length() > 9 ? "999999999" : failed.group(1)), MAX_ATTEMPTS_PER_LINE);
+            String digits = failed.group(1);
+            int count = digits.length() > 3 ? MAX_ATTEMPTS_PER_LINE : Math.min(Integer.parseInt(digits), MAX_ATTEMPTS_PER_LINE);
             return attempts(failed.group(2), at, protocol, LoginAttempt.Result.FAILURE, count);
         }
         return List.of();

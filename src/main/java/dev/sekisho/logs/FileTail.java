@@ -103,7 +103,7 @@ public final class FileTail implements AutoCloseable {
         if (now == null) return handed; // renamed away, the new one not created yet: keep reading the old one
         if (!keyOf(now).equals(fileKey)) {
             handed += drain(); // what was written to the old file before it was renamed
-            LOG.info("{} was rotated: read {} lines to the end of the old file, following the new one", file, linesHandedOver);
+            LOG.info("{} was rotated: the old file is read to its end, following the new one from its start", file);
             closeChannel();
             open(file, now, 0);
             handed += drain();

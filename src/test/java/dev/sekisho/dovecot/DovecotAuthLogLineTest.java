@@ -50,6 +50,14 @@ class DovecotAuthLogLineTest {
     }
 
     @Test
+    void implausibleAttemptCountIsCappedAndZeroCountsNothing() throws Exception {
+        assertThat(logPath("Dec 02 15:00:01 imap-login: Info: Disconnected (auth failed, 99999999999 attempts in 2 secs): "
+                + "user=<u>, method=PLAIN, rip=198.51.100.9, lip=127.0.0.1")).hasSize(100);
+        assertThat(logPath("Dec 02 15:00:01 imap-login: Info: Disconnected (auth failed, 0 attempts in 2 secs): "
+                + "user=<u>, method=PLAIN, rip=198.51.100.9, lip=127.0.0.1")).isEmpty();
+    }
+
+    @Test
     void failureEndedByAnErrorOrTimeoutStillCounts() throws Exception {
         assertThat(logPath("Nov 14 03:51:22 pop3-login: Info: Disconnected: Connection closed: read(size=988) failed: Connection reset by peer "
                 + "(auth failed, 1 attempts in 2 secs): user=<shop@example.test>, method=PLAIN, rip=203.0.113.189, lip=192.0.2.4, session=<ZfpthtYmgKpXeHG9>"))
