@@ -71,6 +71,7 @@ public final class SyslogListener implements AutoCloseable {
     public void start() throws IOException {
         if (protocol == Protocol.UDP) {
             udp = new DatagramSocket(address);
+            udp.setReceiveBufferSize(1 << 20); // a burst of failures must not overflow the kernel's default buffer
             acceptor = Thread.ofPlatform().daemon().name("syslog-udp-" + udp.getLocalPort()).start(this::receiveDatagrams);
         } else {
             tcp = new ServerSocket();
@@ -185,11 +186,13 @@ public final class SyslogListener implements AutoCloseable {
             deliver(message, message.length, socket.getRemoteSocketAddress());
             return true;
         }
-        // RFC 6587 section 3.4.2: non-transparent framing, TRAILER = LF (a CR before it is dropped too)
+        // RFC 6587 section 3.4.2: non-transparent framing, TRAILER = LF, or NUL as some senders use (a CR before
+        // it is dropped too); an empty frame (LF after NUL, a blank line) is no message
+        if (first == '\n' || first == 0) return true;
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
         boolean oversized = false;
         int c = first;
-        while (c >= 0 && c != '\n') {
+        while (c >= 0 && c != '\n' && c != 0) {
             if (!oversized) {
                 if (frame.size() >= maxMessageBytes) {
                     oversized = true;

@@ -100,9 +100,10 @@ class SyslogListenerTest {
             OutputStream out = socket.getOutputStream();
             // RFC 6587 section 3.4.2: non-transparent framing, each message ended by LF
             out.write((BSD + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.write("\n".getBytes(StandardCharsets.UTF_8)); // a blank line is no message
             out.write("<13>1 not-a-time host app - - - x\n".getBytes(StandardCharsets.UTF_8));
             out.write(("<13>Dec  2 15:00:01 host app: " + "y".repeat(600) + "\n").getBytes(StandardCharsets.UTF_8));
-            out.write((RFC5424 + "\n").getBytes(StandardCharsets.UTF_8));
+            out.write((RFC5424 + "\u0000\n").getBytes(StandardCharsets.UTF_8)); // NUL trailer, as some senders end frames
             out.write(octetCounted("<13>Dec  2 15:00:01 host app: " + "z".repeat(600))); // oversized, skipped whole
             out.write(octetCounted(BSD));
             out.flush();
