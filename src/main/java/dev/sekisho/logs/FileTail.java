@@ -139,6 +139,8 @@ public final class FileTail implements AutoCloseable {
         if (saved.isEmpty()) {
             if (attributes != null) {
                 open(file, attributes, attributes.size());
+                if (channel == null) return 0;
+                offset = afterLastNewline(attributes.size());
                 LOG.info("following {} from its end ({} bytes); no position saved yet", file, offset);
                 savePosition();
             }
@@ -186,6 +188,22 @@ public final class FileTail implements AutoCloseable {
         LOG.warn("{} is not the file Sekisho was reading before it stopped, and that file was not found beside it: "
                 + "lines written to it after the stop are not counted; reading {} from its start", file, file);
         return 0;
+    }
+
+    /**
+     * Where the last complete line ends: following a file from its end starts there, so that a line being written
+     * at that moment is handed over whole once complete, not as a fragment.
+     */
+    private long afterLastNewline(long size) throws IOException {
+        long from = Math.max(0, size - READ_CHUNK);
+        ByteBuffer tail = ByteBuffer.allocate((int) (size - from));
+        while (tail.hasRemaining()) {
+            if (channel.read(tail, from + tail.position()) <= 0) break;
+        }
+        for (int i = tail.position() - 1; i >= 0; i--) {
+            if (tail.get(i) == '\n') return from + i + 1;
+        }
+        return from == 0 ? 0 : size; // no newline in the last 64 KiB: a line too long to be read anyway
     }
 
     private void open(Path path, BasicFileAttributes attributes, long startAt) throws IOException {

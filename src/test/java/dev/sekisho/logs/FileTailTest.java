@@ -62,6 +62,17 @@ class FileTailTest {
     }
 
     @Test
+    void lineBeingWrittenWhenAFileIsFirstSeenIsHandedOverWhole() throws IOException {
+        append(log(), "history\nbeing wri");
+        try (FileTail tail = tail()) {
+            assertThat(tail.poll()).isZero();
+            append(log(), "tten\n");
+            tail.poll();
+            assertThat(taken()).containsExactly("being written");
+        }
+    }
+
+    @Test
     void lineIsHandedOverOnlyOnceItsNewlineIsWrittenWithTheTimeItWasRead() throws IOException {
         List<LogLine> received = new ArrayList<>();
         try (FileTail tail = new FileTail(log(), dir.resolve("p"), received::add, clock, 100)) {
