@@ -4,6 +4,7 @@ import dev.sekisho.config.ConfigException;
 import dev.sekisho.config.ConfigLoader;
 import dev.sekisho.config.SekishoConfig;
 import dev.sekisho.engine.Engine;
+import dev.sekisho.engine.LoginObserver;
 import dev.sekisho.engine.Restriction;
 import dev.sekisho.engine.Subject;
 import dev.sekisho.engine.Transaction;
@@ -68,9 +69,13 @@ public final class Application implements AutoCloseable, AdminOperations {
     private final java.util.Set<String> unknownContexts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private HttpServer http;
     private volatile boolean ready;
+    private final Path dataDir;
+    private LogIntake logSources; // guarded by this
+    private LoginObserver logObserver; // guarded by this
 
-    private Application(SekishoConfig config, StateStore store, Notifier notifier, InstantSource clock) {
+    private Application(SekishoConfig config, StateStore store, Notifier notifier, InstantSource clock, Path dataDir) {
         this.clock = clock;
+        this.dataDir = dataDir;
         this.store = store;
         this.notifier = notifier;
         this.verdictLines = new LineWriter(new FileOutputStream(FileDescriptor.out), Clock.systemUTC());
@@ -103,7 +108,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             throw e;
         }
         store = NotifyingStateStore.wrap(store, notifier); // new restrictions, whoever imposes them, reach the notifier
-        Application app = new Application(config, store, notifier, clock);
+        Application app = new Application(config, store, notifier, clock, dataDir);
         try {
             app.bind(config, AdminToken.loadOrCreate(dataDir));
         } catch (RuntimeException e) {
@@ -194,6 +199,22 @@ public final class Application implements AutoCloseable, AdminOperations {
         return config.defaultService();
     }
 
+    /**
+     * Starts reading the configured log files and syslog listeners (the {@code logs} section); every login attempt
+     * they record goes to {@code observer}. A reload that changes the section restarts them; close stops them.
+     */
+    public synchronized void startLogSources(LoginObserver observer) {
+        stopLogSources();
+        logObserver = observer;
+        SekishoConfig.LogsConfig logs = running.get().config().logs();
+        if (!logs.isEmpty()) logSources = LogIntake.start(logs, dataDir.resolve("logs"), clock, observer);
+    }
+
+    private synchronized void stopLogSources() {
+        if (logSources != null) logSources.close();
+        logSources = null;
+    }
+
     public List<InetSocketAddress> policyAddresses() {
         return policyServers.stream().map(PolicyServer::localAddress).toList();
     }
@@ -248,10 +269,19 @@ public final class Application implements AutoCloseable, AdminOperations {
         }
         running.set(new Running(fresh, CheckFactory.engine(fresh, store, clock, verdictLog)));
         metrics.counter("sekisho.config.reloads", "result", "applied").increment();
+        String logsNote = "";
+        if (logObserver != null && !fresh.logs().equals(current.logs())) {
+            try {
+                startLogSources(logObserver);
+            } catch (RuntimeException e) {
+                LOG.error("log sources not restarted: {}", e.getMessage());
+                logsNote = " (log sources stopped: " + e.getMessage() + ")";
+            }
+        }
         String note = fresh.policyListeners().equals(current.policyListeners()) && fresh.http().equals(current.http())
                 && fresh.state().equals(current.state()) && fresh.notifications().equals(current.notifications())
                 ? "" : " (listener, state and notify changes take effect at the next restart)";
-        String message = "reloaded " + current.source() + ": services " + fresh.services().keySet() + note;
+        String message = "reloaded " + current.source() + ": services " + fresh.services().keySet() + note + logsNote;
         LOG.info(message);
         return message;
     }
@@ -278,6 +308,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             }
         }
         if (http != null) http.close();
+        stopLogSources();
         store.close(); // closes the notifier too
         verdictLines.close();
         metrics.close();

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -145,10 +146,49 @@ public final class ConfigLoader {
         dnsSection.rejectUnknownKeys();
 
         NotifyConfig notifications = NotifyConfigReader.read(root);
+        SekishoConfig.LogsConfig logs = logs(root.section("logs"));
 
         root.rejectUnknownKeys();
         return new SekishoConfig(file, dataDir, policyListeners, http, defaultService, networks, services, allow, deny, state, limits, dns,
-                notifications);
+                notifications, logs);
+    }
+
+    private SekishoConfig.LogsConfig logs(Section s) {
+        ZoneId zone = ZoneId.systemDefault();
+        if (s.has("timezone")) {
+            String text = s.string("timezone", "").trim();
+            try {
+                zone = ZoneId.of(text);
+            } catch (java.time.DateTimeException e) {
+                throw s.error("timezone", "not a time zone like Asia/Tokyo, UTC or +09:00, was \"" + text + "\"");
+            }
+        }
+        Duration pollInterval = positive(s, "poll-interval", Duration.ofSeconds(1));
+        int maxLineBytes = s.integer("max-line-bytes", 8192, 480, 1 << 20);
+        List<SekishoConfig.LogFile> files = new ArrayList<>();
+        Set<Path> paths = new HashSet<>();
+        for (Section f : s.sections("files", x -> "")) {
+            String pathText = f.string("path", "").trim();
+            if (pathText.isEmpty()) throw f.error("path", "is required: the log file to follow, e.g. /var/log/mail.log");
+            Path path = Path.of(pathText);
+            if (!path.isAbsolute()) throw f.error("path", "must be an absolute path, was \"" + pathText + "\"");
+            if (!paths.add(path.normalize())) throw f.error("path", pathText + " is listed twice: its lines would be counted twice");
+            files.add(new SekishoConfig.LogFile(path.normalize(), enumValue(f, "format", SekishoConfig.LogFormat.class, null)));
+            f.rejectUnknownKeys();
+        }
+        List<SekishoConfig.SyslogSource> syslog = new ArrayList<>();
+        Set<String> bound = new HashSet<>();
+        for (Section l : s.sections("syslog", x -> "")) {
+            var protocol = enumValue(l, "protocol", SekishoConfig.SyslogProtocol.class, SekishoConfig.SyslogProtocol.UDP);
+            InetSocketAddress address = hostPort(l, "address", new InetSocketAddress("127.0.0.1", 10514));
+            if (address.getPort() != 0 && !bound.add(protocol + " " + address)) {
+                throw l.error("address", "two " + protocol.name().toLowerCase(Locale.ROOT) + " syslog listeners on " + address);
+            }
+            syslog.add(new SekishoConfig.SyslogSource(protocol, address));
+            l.rejectUnknownKeys();
+        }
+        s.rejectUnknownKeys();
+        return new SekishoConfig.LogsConfig(files, syslog, zone, pollInterval, maxLineBytes);
     }
 
     private SekishoConfig.ServiceConfig service(String name, Section s) {

@@ -24,11 +24,12 @@ import java.util.Map;
  * @param limits          protocol limits of the policy server
  * @param dns             how DNS is asked (SPF, DMARC, audits)
  * @param notifications   who hears about new restrictions (webhooks, mail)
+ * @param logs            log files and syslog listeners read for login attempts
  */
 public record SekishoConfig(Path source, Path dataDir, List<PolicyListener> policyListeners, InetSocketAddress http,
                             String defaultService, NetworkPrefixes networks, Map<String, ServiceConfig> services,
                             ListConfig allow, ListConfig deny, StateConfig state, PolicyLimits limits, DnsConfig dns,
-                            NotifyConfig notifications) {
+                            NotifyConfig notifications, LogsConfig logs) {
 
     public SekishoConfig {
         policyListeners = List.copyOf(policyListeners);
@@ -73,5 +74,47 @@ public record SekishoConfig(Path source, Path dataDir, List<PolicyListener> poli
         public DnsConfig {
             resolvers = List.copyOf(resolvers);
         }
+    }
+
+    /**
+     * Where login attempts are read from when the mail servers cannot report them (docs/log-sources.md).
+     *
+     * @param files        log files followed like tail -F
+     * @param syslog       syslog listeners
+     * @param timezone     the zone of timestamps that carry none (BSD syslog, Postfix's and Dovecot's own files)
+     * @param pollInterval how often the files are checked for new lines
+     * @param maxLineBytes longest line or syslog message read; longer ones are skipped
+     */
+    public record LogsConfig(List<LogFile> files, List<SyslogSource> syslog, java.time.ZoneId timezone, Duration pollInterval,
+                             int maxLineBytes) {
+        public LogsConfig {
+            files = List.copyOf(files);
+            syslog = List.copyOf(syslog);
+        }
+
+        public boolean isEmpty() {
+            return files.isEmpty() && syslog.isEmpty();
+        }
+    }
+
+    /** What writes a log file, which says how its lines look and which of them record logins. */
+    public enum LogFormat {
+        /** Postfix: maillog_file, or a syslog file of Postfix's lines ("Mmm dd hh:mm:ss host postfix/smtpd[pid]: ..."). */
+        POSTFIX,
+        /** Dovecot's own log_path ("Mmm dd hh:mm:ss imap-login: Info: ..."). */
+        DOVECOT,
+        /** A syslog file holding both (e.g. /var/log/mail.log): Postfix's and Dovecot's lines are both read. */
+        SYSLOG
+    }
+
+    public record LogFile(Path path, LogFormat format) {
+    }
+
+    public enum SyslogProtocol {
+        UDP,
+        TCP
+    }
+
+    public record SyslogSource(SyslogProtocol protocol, InetSocketAddress address) {
     }
 }

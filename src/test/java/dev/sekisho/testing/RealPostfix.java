@@ -98,14 +98,17 @@ public final class RealPostfix implements AutoCloseable {
     private final Path commandOutput;
     private final int smtpPort;
     private final String postfixCommand;
+    /** main.cf lines beyond the MX setup, e.g. SMTP AUTH; kept across {@link #reconfigure}. */
+    private final List<String> extraMainCf;
     /** Stops Postfix if the test JVM exits without close() (a crash, a killed fork): no stray daemons. */
     private final Thread stopOnExit;
     /** Deliver mail for LOCAL_DOMAIN into {@link #mailbox()} instead of discarding it. */
     private final boolean deliverToMailbox;
     private volatile boolean running; // read by the shutdown hook
 
-    private RealPostfix(Path root, int smtpPort, String postfixCommand, boolean deliverToMailbox) {
+    private RealPostfix(Path root, int smtpPort, String postfixCommand, boolean deliverToMailbox, List<String> extraMainCf) {
         this.deliverToMailbox = deliverToMailbox;
+        this.extraMainCf = List.copyOf(extraMainCf);
         this.root = root;
         this.configDirectory = root.resolve("etc");
         this.logFile = root.resolve("postfix.log");
@@ -137,7 +140,12 @@ public final class RealPostfix implements AutoCloseable {
 
     /** Writes the configuration into a fresh temporary directory and starts Postfix there. */
     public static RealPostfix start(Restrictions restrictions) throws IOException {
-        return start(restrictions, false);
+        return start(restrictions, false, List.of());
+    }
+
+    /** As {@link #start(Restrictions)}, with further main.cf lines (appended last, so they win). */
+    public static RealPostfix start(Restrictions restrictions, List<String> extraMainCf) throws IOException {
+        return start(restrictions, false, extraMainCf);
     }
 
     /**
@@ -145,13 +153,13 @@ public final class RealPostfix implements AutoCloseable {
      * delivered by virtual(8) into one Maildir, {@link #mailbox()}, where the test can read it.
      */
     public static RealPostfix startWithMailbox(Restrictions restrictions) throws IOException {
-        return start(restrictions, true);
+        return start(restrictions, true, List.of());
     }
 
-    private static RealPostfix start(Restrictions restrictions, boolean deliverToMailbox) throws IOException {
+    private static RealPostfix start(Restrictions restrictions, boolean deliverToMailbox, List<String> extraMainCf) throws IOException {
         String postfixCommand = findExecutable("postfix").orElseThrow(() -> new IllegalStateException("postfix is not installed"));
         Path root = Files.createTempDirectory("sekisho-postfix-");
-        RealPostfix postfix = new RealPostfix(root, freeLoopbackPort(), postfixCommand, deliverToMailbox);
+        RealPostfix postfix = new RealPostfix(root, freeLoopbackPort(), postfixCommand, deliverToMailbox, extraMainCf);
         try {
             Runtime.getRuntime().addShutdownHook(postfix.stopOnExit);
             postfix.prepareDirectories();
@@ -382,6 +390,7 @@ public final class RealPostfix implements AutoCloseable {
         if (!restrictions.endOfData().isEmpty()) {
             lines.add("smtpd_end_of_data_restrictions = " + String.join(", ", restrictions.endOfData()));
         }
+        lines.addAll(extraMainCf);
         return String.join("\n", lines) + "\n";
     }
 

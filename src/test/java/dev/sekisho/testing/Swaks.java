@@ -98,6 +98,31 @@ public final class Swaks {
         return new Result(process.exitValue(), transcript, rcptReply, dataReply);
     }
 
+    /**
+     * Tries SMTP AUTH once with swaks (no mail is sent when it fails) and returns swaks's transcript.
+     *
+     * @param mechanism      PLAIN or LOGIN
+     * @param xclientAddress client address presented via XCLIENT before AUTH, or "" for 127.0.0.1
+     */
+    public static String authenticate(String server, int port, String mechanism, String user, String password, String xclientAddress)
+            throws IOException, InterruptedException {
+        String swaks = RealPostfix.findExecutable("swaks").orElseThrow(() -> new IllegalStateException("swaks is not installed"));
+        List<String> command = new ArrayList<>(List.of(swaks, "--server", server + ":" + port, "--helo", "client.example.org",
+                "--from", "sender@example.org", "--to", "user@" + RealPostfix.LOCAL_DOMAIN, "--timeout", "30",
+                "--auth", mechanism, "--auth-user", user, "--auth-password", password));
+        if (!xclientAddress.isEmpty()) command.addAll(List.of("--xclient-addr", xclientAddress));
+        Process process = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .start();
+        String transcript = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IOException("swaks did not finish within " + TIMEOUT_SECONDS + " s:\n" + transcript);
+        }
+        return transcript;
+    }
+
     /** The reply that follows the last command line for which {@code isCommand} holds. */
     static Optional<SmtpReply> replyTo(List<String> transcript, Predicate<String> isCommand) {
         int commandIndex = -1;

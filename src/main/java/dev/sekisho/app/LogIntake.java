@@ -1,0 +1,170 @@
+package dev.sekisho.app;
+
+import dev.sekisho.config.SekishoConfig;
+import dev.sekisho.dovecot.DovecotAuthLogLine;
+import dev.sekisho.engine.LoginAttempt;
+import dev.sekisho.engine.LoginObserver;
+import dev.sekisho.logs.FileTail;
+import dev.sekisho.logs.LogEntry;
+import dev.sekisho.logs.LogLine;
+import dev.sekisho.logs.MalformedLineException;
+import dev.sekisho.logs.SyslogListener;
+import dev.sekisho.logs.TraditionalLine;
+import dev.sekisho.postfix.PostfixSaslLogLine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The configured log sources, running: each file followed by a {@link FileTail} polled on one thread, each syslog
+ * listener on its own; every line goes through the adapter its format names (postfix, dovecot, or both), and every
+ * login attempt found goes to the observer.
+ */
+final class LogIntake implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LogIntake.class);
+
+    private final SekishoConfig.LogsConfig config;
+    private final LoginObserver observer;
+    private final List<FileTail> tails = new ArrayList<>();
+    private final List<SyslogListener> listeners = new ArrayList<>();
+    private final AtomicLong attempts = new AtomicLong();
+    private final AtomicLong unreadable = new AtomicLong();
+    private ScheduledExecutorService poller;
+
+    private LogIntake(SekishoConfig.LogsConfig config, LoginObserver observer) {
+        this.config = config;
+        this.observer = observer;
+    }
+
+    /**
+     * Opens every source; positions are kept in {@code positions}. A syslog address that cannot be bound fails the
+     * start (and closes what was opened): a listener that silently is not there would count nothing.
+     */
+    static LogIntake start(SekishoConfig.LogsConfig config, Path positions, InstantSource clock, LoginObserver observer) {
+        LogIntake intake = new LogIntake(config, observer);
+        try {
+            if (!config.files().isEmpty()) Files.createDirectories(positions);
+            for (SekishoConfig.LogFile file : config.files()) {
+                intake.tails.add(new FileTail(file.path(), positions.resolve(positionName(file.path())),
+                        line -> intake.fileLine(file.format(), line), clock, config.maxLineBytes()));
+            }
+            for (SekishoConfig.SyslogSource source : config.syslog()) {
+                SyslogListener listener = new SyslogListener(SyslogListener.Protocol.valueOf(source.protocol().name()), source.address(),
+                        config.maxLineBytes(), config.timezone(), clock, message -> intake.entry(message.entry(), true, true));
+                intake.listeners.add(listener);
+                listener.start();
+            }
+        } catch (IOException e) {
+            intake.close();
+            throw new UncheckedIOException("cannot start the log sources: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            intake.close();
+            throw e;
+        }
+        if (!intake.tails.isEmpty()) {
+            // the first poll before returning: where each file is followed from is settled when start returns
+            intake.pollAll();
+            intake.poller = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("log-tail").unstarted(r));
+            long every = config.pollInterval().toMillis();
+            intake.poller.scheduleWithFixedDelay(intake::pollAll, every, every, TimeUnit.MILLISECONDS);
+        }
+        LOG.info("reading logins from {} log files and {} syslog listeners", intake.tails.size(), intake.listeners.size());
+        return intake;
+    }
+
+    /** One position file per followed path: its name, and a hash of the whole path so that two mail.log never share. */
+    static String positionName(Path file) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(file.toString().getBytes(StandardCharsets.UTF_8));
+            return file.getFileName() + "-" + HexFormat.of().formatHex(digest, 0, 6) + ".position";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** Reads what every file gained since the last poll; a failing file is logged and tried again next time. */
+    synchronized void pollAll() {
+        for (FileTail tail : tails) {
+            try {
+                tail.poll();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("reading {}: {}", tail.file(), e.toString());
+            }
+        }
+    }
+
+    private void fileLine(SekishoConfig.LogFormat format, LogLine line) {
+        LogEntry entry;
+        try {
+            entry = TraditionalLine.parse(line, format != SekishoConfig.LogFormat.DOVECOT, config.timezone());
+        } catch (MalformedLineException e) {
+            if (unreadable.incrementAndGet() <= 10) {
+                LOG.warn("a {} log line without the expected shape ({}): {}", format.name().toLowerCase(Locale.ROOT), e.getMessage(),
+                        line.text().length() > 200 ? line.text().substring(0, 200) + "..." : line.text());
+            }
+            return;
+        }
+        entry(entry, format != SekishoConfig.LogFormat.DOVECOT, format != SekishoConfig.LogFormat.POSTFIX);
+    }
+
+    private void entry(LogEntry entry, boolean postfix, boolean dovecot) {
+        if (postfix) PostfixSaslLogLine.parse(entry.program(), entry.message(), entry.timestamp()).ifPresent(this::observe);
+        if (dovecot) DovecotAuthLogLine.parse(entry.program(), entry.message(), entry.timestamp()).forEach(this::observe);
+    }
+
+    private void observe(LoginAttempt attempt) {
+        attempts.incrementAndGet();
+        observer.observe(attempt);
+    }
+
+    /** Login attempts handed to the observer so far. */
+    long attemptsObserved() {
+        return attempts.get();
+    }
+
+    /** File lines skipped because they did not have their format's shape. */
+    long unreadableLines() {
+        return unreadable.get();
+    }
+
+    List<SyslogListener> listeners() {
+        return List.copyOf(listeners);
+    }
+
+    @Override
+    public void close() {
+        if (poller != null) {
+            poller.shutdown();
+            try {
+                if (!poller.awaitTermination(5, TimeUnit.SECONDS)) poller.shutdownNow();
+            } catch (InterruptedException e) {
+                poller.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (SyslogListener listener : listeners) listener.close();
+        for (FileTail tail : tails) {
+            try {
+                tail.close();
+            } catch (IOException e) {
+                LOG.warn("closing {}: {}", tail.file(), e.toString());
+            }
+        }
+    }
+}
