@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The whole configuration, validated. Built only by {@link ConfigLoader}; see docs/configuration.md.
@@ -23,10 +24,12 @@ import java.util.Map;
  * @param state           where counters live
  * @param limits          protocol limits of the policy server
  * @param dns             how DNS is asked (SPF, DMARC, audits)
+ * @param geoip           the MaxMind-format databases for country and ASN
  */
 public record SekishoConfig(Path source, Path dataDir, List<PolicyListener> policyListeners, InetSocketAddress http,
                             String defaultService, NetworkPrefixes networks, Map<String, ServiceConfig> services,
-                            ListConfig allow, ListConfig deny, StateConfig state, PolicyLimits limits, DnsConfig dns) {
+                            ListConfig allow, ListConfig deny, StateConfig state, PolicyLimits limits, DnsConfig dns,
+                            GeoipConfig geoip) {
 
     public SekishoConfig {
         policyListeners = List.copyOf(policyListeners);
@@ -70,6 +73,19 @@ public record SekishoConfig(Path source, Path dataDir, List<PolicyListener> poli
     public record DnsConfig(List<InetSocketAddress> resolvers, Duration timeout, int maxInFlight) {
         public DnsConfig {
             resolvers = List.copyOf(resolvers);
+        }
+    }
+
+    /**
+     * @param countryDatabase a country or city database, checked at load to be a MaxMind database; empty for none
+     * @param asnDatabase     an ASN database, checked likewise; empty for none
+     * @param reloadCheck     how often, at most, the files are checked for a change
+     */
+    public record GeoipConfig(Optional<Path> countryDatabase, Optional<Path> asnDatabase, Duration reloadCheck) {
+        public GeoipConfig {
+            java.util.Objects.requireNonNull(countryDatabase, "countryDatabase");
+            java.util.Objects.requireNonNull(asnDatabase, "asnDatabase");
+            java.util.Objects.requireNonNull(reloadCheck, "reloadCheck");
         }
     }
 }
