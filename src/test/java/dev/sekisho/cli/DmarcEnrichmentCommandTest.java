@@ -63,7 +63,7 @@ class DmarcEnrichmentCommandTest {
 
     private CliRun importWith(String... extra) {
         List<String> args = new ArrayList<>(List.of("dmarc", "import", report.toString(), "--db", db.toString(),
-                "--resolver", dns.hostPort(), "--timeout", "300ms"));
+                "--resolver", dns.hostPort(), "--timeout", "1s"));
         args.addAll(List.of(extra));
         return CliRun.of(args.toArray(String[]::new));
     }

@@ -40,7 +40,7 @@ class ReverseDnsLookupTest {
                 .aaaa("v6.example.com", "2001:db8::25").a("v6.example.com", "192.0.2.25");
         dns = TestDnsServer.start(zone);
         lookup = new ReverseDnsLookup(new NetworkResolver(NetworkResolver.Settings.of(List.of(dns.hostPort()))
-                .withTimeout(Duration.ofMillis(300))));
+                .withTimeout(Duration.ofSeconds(1))));
     }
 
     @AfterAll

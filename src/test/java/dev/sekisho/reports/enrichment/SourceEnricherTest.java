@@ -73,7 +73,7 @@ class SourceEnricherTest {
     }
 
     private SourceEnricher enricher(InstantSource time) {
-        var resolver = new NetworkResolver(NetworkResolver.Settings.of(List.of(dns.hostPort())).withTimeout(Duration.ofMillis(300)));
+        var resolver = new NetworkResolver(NetworkResolver.Settings.of(List.of(dns.hostPort())).withTimeout(Duration.ofSeconds(1)));
         return new SourceEnricher(Optional.of(new ReverseDnsLookup(resolver)), geo, PublicSuffixList.bundled(), time);
     }
 
