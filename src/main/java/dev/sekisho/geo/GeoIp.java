@@ -120,7 +120,7 @@ public final class GeoIp {
                 countryRecord = country.get().record(address);
                 countryCode = countryRecord.flatMap(GeoIp::countryCode);
                 countryStatus = countryCode.isPresent() ? GeoAnswer.Status.FOUND : GeoAnswer.Status.NOT_IN_DATABASE;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) { // a damaged file may fail either way inside the reader
                 country.get().reportReadError(e);
                 countryStatus = GeoAnswer.Status.DATABASE_ERROR;
             }
@@ -135,7 +135,7 @@ public final class GeoIp {
                 asRecord = asn.get().record(address);
                 number = asRecord.flatMap(GeoIp::asNumber);
                 asStatus = number.isPresent() ? GeoAnswer.Status.FOUND : GeoAnswer.Status.NOT_IN_DATABASE;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) { // a damaged file may fail either way inside the reader
                 asn.get().reportReadError(e);
                 asRecord = Optional.empty();
                 asStatus = GeoAnswer.Status.DATABASE_ERROR;

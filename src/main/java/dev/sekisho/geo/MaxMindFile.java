@@ -108,7 +108,7 @@ final class MaxMindFile {
     }
 
     /** Reports a decoding failure once per file copy: a damaged file would otherwise log at every lookup. */
-    void reportReadError(IOException e) {
+    void reportReadError(Exception e) {
         if (readErrorReported) return;
         readErrorReported = true;
         problems.accept("GeoIP: the " + role + " database " + path + " cannot be read at an address (" + describe(e)

@@ -173,6 +173,37 @@ class GeoIpTest {
     }
 
     @Test
+    void dataThatCannotBeDecodedIsADatabaseErrorReportedOnceAndOtherAddressesStillAnswer() throws Exception {
+        byte[] bytes = new MmdbWriter("GeoLite2-Country")
+                .network("192.0.2.0/24", Map.of("country", Map.of("iso_code", "JP")))
+                .network("198.51.100.0/24", MmdbWriter.country("DE")).bytes();
+        // The first record of the data section is the 192.0.2.0/24 map: {"country": ...}, a map of one pair (0xE1) whose key
+        // is a 7-byte string (0x47). Make its control byte an extended type that does not exist (0x00, then 7 + 255).
+        int key = indexOf(bytes, new byte[]{0x47, 'c', 'o', 'u', 'n', 't', 'r', 'y'});
+        assertThat(bytes[key - 1]).isEqualTo((byte) 0xE1);
+        bytes[key - 1] = 0x00;
+        bytes[key] = (byte) 0xFF;
+        Path damaged = Files.write(dir.resolve("damaged.mmdb"), bytes);
+        GeoIp geo = open(Optional.of(damaged), Optional.of(asnDb()));
+
+        GeoAnswer broken = geo.lookup(ip("192.0.2.1"));
+        geo.lookup(ip("192.0.2.2"));
+        assertThat(broken.countryStatus()).isEqualTo(GeoAnswer.Status.DATABASE_ERROR);
+        assertThat(broken.asn()).contains(64_496L);
+        assertThat(geo.lookup(ip("198.51.100.1")).country()).contains("DE");
+        assertThat(notices).singleElement().asString().startsWith("GeoIP: the country database " + damaged + " cannot be read at an address (");
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
+
+    @Test
     void answersKeepTheirInvariants() {
         assertThatThrownBy(() -> new GeoAnswer(GeoAnswer.Status.FOUND, Optional.empty(), GeoAnswer.Status.NO_DATABASE,
                 Optional.empty(), Optional.empty())).isInstanceOf(IllegalArgumentException.class);
