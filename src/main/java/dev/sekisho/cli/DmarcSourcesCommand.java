@@ -1,6 +1,7 @@
 package dev.sekisho.cli;
 
 import dev.sekisho.reports.analysis.Source;
+import dev.sekisho.reports.enrichment.SourceEnrichment;
 import dev.sekisho.reports.analysis.SourceClassifier;
 import dev.sekisho.store.RecordFilter;
 import dev.sekisho.store.ReportStore;
@@ -11,13 +12,15 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** {@code sekisho dmarc sources}: every source that sent as a domain, classified. */
 @Command(name = "sources", mixinStandardHelpOptions = true,
         description = "Each source IP that sent mail as the domain: authorised (passes aligned SPF or DKIM), forwarded (aligned DKIM "
                 + "survives while SPF passes for nobody, a forwarding override in the report, or --forwarder), or spoofing (fails both); "
-                + "with messages, DMARC passes and failures, and first and last seen.")
+                + "with messages, DMARC passes and failures, first and last seen, and what enrichment found (dmarc import): reverse DNS "
+                + "(confirmed, unconfirmed, no-ptr, unknown), the base domain of a confirmed name, country, AS number and organisation.")
 final class DmarcSourcesCommand extends DmarcSubcommand {
     @Option(names = "--domain", required = true, paramLabel = "DOMAIN", description = "The From domain (its subdomains included).")
     String domain;
@@ -33,13 +36,16 @@ final class DmarcSourcesCommand extends DmarcSubcommand {
         Optional<Instant> from = since(since);
         SourceClassifier classifier = SourceClassifier.withKnownForwarders(forwarders);
         List<Source> sources;
+        Map<String, SourceEnrichment> enrichments;
         try (ReportStore reports = store.openExisting()) {
             sources = Source.of(reports.recordGroups(new RecordFilter(Optional.of(d), from)), classifier);
+            enrichments = reports.enrichments().find(sources.stream().map(Source::ip).toList());
         }
-        DmarcTable table = new DmarcTable("ip", "class", "messages", "dmarc_pass", "dmarc_fail", "from_domains", "first_seen", "last_seen");
+        DmarcTable table = new DmarcTable(EnrichmentColumns.header("ip", "class", "messages", "dmarc_pass", "dmarc_fail", "from_domains",
+                "first_seen", "last_seen"));
         for (Source s : sources) {
-            table.row(s.ip(), s.sourceClass().label(), s.messages(), s.dmarcPass(), s.dmarcFail(), String.join(" ", s.fromDomains()),
-                    s.firstSeen().toString(), s.lastSeen().toString());
+            table.row(EnrichmentColumns.row(enrichments, s.ip(), s.ip(), s.sourceClass().label(), s.messages(), s.dmarcPass(), s.dmarcFail(),
+                    String.join(" ", s.fromDomains()), s.firstSeen().toString(), s.lastSeen().toString()));
         }
         switch (format) {
             case JSON -> out.println(DmarcTable.json(table.objects()));

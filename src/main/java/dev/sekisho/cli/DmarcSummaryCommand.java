@@ -1,6 +1,7 @@
 package dev.sekisho.cli;
 
 import dev.sekisho.reports.analysis.DmarcSummary;
+import dev.sekisho.reports.enrichment.SourceEnrichment;
 import dev.sekisho.store.RecordFilter;
 import dev.sekisho.store.ReportStore;
 import picocli.CommandLine.Command;
@@ -15,7 +16,8 @@ import java.util.Optional;
 /** {@code sekisho dmarc summary}: messages by disposition, pass rates and the top sources. */
 @Command(name = "summary", mixinStandardHelpOptions = true,
         description = {"Messages by disposition; DMARC, SPF and DKIM pass rates, aligned and for any domain; the top sources by volume.",
-                "Reverse DNS, country and ASN columns stay empty until source enrichment is built."})
+                "The top sources show what enrichment found (dmarc import): reverse DNS (confirmed, unconfirmed, no-ptr, unknown), the base "
+                        + "domain of a confirmed name, country, AS number and organisation; '-' where nothing is known."})
 final class DmarcSummaryCommand extends DmarcSubcommand {
     @Option(names = "--domain", paramLabel = "DOMAIN", description = "Only mail with this From domain or a subdomain of it.")
     String domain;
@@ -31,15 +33,17 @@ final class DmarcSummaryCommand extends DmarcSubcommand {
         Optional<String> d = Optional.ofNullable(domain).map(v -> domain("--domain", v));
         Optional<Instant> from = since(since);
         DmarcSummary summary;
+        Map<String, SourceEnrichment> enrichments;
         try (ReportStore reports = store.openExisting()) {
             summary = DmarcSummary.of(reports.recordGroups(new RecordFilter(d, from)), top);
+            enrichments = reports.enrichments().find(summary.topSources().stream().map(DmarcSummary.TopSource::ip).toList());
         }
         DmarcTable dispositions = new DmarcTable("disposition", "messages", "share");
         summary.dispositions().forEach((k, v) -> dispositions.row(k, v, share(v, summary.messages())));
         DmarcTable rates = new DmarcTable("check", "passed", "share");
         summary.rates().forEach(r -> rates.row(r.name(), r.passed(), r.fraction()));
-        DmarcTable sources = new DmarcTable("ip", "messages", "share", "reverse_dns", "country", "asn");
-        summary.topSources().forEach(s -> sources.row(s.ip(), s.messages(), s.fraction(), null, null, null));
+        DmarcTable sources = new DmarcTable(EnrichmentColumns.header("ip", "messages", "share"));
+        summary.topSources().forEach(s -> sources.row(EnrichmentColumns.row(enrichments, s.ip(), s.ip(), s.messages(), s.fraction())));
 
         switch (format) {
             case JSON -> {
@@ -51,15 +55,15 @@ final class DmarcSummaryCommand extends DmarcSubcommand {
                 object.put("dispositions", dispositions.objects());
                 object.put("rates", rates.objects());
                 object.put("topSources", sources.objects());
-                object.put("enrichment", "not built yet: reverse_dns, country and asn are null");
                 out.println(DmarcTable.json(object));
             }
             case CSV -> {
                 // One table in long form, so that every row has the same columns.
-                DmarcTable all = new DmarcTable("section", "item", "messages", "share", "reverse_dns", "country", "asn");
-                summary.dispositions().forEach((k, v) -> all.row("disposition", k, v, share(v, summary.messages()), null, null, null));
-                summary.rates().forEach(r -> all.row("pass", r.name(), r.passed(), r.fraction(), null, null, null));
-                summary.topSources().forEach(s -> all.row("top-source", s.ip(), s.messages(), s.fraction(), null, null, null));
+                DmarcTable all = new DmarcTable(EnrichmentColumns.header("section", "item", "messages", "share"));
+                Map<String, SourceEnrichment> none = Map.of();
+                summary.dispositions().forEach((k, v) -> all.row(EnrichmentColumns.row(none, k, "disposition", k, v, share(v, summary.messages()))));
+                summary.rates().forEach(r -> all.row(EnrichmentColumns.row(none, r.name(), "pass", r.name(), r.passed(), r.fraction())));
+                summary.topSources().forEach(s -> all.row(EnrichmentColumns.row(enrichments, s.ip(), "top-source", s.ip(), s.messages(), s.fraction())));
                 all.printCsv(out, true);
             }
             case TABLE -> {
@@ -71,7 +75,7 @@ final class DmarcSummaryCommand extends DmarcSubcommand {
                 out.println("Pass rates (aligned: for a domain aligned with the From domain, RFC 7489 3.1; dmarc: either aligned)");
                 rates.printTable(out);
                 out.println();
-                out.println("Top sources (reverse DNS, country and ASN: empty until source enrichment is built)");
+                out.println("Top sources (reverse DNS: confirmed when the PTR name resolves back to the address; '-': not looked up, see dmarc import --enrich)");
                 sources.printTable(out);
             }
         }

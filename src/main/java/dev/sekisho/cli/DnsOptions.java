@@ -30,7 +30,7 @@ final class DnsOptions {
             description = "Deadline of each DNS lookup, e.g. 2s or 500ms. Default: dns.timeout of --config, else 5s.")
     String timeout;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Read the dns section of this configuration file.")
+    @Option(names = "--config", paramLabel = "FILE", description = "Read the dns section (and, for dmarc import, the geoip section) of this configuration file.")
     Path config;
 
     /** A caching resolver over the chosen servers; IllegalArgumentException or IllegalStateException names a bad option. */

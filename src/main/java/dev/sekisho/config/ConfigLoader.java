@@ -2,6 +2,7 @@ package dev.sekisho.config;
 
 import dev.sekisho.dns.ResolverAddress;
 import dev.sekisho.engine.Action;
+import dev.sekisho.geo.GeoIp;
 import dev.sekisho.state.RateWindow;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -148,9 +150,16 @@ public final class ConfigLoader {
         NotifyConfig notifications = NotifyConfigReader.read(root);
         SekishoConfig.LogsConfig logs = logs(root.section("logs"));
 
+        Section geoipSection = root.section("geoip");
+        var geoip = new SekishoConfig.GeoipConfig(
+                geoDatabase(geoipSection, "country-database"),
+                geoDatabase(geoipSection, "asn-database"),
+                positive(geoipSection, "reload-check", GeoIp.Databases.DEFAULT_RELOAD_CHECK));
+        geoipSection.rejectUnknownKeys();
+
         root.rejectUnknownKeys();
         return new SekishoConfig(file, dataDir, policyListeners, http, defaultService, networks, services, allow, deny, state, limits, dns,
-                notifications, logs);
+                notifications, logs, geoip);
     }
 
     private SekishoConfig.LogsConfig logs(Section s) {
@@ -189,6 +198,23 @@ public final class ConfigLoader {
         }
         s.rejectUnknownKeys();
         return new SekishoConfig.LogsConfig(files, syslog, zone, pollInterval, maxLineBytes);
+    }
+
+    /**
+     * A MaxMind database file: a relative path is taken from the configuration file's folder; a file that is missing or
+     * not a MaxMind database is an error that names it.
+     */
+    private static Optional<Path> geoDatabase(Section s, String key) {
+        if (!s.has(key)) return Optional.empty();
+        String text = s.string(key, "").strip();
+        if (text.isEmpty()) return Optional.empty(); // "country-database:" with nothing after it: none, as in the example
+        Path path = Path.of(text);
+        if (!path.isAbsolute() && s.file() != null && s.file().toAbsolutePath().getParent() != null) {
+            path = s.file().toAbsolutePath().getParent().resolve(path).normalize();
+        }
+        Optional<String> problem = GeoIp.problem(path);
+        if (problem.isPresent()) throw s.error(key, problem.get());
+        return Optional.of(path);
     }
 
     private SekishoConfig.ServiceConfig service(String name, Section s) {

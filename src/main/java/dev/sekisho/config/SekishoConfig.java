@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The whole configuration, validated. Built only by {@link ConfigLoader}; see docs/configuration.md.
@@ -25,11 +26,12 @@ import java.util.Map;
  * @param dns             how DNS is asked (SPF, DMARC, audits)
  * @param notifications   who hears about new restrictions (webhooks, mail)
  * @param logs            log files and syslog listeners read for login attempts
+ * @param geoip           the MaxMind-format databases for country and ASN
  */
 public record SekishoConfig(Path source, Path dataDir, List<PolicyListener> policyListeners, InetSocketAddress http,
                             String defaultService, NetworkPrefixes networks, Map<String, ServiceConfig> services,
                             ListConfig allow, ListConfig deny, StateConfig state, PolicyLimits limits, DnsConfig dns,
-                            NotifyConfig notifications, LogsConfig logs) {
+                            NotifyConfig notifications, LogsConfig logs, GeoipConfig geoip) {
 
     public SekishoConfig {
         policyListeners = List.copyOf(policyListeners);
@@ -116,5 +118,20 @@ public record SekishoConfig(Path source, Path dataDir, List<PolicyListener> poli
     }
 
     public record SyslogSource(SyslogProtocol protocol, InetSocketAddress address) {
+    }
+
+    /**
+     * Where country and ASN come from.
+     *
+     * @param countryDatabase a country or city database, checked at load to be a MaxMind database; empty for none
+     * @param asnDatabase     an ASN database, checked likewise; empty for none
+     * @param reloadCheck     how often, at most, the files are checked for a change
+     */
+    public record GeoipConfig(Optional<Path> countryDatabase, Optional<Path> asnDatabase, Duration reloadCheck) {
+        public GeoipConfig {
+            java.util.Objects.requireNonNull(countryDatabase, "countryDatabase");
+            java.util.Objects.requireNonNull(asnDatabase, "asnDatabase");
+            java.util.Objects.requireNonNull(reloadCheck, "reloadCheck");
+        }
     }
 }

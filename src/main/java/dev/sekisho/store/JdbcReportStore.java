@@ -7,6 +7,7 @@ import dev.sekisho.reports.aggregate.DkimResult;
 import dev.sekisho.reports.aggregate.PolicyPublished;
 import dev.sekisho.reports.aggregate.ReportMetadata;
 import dev.sekisho.reports.aggregate.SpfScope;
+import dev.sekisho.reports.enrichment.EnrichmentStore;
 import dev.sekisho.reports.failure.FailureReport;
 import dev.sekisho.reports.tls.TlsReport;
 import inet.ipaddr.ipv6.IPv6Address;
@@ -60,6 +61,7 @@ final class JdbcReportStore implements ReportStore {
     private final PreparedStatement insertRecord;
     private boolean importOpen;
     private ExecutorService writer;
+    private SourceEnrichmentTable enrichments;
 
     private JdbcReportStore(Connection connection, Dialect dialect, String location) throws SQLException {
         this.connection = connection;
@@ -607,6 +609,13 @@ final class JdbcReportStore implements ReportStore {
         } catch (SQLException e) {
             throw failure("count stored reports", e);
         }
+    }
+
+    @Override
+    public EnrichmentStore enrichments() {
+        requireNoImport();
+        if (enrichments == null) enrichments = new SourceEnrichmentTable(connection, location, this::requireNoImport);
+        return enrichments;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.sekisho.store;
 
 import dev.sekisho.reports.aggregate.AggregateRecord;
 import dev.sekisho.reports.aggregate.AggregateReport;
+import dev.sekisho.reports.enrichment.EnrichmentStore;
 import dev.sekisho.reports.failure.FailureReport;
 import dev.sekisho.reports.tls.TlsReport;
 
@@ -58,6 +59,12 @@ public interface ReportStore extends AutoCloseable {
     Optional<StoredPolicy> latestPolicy(String domain);
 
     StoreCounts counts();
+
+    /**
+     * The cache of source enrichments, on the same database and connection: used from the store's thread, never while an
+     * aggregate import is open.
+     */
+    EnrichmentStore enrichments();
 
     /** Where the store is, for messages (a file path, or the URL without credentials). */
     String location();

@@ -42,7 +42,7 @@ public record DmarcSummary(long messages, long sources, Map<String, Long> dispos
     }
 
     /**
-     * A source by volume. Reverse DNS, country and ASN come with enrichment (issue 4, not built yet): empty until then.
+     * A source by volume. What enrichment found about it is in the store ({@code ReportStore.enrichments()}).
      *
      * @param ip       the address
      * @param messages its messages
