@@ -2,8 +2,13 @@ package dev.sekisho.app;
 
 import dev.sekisho.config.ConfigException;
 import dev.sekisho.config.ConfigLoader;
+import dev.sekisho.checks.LoginLockout;
+import dev.sekisho.config.LoginsConfig;
 import dev.sekisho.config.SekishoConfig;
+import dev.sekisho.dovecot.AuthPolicyEndpoint;
 import dev.sekisho.engine.Engine;
+import dev.sekisho.engine.LoginDecider;
+import dev.sekisho.engine.LoginObserver;
 import dev.sekisho.engine.Restriction;
 import dev.sekisho.engine.Subject;
 import dev.sekisho.engine.Transaction;
@@ -51,7 +56,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)};
 
     /** What one configuration produced; swapped whole on reload. */
-    private record Running(SekishoConfig config, Engine engine) {
+    private record Running(SekishoConfig config, Engine engine, LoginLockout logins) {
     }
 
     private final InstantSource clock;
@@ -74,7 +79,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         // Histogram buckets rather than client-side percentiles: Prometheus can aggregate them over a fleet.
         this.decisionTimer = Timer.builder("sekisho.decision").description("Time to decide one policy request")
                 .serviceLevelObjectives(DECISION_BUCKETS).register(metrics);
-        running.set(new Running(config, CheckFactory.engine(config, store, clock, verdictLog)));
+        running.set(new Running(config, CheckFactory.engine(config, store, clock, verdictLog), new LoginLockout(config.logins(), store)));
     }
 
     /** Open the state in {@code dataDir}, bind every listener, and serve. */
@@ -93,7 +98,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         }
         Application app = new Application(config, store, clock);
         try {
-            app.bind(config, AdminToken.loadOrCreate(dataDir));
+            app.bind(config, AdminToken.loadOrCreate(dataDir), app.loginRoutes(config, dataDir));
         } catch (RuntimeException e) {
             app.close();
             throw e;
@@ -103,7 +108,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         return app;
     }
 
-    private void bind(SekishoConfig config, String adminToken) {
+    private void bind(SekishoConfig config, String adminToken, List<HttpServer.Route> routes) {
         for (SekishoConfig.PolicyListener listener : config.policyListeners()) {
             PolicyServer server = new PolicyServer(listener.address(), request -> resolveService(request, listener.service()),
                     this::decide, policyLimits(config));
@@ -114,7 +119,7 @@ public final class Application implements AutoCloseable, AdminOperations {
                 throw new UncheckedIOException("cannot listen for policy requests on " + listener.address(), e);
             }
         }
-        http = new HttpServer(new HttpServer.Options(config.http(), adminToken), this, metrics);
+        http = new HttpServer(new HttpServer.Options(config.http(), adminToken), this, metrics, routes);
         Gauge.builder("sekisho.state.keys", store, s -> s.stats().keys()).description("Counters and triplets held").register(metrics);
         Gauge.builder("sekisho.policy.connections", policyServers, list -> list.stream().mapToLong(PolicyServer::activeConnections).sum())
                 .description("Open policy connections").register(metrics);
@@ -193,6 +198,28 @@ public final class Application implements AutoCloseable, AdminOperations {
         return metrics;
     }
 
+    // ---- logins: lockouts and the Dovecot auth policy endpoint (issue 5) ----
+
+    /** The data directory's file holding the Dovecot auth policy key when the configuration gives none. */
+    public static final String DOVECOT_KEY_FILE = "dovecot-api-key";
+
+    /** Always the current configuration's lockout, so sources connected once follow reloads. */
+    private final LoginObserver loginObserver = attempt -> running.get().logins().observe(attempt);
+    private final LoginDecider loginDecider = (account, remote, protocol, at) -> running.get().logins().decide(account, remote, protocol, at);
+
+    /** Where log sources hand the login attempts they read. */
+    public LoginObserver loginObserver() {
+        return loginObserver;
+    }
+
+    private List<HttpServer.Route> loginRoutes(SekishoConfig config, Path dataDir) {
+        LoginsConfig.Dovecot dovecot = config.logins().dovecot();
+        if (!dovecot.enabled()) return List.of();
+        String key = dovecot.apiKey().isEmpty() ? AdminToken.loadOrCreate(dataDir, DOVECOT_KEY_FILE) : dovecot.apiKey();
+        var endpoint = new AuthPolicyEndpoint(new AuthPolicyEndpoint.Settings(dovecot.apiHeader(), key), loginDecider, loginObserver, clock);
+        return List.of(new HttpServer.Route(dovecot.path(), endpoint));
+    }
+
     // ---- admin operations ----
 
     @Override
@@ -232,10 +259,10 @@ public final class Application implements AutoCloseable, AdminOperations {
             metrics.counter("sekisho.config.reloads", "result", "refused").increment();
             throw e;
         }
-        running.set(new Running(fresh, CheckFactory.engine(fresh, store, clock, verdictLog)));
+        running.set(new Running(fresh, CheckFactory.engine(fresh, store, clock, verdictLog), new LoginLockout(fresh.logins(), store)));
         metrics.counter("sekisho.config.reloads", "result", "applied").increment();
         String note = fresh.policyListeners().equals(current.policyListeners()) && fresh.http().equals(current.http())
-                && fresh.state().equals(current.state()) ? "" : " (listener and state changes take effect at the next restart)";
+                && fresh.state().equals(current.state()) && fresh.logins().dovecot().equals(current.logins().dovecot()) ? "" : " (listener and state changes take effect at the next restart)";
         String message = "reloaded " + current.source() + ": services " + fresh.services().keySet() + note;
         LOG.info(message);
         return message;

@@ -23,10 +23,12 @@ import java.util.Map;
  * @param state           where counters live
  * @param limits          protocol limits of the policy server
  * @param dns             how DNS is asked (SPF, DMARC, audits)
+ * @param logins          password-failure counting and lockouts, and the Dovecot auth policy endpoint
  */
 public record SekishoConfig(Path source, Path dataDir, List<PolicyListener> policyListeners, InetSocketAddress http,
                             String defaultService, NetworkPrefixes networks, Map<String, ServiceConfig> services,
-                            ListConfig allow, ListConfig deny, StateConfig state, PolicyLimits limits, DnsConfig dns) {
+                            ListConfig allow, ListConfig deny, StateConfig state, PolicyLimits limits, DnsConfig dns,
+                            LoginsConfig logins) {
 
     public SekishoConfig {
         policyListeners = List.copyOf(policyListeners);

@@ -29,7 +29,15 @@ public final class HttpServer implements AutoCloseable {
     public record Options(InetSocketAddress address, String adminToken) {
     }
 
+    /** A POST endpoint of another protocol served on this listener (Dovecot's auth policy); it does its own authentication. */
+    public record Route(String path, io.javalin.http.Handler handler) {
+    }
+
     public HttpServer(Options options, AdminOperations admin, PrometheusMeterRegistry metrics) {
+        this(options, admin, metrics, java.util.List.of());
+    }
+
+    public HttpServer(Options options, AdminOperations admin, PrometheusMeterRegistry metrics, java.util.List<Route> posts) {
         ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         byte[] token = options.adminToken().getBytes(StandardCharsets.UTF_8);
@@ -80,6 +88,8 @@ public final class HttpServer implements AutoCloseable {
             raw.forEach((k, v) -> attributes.put(k, v == null ? "" : v.toString()));
             ctx.json(admin.explain(attributes));
         });
+
+        for (Route route : posts) javalin.post(route.path(), route.handler());
 
         javalin.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
         javalin.exception(com.fasterxml.jackson.core.JsonProcessingException.class, (e, ctx) ->
