@@ -66,6 +66,7 @@ public final class Application implements AutoCloseable, AdminOperations {
     private final VerdictLog verdictLog;
     private final Timer decisionTimer;
     private final AtomicReference<Running> running = new AtomicReference<>();
+    private final LoginLockout.Counters loginCounters = new LoginLockout.Counters();
     private final List<PolicyServer> policyServers = new ArrayList<>();
     private final java.util.Set<String> unknownContexts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private HttpServer http;
@@ -79,7 +80,8 @@ public final class Application implements AutoCloseable, AdminOperations {
         // Histogram buckets rather than client-side percentiles: Prometheus can aggregate them over a fleet.
         this.decisionTimer = Timer.builder("sekisho.decision").description("Time to decide one policy request")
                 .serviceLevelObjectives(DECISION_BUCKETS).register(metrics);
-        running.set(new Running(config, CheckFactory.engine(config, store, clock, verdictLog), new LoginLockout(config.logins(), store)));
+        running.set(new Running(config, CheckFactory.engine(config, store, clock, verdictLog), new LoginLockout(config.logins(), store, loginCounters)));
+        registerLoginMetrics();
     }
 
     /** Open the state in {@code dataDir}, bind every listener, and serve. */
@@ -217,7 +219,23 @@ public final class Application implements AutoCloseable, AdminOperations {
         if (!dovecot.enabled()) return List.of();
         String key = dovecot.apiKey().isEmpty() ? AdminToken.loadOrCreate(dataDir, DOVECOT_KEY_FILE) : dovecot.apiKey();
         var endpoint = new AuthPolicyEndpoint(new AuthPolicyEndpoint.Settings(dovecot.apiHeader(), key), loginDecider, loginObserver, clock);
+        io.micrometer.core.instrument.FunctionCounter.builder("sekisho.dovecot.policy.refused", endpoint, AuthPolicyEndpoint::refusedKeys)
+                .description("Dovecot auth policy requests refused for a missing or wrong API key").register(metrics);
+        io.micrometer.core.instrument.FunctionCounter.builder("sekisho.dovecot.policy.malformed", endpoint, AuthPolicyEndpoint::malformed)
+                .description("Dovecot auth policy requests answered 400").register(metrics);
         return List.of(new HttpServer.Route(dovecot.path(), endpoint));
+    }
+
+    private void registerLoginMetrics() {
+        loginCounter("sekisho.logins.blocks", LoginLockout.Counters::blocks, "Accounts, addresses and networks blocked for failed logins");
+        loginCounter("sekisho.logins.delays", LoginLockout.Counters::delays, "Login attempts answered with a delay");
+        loginCounter("sekisho.logins.rejects", LoginLockout.Counters::rejects, "Login attempts refused (subject restricted)");
+        loginCounter("sekisho.logins.faults", LoginLockout.Counters::faults, "Login attempts counted or decided without the state (fail-open or fail-closed)");
+    }
+
+    private void loginCounter(String name, java.util.function.Function<LoginLockout.Counters, java.util.concurrent.atomic.LongAdder> counter, String description) {
+        io.micrometer.core.instrument.FunctionCounter.builder(name, loginCounters, c -> counter.apply(c).sum())
+                .description(description).register(metrics);
     }
 
     // ---- admin operations ----
@@ -259,7 +277,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             metrics.counter("sekisho.config.reloads", "result", "refused").increment();
             throw e;
         }
-        running.set(new Running(fresh, CheckFactory.engine(fresh, store, clock, verdictLog), new LoginLockout(fresh.logins(), store)));
+        running.set(new Running(fresh, CheckFactory.engine(fresh, store, clock, verdictLog), new LoginLockout(fresh.logins(), store, loginCounters)));
         metrics.counter("sekisho.config.reloads", "result", "applied").increment();
         String note = fresh.policyListeners().equals(current.policyListeners()) && fresh.http().equals(current.http())
                 && fresh.state().equals(current.state()) && fresh.logins().dovecot().equals(current.logins().dovecot()) ? "" : " (listener and state changes take effect at the next restart)";

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -70,8 +71,19 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
         }
     }
 
+    /**
+     * What a lockout counts for metrics; owned by the caller so the counts go on across reloads,
+     * which replace the lockout.
+     */
+    public record Counters(LongAdder faults, LongAdder blocks, LongAdder delays, LongAdder rejects) {
+        public Counters() {
+            this(new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder());
+        }
+    }
+
     private final LoginsConfig config;
     private final StateStore store;
+    private final Counters counters;
     private final ClientNetworks networks;
     /** Serialise "is it blocked already? block it" per subject, so concurrent failures impose one block. */
     private final ReentrantLock[] blockLocks = new ReentrantLock[64];
@@ -79,8 +91,13 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
     private volatile Index index = new Index(List.of());
 
     public LoginLockout(LoginsConfig config, StateStore store) {
+        this(config, store, new Counters());
+    }
+
+    public LoginLockout(LoginsConfig config, StateStore store, Counters counters) {
         this.config = config;
         this.store = store;
+        this.counters = counters;
         this.networks = new ClientNetworks(config.ipv4Prefix(), config.ipv6Prefix());
         for (int i = 0; i < blockLocks.length; i++) blockLocks[i] = new ReentrantLock();
     }
@@ -180,6 +197,7 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
             Restriction r = new Restriction(newId(), subject, reason, "rule:logins." + rule, evidence.toString(),
                     start, start.plus(length), null, "");
             store.impose(r);
+            counters.blocks().increment();
             // Counting starts afresh: a repeat offence must cross the threshold again, and is blocked longer.
             store.forget(failuresKey(subject));
             store.forget(distinctKey(subject));
@@ -196,7 +214,14 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
     public LoginDecision decide(String account, InetAddress remote, String protocol, Instant at) {
         if (!config.enabled()) return LoginDecision.allow(Explanation.of("logins", "login checks are off"));
         try {
-            return decideOrThrow(account == null ? "" : account, remote, at);
+            LoginDecision decision = decideOrThrow(account == null ? "" : account, remote, at);
+            switch (decision.outcome()) {
+                case DELAY -> counters.delays().increment();
+                case REJECT -> counters.rejects().increment();
+                case ALLOW -> {
+                }
+            }
+            return decision;
         } catch (RuntimeException e) {
             fault("could not decide a login of " + account + " from " + remote.getHostAddress(), e);
             Explanation why = new Explanation("logins", "fail-open", "", "state unavailable: " + e, Map.of());
@@ -288,6 +313,7 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
     }
 
     private void fault(String what, RuntimeException e) {
+        counters.faults().increment();
         long now = System.nanoTime();
         long last = lastFaultLog.get();
         // At most one line every 10 s: a store that is down would otherwise log every login.

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Dovecot's auth policy server (Dovecot 2.3): answers {@code command=allow} with the engine's
@@ -55,6 +56,8 @@ public final class AuthPolicyEndpoint implements Handler {
     private final LoginDecider decider;
     private final LoginObserver observer;
     private final InstantSource clock;
+    private final LongAdder refusedKeys = new LongAdder();
+    private final LongAdder malformed = new LongAdder();
     private final AtomicLong lastKeyWarning = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
     private final AtomicLong lastMalformedWarning = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
 
@@ -81,6 +84,7 @@ public final class AuthPolicyEndpoint implements Handler {
         try {
             request = AuthPolicyRequest.parse(ctx.queryParam("command"), ctx.bodyAsBytes());
         } catch (AuthPolicyRequest.MalformedException e) {
+            malformed.increment();
             if (logNow(lastMalformedWarning)) {
                 LOG.warn("dovecot auth policy: malformed request from {}: {}", ctx.ip(), e.getMessage());
             }
@@ -125,7 +129,18 @@ public final class AuthPolicyEndpoint implements Handler {
         ctx.json(body);
     }
 
+    /** Requests refused for a missing or wrong key. */
+    public long refusedKeys() {
+        return refusedKeys.sum();
+    }
+
+    /** Requests answered 400. */
+    public long malformed() {
+        return malformed.sum();
+    }
+
     private void refuse(Context ctx, HttpStatus status, String reason) {
+        refusedKeys.increment();
         if (logNow(lastKeyWarning)) LOG.warn("dovecot auth policy: refused a request from {}: {}", ctx.ip(), reason);
         ctx.status(status).json(Map.of("error", reason));
     }

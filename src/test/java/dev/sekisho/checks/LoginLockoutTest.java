@@ -211,15 +211,39 @@ class LoginLockoutTest {
     }
 
     @Test
+    void concurrentFailuresPastTheThresholdImposeOneBlock() throws Exception {
+        LoginLockout.Counters counters = new LoginLockout.Counters();
+        LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(0, 10, 0), OFF, OFF), store, counters);
+        int threads = 8;
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(threads)) {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < 50; i++) lockout.observe(failure("kim@example.test", "203.0.113.7", ""));
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (var f : done) f.get();
+        }
+        assertThat(store.restrictions()).hasSize(1);
+        assertThat(counters.blocks().sum()).isEqualTo(1);
+    }
+
+    @Test
     void whenTheStateIsDownLoginsAreAllowedOrRefusedAsConfigured() {
         LoginsConfig.Thresholds account = new LoginsConfig.Thresholds(1, 2, 0);
         LoginLockout open = new LoginLockout(config(account, OFF, OFF), store);
-        LoginLockout closed = new LoginLockout(config(account, OFF, OFF, List.of(), false), store);
+        LoginLockout.Counters counters = new LoginLockout.Counters();
+        LoginLockout closed = new LoginLockout(config(account, OFF, OFF, List.of(), false), store, counters);
         store.close();
         open.observe(failure("jo@example.test", "203.0.113.7", "")); // logged, not thrown
         assertThat(ask(open, "jo@example.test", "203.0.113.7").outcome()).isEqualTo(ALLOW);
         LoginDecision refused = ask(closed, "jo@example.test", "203.0.113.7");
         assertThat(refused.outcome()).isEqualTo(REJECT);
         assertThat(refused.message()).isEqualTo("Login temporarily unavailable, please try again later");
+        assertThat(counters.faults().sum()).isEqualTo(1);
     }
 }

@@ -177,6 +177,22 @@ class AuthPolicyEndpointTest {
             assertThat(r.subject()).isEqualTo(new Subject(Subject.Kind.IP, "203.0.113.7"));
             assertThat(r.evidence()).contains("accounts=4", "user01@example.test", "user04@example.test", "via=dovecot-policy/pop3");
         });
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpAddress().getPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("sekisho_logins_blocks_total 1.0").contains("sekisho_logins_rejects_total 1.0");
+    }
+
+    @Test
+    void withoutAConfiguredKeyOneIsCreatedInTheDataDirectory() throws Exception {
+        app.close();
+        Path file = dir.resolve("plain.yaml");
+        Files.writeString(file, "listen: {policy: [{address: 127.0.0.1:0}], http: 127.0.0.1:0}\nservices: {mx: {checks: [restrictions]}}\n");
+        Path data = dir.resolve("data2");
+        app = Application.start(new ConfigLoader().load(file), data, clock);
+        String key = Files.readString(data.resolve(Application.DOVECOT_KEY_FILE)).trim();
+        assertThat(key).hasSize(64);
+        assertThat(post("?command=allow", allowBody("a@example.test", "203.0.113.7", "imap"), key).statusCode()).isEqualTo(200);
+        assertThat(post("?command=allow", allowBody("a@example.test", "203.0.113.7", "imap"), KEY).statusCode()).isEqualTo(403);
     }
 
     @Test
