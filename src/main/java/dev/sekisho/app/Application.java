@@ -70,6 +70,8 @@ public final class Application implements AutoCloseable, AdminOperations {
     private final List<PolicyServer> policyServers = new ArrayList<>();
     private final java.util.Set<String> unknownContexts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private HttpServer http;
+    /** The Dovecot auth policy endpoint's own listener, when configured; null otherwise. */
+    private HttpServer dovecotHttp;
     private volatile boolean ready;
 
     private Application(SekishoConfig config, StateStore store, InstantSource clock) {
@@ -121,7 +123,9 @@ public final class Application implements AutoCloseable, AdminOperations {
                 throw new UncheckedIOException("cannot listen for policy requests on " + listener.address(), e);
             }
         }
-        http = new HttpServer(new HttpServer.Options(config.http(), adminToken), this, metrics, routes);
+        InetSocketAddress dovecotListen = config.logins().dovecot().listen();
+        if (dovecotListen != null && !routes.isEmpty()) dovecotHttp = HttpServer.routesOnly(dovecotListen, routes);
+        http = new HttpServer(new HttpServer.Options(config.http(), adminToken), this, metrics, dovecotHttp == null ? routes : List.of());
         Gauge.builder("sekisho.state.keys", store, s -> s.stats().keys()).description("Counters and triplets held").register(metrics);
         Gauge.builder("sekisho.policy.connections", policyServers, list -> list.stream().mapToLong(PolicyServer::activeConnections).sum())
                 .description("Open policy connections").register(metrics);
@@ -208,6 +212,12 @@ public final class Application implements AutoCloseable, AdminOperations {
     /** Always the current configuration's lockout, so sources connected once follow reloads. */
     private final LoginObserver loginObserver = attempt -> running.get().logins().observe(attempt);
     private final LoginDecider loginDecider = (account, remote, protocol, at) -> running.get().logins().decide(account, remote, protocol, at);
+
+    /** Where the Dovecot auth policy endpoint listens, when it has a listener of its own. */
+    public Optional<InetSocketAddress> dovecotPolicyAddress() {
+        if (dovecotHttp == null) return Optional.empty();
+        return Optional.of(new InetSocketAddress(running.get().config().logins().dovecot().listen().getAddress(), dovecotHttp.port()));
+    }
 
     /** Where log sources hand the login attempts they read. */
     public LoginObserver loginObserver() {
@@ -308,6 +318,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             }
         }
         if (http != null) http.close();
+        if (dovecotHttp != null) dovecotHttp.close();
         store.close();
         verdictLines.close();
         metrics.close();

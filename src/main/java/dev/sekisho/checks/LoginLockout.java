@@ -1,6 +1,7 @@
 package dev.sekisho.checks;
 
 import dev.sekisho.config.LoginsConfig;
+import dev.sekisho.engine.AddressText;
 import dev.sekisho.engine.Explanation;
 import dev.sekisho.engine.LoginAttempt;
 import dev.sekisho.engine.LoginDecider;
@@ -132,7 +133,7 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
         }
         if (exempt(attempt.remote())) return;
         String accountName = attempt.account().isEmpty() ? null : attempt.account().toLowerCase(Locale.ROOT);
-        count(Kind.IP, config.ip(), new Subject(Subject.Kind.IP, ClientNetworks.ipAddress(attempt.remote()).toCanonicalString()),
+        count(Kind.IP, config.ip(), new Subject(Subject.Kind.IP, AddressText.of(attempt.remote())),
                 accountName, via, attempt);
         count(Kind.NETWORK, config.network(), new Subject(Subject.Kind.NETWORK, networks.networkOf(attempt.remote())),
                 accountName, via, attempt);
@@ -232,7 +233,7 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
 
     private LoginDecision decideOrThrow(String account, InetAddress remote, Instant at) {
         Subject accountSubject = account.isEmpty() ? null : accountOf(account);
-        Subject ip = new Subject(Subject.Kind.IP, ClientNetworks.ipAddress(remote).toCanonicalString());
+        Subject ip = new Subject(Subject.Kind.IP, AddressText.of(remote));
         Optional<Restriction> hit = currentIndex().find(accountSubject, ip, remote, at);
         if (hit.isPresent()) {
             Restriction r = hit.get();

@@ -197,11 +197,12 @@ public final class ConfigLoader {
             }
             if (key.isEmpty()) throw d.error("api-key-file", keyFile + " is empty");
         }
+        InetSocketAddress listen = d.has("listen") ? hostPort(d, "listen", null) : null;
         d.rejectUnknownKeys();
         s.rejectUnknownKeys();
         return new LoginsConfig(enabled, window, account, ip, network, ipv4, ipv6, exempt, delay, maxDelay,
                 new LoginsConfig.Blocks(first, growth, max, remember), failOpen,
-                new LoginsConfig.Dovecot(dovecotEnabled, path, header, key, keyFile));
+                new LoginsConfig.Dovecot(dovecotEnabled, path, header, key, keyFile, listen));
     }
 
     private static LoginsConfig.Thresholds thresholds(Section s, int delayAfter, int blockAfter, String distinctKey, int distinctBlockAfter) {

@@ -67,7 +67,9 @@ public record LoginsConfig(boolean enabled, Duration window, Thresholds account,
      * @param apiKey    the key given in the file, or "" when {@code apiKeyFile} holds it
      * @param apiKeyFile the file holding the key; null for the data directory's {@code dovecot-api-key}
      *                   (created at first start) unless {@code apiKey} is set
+     * @param listen    a listener of its own for the endpoint; null to serve it on {@code listen.http}
      */
-    public record Dovecot(boolean enabled, String path, String apiHeader, String apiKey, Path apiKeyFile) {
+    public record Dovecot(boolean enabled, String path, String apiHeader, String apiKey, Path apiKeyFile,
+                          java.net.InetSocketAddress listen) {
     }
 }

@@ -37,6 +37,25 @@ public final class HttpServer implements AutoCloseable {
         this(options, admin, metrics, java.util.List.of());
     }
 
+    private HttpServer(Javalin javalin) {
+        this.javalin = javalin;
+    }
+
+    /**
+     * A listener that serves only these routes: Dovecot's auth policy on an address the Dovecot
+     * hosts can reach, without exposing the admin API there.
+     */
+    public static HttpServer routesOnly(InetSocketAddress address, java.util.List<Route> posts) {
+        Javalin javalin = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.http.maxRequestSize = 1024 * 1024;
+        });
+        for (Route route : posts) javalin.post(route.path(), route.handler());
+        javalin.exception(Exception.class, (e, ctx) -> error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, e.toString()));
+        javalin.start(address.getAddress().getHostAddress(), address.getPort());
+        return new HttpServer(javalin);
+    }
+
     public HttpServer(Options options, AdminOperations admin, PrometheusMeterRegistry metrics, java.util.List<Route> posts) {
         ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);

@@ -44,7 +44,7 @@ class LoginLockoutTest {
         return new LoginsConfig(true, Duration.ofHours(1), account, ip, network, 24, 64,
                 exempt.stream().map(e -> new IPAddressString(e).getAddress()).toList(),
                 Duration.ofSeconds(2), Duration.ofSeconds(7), BLOCKS, failOpen,
-                new LoginsConfig.Dovecot(true, "/dovecot/auth-policy", "X-API-Key", "k", null));
+                new LoginsConfig.Dovecot(true, "/dovecot/auth-policy", "X-API-Key", "k", null, null));
     }
 
     private static LoginsConfig config(LoginsConfig.Thresholds account, LoginsConfig.Thresholds ip, LoginsConfig.Thresholds network) {
@@ -133,6 +133,17 @@ class LoginLockoutTest {
         for (int i = 0; i < 8; i++) lockout.observe(failure("user" + i + "@example.test", "198.51.100." + (10 + i), "77"));
         assertThat(active()).singleElement().satisfies(r -> assertThat(r.subject()).isEqualTo(new Subject(Subject.Kind.NETWORK, "198.51.100.0/24")));
         assertThat(ask(lockout, "x@example.test", "198.51.100.200").outcome()).isEqualTo(REJECT);
+    }
+
+    @Test
+    void anIpv6ClientIsBlockedInTheFormThePolicyServerMatches() {
+        LoginLockout lockout = new LoginLockout(config(OFF, new LoginsConfig.Thresholds(0, 2, 0), OFF), store);
+        lockout.observe(failure("a@example.test", "2001:0db8:0:0:0:0:0:0042", ""));
+        lockout.observe(failure("b@example.test", "2001:db8::42", ""));
+        assertThat(active()).singleElement().satisfies(r -> assertThat(r.subject()).isEqualTo(Subject.parse(Subject.Kind.IP, "2001:db8::42")));
+        RestrictionCheck mx = new RestrictionCheck("restrictions", store, Action.reject(554, "5.7.1", ""));
+        assertThat(mx.evaluate(Transactions.rcpt("2001:db8::42").build(),
+                new EvaluationContext(clock.instant(), clock.instant().plusSeconds(2), false)).decisive()).isTrue();
     }
 
     @Test

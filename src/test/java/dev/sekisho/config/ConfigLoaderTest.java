@@ -181,11 +181,12 @@ class ConfigLoaderTest {
         assertThat(defaults.network()).isEqualTo(new LoginsConfig.Thresholds(0, 300, 50));
         assertThat(defaults.blocks()).isEqualTo(new LoginsConfig.Blocks(Duration.ofMinutes(15), 2, Duration.ofDays(1), Duration.ofDays(7)));
         assertThat(defaults.failOpen()).isTrue();
-        assertThat(defaults.dovecot()).isEqualTo(new LoginsConfig.Dovecot(true, "/dovecot/auth-policy", "X-API-Key", "", null));
+        assertThat(defaults.dovecot()).isEqualTo(new LoginsConfig.Dovecot(true, "/dovecot/auth-policy", "X-API-Key", "", null, null));
 
         LoginsConfig example = new ConfigLoader().load(Path.of("docs/sekisho.example.yaml")).logins();
         assertThat(example.exempt()).extracting(Object::toString).containsExactly("192.0.2.80");
         assertThat(example.dovecot().apiKey()).isEqualTo("change-me-to-a-long-random-string");
+        assertThat(example.dovecot().listen().getPort()).isEqualTo(8026);
     }
 
     @Test

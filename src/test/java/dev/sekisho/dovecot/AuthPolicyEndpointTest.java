@@ -183,6 +183,24 @@ class AuthPolicyEndpointTest {
     }
 
     @Test
+    void aListenerOfItsOwnServesOnlyTheEndpoint() throws Exception {
+        app.close();
+        Path file = dir.resolve("own.yaml");
+        Files.writeString(file, CONFIG + "    listen: 127.0.0.1:0\n");
+        app = Application.start(new ConfigLoader().load(file), dir.resolve("data3"), clock);
+        String own = "http://127.0.0.1:" + app.dovecotPolicyAddress().orElseThrow().getPort();
+        HttpResponse<String> allowed = http.send(HttpRequest.newBuilder(URI.create(own + "/dovecot/auth-policy?command=allow"))
+                .header("X-API-Key", KEY).POST(HttpRequest.BodyPublishers.ofString(allowBody("a@example.test", "203.0.113.7", "imap"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.body()).isEqualTo("{\"status\":0,\"msg\":\"\"}");
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(own + "/api/restrictions")).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).as("no admin API here").isEqualTo(404);
+        assertThat(post("?command=allow", allowBody("a@example.test", "203.0.113.7", "imap"), KEY).statusCode())
+                .as("not on the main listener").isEqualTo(404);
+    }
+
+    @Test
     void withoutAConfiguredKeyOneIsCreatedInTheDataDirectory() throws Exception {
         app.close();
         Path file = dir.resolve("plain.yaml");
