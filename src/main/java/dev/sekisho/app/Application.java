@@ -7,6 +7,7 @@ import dev.sekisho.config.LoginsConfig;
 import dev.sekisho.config.SekishoConfig;
 import dev.sekisho.dovecot.AuthPolicyEndpoint;
 import dev.sekisho.engine.Engine;
+import dev.sekisho.engine.LoginAttempt;
 import dev.sekisho.engine.LoginDecider;
 import dev.sekisho.engine.LoginObserver;
 import dev.sekisho.engine.Restriction;
@@ -210,8 +211,13 @@ public final class Application implements AutoCloseable, AdminOperations {
     public static final String DOVECOT_KEY_FILE = "dovecot-api-key";
 
     /** Always the current configuration's lockout, so sources connected once follow reloads. */
-    private final LoginObserver loginObserver = attempt -> running.get().logins().observe(attempt);
+    private final LoginObserver loginObserver = this::observeLogin;
     private final LoginDecider loginDecider = (account, remote, protocol, at) -> running.get().logins().decide(account, remote, protocol, at);
+
+    private void observeLogin(LoginAttempt attempt) {
+        running.get().logins().observe(attempt);
+        store.flush(); // what was counted survives a crash before the source hears back (as for policy verdicts)
+    }
 
     /** Where the Dovecot auth policy endpoint listens, when it has a listener of its own. */
     public Optional<InetSocketAddress> dovecotPolicyAddress() {

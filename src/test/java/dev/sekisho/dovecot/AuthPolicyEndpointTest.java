@@ -169,6 +169,16 @@ class AuthPolicyEndpointTest {
     }
 
     @Test
+    void countsSurviveARestart() throws Exception {
+        for (int i = 0; i < 3; i++) report("user06@example.test", "198.51.100.9", "imap", "0d" + i, false);
+        app.close();
+        app = Application.start(new ConfigLoader().load(dir.resolve("sekisho.yaml")), dir.resolve("data"), clock);
+        assertThat(allow("user06@example.test", "198.51.100.9")).isEqualTo("{\"status\":2,\"msg\":\"\"}");
+        for (int i = 3; i < 5; i++) report("user06@example.test", "198.51.100.9", "imap", "0d" + i, false);
+        assertThat(allow("user06@example.test", "198.51.100.9")).startsWith("{\"status\":-1");
+    }
+
+    @Test
     void sprayingAcrossAccountsFromOneAddressBlocksTheAddress() throws Exception {
         for (int i = 1; i <= 4; i++) report("user0" + i + "@example.test", "203.0.113.7", "pop3", "0aa0", false);
         assertThat(allow("user09@example.test", "203.0.113.7")).startsWith("{\"status\":-1,\"msg\":\"Login refused until 2026-11-22T10:15:00Z");
