@@ -153,18 +153,11 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
                 : store.tally(TallyRequest.member(distinctKey(subject), distinct, now, window, t.distinctBlockAfter()));
         TallyOutcome vias = store.tally(TallyRequest.member(viaKey(subject), via, now, window, VIA_CAP));
 
-        String rule;
-        TallyOutcome reached;
-        if (t.blockAfter() > 0 && failures.count() >= t.blockAfter()) {
-            rule = kind.label + ".block-after";
-            reached = failures;
-        } else if (distincts != null && distincts.count() >= t.distinctBlockAfter()) {
-            rule = kind.label + "." + kind.distinctLabel + "-block-after";
-            reached = distincts;
-        } else {
-            return;
-        }
-        block(kind, subject, rule, reached == failures, failures, distincts, vias, now);
+        boolean byFailures = t.blockAfter() > 0 && failures.count() >= t.blockAfter();
+        boolean byDistinct = distincts != null && distincts.count() >= t.distinctBlockAfter();
+        if (!byFailures && !byDistinct) return;
+        String rule = byFailures ? kind.label + ".block-after" : kind.label + "." + kind.distinctLabel + "-block-after";
+        block(kind, subject, rule, byFailures, failures, distincts, vias, now);
     }
 
     private void block(Kind kind, Subject subject, String rule, boolean byFailures, TallyOutcome failures, TallyOutcome distincts,
