@@ -35,7 +35,9 @@ public interface StateStore extends AutoCloseable {
     /**
      * Add to a sliding-window tally and count it, atomically: members not seen for the window are
      * dropped first, then the member (or event) is added, then the least recently seen are dropped
-     * down to the cap. With {@code request.dryRun()} nothing changes.
+     * down to the cap. With {@code request.dryRun()} nothing changes. (In Redis: one sorted set
+     * per key scored by time, an event given a unique member; trimmed, added, counted and listed
+     * in one script.)
      */
     TallyOutcome tally(TallyRequest request);
 

@@ -411,6 +411,19 @@ public interface StateStoreContract {
     }
 
     @Test
+    default void tallyKeepsTimeOrderWhenARequestsClockLagsAnothers() {
+        try (StateStore store = newStore()) {
+            store.tally(TallyRequest.member("s", "late", T0.plusSeconds(10), HOUR, 10));
+            TallyOutcome lagging = store.tally(TallyRequest.member("s", "early", T0.plusSeconds(5), HOUR, 10));
+            assertThat(lagging.count()).isEqualTo(2);
+            assertThat(lagging.oldest()).isEqualTo(T0.plusSeconds(5));
+            assertThat(lagging.members()).containsExactly("early", "late");
+            assertThat(store.tally(TallyRequest.peek("s", T0.plus(HOUR).plusSeconds(7), HOUR, 10)).members())
+                    .as("the earlier one leaves the window first").containsExactly("late");
+        }
+    }
+
+    @Test
     default void tallyDryRunAndOtherKeysChangeNothing() {
         try (StateStore store = newStore()) {
             store.tally(TallyRequest.event("a", T0, HOUR, 10));
