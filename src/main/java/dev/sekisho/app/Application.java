@@ -234,6 +234,10 @@ public final class Application implements AutoCloseable, AdminOperations {
         LoginsConfig.Dovecot dovecot = config.logins().dovecot();
         if (!dovecot.enabled()) return List.of();
         String key = dovecot.apiKey().isEmpty() ? AdminToken.loadOrCreate(dataDir, DOVECOT_KEY_FILE) : dovecot.apiKey();
+        LOG.info("dovecot auth policy: POST {} on {}, key in header {} ({})", dovecot.path(),
+                dovecot.listen() == null ? "listen.http" : dovecot.listen(), dovecot.apiHeader(),
+                dovecot.apiKeyFile() != null ? "from " + dovecot.apiKeyFile()
+                        : dovecot.apiKey().isEmpty() ? "from " + dataDir.resolve(DOVECOT_KEY_FILE) : "from the configuration");
         var endpoint = new AuthPolicyEndpoint(new AuthPolicyEndpoint.Settings(dovecot.apiHeader(), key), loginDecider, loginObserver, clock);
         io.micrometer.core.instrument.FunctionCounter.builder("sekisho.dovecot.policy.refused", endpoint, AuthPolicyEndpoint::refusedKeys)
                 .description("Dovecot auth policy requests refused for a missing or wrong API key").register(metrics);
