@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -85,11 +84,11 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
     private final LoginsConfig config;
     private final StateStore store;
     private final Counters counters;
+    private final RestrictionIndex restrictions;
     private final ClientNetworks networks;
     /** Serialise "is it blocked already? block it" per subject, so concurrent failures impose one block. */
     private final ReentrantLock[] blockLocks = new ReentrantLock[64];
     private final AtomicLong lastFaultLog = new AtomicLong(System.nanoTime() - FAULT_LOG_INTERVAL_NANOS);
-    private volatile Index index = new Index(List.of());
 
     public LoginLockout(LoginsConfig config, StateStore store) {
         this(config, store, new Counters());
@@ -99,6 +98,7 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
         this.config = config;
         this.store = store;
         this.counters = counters;
+        this.restrictions = new RestrictionIndex(store);
         this.networks = new ClientNetworks(config.ipv4Prefix(), config.ipv6Prefix());
         for (int i = 0; i < blockLocks.length; i++) blockLocks[i] = new ReentrantLock();
     }
@@ -165,7 +165,7 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
         ReentrantLock lock = blockLocks[Math.floorMod(subject.hashCode(), blockLocks.length)];
         lock.lock();
         try {
-            Optional<Restriction> existing = currentIndex().exact(subject, now);
+            Optional<Restriction> existing = restrictions.exact(subject, now);
             if (existing.isPresent()) return; // blocked already (by us, or by support): nothing to add
             long offence = store.tally(TallyRequest.event(offencesKey(subject), now, config.blocks().remember(), OFFENCE_CAP)).count();
             Duration length = config.blocks().length(offence);
@@ -227,7 +227,9 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
     private LoginDecision decideOrThrow(String account, InetAddress remote, Instant at) {
         Subject accountSubject = account.isEmpty() ? null : accountOf(account);
         Subject ip = new Subject(Subject.Kind.IP, AddressText.of(remote));
-        Optional<Restriction> hit = currentIndex().find(accountSubject, ip, remote, at);
+        Optional<Restriction> hit = accountSubject == null ? Optional.empty() : restrictions.exact(accountSubject, at);
+        if (hit.isEmpty()) hit = restrictions.exact(ip, at);
+        if (hit.isEmpty()) hit = restrictions.network(remote, at);
         if (hit.isPresent()) {
             Restriction r = hit.get();
             return LoginDecision.reject("Login refused until " + r.expiresAt() + " (ref " + r.id() + ")",
@@ -320,56 +322,5 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
         byte[] bytes = new byte[6];
         ThreadLocalRandom.current().nextBytes(bytes);
         return "r-" + HexFormat.of().formatHex(bytes);
-    }
-
-    private Index currentIndex() {
-        List<Restriction> all = store.restrictions();
-        Index current = index;
-        if (current.source != all) {
-            current = new Index(all);
-            index = current;
-        }
-        return current;
-    }
-
-    /** Restrictions by exact subject, and networks to test by containment; rebuilt when the store's list changes. */
-    private static final class Index {
-        final List<Restriction> source;
-        final Map<Subject, List<Restriction>> exact = new HashMap<>();
-        final List<Map.Entry<IPAddress, Restriction>> networks = new ArrayList<>();
-
-        Index(List<Restriction> source) {
-            this.source = source;
-            for (Restriction r : source) {
-                if (r.liftedAt() != null) continue;
-                exact.computeIfAbsent(r.subject(), s -> new ArrayList<>()).add(r);
-                if (r.subject().kind() == Subject.Kind.NETWORK) {
-                    IPAddress network = new inet.ipaddr.IPAddressString(r.subject().value()).getAddress();
-                    if (network != null) networks.add(Map.entry(network, r));
-                }
-            }
-        }
-
-        Optional<Restriction> find(Subject account, Subject ip, InetAddress remote, Instant now) {
-            if (account != null) {
-                Optional<Restriction> hit = exact(account, now);
-                if (hit.isPresent()) return hit;
-            }
-            Optional<Restriction> hit = exact(ip, now);
-            if (hit.isPresent() || networks.isEmpty()) return hit;
-            IPAddress address = ClientNetworks.ipAddress(remote);
-            for (var entry : networks) {
-                boolean sameFamily = entry.getKey().isIPv4() == (remote instanceof Inet4Address);
-                if (sameFamily && entry.getKey().contains(address) && entry.getValue().activeAt(now)) return Optional.of(entry.getValue());
-            }
-            return Optional.empty();
-        }
-
-        Optional<Restriction> exact(Subject subject, Instant now) {
-            List<Restriction> candidates = exact.get(subject);
-            if (candidates == null) return Optional.empty();
-            for (Restriction r : candidates) if (r.activeAt(now)) return Optional.of(r);
-            return Optional.empty();
-        }
     }
 }
