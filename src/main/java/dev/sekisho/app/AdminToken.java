@@ -21,7 +21,12 @@ public final class AdminToken {
     }
 
     public static String loadOrCreate(Path dataDir) {
-        Path file = dataDir.resolve(FILE_NAME);
+        return loadOrCreate(dataDir, FILE_NAME);
+    }
+
+    /** The same for another secret of the data directory (the Dovecot auth policy key). */
+    public static String loadOrCreate(Path dataDir, String fileName) {
+        Path file = dataDir.resolve(fileName);
         try {
             if (Files.exists(file)) return read(file);
             byte[] random = new byte[32];
@@ -35,7 +40,7 @@ public final class AdminToken {
                 return read(file);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the admin token in " + dataDir, e);
+            throw new UncheckedIOException("cannot create " + fileName + " in " + dataDir, e);
         }
     }
 

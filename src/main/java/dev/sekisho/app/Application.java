@@ -2,8 +2,13 @@ package dev.sekisho.app;
 
 import dev.sekisho.config.ConfigException;
 import dev.sekisho.config.ConfigLoader;
+import dev.sekisho.checks.LoginLockout;
+import dev.sekisho.config.LoginsConfig;
 import dev.sekisho.config.SekishoConfig;
+import dev.sekisho.dovecot.AuthPolicyEndpoint;
 import dev.sekisho.engine.Engine;
+import dev.sekisho.engine.LoginAttempt;
+import dev.sekisho.engine.LoginDecider;
 import dev.sekisho.engine.LoginObserver;
 import dev.sekisho.engine.Restriction;
 import dev.sekisho.engine.Subject;
@@ -54,7 +59,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)};
 
     /** What one configuration produced; swapped whole on reload. */
-    private record Running(SekishoConfig config, Engine engine) {
+    private record Running(SekishoConfig config, Engine engine, LoginLockout logins) {
     }
 
     private final InstantSource clock;
@@ -65,9 +70,12 @@ public final class Application implements AutoCloseable, AdminOperations {
     private final VerdictLog verdictLog;
     private final Timer decisionTimer;
     private final AtomicReference<Running> running = new AtomicReference<>();
+    private final LoginLockout.Counters loginCounters = new LoginLockout.Counters();
     private final List<PolicyServer> policyServers = new ArrayList<>();
     private final java.util.Set<String> unknownContexts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private HttpServer http;
+    /** The Dovecot auth policy endpoint's own listener, when configured; null otherwise. */
+    private HttpServer dovecotHttp;
     private volatile boolean ready;
     private final Path dataDir;
     private LogIntake logSources; // guarded by this
@@ -83,7 +91,8 @@ public final class Application implements AutoCloseable, AdminOperations {
         // Histogram buckets rather than client-side percentiles: Prometheus can aggregate them over a fleet.
         this.decisionTimer = Timer.builder("sekisho.decision").description("Time to decide one policy request")
                 .serviceLevelObjectives(DECISION_BUCKETS).register(metrics);
-        running.set(new Running(config, CheckFactory.engine(config, store, clock, verdictLog)));
+        running.set(new Running(config, CheckFactory.engine(config, store, clock, verdictLog), new LoginLockout(config.logins(), store, loginCounters)));
+        registerLoginMetrics();
     }
 
     /** Open the state in {@code dataDir}, bind every listener, and serve. */
@@ -110,7 +119,8 @@ public final class Application implements AutoCloseable, AdminOperations {
         store = NotifyingStateStore.wrap(store, notifier); // new restrictions, whoever imposes them, reach the notifier
         Application app = new Application(config, store, notifier, clock, dataDir);
         try {
-            app.bind(config, AdminToken.loadOrCreate(dataDir));
+            app.bind(config, AdminToken.loadOrCreate(dataDir), app.loginRoutes(config, dataDir));
+            app.startLogSources(app.loginObserver()); // log files and syslog feed the same lockouts as Dovecot's reports
         } catch (RuntimeException e) {
             app.close();
             throw e;
@@ -120,7 +130,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         return app;
     }
 
-    private void bind(SekishoConfig config, String adminToken) {
+    private void bind(SekishoConfig config, String adminToken, List<HttpServer.Route> routes) {
         for (SekishoConfig.PolicyListener listener : config.policyListeners()) {
             PolicyServer server = new PolicyServer(listener.address(), request -> resolveService(request, listener.service()),
                     this::decide, policyLimits(config));
@@ -131,7 +141,9 @@ public final class Application implements AutoCloseable, AdminOperations {
                 throw new UncheckedIOException("cannot listen for policy requests on " + listener.address(), e);
             }
         }
-        http = new HttpServer(new HttpServer.Options(config.http(), adminToken), this, metrics);
+        InetSocketAddress dovecotListen = config.logins().dovecot().listen();
+        if (dovecotListen != null && !routes.isEmpty()) dovecotHttp = HttpServer.routesOnly(dovecotListen, routes);
+        http = new HttpServer(new HttpServer.Options(config.http(), adminToken), this, metrics, dovecotHttp == null ? routes : List.of());
         notifier.bindTo(metrics);
         notifier.start();
         Gauge.builder("sekisho.state.keys", store, s -> s.stats().keys()).description("Counters and triplets held").register(metrics);
@@ -201,7 +213,8 @@ public final class Application implements AutoCloseable, AdminOperations {
 
     /**
      * Starts reading the configured log files and syslog listeners (the {@code logs} section); every login attempt
-     * they record goes to {@code observer}. A reload that changes the section restarts them; close stops them.
+     * they record goes to {@code observer}. {@link #start} connects them to the login lockouts; a test may connect
+     * them elsewhere. A reload that changes the section restarts them; close stops them.
      */
     public synchronized void startLogSources(LoginObserver observer) {
         stopLogSources();
@@ -226,6 +239,59 @@ public final class Application implements AutoCloseable, AdminOperations {
 
     public PrometheusMeterRegistry metrics() {
         return metrics;
+    }
+
+    // ---- logins: lockouts and the Dovecot auth policy endpoint (issue 5) ----
+
+    /** The data directory's file holding the Dovecot auth policy key when the configuration gives none. */
+    public static final String DOVECOT_KEY_FILE = "dovecot-api-key";
+
+    /** Always the current configuration's lockout, so sources connected once follow reloads. */
+    private final LoginObserver loginObserver = this::observeLogin;
+    private final LoginDecider loginDecider = (account, remote, protocol, at) -> running.get().logins().decide(account, remote, protocol, at);
+
+    private void observeLogin(LoginAttempt attempt) {
+        running.get().logins().observe(attempt);
+        store.flush(); // what was counted survives a crash before the source hears back (as for policy verdicts)
+    }
+
+    /** Where the Dovecot auth policy endpoint listens, when it has a listener of its own. */
+    public Optional<InetSocketAddress> dovecotPolicyAddress() {
+        if (dovecotHttp == null) return Optional.empty();
+        return Optional.of(new InetSocketAddress(running.get().config().logins().dovecot().listen().getAddress(), dovecotHttp.port()));
+    }
+
+    /** Where log sources hand the login attempts they read. */
+    public LoginObserver loginObserver() {
+        return loginObserver;
+    }
+
+    private List<HttpServer.Route> loginRoutes(SekishoConfig config, Path dataDir) {
+        LoginsConfig.Dovecot dovecot = config.logins().dovecot();
+        if (!dovecot.enabled()) return List.of();
+        String key = dovecot.apiKey().isEmpty() ? AdminToken.loadOrCreate(dataDir, DOVECOT_KEY_FILE) : dovecot.apiKey();
+        LOG.info("dovecot auth policy: POST {} on {}, key in header {} ({})", dovecot.path(),
+                dovecot.listen() == null ? "listen.http" : dovecot.listen(), dovecot.apiHeader(),
+                dovecot.apiKeyFile() != null ? "from " + dovecot.apiKeyFile()
+                        : dovecot.apiKey().isEmpty() ? "from " + dataDir.resolve(DOVECOT_KEY_FILE) : "from the configuration");
+        var endpoint = new AuthPolicyEndpoint(new AuthPolicyEndpoint.Settings(dovecot.apiHeader(), key), loginDecider, loginObserver, clock);
+        io.micrometer.core.instrument.FunctionCounter.builder("sekisho.dovecot.policy.refused", endpoint, AuthPolicyEndpoint::refusedKeys)
+                .description("Dovecot auth policy requests refused for a missing or wrong API key").register(metrics);
+        io.micrometer.core.instrument.FunctionCounter.builder("sekisho.dovecot.policy.malformed", endpoint, AuthPolicyEndpoint::malformed)
+                .description("Dovecot auth policy requests answered 400").register(metrics);
+        return List.of(new HttpServer.Route(dovecot.path(), endpoint));
+    }
+
+    private void registerLoginMetrics() {
+        loginCounter("sekisho.logins.blocks", LoginLockout.Counters::blocks, "Accounts, addresses and networks blocked for failed logins");
+        loginCounter("sekisho.logins.delays", LoginLockout.Counters::delays, "Login attempts answered with a delay");
+        loginCounter("sekisho.logins.rejects", LoginLockout.Counters::rejects, "Login attempts refused (subject restricted)");
+        loginCounter("sekisho.logins.faults", LoginLockout.Counters::faults, "Login attempts counted or decided without the state (fail-open or fail-closed)");
+    }
+
+    private void loginCounter(String name, java.util.function.Function<LoginLockout.Counters, java.util.concurrent.atomic.LongAdder> counter, String description) {
+        io.micrometer.core.instrument.FunctionCounter.builder(name, loginCounters, c -> counter.apply(c).sum())
+                .description(description).register(metrics);
     }
 
     // ---- admin operations ----
@@ -267,7 +333,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             metrics.counter("sekisho.config.reloads", "result", "refused").increment();
             throw e;
         }
-        running.set(new Running(fresh, CheckFactory.engine(fresh, store, clock, verdictLog)));
+        running.set(new Running(fresh, CheckFactory.engine(fresh, store, clock, verdictLog), new LoginLockout(fresh.logins(), store, loginCounters)));
         metrics.counter("sekisho.config.reloads", "result", "applied").increment();
         String logsNote = "";
         if (logObserver != null && !fresh.logs().equals(current.logs())) {
@@ -280,7 +346,8 @@ public final class Application implements AutoCloseable, AdminOperations {
         }
         String note = fresh.policyListeners().equals(current.policyListeners()) && fresh.http().equals(current.http())
                 && fresh.state().equals(current.state()) && fresh.notifications().equals(current.notifications())
-                ? "" : " (listener, state and notify changes take effect at the next restart)";
+                && fresh.logins().dovecot().equals(current.logins().dovecot())
+                ? "" : " (listener, state, notify and Dovecot endpoint changes take effect at the next restart)";
         String message = "reloaded " + current.source() + ": services " + fresh.services().keySet() + note + logsNote;
         LOG.info(message);
         return message;
@@ -309,6 +376,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         }
         if (http != null) http.close();
         stopLogSources();
+        if (dovecotHttp != null) dovecotHttp.close();
         store.close(); // closes the notifier too
         verdictLines.close();
         metrics.close();

@@ -9,14 +9,8 @@ import dev.sekisho.engine.Restriction;
 import dev.sekisho.engine.Subject;
 import dev.sekisho.engine.Transaction;
 import dev.sekisho.state.StateStore;
-import inet.ipaddr.IPAddress;
-import inet.ipaddr.IPAddressString;
 
-import java.net.Inet4Address;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -28,14 +22,13 @@ import java.util.Optional;
  */
 public final class RestrictionCheck implements Check {
     private final String name;
-    private final StateStore store;
     private final Action action;
-    private volatile Index index = new Index(List.of());
+    private final RestrictionIndex index;
 
     public RestrictionCheck(String name, StateStore store, Action action) {
         this.name = name;
-        this.store = store;
         this.action = action;
+        this.index = new RestrictionIndex(store);
     }
 
     @Override
@@ -45,9 +38,8 @@ public final class RestrictionCheck implements Check {
 
     @Override
     public CheckResult evaluate(Transaction tx, EvaluationContext context) {
-        Index current = currentIndex();
-        if (current.isEmpty()) return CheckResult.pass(Explanation.of(name, "no restrictions"));
-        Optional<Restriction> hit = current.find(tx, context.now());
+        if (index.isEmpty()) return CheckResult.pass(Explanation.of(name, "no restrictions"));
+        Optional<Restriction> hit = find(tx, context.now());
         if (hit.isEmpty()) return CheckResult.pass(Explanation.of(name, "not restricted"));
         Restriction r = hit.get();
         Action answer = action.argument().isEmpty()
@@ -57,67 +49,22 @@ public final class RestrictionCheck implements Check {
                 Map.of("imposed-by", r.imposedBy(), "expires", r.expiresAt().toString())));
     }
 
-    private Index currentIndex() {
-        List<Restriction> all = store.restrictions();
-        Index current = index;
-        if (current.source != all) {
-            current = new Index(all);
-            index = current;
-        }
-        return current;
-    }
-
-    /** Restrictions by exact subject, and networks to test by containment. */
-    private static final class Index {
-        final List<Restriction> source;
-        final Map<Subject, List<Restriction>> exact = new HashMap<>();
-        final List<Map.Entry<IPAddress, Restriction>> networks = new ArrayList<>();
-
-        Index(List<Restriction> source) {
-            this.source = source;
-            for (Restriction r : source) {
-                if (r.liftedAt() != null) continue;
-                if (r.subject().kind() == Subject.Kind.NETWORK) {
-                    IPAddress network = new IPAddressString(r.subject().value()).getAddress();
-                    if (network != null) networks.add(Map.entry(network, r));
-                } else {
-                    exact.computeIfAbsent(r.subject(), s -> new ArrayList<>()).add(r);
-                }
-            }
-        }
-
-        boolean isEmpty() {
-            return exact.isEmpty() && networks.isEmpty();
-        }
-
-        Optional<Restriction> find(Transaction tx, Instant now) {
-            Optional<Restriction> hit = exact(new Subject(Subject.Kind.IP, tx.clientIp()), now);
+    /** The client IP, a network containing it, the SASL account, the sender, the sender's domain: the first in force. */
+    private Optional<Restriction> find(Transaction tx, Instant now) {
+        Optional<Restriction> hit = index.exact(new Subject(Subject.Kind.IP, tx.clientIp()), now);
+        if (hit.isPresent()) return hit;
+        hit = index.network(tx.clientAddress(), now);
+        if (hit.isPresent()) return hit;
+        if (tx.authenticated()) {
+            hit = index.exact(new Subject(Subject.Kind.ACCOUNT, tx.saslUsername().toLowerCase(Locale.ROOT)), now);
             if (hit.isPresent()) return hit;
-            if (!networks.isEmpty()) {
-                IPAddress client = ClientNetworks.ipAddress(tx.clientAddress());
-                for (var entry : networks) {
-                    boolean sameFamily = entry.getKey().isIPv4() == (tx.clientAddress() instanceof Inet4Address);
-                    if (sameFamily && entry.getKey().contains(client) && entry.getValue().activeAt(now)) return Optional.of(entry.getValue());
-                }
-            }
-            if (tx.authenticated()) {
-                hit = exact(new Subject(Subject.Kind.ACCOUNT, tx.saslUsername().toLowerCase(Locale.ROOT)), now);
-                if (hit.isPresent()) return hit;
-            }
-            if (!tx.sender().isEmpty()) {
-                hit = exact(new Subject(Subject.Kind.SENDER, tx.sender().toLowerCase(Locale.ROOT)), now);
-                if (hit.isPresent()) return hit;
-                String domain = tx.senderDomain();
-                if (!domain.isEmpty()) return exact(new Subject(Subject.Kind.DOMAIN, domain), now);
-            }
-            return Optional.empty();
         }
-
-        private Optional<Restriction> exact(Subject subject, Instant now) {
-            List<Restriction> candidates = exact.get(subject);
-            if (candidates == null) return Optional.empty();
-            for (Restriction r : candidates) if (r.activeAt(now)) return Optional.of(r);
-            return Optional.empty();
+        if (!tx.sender().isEmpty()) {
+            hit = index.exact(new Subject(Subject.Kind.SENDER, tx.sender().toLowerCase(Locale.ROOT)), now);
+            if (hit.isPresent()) return hit;
+            String domain = tx.senderDomain();
+            if (!domain.isEmpty()) return index.exact(new Subject(Subject.Kind.DOMAIN, domain), now);
         }
+        return Optional.empty();
     }
 }

@@ -149,6 +149,7 @@ public final class ConfigLoader {
 
         NotifyConfig notifications = NotifyConfigReader.read(root);
         SekishoConfig.LogsConfig logs = logs(root.section("logs"));
+        LoginsConfig logins = logins(root.section("logins"));
 
         Section geoipSection = root.section("geoip");
         var geoip = new SekishoConfig.GeoipConfig(
@@ -159,7 +160,7 @@ public final class ConfigLoader {
 
         root.rejectUnknownKeys();
         return new SekishoConfig(file, dataDir, policyListeners, http, defaultService, networks, services, allow, deny, state, limits, dns,
-                notifications, logs, geoip);
+                notifications, logs, geoip, logins);
     }
 
     private SekishoConfig.LogsConfig logs(Section s) {
@@ -215,6 +216,72 @@ public final class ConfigLoader {
         Optional<String> problem = GeoIp.problem(path);
         if (problem.isPresent()) throw s.error(key, problem.get());
         return Optional.of(path);
+    }
+
+    /** Defaults meant for a large ISP: thresholds a shared address (NAT, webmail) does not reach by honest mistakes. */
+    private LoginsConfig logins(Section s) {
+        boolean enabled = s.bool("enabled", true);
+        Duration window = positive(s, "window", Duration.ofHours(1));
+        LoginsConfig.Thresholds account = thresholds(s.section("account"), 5, 30, "passwords-block-after", 10);
+        LoginsConfig.Thresholds ip = thresholds(s.section("ip"), 10, 100, "accounts-block-after", 20);
+        LoginsConfig.Thresholds network = thresholds(s.section("network"), 0, 300, "accounts-block-after", 50);
+        Section networks = s.section("networks");
+        int ipv4 = networks.integer("ipv4-prefix", 24, 8, 32);
+        int ipv6 = networks.integer("ipv6-prefix", 64, 16, 128);
+        networks.rejectUnknownKeys();
+        List<IPAddress> exempt = s.each("exempt", ConfigLoader::network);
+        Duration delay = s.duration("delay", Duration.ofSeconds(2));
+        if (delay.isNegative() || delay.toMillis() % 1000 != 0) throw s.error("delay", "must be whole seconds (Dovecot delays in seconds), was " + delay);
+        Duration maxDelay = s.duration("max-delay", Duration.ofSeconds(15));
+        if (maxDelay.compareTo(delay) < 0 || maxDelay.toMillis() % 1000 != 0) {
+            throw s.error("max-delay", "must be whole seconds and at least delay (" + delay.toSeconds() + "s)");
+        }
+
+        Section b = s.section("block");
+        Duration first = positive(b, "first", Duration.ofMinutes(15));
+        int growth = b.integer("growth", 2, 1, 100);
+        Duration max = positive(b, "max", Duration.ofDays(1));
+        if (max.compareTo(first) < 0) throw b.error("max", "must be at least first (" + first + ")");
+        Duration remember = positive(b, "remember", Duration.ofDays(7));
+        b.rejectUnknownKeys();
+        boolean failOpen = s.bool("fail-open", true);
+
+        Section d = s.section("dovecot");
+        boolean dovecotEnabled = d.bool("enabled", true);
+        String path = d.string("path", "/dovecot/auth-policy").trim();
+        if (!path.matches("/[A-Za-z0-9._~/-]*") || path.startsWith("/api/") || path.equals("/api")) {
+            throw d.error("path", "must be a URL path like /dovecot/auth-policy (letters, digits, . _ ~ - /), outside /api, was \"" + path + "\"");
+        }
+        String header = d.string("api-header", "X-API-Key").trim();
+        if (!header.matches("[A-Za-z0-9-]+")) throw d.error("api-header", "must be an HTTP header name like X-API-Key, was \"" + header + "\"");
+        String key = d.string("api-key", "").trim();
+        Path keyFile = d.has("api-key-file") ? Path.of(d.string("api-key-file", "").trim()) : null;
+        if (!key.isEmpty() && keyFile != null) throw d.error("api-key", "give api-key or api-key-file, not both");
+        if (keyFile != null) {
+            try {
+                key = Files.readString(keyFile, StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                throw d.error("api-key-file", "cannot read " + keyFile + ": " + describe(e));
+            }
+            if (key.isEmpty()) throw d.error("api-key-file", keyFile + " is empty");
+        }
+        InetSocketAddress listen = d.has("listen") ? hostPort(d, "listen", null) : null;
+        d.rejectUnknownKeys();
+        s.rejectUnknownKeys();
+        return new LoginsConfig(enabled, window, account, ip, network, ipv4, ipv6, exempt, delay, maxDelay,
+                new LoginsConfig.Blocks(first, growth, max, remember), failOpen,
+                new LoginsConfig.Dovecot(dovecotEnabled, path, header, key, keyFile, listen));
+    }
+
+    private static LoginsConfig.Thresholds thresholds(Section s, int delayAfter, int blockAfter, String distinctKey, int distinctBlockAfter) {
+        int max = dev.sekisho.state.TallyRequest.MAX_CAP;
+        var t = new LoginsConfig.Thresholds(s.integer("delay-after", delayAfter, 0, max), s.integer("block-after", blockAfter, 0, max),
+                s.integer(distinctKey, distinctBlockAfter, 0, max));
+        if (t.delayAfter() > 0 && t.blockAfter() > 0 && t.delayAfter() >= t.blockAfter()) {
+            throw s.error("delay-after", "must be below block-after (" + t.blockAfter() + "), or 0 for no delay");
+        }
+        s.rejectUnknownKeys();
+        return t;
     }
 
     private SekishoConfig.ServiceConfig service(String name, Section s) {

@@ -27,11 +27,12 @@ import java.util.Optional;
  * @param notifications   who hears about new restrictions (webhooks, mail)
  * @param logs            log files and syslog listeners read for login attempts
  * @param geoip           the MaxMind-format databases for country and ASN
+ * @param logins          password-failure counting and lockouts, and the Dovecot auth policy endpoint
  */
 public record SekishoConfig(Path source, Path dataDir, List<PolicyListener> policyListeners, InetSocketAddress http,
                             String defaultService, NetworkPrefixes networks, Map<String, ServiceConfig> services,
                             ListConfig allow, ListConfig deny, StateConfig state, PolicyLimits limits, DnsConfig dns,
-                            NotifyConfig notifications, LogsConfig logs, GeoipConfig geoip) {
+                            NotifyConfig notifications, LogsConfig logs, GeoipConfig geoip, LoginsConfig logins) {
 
     public SekishoConfig {
         policyListeners = List.copyOf(policyListeners);

@@ -6,6 +6,8 @@ import dev.sekisho.state.GreylistRequest;
 import dev.sekisho.state.RateOutcome;
 import dev.sekisho.state.RateRequest;
 import dev.sekisho.state.StateStore;
+import dev.sekisho.state.TallyOutcome;
+import dev.sekisho.state.TallyRequest;
 
 import java.time.Instant;
 import java.util.List;
@@ -49,6 +51,16 @@ public final class NotifyingStateStore implements StateStore {
     @Override
     public GreylistOutcome greylist(GreylistRequest request) {
         return delegate.greylist(request);
+    }
+
+    @Override
+    public TallyOutcome tally(TallyRequest request) {
+        return delegate.tally(request);
+    }
+
+    @Override
+    public void forget(String key) {
+        delegate.forget(key);
     }
 
     @Override

@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What real-time checks count and remember: rate windows, greylist triplets, restrictions.
+ * What real-time checks count and remember: rate windows, greylist triplets, sliding-window tallies
+ * (failure counters, distinct sets, offence counts), restrictions.
  *
  * <p>Every operation that decides is one atomic call (a Redis implementation does each in one Lua
  * round trip); there is no get-then-set for callers to race on. Time always comes from the
@@ -30,6 +31,18 @@ public interface StateStore extends AutoCloseable {
 
     /** Look up, create or advance a greylist triplet, atomically. */
     GreylistOutcome greylist(GreylistRequest request);
+
+    /**
+     * Add to a sliding-window tally and count it, atomically: members not seen for the window are
+     * dropped first, then the member (or event) is added, then the least recently seen are dropped
+     * down to the cap. With {@code request.dryRun()} nothing changes. (In Redis: one sorted set
+     * per key scored by time, an event given a unique member; trimmed, added, counted and listed
+     * in one script.)
+     */
+    TallyOutcome tally(TallyRequest request);
+
+    /** Drop a tally at once (a successful login clears the account's failures); nothing when there is none. */
+    void forget(String key);
 
     /** Store a new restriction, or replace one with the same id. */
     void impose(Restriction restriction);
@@ -58,7 +71,7 @@ public interface StateStore extends AutoCloseable {
     @Override
     void close();
 
-    /** @param keys counters and triplets held; @param capacity the configured cap */
+    /** @param keys counters, triplets and tallies held; @param capacity the configured cap */
     record Stats(long keys, long capacity) {
     }
 }

@@ -29,7 +29,34 @@ public final class HttpServer implements AutoCloseable {
     public record Options(InetSocketAddress address, String adminToken) {
     }
 
+    /** A POST endpoint of another protocol served on this listener (Dovecot's auth policy); it does its own authentication. */
+    public record Route(String path, io.javalin.http.Handler handler) {
+    }
+
     public HttpServer(Options options, AdminOperations admin, PrometheusMeterRegistry metrics) {
+        this(options, admin, metrics, java.util.List.of());
+    }
+
+    private HttpServer(Javalin javalin) {
+        this.javalin = javalin;
+    }
+
+    /**
+     * A listener that serves only these routes: Dovecot's auth policy on an address the Dovecot
+     * hosts can reach, without exposing the admin API there.
+     */
+    public static HttpServer routesOnly(InetSocketAddress address, java.util.List<Route> posts) {
+        Javalin javalin = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.http.maxRequestSize = 1024 * 1024;
+        });
+        for (Route route : posts) javalin.post(route.path(), route.handler());
+        javalin.exception(Exception.class, (e, ctx) -> error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, e.toString()));
+        javalin.start(address.getAddress().getHostAddress(), address.getPort());
+        return new HttpServer(javalin);
+    }
+
+    public HttpServer(Options options, AdminOperations admin, PrometheusMeterRegistry metrics, java.util.List<Route> posts) {
         ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         byte[] token = options.adminToken().getBytes(StandardCharsets.UTF_8);
@@ -80,6 +107,8 @@ public final class HttpServer implements AutoCloseable {
             raw.forEach((k, v) -> attributes.put(k, v == null ? "" : v.toString()));
             ctx.json(admin.explain(attributes));
         });
+
+        for (Route route : posts) javalin.post(route.path(), route.handler());
 
         javalin.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
         javalin.exception(com.fasterxml.jackson.core.JsonProcessingException.class, (e, ctx) ->

@@ -190,4 +190,46 @@ class LogIntakeTest {
             assertThat(rebound.getLocalPort()).as("the old listener is gone").isEqualTo(first);
         }
     }
+
+    @Test
+    void failuresReadFromSyslogBlockTheAccountThroughTheLockoutsWithoutAnyExtraWiring() throws Exception {
+        int port;
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        Path file = dir.resolve("sekisho.yaml");
+        Files.writeString(file, """
+                listen:
+                  policy:
+                    - address: 127.0.0.1:0
+                  http: 127.0.0.1:0
+                services:
+                  mx:
+                    checks: [restrictions]
+                logins:
+                  account: {delay-after: 0, block-after: 3, passwords-block-after: 0}
+                logs:
+                  timezone: UTC
+                  syslog:
+                    - protocol: udp
+                      address: 127.0.0.1:%d
+                """.formatted(port));
+        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock);
+        try (DatagramSocket socket = new DatagramSocket()) {
+            for (int i = 1; i <= 3; i++) {
+                byte[] message = ("<20>Dec  2 06:00:0" + i + " mail postfix/submission/smtpd[9]: warning: unknown[203.0.113.9]: "
+                        + "SASL PLAIN authentication failed: authentication failure, sasl_username=victim@example.test")
+                        .getBytes(StandardCharsets.UTF_8);
+                socket.send(new DatagramPacket(message, message.length, new InetSocketAddress("127.0.0.1", port)));
+            }
+        }
+        // The datagrams are handled on the listener's thread: wait for the outcome, not for time to pass.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (app.restrictions(false).isEmpty() && System.nanoTime() < deadline) Thread.onSpinWait();
+        assertThat(app.restrictions(false)).singleElement().satisfies(r -> {
+            assertThat(r.subject().kind()).isEqualTo(dev.sekisho.engine.Subject.Kind.ACCOUNT);
+            assertThat(r.subject().value()).isEqualTo("victim@example.test");
+            assertThat(r.evidence()).contains("postfix-log");
+        });
+    }
 }

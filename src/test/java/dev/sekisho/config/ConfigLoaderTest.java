@@ -172,6 +172,89 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void loginDefaultsAreForALargeProviderAndTheExampleSetsEveryKey() {
+        LoginsConfig defaults = new ConfigLoader().loadDefaults().logins();
+        assertThat(defaults.enabled()).isTrue();
+        assertThat(defaults.window()).isEqualTo(Duration.ofHours(1));
+        assertThat(defaults.account()).isEqualTo(new LoginsConfig.Thresholds(5, 30, 10));
+        assertThat(defaults.ip()).isEqualTo(new LoginsConfig.Thresholds(10, 100, 20));
+        assertThat(defaults.network()).isEqualTo(new LoginsConfig.Thresholds(0, 300, 50));
+        assertThat(defaults.blocks()).isEqualTo(new LoginsConfig.Blocks(Duration.ofMinutes(15), 2, Duration.ofDays(1), Duration.ofDays(7)));
+        assertThat(defaults.failOpen()).isTrue();
+        assertThat(defaults.dovecot()).isEqualTo(new LoginsConfig.Dovecot(true, "/dovecot/auth-policy", "X-API-Key", "", null, null));
+
+        LoginsConfig example = new ConfigLoader().load(Path.of("docs/sekisho.example.yaml")).logins();
+        assertThat(example.exempt()).extracting(Object::toString).containsExactly("192.0.2.80");
+        assertThat(example.dovecot().apiKey()).isEqualTo("change-me-to-a-long-random-string");
+        assertThat(example.dovecot().listen().getPort()).isEqualTo(8026);
+    }
+
+    @Test
+    void blockLengthsGrowByTheFactorUpToTheMax() {
+        var blocks = new LoginsConfig.Blocks(Duration.ofMinutes(15), 3, Duration.ofHours(3), Duration.ofDays(7));
+        assertThat(java.util.stream.LongStream.rangeClosed(1, 5).mapToObj(blocks::length))
+                .containsExactly(Duration.ofMinutes(15), Duration.ofMinutes(45), Duration.ofMinutes(135), Duration.ofHours(3), Duration.ofHours(3));
+    }
+
+    @Test
+    void loginErrorsNameFileLineAndKey() throws IOException {
+        ConfigException order = errorOf("""
+                services: {mx: {checks: [greylist]}}
+                logins:
+                  account:
+                    delay-after: 10
+                    block-after: 5
+                """);
+        assertThat(order.line()).isEqualTo(4);
+        assertThat(order.key()).isEqualTo("logins.account.delay-after");
+        assertThat(order.reason()).contains("must be below block-after (5)");
+        assertThat(errorOf("""
+                services: {mx: {checks: [greylist]}}
+                logins: {delay: 1500ms}
+                """).reason()).contains("whole seconds");
+        assertThat(errorOf("""
+                services: {mx: {checks: [greylist]}}
+                logins: {ip: {accounts-after: 3}}
+                """).key()).isEqualTo("logins.ip.accounts-after");
+        assertThat(errorOf("""
+                services: {mx: {checks: [greylist]}}
+                logins: {block: {first: 2h, max: 1h}}
+                """).key()).isEqualTo("logins.block.max");
+        ConfigException both = errorOf("""
+                services: {mx: {checks: [greylist]}}
+                logins:
+                  dovecot:
+                    api-key: abc
+                    api-key-file: /nonexistent/key
+                """);
+        assertThat(both.key()).isEqualTo("logins.dovecot.api-key");
+        assertThat(both.reason()).contains("not both");
+        ConfigException missing = errorOf("""
+                services: {mx: {checks: [greylist]}}
+                logins:
+                  dovecot:
+                    api-key-file: %s
+                """.formatted(dir.resolve("no-key")));
+        assertThat(missing.line()).isEqualTo(4);
+        assertThat(missing.reason()).contains("cannot read").contains("no such file");
+        assertThat(errorOf("""
+                services: {mx: {checks: [greylist]}}
+                logins: {dovecot: {path: /api/dovecot}}
+                """).reason()).contains("outside /api");
+    }
+
+    @Test
+    void theDovecotKeyIsReadFromItsFile() throws IOException {
+        Path key = dir.resolve("dovecot.key");
+        Files.writeString(key, "  from-a-file\n");
+        Path file = dir.resolve("sekisho.yaml");
+        Files.writeString(file, "services: {mx: {checks: [greylist]}}\nlogins: {dovecot: {api-key-file: " + key + "}}\n");
+        LoginsConfig.Dovecot dovecot = new ConfigLoader().load(file).logins().dovecot();
+        assertThat(dovecot.apiKey()).isEqualTo("from-a-file");
+        assertThat(dovecot.apiKeyFile()).isEqualTo(key);
+    }
+
+    @Test
     void duplicateKeysAndBrokenYamlAreRefused() throws IOException {
         ConfigException dup = errorOf("""
                 services:

@@ -359,6 +359,98 @@ public interface StateStoreContract {
         }
     }
 
+    // ---- tallies --------------------------------------------------------------------------------
+
+    Duration HOUR = Duration.ofHours(1);
+
+    @Test
+    default void tallyCountsEventsUntilEachLeavesTheWindow() {
+        try (StateStore store = newStore()) {
+            assertThat(store.tally(TallyRequest.event("f", T0, HOUR, 100)).count()).isEqualTo(1);
+            assertThat(store.tally(TallyRequest.event("f", T0.plusSeconds(600), HOUR, 100)).count()).isEqualTo(2);
+            TallyOutcome third = store.tally(TallyRequest.event("f", T0.plusSeconds(1200), HOUR, 100));
+            assertThat(third.count()).isEqualTo(3);
+            assertThat(third.added()).isTrue();
+            assertThat(third.oldest()).isEqualTo(T0);
+            assertThat(third.members()).as("events have no names").isEmpty();
+
+            TallyOutcome later = store.tally(TallyRequest.peek("f", T0.plus(HOUR).plusSeconds(1), HOUR, 100));
+            assertThat(later.count()).as("the first event left the window").isEqualTo(2);
+            assertThat(later.oldest()).isEqualTo(T0.plusSeconds(600));
+            assertThat(store.tally(TallyRequest.peek("f", T0.plus(HOUR).plusSeconds(1200), HOUR, 100)).count()).isZero();
+        }
+    }
+
+    @Test
+    default void tallyCountsAMemberOnceAndRefreshesItsTime() {
+        try (StateStore store = newStore()) {
+            assertThat(store.tally(TallyRequest.member("s", "alice", T0, HOUR, 100)).added()).isTrue();
+            assertThat(store.tally(TallyRequest.member("s", "bob", T0.plusSeconds(10), HOUR, 100)).count()).isEqualTo(2);
+            TallyOutcome again = store.tally(TallyRequest.member("s", "alice", T0.plusSeconds(1800), HOUR, 100));
+            assertThat(again.count()).isEqualTo(2);
+            assertThat(again.added()).isFalse();
+            assertThat(again.oldest()).as("bob is now the least recently seen").isEqualTo(T0.plusSeconds(10));
+            assertThat(again.members()).containsExactly("bob", "alice");
+
+            TallyOutcome afterBob = store.tally(TallyRequest.peek("s", T0.plus(HOUR).plusSeconds(60), HOUR, 100));
+            assertThat(afterBob.count()).as("alice was seen again, bob was not").isEqualTo(1);
+            assertThat(afterBob.oldest()).isEqualTo(T0.plusSeconds(1800));
+        }
+    }
+
+    @Test
+    default void tallyKeepsAtMostTheCapDroppingTheLeastRecentlySeen() {
+        try (StateStore store = newStore()) {
+            for (int i = 0; i < 5; i++) store.tally(TallyRequest.member("s", "m" + i, T0.plusSeconds(i), HOUR, 3));
+            TallyOutcome capped = store.tally(TallyRequest.peek("s", T0.plusSeconds(5), HOUR, 3));
+            assertThat(capped.count()).isEqualTo(3);
+            assertThat(capped.oldest()).isEqualTo(T0.plusSeconds(2));
+            assertThat(store.tally(TallyRequest.member("s", "m0", T0.plusSeconds(6), HOUR, 3)).added())
+                    .as("m0 was dropped at the cap, so it is new again").isTrue();
+        }
+    }
+
+    @Test
+    default void tallyKeepsTimeOrderWhenARequestsClockLagsAnothers() {
+        try (StateStore store = newStore()) {
+            store.tally(TallyRequest.member("s", "late", T0.plusSeconds(10), HOUR, 10));
+            TallyOutcome lagging = store.tally(TallyRequest.member("s", "early", T0.plusSeconds(5), HOUR, 10));
+            assertThat(lagging.count()).isEqualTo(2);
+            assertThat(lagging.oldest()).isEqualTo(T0.plusSeconds(5));
+            assertThat(lagging.members()).containsExactly("early", "late");
+            assertThat(store.tally(TallyRequest.peek("s", T0.plus(HOUR).plusSeconds(7), HOUR, 10)).members())
+                    .as("the earlier one leaves the window first").containsExactly("late");
+        }
+    }
+
+    @Test
+    default void tallyDryRunAndOtherKeysChangeNothing() {
+        try (StateStore store = newStore()) {
+            store.tally(TallyRequest.event("a", T0, HOUR, 10));
+            TallyOutcome peek = store.tally(TallyRequest.peek("a", T0, HOUR, 10));
+            assertThat(peek.count()).isEqualTo(1);
+            assertThat(peek.added()).isFalse();
+            assertThat(store.tally(TallyRequest.peek("a", T0, HOUR, 10)).count()).isEqualTo(1);
+            TallyOutcome empty = store.tally(TallyRequest.peek("b", T0.plusSeconds(5), HOUR, 10));
+            assertThat(empty.count()).isZero();
+            assertThat(empty.oldest()).isEqualTo(T0.plusSeconds(5));
+        }
+    }
+
+    @Test
+    default void forgetDropsATallyAtOnce() {
+        try (StateStore store = newStore()) {
+            store.tally(TallyRequest.event("a", T0, HOUR, 10));
+            store.tally(TallyRequest.event("a", T0, HOUR, 10));
+            store.tally(TallyRequest.event("b", T0, HOUR, 10));
+            store.forget("a");
+            store.forget("never-seen");
+            assertThat(store.tally(TallyRequest.peek("a", T0, HOUR, 10)).count()).isZero();
+            assertThat(store.tally(TallyRequest.peek("b", T0, HOUR, 10)).count()).isEqualTo(1);
+            assertThat(store.tally(TallyRequest.event("a", T0.plusSeconds(1), HOUR, 10)).count()).as("counts afresh").isEqualTo(1);
+        }
+    }
+
     // ---- restrictions ---------------------------------------------------------------------------
 
     private static Restriction restriction(String id, String account) {

@@ -253,6 +253,11 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     }
 
     @Override
+    public void tally(String key, TallyCell cell) {
+        append(encoders.get().tally(key, cell));
+    }
+
+    @Override
     public void restriction(Restriction restriction) {
         append(encoders.get().restriction(restriction));
     }
@@ -422,6 +427,12 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         @Override
         public void client(String key, ClientState state) {
             frame(encoder.client(key, state));
+            count++;
+        }
+
+        @Override
+        public void tally(String key, TallyCell cell) {
+            frame(encoder.tally(key, cell));
             count++;
         }
 

@@ -7,6 +7,8 @@ import dev.sekisho.state.RateOutcome;
 import dev.sekisho.state.RateRequest;
 import dev.sekisho.state.RateWindow;
 import dev.sekisho.state.StateStore;
+import dev.sekisho.state.TallyOutcome;
+import dev.sekisho.state.TallyRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +51,7 @@ public final class MemoryStateStore implements StateStore {
     private static final double USED_ROUNDING_SLACK = 1e-6;
 
     /**
-     * @param capacity             most keys (rate keys, triplets, clients together) before eviction
+     * @param capacity             most keys (rate keys, triplets, clients, tallies together) before eviction
      * @param fsyncInterval        how often appended journal records are forced to disk
      * @param snapshotInterval     how often the journal is compacted into a snapshot, when it changed
      * @param snapshotJournalBytes journal size that triggers a snapshot early
@@ -115,6 +117,10 @@ public final class MemoryStateStore implements StateStore {
         }
 
         @Override
+        public void tally(String key, TallyCell cell) {
+        }
+
+        @Override
         public void restriction(Restriction restriction) {
         }
 
@@ -132,6 +138,7 @@ public final class MemoryStateStore implements StateStore {
     private final ConcurrentHashMap<String, RateCell> rates = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, TripletState> triplets = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ClientState> clients = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TallyCell> tallies = new ConcurrentHashMap<>();
 
     /** Serialises restriction writers; readers take {@link #restrictions} without it. */
     private final ReentrantLock restrictionLock = new ReentrantLock();
@@ -146,6 +153,7 @@ public final class MemoryStateStore implements StateStore {
     private final EvictionSampler<RateCell> rateSampler = new EvictionSampler<>(rates, StateRecords.RATE);
     private final EvictionSampler<TripletState> tripletSampler = new EvictionSampler<>(triplets, StateRecords.TRIPLET);
     private final EvictionSampler<ClientState> clientSampler = new EvictionSampler<>(clients, StateRecords.CLIENT);
+    private final EvictionSampler<TallyCell> tallySampler = new EvictionSampler<>(tallies, StateRecords.TALLY);
     private final LongAdder evictions = new LongAdder();
 
     private final ScheduledExecutorService maintenance;
@@ -413,6 +421,49 @@ public final class MemoryStateStore implements StateStore {
         return entry != null && entry.expiresAtNanos() > now ? entry : null;
     }
 
+    // ---- tallies --------------------------------------------------------------------------------
+
+    @Override
+    public TallyOutcome tally(TallyRequest request) {
+        ensureOpen();
+        long now = epochNanos(request.now());
+        long window = nanos(request.window());
+        if (request.dryRun()) {
+            TallyCell cell = tallies.get(request.key());
+            return outcome(cell == null ? TallyCell.EMPTY : cell, now, window, request.cap(), false);
+        }
+        TallyOutcome[] result = new TallyOutcome[1];
+        tallies.compute(request.key(), (key, current) -> {
+            TallyCell.Next next = (current == null ? TallyCell.EMPTY : current).add(request.member(), now, window, request.cap());
+            changes.tally(key, next.cell());
+            result[0] = outcome(next.cell(), now, window, request.cap(), next.added());
+            return next.cell();
+        });
+        evictIfOverCapacity();
+        return result[0];
+    }
+
+    /** The count of the live members, at most {@code cap} (a peek with a smaller cap than the cell was built with). */
+    private static TallyOutcome outcome(TallyCell cell, long now, long window, int cap, boolean added) {
+        int from = Math.max(cell.firstLive(now, window), cell.size() - cap);
+        long count = cell.size() - from;
+        List<String> members = new ArrayList<>();
+        for (int i = from; i < cell.size(); i++) {
+            if (cell.member(i) != null) members.add(cell.member(i));
+        }
+        return new TallyOutcome(count, added, count == 0 ? instant(now) : instant(cell.seen(from)), members);
+    }
+
+    @Override
+    public void forget(String key) {
+        ensureOpen();
+        // Journaled as a removal, under the key's lock like an eviction, so a restart holds what memory held.
+        tallies.computeIfPresent(key, (k, current) -> {
+            changes.evicted(StateRecords.TALLY, k);
+            return null;
+        });
+    }
+
     // ---- restrictions ---------------------------------------------------------------------------
 
     @Override
@@ -516,7 +567,7 @@ public final class MemoryStateStore implements StateStore {
     public long sweepExpired() {
         Instant at = clock.instant();
         long now = epochNanos(at);
-        long removed = sweep(rates, now) + sweep(triplets, now) + sweep(clients, now);
+        long removed = sweep(rates, now) + sweep(triplets, now) + sweep(clients, now) + sweep(tallies, now);
         purgeRestrictions(at);
         return removed;
     }
@@ -541,7 +592,7 @@ public final class MemoryStateStore implements StateStore {
     }
 
     private long keyCount() {
-        return rates.mappingCount() + triplets.mappingCount() + clients.mappingCount();
+        return rates.mappingCount() + triplets.mappingCount() + clients.mappingCount() + tallies.mappingCount();
     }
 
     /**
@@ -561,7 +612,7 @@ public final class MemoryStateStore implements StateStore {
 
     private boolean evictOneNearestToExpiry() {
         EvictionSampler<?> best = null;
-        for (EvictionSampler<?> sampler : List.of(rateSampler, tripletSampler, clientSampler)) {
+        for (EvictionSampler<?> sampler : List.of(rateSampler, tripletSampler, clientSampler, tallySampler)) {
             if (sampler.sample(EVICTION_SAMPLES_PER_MAP) && (best == null || sampler.candidateExpiry() < best.candidateExpiry())) {
                 best = sampler;
             }
@@ -651,6 +702,9 @@ public final class MemoryStateStore implements StateStore {
                 });
                 clients.forEach((key, state) -> {
                     if (state.expiresAtNanos() > now) snapshot.client(key, state);
+                });
+                tallies.forEach((key, cell) -> {
+                    if (cell.expiresAtNanos() > now) snapshot.tally(key, cell);
                 });
                 for (Restriction r : restrictions) snapshot.restriction(r);
             }, at);
@@ -750,6 +804,11 @@ public final class MemoryStateStore implements StateStore {
         }
 
         @Override
+        public void tally(String key, TallyCell cell) {
+            tallies.put(key, cell);
+        }
+
+        @Override
         public void restriction(Restriction restriction) {
             recoveredRestrictions.put(restriction.id(), restriction);
         }
@@ -764,6 +823,7 @@ public final class MemoryStateStore implements StateStore {
             switch (keyType) {
                 case StateRecords.RATE -> rates.remove(key);
                 case StateRecords.TRIPLET -> triplets.remove(key);
+                case StateRecords.TALLY -> tallies.remove(key);
                 default -> clients.remove(key);
             }
         }

@@ -30,6 +30,8 @@ final class StateRecords {
     static final byte SNAPSHOT_END = 7;
     /** A key removed while live because the store was over its capacity; names the map by its record type. */
     static final byte KEY_EVICTED = 8;
+    /** A sliding-window tally: its window and every member with the time it was last seen. */
+    static final byte TALLY = 9;
 
     static final int FRAME_HEADER_BYTES = 8;
     /** A larger length can only be garbage: no key or restriction comes near it. */
@@ -46,11 +48,16 @@ final class StateRecords {
 
         void client(String key, ClientState state);
 
+        void tally(String key, TallyCell cell);
+
         void restriction(Restriction restriction);
 
         void restrictionRemoved(String id);
 
-        /** @param keyType {@link #RATE}, {@link #TRIPLET} or {@link #CLIENT}: the map the key left */
+        /**
+         * @param keyType {@link #RATE}, {@link #TRIPLET}, {@link #CLIENT} or {@link #TALLY}: the map the key
+         *                left (for capacity, or a tally forgotten on purpose)
+         */
         void evicted(byte keyType, String key);
     }
 
@@ -95,6 +102,23 @@ final class StateRecords {
             ensure(16);
             buffer.putLong(state.passes());
             buffer.putLong(state.expiresAtNanos());
+            return end();
+        }
+
+        ByteBuffer tally(String key, TallyCell cell) {
+            begin(TALLY);
+            putString(key);
+            ensure(12);
+            buffer.putLong(cell.windowNanos());
+            buffer.putInt(cell.size());
+            for (int i = 0; i < cell.size(); i++) {
+                String member = cell.member(i);
+                ensure(9);
+                buffer.put((byte) (member == null ? 0 : 1));
+                if (member != null) putString(member);
+                ensure(8);
+                buffer.putLong(cell.seen(i));
+            }
             return end();
         }
 
@@ -253,6 +277,19 @@ final class StateRecords {
                 }
                 case TRIPLET -> sink.triplet(getString(in), new TripletState(in.getLong(), in.getLong(), in.get() != 0));
                 case CLIENT -> sink.client(getString(in), new ClientState(in.getLong(), in.getLong()));
+                case TALLY -> {
+                    String key = getString(in);
+                    long window = in.getLong();
+                    int n = in.getInt();
+                    if (n < 0 || n > dev.sekisho.state.TallyRequest.MAX_CAP) throw new MalformedRecordException("tally record with " + n + " members");
+                    String[] members = new String[n];
+                    long[] seen = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        members[i] = in.get() != 0 ? getString(in) : null;
+                        seen[i] = in.getLong();
+                    }
+                    sink.tally(key, new TallyCell(window, members, seen));
+                }
                 case RESTRICTION -> {
                     String id = getString(in);
                     Subject subject = new Subject(Subject.Kind.valueOf(getString(in)), getString(in));
@@ -268,7 +305,7 @@ final class StateRecords {
                 case RESTRICTION_REMOVED -> sink.restrictionRemoved(getString(in));
                 case KEY_EVICTED -> {
                     byte keyType = in.get();
-                    if (keyType != RATE && keyType != TRIPLET && keyType != CLIENT) {
+                    if (keyType != RATE && keyType != TRIPLET && keyType != CLIENT && keyType != TALLY) {
                         throw new MalformedRecordException("eviction from unknown map " + keyType);
                     }
                     sink.evicted(keyType, getString(in));

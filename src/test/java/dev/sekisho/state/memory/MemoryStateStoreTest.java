@@ -7,6 +7,8 @@ import dev.sekisho.state.GreylistRequest;
 import dev.sekisho.state.RateRequest;
 import dev.sekisho.state.RateWindow;
 import dev.sekisho.state.StateStore;
+import dev.sekisho.state.TallyOutcome;
+import dev.sekisho.state.TallyRequest;
 import dev.sekisho.testing.MutableClock;
 import dev.sekisho.state.StateStoreContract;
 import org.junit.jupiter.api.AfterEach;
@@ -107,6 +109,17 @@ class MemoryStateStoreTest implements StateStoreContract {
         store.impose(restriction("r1"));
         store.impose(restriction("r2"));
         store.lift("r2", T0.plusSeconds(10), "cli:support");
+        mutateTallies(store);
+    }
+
+    /** Two events on "failures", two members of "accounts", and a tally forgotten again. */
+    private static void mutateTallies(StateStore store) {
+        store.tally(TallyRequest.event("failures", T0, Duration.ofHours(1), 100));
+        store.tally(TallyRequest.event("failures", T0.plusSeconds(1), Duration.ofHours(1), 100));
+        store.tally(TallyRequest.member("accounts", "alice", T0, Duration.ofHours(1), 100));
+        store.tally(TallyRequest.member("accounts", "bob", T0.plusSeconds(2), Duration.ofHours(1), 100));
+        store.tally(TallyRequest.event("forgotten", T0, Duration.ofHours(1), 100));
+        store.forget("forgotten");
     }
 
     /** What {@link #mutate} left must be there, read without changing it. */
@@ -119,6 +132,11 @@ class MemoryStateStoreTest implements StateStoreContract {
         assertThat(known.clientPasses()).isEqualTo(1);
         assertThat(store.restrictions()).extracting(Restriction::id).containsExactly("r1", "r2");
         assertThat(store.restrictions().get(1).liftedBy()).isEqualTo("cli:support");
+        assertThat(store.tally(TallyRequest.peek("failures", later, Duration.ofHours(1), 100)).count()).isEqualTo(2);
+        TallyOutcome accounts = store.tally(TallyRequest.peek("accounts", later, Duration.ofHours(1), 100));
+        assertThat(accounts.count()).isEqualTo(2);
+        assertThat(accounts.oldest()).isEqualTo(T0);
+        assertThat(store.tally(TallyRequest.peek("forgotten", later, Duration.ofHours(1), 100)).count()).isZero();
     }
 
     private static GreylistRequest dryRun(String triplet, Instant now) {
@@ -216,6 +234,7 @@ class MemoryStateStoreTest implements StateStoreContract {
         store.impose(restriction("r1"));
         store.impose(restriction("r2"));
         store.lift("r2", T0.plusSeconds(10), "cli:support");
+        mutateTallies(store);
     }
 
     @Test
