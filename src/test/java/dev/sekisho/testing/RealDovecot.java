@@ -356,6 +356,8 @@ public final class RealDovecot implements AutoCloseable {
                 "disable_plaintext_auth = no",
                 "auth_mechanisms = plain login",
                 "auth_verbose = yes",
+                // Dovecot's default login line, plus the port the client connected to (which listener: imap or imaps).
+                "login_log_format_elements = user=<%u> method=%m rip=%r lip=%l lport=%{real_lport} mpid=%e %c session=<%{session}>",
                 // Clients on loopback may present another address with IMAP ID x-originating-ip.
                 "login_trusted_networks = 127.0.0.0/8 ::1/128",
                 // No 2 s delay after a wrong password, and no per-IP penalty carried between tests.

@@ -153,7 +153,8 @@ public final class ImapMailbox implements Mailbox {
     private static String ensureFolder(IMAPStore store, String name) throws MessagingException, MailboxException {
         Folder folder = store.getFolder(name);
         if (!folder.exists() && !folder.create(Folder.HOLDS_MESSAGES)) {
-            throw new MailboxException(MailboxException.Kind.REFUSED, "the server did not create the folder " + name);
+            throw new MailboxException(MailboxException.Kind.REFUSED, "the server did not create the folder " + name
+                    + " (its folder hierarchy separator is '" + store.getDefaultFolder().getSeparator() + "')");
         }
         return folder.getFullName();
     }
@@ -280,7 +281,7 @@ public final class ImapMailbox implements Mailbox {
         if (stop.isStopped()) return;
         try {
             command("NOOP", null);
-            if (folder.getMessageCount() > waitingNow) return; // came while the last pass ran
+            if (present() > waitingNow) return; // came while the last pass ran
             if (!idle) {
                 pause.pause(poll);
                 return;
@@ -289,6 +290,18 @@ public final class ImapMailbox implements Mailbox {
         } catch (MessagingException e) {
             throw translate("lost " + settings.location() + " while waiting for mail", e);
         }
+    }
+
+    /**
+     * Mails in the folder now. Not {@link IMAPFolder#getMessageCount()}: Angus keeps counting a mail that an EXPUNGE
+     * removed until the folder is expunged through its own API, and would make every wait end at once.
+     */
+    private long present() throws MessagingException {
+        long n = 0;
+        for (Message m : folder.getMessages()) {
+            if (!m.isExpunged()) n++;
+        }
+        return n;
     }
 
     /**
