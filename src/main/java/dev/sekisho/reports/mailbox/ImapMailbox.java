@@ -45,6 +45,8 @@ public final class ImapMailbox implements Mailbox {
     /** RFC 2177 3: clients should end IDLE and issue it again at least every 29 minutes. */
     static final Duration IDLE_RENEWAL = Duration.ofMinutes(25);
     private static final Duration WATCHDOG_TICK = Duration.ofMillis(250);
+    /** Angus keeps expunged mails in the open folder's cache; a watch that runs for weeks reopens the folder now and then. */
+    private static final int REOPEN_AFTER_EXPUNGED = 500;
 
     private final ImapSettings settings;
     private final IMAPStore store;
@@ -190,6 +192,11 @@ public final class ImapMailbox implements Mailbox {
             // RFC 3501 6.1.2: NOOP lets the server report mails that arrived since the last command.
             command("NOOP", null);
             Message[] messages = folder.getMessages();
+            if (expunged(messages) > REOPEN_AFTER_EXPUNGED) {
+                folder.close(false);
+                folder.open(Folder.READ_WRITE);
+                messages = folder.getMessages();
+            }
             FetchProfile profile = new FetchProfile();
             profile.add(UIDFolder.FetchProfileItem.UID);
             profile.add(FetchProfile.Item.FLAGS);
@@ -297,9 +304,14 @@ public final class ImapMailbox implements Mailbox {
      * removed until the folder is expunged through its own API, and would make every wait end at once.
      */
     private long present() throws MessagingException {
-        long n = 0;
-        for (Message m : folder.getMessages()) {
-            if (!m.isExpunged()) n++;
+        Message[] messages = folder.getMessages();
+        return messages.length - expunged(messages);
+    }
+
+    private static int expunged(Message[] messages) {
+        int n = 0;
+        for (Message m : messages) {
+            if (m.isExpunged()) n++;
         }
         return n;
     }

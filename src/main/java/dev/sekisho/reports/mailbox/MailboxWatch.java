@@ -62,7 +62,7 @@ public final class MailboxWatch {
                     failures = 0; // a whole pass on this connection: the next loss starts the backoff afresh
                     // Mails that moved make room for mails that came meanwhile: look again before waiting.
                     if (pass.moved() > 0) continue;
-                    mailbox.await(poll, (int) Math.min(Integer.MAX_VALUE, pass.left() + pass.gone()), pause, stop);
+                    mailbox.await(poll, (int) Math.min(Integer.MAX_VALUE, pass.left()), pause, stop);
                 }
             } catch (IOException e) {
                 failures = retryOrThrow(e, ++failures, "lost the connection to");
