@@ -6,7 +6,6 @@ import dev.sekisho.reports.mailbox.ImapMailbox;
 import dev.sekisho.reports.mailbox.ImapSettings;
 import dev.sekisho.reports.mailbox.MailOutcome;
 import dev.sekisho.reports.mailbox.Mailbox;
-import dev.sekisho.reports.mailbox.MailboxException;
 import dev.sekisho.reports.mailbox.MailboxImport;
 import dev.sekisho.reports.mailbox.MailboxWatch;
 import dev.sekisho.reports.mailbox.MaildirMailbox;
@@ -30,6 +29,8 @@ import sun.misc.SignalHandler;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,16 +107,18 @@ final class DmarcImportCommand extends DmarcSubcommand {
     /** --imap or --maildir: one pass, or --watch until Ctrl-C; mails move only after their reports are stored. */
     private int mailboxImport(DmarcTable.Format format, PrintWriter out, PrintWriter err) {
         ImapSettings imap = source.imap != null ? mailbox.imap(source.imap, DmarcMailboxOptions.environment()) : null;
-        java.time.Duration poll = mailbox.pollInterval();
+        Duration poll = mailbox.pollInterval();
         boolean terminal = System.console() != null;
         boolean watching = mailbox.watch;
         String prefix = spec.qualifiedName() + ": ";
         MailboxWatch.Opener opener = imap != null ? () -> ImapMailbox.open(imap)
                 : () -> MaildirMailbox.open(source.maildir, mailbox.archiveFolder, mailbox.invalidFolder);
-        String[] folders = new String[2];
+        // The folders as the mailbox names them once open; until then (a watch that never connected) as given.
+        String[] folders = imap != null ? new String[]{imap.archiveFolder(), imap.invalidFolder()}
+                : new String[]{maildirName(mailbox.archiveFolder), maildirName(mailbox.invalidFolder)};
         StopSignal stop = new StopSignal();
         List<Signal> signals = List.of(new Signal("INT"), new Signal("TERM"));
-        List<SignalHandler> previous = new java.util.ArrayList<>();
+        List<SignalHandler> previous = new ArrayList<>();
         PassSummary passes;
         TallySum stored = new TallySum(terminal ? progress(err) : tally -> {
         });
@@ -148,10 +151,7 @@ final class DmarcImportCommand extends DmarcSubcommand {
                 folders[1] = box.invalidFolder();
                 passes = importer.pass(box, () -> stored.next(reports), stop);
             }
-        } catch (MailboxException e) {
-            err.println(prefix + e.getMessage());
-            return 1;
-        } catch (IOException e) {
+        } catch (IOException e) { // a MailboxException: refused, or (one pass) unreachable
             err.println(prefix + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
@@ -164,6 +164,10 @@ final class DmarcImportCommand extends DmarcSubcommand {
         }
         print(format, out, passes.read(), stored.total(), location, passes, folders);
         return passes.read().rejectedInputs() > 0 || passes.left() > 0 ? 1 : 0;
+    }
+
+    private static String maildirName(String folder) {
+        return folder.startsWith(".") ? folder : "." + folder;
     }
 
     /** Installs a signal handler; a JVM that keeps the signal to itself (-Xrs) leaves Ctrl-C to end the process. */

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * One pass over a mailbox: each waiting mail's reports go to a visitor (the store), and the mail moves only
  * afterwards.
  *
- * <p>The visitor's contract is that of {@link dev.sekisho.store.ReportImporter}: when it returns from a report's
+ * <p>The visitor's contract is that of {@code dev.sekisho.store.ReportImporter}: when it returns from a report's
  * last callback, the report is stored (committed); when it throws, it is not. So a mail whose read ends without an
  * exception has every report stored, and moving it then loses nothing; a crash between the two leaves the mail in
  * place, and reading it again stores nothing twice (reports are deduplicated). A mail whose visitor threw is left
