@@ -1,6 +1,16 @@
 package dev.sekisho.cli;
 
 import dev.sekisho.reports.Problem;
+import dev.sekisho.reports.mailbox.Backoff;
+import dev.sekisho.reports.mailbox.ImapMailbox;
+import dev.sekisho.reports.mailbox.ImapSettings;
+import dev.sekisho.reports.mailbox.MailOutcome;
+import dev.sekisho.reports.mailbox.Mailbox;
+import dev.sekisho.reports.mailbox.MailboxImport;
+import dev.sekisho.reports.mailbox.MailboxWatch;
+import dev.sekisho.reports.mailbox.MaildirMailbox;
+import dev.sekisho.reports.mailbox.PassSummary;
+import dev.sekisho.reports.mailbox.StopSignal;
 import dev.sekisho.reports.source.ImportSummary;
 import dev.sekisho.reports.source.ReportLimits;
 import dev.sekisho.reports.source.ReportReader;
@@ -10,13 +20,19 @@ import dev.sekisho.store.ReportImporter;
 import dev.sekisho.store.ReportStore;
 import dev.sekisho.reports.enrichment.EnrichmentPart;
 import dev.sekisho.reports.enrichment.EnrichmentTally;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,19 +42,39 @@ import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 
-/** {@code sekisho dmarc import}: read report files and folders, store what they hold, say what happened. */
+/** {@code sekisho dmarc import}: read report files, folders or a mailbox, store what they hold, say what happened. */
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = {"Read DMARC aggregate and failure reports and SMTP TLS reports from files and folders (.xml, .gz, .zip, .json, .eml, "
                 + "mbox, Maildir; the content decides the format) and store them; a report already stored is counted as a duplicate.",
                 "Then each source address not looked up recently is enriched (--enrich): forward-confirmed reverse DNS, its base "
                         + "domain, country and AS; bounded by a deadline per lookup and --enrich-budget, so it never holds the import up.",
-                "Exit code: 0 when every input was read, 1 when some input was rejected (the rest is stored)."})
+                "With --imap or --maildir, read the mails waiting in a mailbox instead, and move each one to the archive folder once "
+                        + "every report in it is stored, or to the invalid folder when it holds none; a mail whose reports could not be "
+                        + "stored stays where it is and is read again next time.",
+                "Exit code: 0 when every input was read, 1 when some input was rejected or a mail could not be stored (the rest is stored), "
+                        + "or the mailbox refused us; 2 for bad options."})
 final class DmarcImportCommand extends DmarcSubcommand {
     /** How often the progress line is redrawn on a terminal. */
     private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Report files, archives, mails, mbox files or folders.")
-    List<Path> paths;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    /** What to read: paths, an IMAP server, or a Maildir (exactly one). */
+    static final class Source {
+        @Parameters(arity = "1..*", paramLabel = "PATH", description = "Report files, archives, mails, mbox files or folders.")
+        List<Path> paths;
+
+        @Option(names = "--imap", paramLabel = "HOST[:PORT]", description = "Read the mails in an IMAP folder (see the --imap-* options).")
+        String imap;
+
+        @Option(names = "--maildir", paramLabel = "DIR", description = "Read the mails in new/ and cur/ of a Maildir and move them into its "
+                + "Maildir++ folders .Archive and .Invalid (see --archive-folder).")
+        Path maildir;
+    }
+
+    @Mixin
+    DmarcMailboxOptions mailbox = new DmarcMailboxOptions();
 
     @Option(names = "--parse-only", description = "Read and parse everything but store nothing (--db is not opened): how fast "
             + "the files alone are decompressed and parsed, the ceiling an import can reach.")
@@ -50,6 +86,13 @@ final class DmarcImportCommand extends DmarcSubcommand {
     @Override
     int run(PrintWriter out, PrintWriter err) {
         DmarcTable.Format format = store.format();
+        boolean fromMailbox = source.imap != null || source.maildir != null;
+        mailbox.requireUnused(source.imap != null, fromMailbox);
+        if (fromMailbox) {
+            if (parseOnly) throw new IllegalArgumentException("--parse-only does not go with --imap or --maildir: mails would be moved with nothing stored");
+            return mailboxImport(format, out, err);
+        }
+        List<Path> paths = source.paths;
         ImportSummary read;
         ImportTally stored;
         String location;
@@ -79,15 +122,121 @@ final class DmarcImportCommand extends DmarcSubcommand {
         } finally {
             if (terminal) err.print("\r\033[K");
         }
+        print(format, out, read, stored, location, null, null, enricher, enriched);
+        return read.rejectedInputs() > 0 ? 1 : 0;
+    }
+
+    /** --imap or --maildir: one pass, or --watch until Ctrl-C; mails move only after their reports are stored. */
+    private int mailboxImport(DmarcTable.Format format, PrintWriter out, PrintWriter err) {
+        ImapSettings imap = source.imap != null ? mailbox.imap(source.imap, DmarcMailboxOptions.environment()) : null;
+        Duration poll = mailbox.pollInterval();
+        boolean terminal = System.console() != null;
+        boolean watching = mailbox.watch;
+        String prefix = spec.qualifiedName() + ": ";
+        MailboxWatch.Opener opener = imap != null ? () -> ImapMailbox.open(imap)
+                : () -> MaildirMailbox.open(source.maildir, mailbox.archiveFolder, mailbox.invalidFolder);
+        // The folders as the mailbox names them once open; until then (a watch that never connected) as given.
+        String[] folders = imap != null ? new String[]{imap.archiveFolder(), imap.invalidFolder()}
+                : new String[]{maildirName(mailbox.archiveFolder), maildirName(mailbox.invalidFolder)};
+        StopSignal stop = new StopSignal();
+        List<Signal> signals = List.of(new Signal("INT"), new Signal("TERM"));
+        List<SignalHandler> previous = new ArrayList<>();
+        // One pass: enrich once its mails are stored, as for paths. A watch never ends by itself, so it does not enrich
+        // (a periodic one-pass import, or an import of paths, does).
+        Optional<EnrichOptions.Prepared> enricher = watching || enrich.wanted().isEmpty() ? Optional.empty()
+                : Optional.of(enrich.prepare(InstantSource.system()));
+        EnrichmentTally enriched = EnrichmentTally.nothing();
+        PassSummary passes;
+        TallySum stored = new TallySum(terminal ? progress(err) : tally -> {
+        });
+        String location;
+        try (ReportStore reports = store.openForImport()) {
+            location = reports.location();
+            MailboxImport importer = new MailboxImport(ReportLimits.defaults(), outcome -> {
+                String line = describe(outcome, folders);
+                if (line != null && (watching || outcome.disposition() != MailOutcome.Disposition.ARCHIVED)) {
+                    if (terminal) err.print("\r\033[K");
+                    err.println(prefix + line);
+                    err.flush();
+                }
+            });
+            // Ctrl-C (and TERM): finish the mail in hand, then stop and print the summary.
+            for (Signal signal : signals) previous.add(handle(signal, s -> stop.stop()));
+            if (watching) {
+                MailboxWatch watch = new MailboxWatch(importer, () -> {
+                    Mailbox opened = opener.open();
+                    folders[0] = opened.archiveFolder();
+                    folders[1] = opened.invalidFolder();
+                    return opened;
+                }, poll, Backoff.defaults(), stop::pause, notice -> {
+                    err.println(prefix + notice);
+                    err.flush();
+                });
+                passes = watch.run(() -> stored.next(reports), stop);
+            } else try (Mailbox box = opener.open()) {
+                folders[0] = box.archiveFolder();
+                folders[1] = box.invalidFolder();
+                passes = importer.pass(box, () -> stored.next(reports), stop);
+            }
+            if (enricher.isPresent()) {
+                if (terminal) err.print("\r\033[K");
+                enriched = enricher.get().enricher().enrich(reports.enrichments(), enricher.get().settings(),
+                        terminal ? enrichProgress(err) : done -> {
+                        });
+            }
+        } catch (IOException e) { // a MailboxException: refused, or (one pass) unreachable
+            err.println(prefix + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println(prefix + "interrupted");
+            return 1;
+        } finally {
+            for (int i = 0; i < previous.size(); i++) handle(signals.get(i), previous.get(i));
+            if (terminal) err.print("\r\033[K");
+        }
+        print(format, out, passes.read(), stored.total(), location, passes, folders, enricher, enriched);
+        return passes.read().rejectedInputs() > 0 || passes.left() > 0 ? 1 : 0;
+    }
+
+    private static String maildirName(String folder) {
+        return folder.startsWith(".") ? folder : "." + folder;
+    }
+
+    /** Installs a signal handler; a JVM that keeps the signal to itself (-Xrs) leaves Ctrl-C to end the process. */
+    private static SignalHandler handle(Signal signal, SignalHandler handler) {
+        if (handler == null) return null;
+        try {
+            return Signal.handle(signal, handler);
+        } catch (IllegalArgumentException inUse) {
+            return null;
+        }
+    }
+
+    /** One line about a mail, or null for nothing to say. */
+    private static String describe(MailOutcome outcome, String[] folders) {
+        String name = outcome.mail().name();
+        return switch (outcome.disposition()) {
+            case ARCHIVED -> name + ": " + outcome.read().reports() + " reports stored, moved to " + folders[0];
+            case INVALID -> name + ": no readable report, moved to " + folders[1] + ": " + outcome.reason();
+            case LEFT -> name + ": " + outcome.reason();
+            case GONE -> null;
+        };
+    }
+
+    private void print(DmarcTable.Format format, PrintWriter out, ImportSummary read, ImportTally stored, String location,
+                       PassSummary mails, String[] folders, Optional<EnrichOptions.Prepared> enricher, EnrichmentTally enriched) {
         switch (format) {
             case JSON -> {
                 Map<String, Object> object = json(read, stored, location);
                 object.put("enrichment", enrichmentJson(enricher, enriched));
+                if (mails != null) object.put("mails", mailCounters(mails));
                 out.println(DmarcTable.json(object));
             }
             case CSV -> {
                 DmarcTable rows = new DmarcTable("section", "name", "value");
                 counters(read, stored).forEach((section, values) -> values.forEach((name, value) -> rows.row(section, name, value)));
+                if (mails != null) mailCounters(mails).forEach((name, value) -> rows.row("mails", name, value));
                 read.problems().forEach(p -> rows.row("problem", p.code(), p.toString()));
                 if (enricher.isPresent()) {
                     rows.row("enriched", "due", enriched.due());
@@ -110,17 +259,59 @@ final class DmarcImportCommand extends DmarcSubcommand {
                 out.printf("skipped:    %d records, %d inputs rejected%n", read.skippedRecords(), read.rejectedInputs());
                 for (Problem p : read.problems()) out.println("  " + p);
                 if (read.unlistedProblems() > 0) out.printf("  ... and %d more problems%n", read.unlistedProblems());
+                if (mails != null) {
+                    out.printf("mails:      %d moved to %s, %d moved to %s, %d left in place (not stored), %d taken by another client%n",
+                            mails.archived(), folders[0], mails.invalid(), folders[1], mails.left(), mails.gone());
+                }
                 out.printf("store:      %s%n", location);
                 if (!parseOnly) out.println("enriched:   " + enrichmentLine(enricher, enriched));
                 enricher.ifPresent(e -> e.notes().forEach(note -> out.println("  " + note)));
             }
         }
-        return read.rejectedInputs() > 0 ? 1 : 0;
+    }
+
+    private static Map<String, Long> mailCounters(PassSummary mails) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("archived", mails.archived());
+        m.put("invalid", mails.invalid());
+        m.put("left", mails.left());
+        m.put("gone", mails.gone());
+        return m;
+    }
+
+    /**
+     * The tally of many importers: a mailbox import gives each mail a fresh {@link ReportImporter} (so one that a
+     * store failure left half-way never carries into the next mail), and the progress line and summary add them up.
+     */
+    private static final class TallySum {
+        private final Consumer<ImportTally> progress;
+        private ImportTally finished = new ImportTally(0, 0, 0, 0, 0, 0, 0, 0, 0);
+        private ReportImporter current;
+
+        TallySum(Consumer<ImportTally> progress) {
+            this.progress = progress;
+        }
+
+        ReportImporter next(ReportStore reports) {
+            if (current != null) finished = plus(finished, current.tally());
+            current = new ReportImporter(reports, tally -> progress.accept(plus(finished, tally)));
+            return current;
+        }
+
+        ImportTally total() {
+            return current == null ? finished : plus(finished, current.tally());
+        }
+
+        private static ImportTally plus(ImportTally a, ImportTally b) {
+            return new ImportTally(a.aggregateStored() + b.aggregateStored(), a.aggregateDuplicates() + b.aggregateDuplicates(),
+                    a.failureStored() + b.failureStored(), a.failureDuplicates() + b.failureDuplicates(), a.tlsStored() + b.tlsStored(),
+                    a.tlsDuplicates() + b.tlsDuplicates(), a.records() + b.records(), a.messages() + b.messages(), a.abandoned() + b.abandoned());
+        }
     }
 
     /** The enrichment in one line: how many sources, and what was found. */
     private String enrichmentLine(Optional<EnrichOptions.Prepared> enricher, EnrichmentTally t) {
-        if (enricher.isEmpty()) return "off (--no-enrich)";
+        if (enricher.isEmpty()) return mailbox.watch ? "not while watching (a one-pass import enriches)" : "off (--no-enrich)";
         EnrichOptions.Prepared e = enricher.get();
         if (e.usable().isEmpty()) return "nothing could be looked up (" + e.partWords() + ")";
         StringBuilder line = new StringBuilder().append(t.enriched()).append(" sources looked up (")
