@@ -72,8 +72,11 @@ public final class Application implements AutoCloseable, AdminOperations {
     private final Path dataDir;
     private LogIntake logSources; // guarded by this
     private LoginObserver logObserver; // guarded by this
+    private final dev.sekisho.geo.GeoIp geoIp; // opened once; a reload keeps it (geoip changes need a restart)
 
-    private Application(SekishoConfig config, StateStore store, Notifier notifier, InstantSource clock, Path dataDir) {
+    private Application(SekishoConfig config, StateStore store, Notifier notifier, InstantSource clock, Path dataDir,
+                        dev.sekisho.geo.GeoIp geoIp) {
+        this.geoIp = geoIp;
         this.clock = clock;
         this.dataDir = dataDir;
         this.store = store;
@@ -83,7 +86,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         // Histogram buckets rather than client-side percentiles: Prometheus can aggregate them over a fleet.
         this.decisionTimer = Timer.builder("sekisho.decision").description("Time to decide one policy request")
                 .serviceLevelObjectives(DECISION_BUCKETS).register(metrics);
-        running.set(new Running(config, CheckFactory.engine(config, store, clock, verdictLog)));
+        running.set(new Running(config, CheckFactory.engine(config, store, clock, verdictLog, geoIp)));
     }
 
     /** Open the state in {@code dataDir}, bind every listener, and serve. */
@@ -93,6 +96,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + dataDir, e);
         }
+        var geoIp = CheckFactory.geoIp(config.geoip(), clock); // first: it holds nothing to close if what follows fails
         StateStore store;
         try {
             store = MemoryStateStore.open(dataDir.resolve("state"),
@@ -108,7 +112,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             throw e;
         }
         store = NotifyingStateStore.wrap(store, notifier); // new restrictions, whoever imposes them, reach the notifier
-        Application app = new Application(config, store, notifier, clock, dataDir);
+        Application app = new Application(config, store, notifier, clock, dataDir, geoIp);
         try {
             app.bind(config, AdminToken.loadOrCreate(dataDir));
         } catch (RuntimeException e) {
@@ -267,7 +271,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             metrics.counter("sekisho.config.reloads", "result", "refused").increment();
             throw e;
         }
-        running.set(new Running(fresh, CheckFactory.engine(fresh, store, clock, verdictLog)));
+        running.set(new Running(fresh, CheckFactory.engine(fresh, store, clock, verdictLog, geoIp)));
         metrics.counter("sekisho.config.reloads", "result", "applied").increment();
         String logsNote = "";
         if (logObserver != null && !fresh.logs().equals(current.logs())) {
@@ -280,7 +284,8 @@ public final class Application implements AutoCloseable, AdminOperations {
         }
         String note = fresh.policyListeners().equals(current.policyListeners()) && fresh.http().equals(current.http())
                 && fresh.state().equals(current.state()) && fresh.notifications().equals(current.notifications())
-                ? "" : " (listener, state and notify changes take effect at the next restart)";
+                && fresh.geoip().equals(current.geoip())
+                ? "" : " (listener, state, notify and geoip changes take effect at the next restart)";
         String message = "reloaded " + current.source() + ": services " + fresh.services().keySet() + note + logsNote;
         LOG.info(message);
         return message;
