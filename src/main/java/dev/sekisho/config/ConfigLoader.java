@@ -304,7 +304,6 @@ public final class ConfigLoader {
             } catch (IllegalArgumentException e) {
                 throw c.error("action", e.getMessage() + " (or log)");
             }
-            if (action.kind() == Action.Kind.REJECT && action.code() == 0) action = Action.reject(554, "5.7.1", action.argument());
         }
         ListConfig exempt = listConfig(c.section("exempt"));
         return new CheckConfig.Country(name, allow, deny, allowNetworks, denyNetworks, unknown, action, exempt);
