@@ -49,7 +49,7 @@ class CountryConfigTest {
         var check = (CheckConfig.Country) checks("""
                       - type: country
                         name: no-hostile
-                        deny-countries: [CN, "NO"]
+                        deny-countries: [CN, NO]
                         allow-networks: [198.51.100.0/24]
                         deny-networks: [203.0.113.7, 2001:db8::/32]
                         unknown: deny
