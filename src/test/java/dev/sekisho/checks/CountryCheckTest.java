@@ -126,6 +126,19 @@ class CountryCheckTest {
     }
 
     @Test
+    void networkRulesWorkWithoutACountryDatabase() {
+        List<String> said = new ArrayList<>();
+        ClientCountry none = new ClientCountry(GeoIp.open(GeoIp.Databases.none(), clock, m -> { }), said::add);
+        CountryCheck check = new CountryCheck(config(Set.of(), Set.of(), List.of(), List.of("203.0.113.0/24"), CheckConfig.UnknownCountry.PASS,
+                Action.reject(554, "5.7.1", ""), ListConfig.EMPTY), none);
+        assertThat(ask(check, CN).decisive()).isTrue();
+        CheckResult other = ask(check, US);
+        assertThat(other.decisive()).isFalse();
+        assertThat(other.explanation().detail()).isEqualTo("no network rule matched");
+        assertThat(said).as("no country was needed, so nothing to say").isEmpty();
+    }
+
+    @Test
     void anUnknownCountryFollowsTheUnknownChoice() {
         CheckResult passed = ask(allowJapan(CheckConfig.UnknownCountry.PASS), PRIVATE);
         assertThat(passed.decisive()).isFalse();
