@@ -80,8 +80,11 @@ public final class Application implements AutoCloseable, AdminOperations {
     private final Path dataDir;
     private LogIntake logSources; // guarded by this
     private LoginObserver logObserver; // guarded by this
+    private final dev.sekisho.geo.GeoIp geoIp; // opened once; a reload keeps it (geoip changes need a restart)
 
-    private Application(SekishoConfig config, StateStore store, Notifier notifier, InstantSource clock, Path dataDir) {
+    private Application(SekishoConfig config, StateStore store, Notifier notifier, InstantSource clock, Path dataDir,
+                        dev.sekisho.geo.GeoIp geoIp) {
+        this.geoIp = geoIp;
         this.clock = clock;
         this.dataDir = dataDir;
         this.store = store;
@@ -91,7 +94,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         // Histogram buckets rather than client-side percentiles: Prometheus can aggregate them over a fleet.
         this.decisionTimer = Timer.builder("sekisho.decision").description("Time to decide one policy request")
                 .serviceLevelObjectives(DECISION_BUCKETS).register(metrics);
-        running.set(new Running(config, CheckFactory.engine(config, store, clock, verdictLog), new LoginLockout(config.logins(), store, loginCounters)));
+        running.set(new Running(config, CheckFactory.engine(config, store, clock, verdictLog, geoIp), new LoginLockout(config.logins(), store, loginCounters)));
         registerLoginMetrics();
     }
 
@@ -102,6 +105,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + dataDir, e);
         }
+        var geoIp = CheckFactory.geoIp(config.geoip(), clock); // first: it holds nothing to close if what follows fails
         StateStore store;
         try {
             store = MemoryStateStore.open(dataDir.resolve("state"),
@@ -117,7 +121,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             throw e;
         }
         store = NotifyingStateStore.wrap(store, notifier); // new restrictions, whoever imposes them, reach the notifier
-        Application app = new Application(config, store, notifier, clock, dataDir);
+        Application app = new Application(config, store, notifier, clock, dataDir, geoIp);
         try {
             app.bind(config, AdminToken.loadOrCreate(dataDir), app.loginRoutes(config, dataDir));
             app.startLogSources(app.loginObserver()); // log files and syslog feed the same lockouts as Dovecot's reports
@@ -333,7 +337,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             metrics.counter("sekisho.config.reloads", "result", "refused").increment();
             throw e;
         }
-        running.set(new Running(fresh, CheckFactory.engine(fresh, store, clock, verdictLog), new LoginLockout(fresh.logins(), store, loginCounters)));
+        running.set(new Running(fresh, CheckFactory.engine(fresh, store, clock, verdictLog, geoIp), new LoginLockout(fresh.logins(), store, loginCounters)));
         metrics.counter("sekisho.config.reloads", "result", "applied").increment();
         String logsNote = "";
         if (logObserver != null && !fresh.logs().equals(current.logs())) {
@@ -346,8 +350,8 @@ public final class Application implements AutoCloseable, AdminOperations {
         }
         String note = fresh.policyListeners().equals(current.policyListeners()) && fresh.http().equals(current.http())
                 && fresh.state().equals(current.state()) && fresh.notifications().equals(current.notifications())
-                && fresh.logins().dovecot().equals(current.logins().dovecot())
-                ? "" : " (listener, state, notify and Dovecot endpoint changes take effect at the next restart)";
+                && fresh.logins().dovecot().equals(current.logins().dovecot()) && fresh.geoip().equals(current.geoip())
+                ? "" : " (listener, state, notify, Dovecot endpoint and geoip changes take effect at the next restart)";
         String message = "reloaded " + current.source() + ": services " + fresh.services().keySet() + note + logsNote;
         LOG.info(message);
         return message;

@@ -1,7 +1,9 @@
 package dev.sekisho.app;
 
-import dev.sekisho.checks.ListCheck;
+import dev.sekisho.checks.ClientCountry;
 import dev.sekisho.checks.ClientNetworks;
+import dev.sekisho.checks.CountryCheck;
+import dev.sekisho.checks.ListCheck;
 import dev.sekisho.checks.GreylistCheck;
 import dev.sekisho.checks.ListMatcher;
 import dev.sekisho.checks.RateLimitCheck;
@@ -12,7 +14,10 @@ import dev.sekisho.config.SekishoConfig;
 import dev.sekisho.engine.Check;
 import dev.sekisho.engine.Engine;
 import dev.sekisho.engine.ServicePolicy;
+import dev.sekisho.geo.GeoIp;
 import dev.sekisho.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -22,10 +27,24 @@ import java.util.Map;
 
 /** Builds an engine from the configuration: one place where every check type meets its dependencies. */
 final class CheckFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckFactory.class);
+
     private CheckFactory() {
     }
 
-    static Engine engine(SekishoConfig config, StateStore store, InstantSource clock, Engine.Listener listener) {
+    /**
+     * The databases of the {@code geoip} section, opened once and shared by every engine built from them.
+     *
+     * @throws dev.sekisho.geo.GeoDatabaseException naming the file when a database cannot be opened
+     */
+    static GeoIp geoIp(SekishoConfig.GeoipConfig geoip, InstantSource clock) {
+        return GeoIp.open(new GeoIp.Databases(geoip.countryDatabase(), geoip.asnDatabase(), geoip.reloadCheck()), clock);
+    }
+
+    /** @param geoIp where checks that judge by country look clients up */
+    static Engine engine(SekishoConfig config, StateStore store, InstantSource clock, Engine.Listener listener, GeoIp geoIp) {
+        // One per engine: without a country database, "country rules are off" is logged once per configuration.
+        ClientCountry countries = new ClientCountry(geoIp, LOG::warn);
         ClientNetworks networks = new ClientNetworks(config.networks().ipv4(), config.networks().ipv6());
         ListMatcher allow = new ListMatcher(config.allow());
         ListMatcher deny = new ListMatcher(config.deny());
@@ -37,9 +56,10 @@ final class CheckFactory {
                     case CheckConfig.Restrictions r -> new RestrictionCheck(r.name(), store, r.action());
                     case CheckConfig.AllowList a -> ListCheck.allow(a.name(), allow);
                     case CheckConfig.DenyList d -> ListCheck.deny(d.name(), deny, d.action());
-                    case CheckConfig.RateLimit r -> new RateLimitCheck(r, networks, store);
+                    case CheckConfig.RateLimit r -> new RateLimitCheck(r, networks, store, countries);
                     case CheckConfig.Greylist g -> new GreylistCheck(g, networks, store);
                     case CheckConfig.SenderLoginMismatch m -> new SenderLoginMismatchCheck(m);
+                    case CheckConfig.Country c2 -> new CountryCheck(c2, countries);
                 });
             }
             services.put(service.name(), new ServicePolicy(service.name(), checks, service.deadline(), service.failureVerdict()));

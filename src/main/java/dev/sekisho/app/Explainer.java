@@ -25,7 +25,8 @@ public final class Explainer {
      */
     public static List<Map<String, Object>> explainOffline(SekishoConfig config, Map<String, String> attributes, InstantSource clock) {
         try (MemoryStateStore store = MemoryStateStore.inMemory(MemoryStateStore.Options.defaults().withMaintenanceThread(false), clock)) {
-            return explain(CheckFactory.engine(config, store, clock, Engine.Listener.NONE), config, attributes);
+            return explain(CheckFactory.engine(config, store, clock, Engine.Listener.NONE, CheckFactory.geoIp(config.geoip(), clock)),
+                    config, attributes);
         }
     }
 

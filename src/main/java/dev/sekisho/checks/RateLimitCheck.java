@@ -37,8 +37,19 @@ public final class RateLimitCheck implements Check {
     private final String keyName;
     private final String unitName;
     private final String[] windowNames;
+    /** Null when the limit applies to every client whatever its country. */
+    private final CountryScope countryScope;
 
     public RateLimitCheck(CheckConfig.RateLimit config, ClientNetworks networks, StateStore store) {
+        this(config, networks, store, null);
+    }
+
+    /** @param countries where a country condition ({@code countries:}) looks up the client; may be null without one */
+    public RateLimitCheck(CheckConfig.RateLimit config, ClientNetworks networks, StateStore store, ClientCountry countries) {
+        if (config.countries() != null && countries == null) {
+            throw new IllegalArgumentException("rate limit " + config.name() + " has a country condition but no country source");
+        }
+        this.countryScope = config.countries() == null ? null : new CountryScope(config.countries(), countries);
         this.config = config;
         this.networks = networks;
         this.exempt = new ListMatcher(config.exempt());
@@ -59,7 +70,15 @@ public final class RateLimitCheck implements Check {
         if (cost.isEmpty()) return CheckResult.pass(Explanation.of(name(), "not counted at " + tx.stage()));
         Optional<String> key = keyOf(tx);
         if (key.isEmpty()) return CheckResult.pass(Explanation.of(name(), "no " + keyName + " to count"));
-        String subject = keyName + "=" + key.get();
+        final String subject;
+        if (countryScope == null) {
+            subject = keyName + "=" + key.get();
+        } else { // a limit for some countries only ("from abroad"): a client elsewhere is not counted
+            ClientCountry.Answer country = countryScope.countries().of(tx);
+            String outside = countryScope.outside(country);
+            if (outside != null) return CheckResult.pass(new Explanation(name(), countryScope.rule(), keyName + "=" + key.get(), outside, Map.of()));
+            subject = keyName + "=" + key.get() + " country=" + (country.known() ? country.code() : "unknown");
+        }
         if (!exempt.isEmpty()) {
             Optional<String> why = exempt.match(tx);
             if (why.isPresent()) return CheckResult.pass(new Explanation(name(), "exempt", subject, "exempt: " + why.get(), Map.of()));

@@ -33,6 +33,8 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
     private static final String DEFAULTS = "defaults.yaml";
     private static final long MAX_FILE_BYTES = 4 * 1024 * 1024;
+    /** ISO 3166-1 alpha-2 codes as MaxMind databases give them, plus XK (Kosovo), which they use though ISO has not assigned it. */
+    private static final Set<String> COUNTRY_CODES = countryCodeSet();
 
     /** Schema paths of every key read so far; lets a test hold docs/configuration.md to the code. */
     private final Set<String> schemaKeys = new TreeSet<>();
@@ -301,7 +303,7 @@ public final class ConfigLoader {
 
     private static String checkType(Section c) {
         String type = c.string("type", "");
-        if (type.isEmpty()) throw c.error("type", "every check needs a type (restrictions, allow-list, deny-list, rate-limit, greylist, sender-login-mismatch)");
+        if (type.isEmpty()) throw c.error("type", "every check needs a type (restrictions, allow-list, deny-list, rate-limit, greylist, sender-login-mismatch, country)");
         return type;
     }
 
@@ -315,8 +317,9 @@ public final class ConfigLoader {
             case "rate-limit" -> rateLimit(c, name);
             case "greylist" -> greylist(c, name);
             case "sender-login-mismatch" -> mismatch(c, name);
+            case "country" -> country(c, name);
             default -> throw c.error("type", "unknown check type \"" + type
-                    + "\" (restrictions, allow-list, deny-list, rate-limit, greylist, sender-login-mismatch)");
+                    + "\" (restrictions, allow-list, deny-list, rate-limit, greylist, sender-login-mismatch, country)");
         };
     }
 
@@ -331,7 +334,78 @@ public final class ConfigLoader {
         }
         Action action = action(c, "action", Action.defer(450, "4.7.1", ""));
         ListConfig exempt = listConfig(c.section("exempt"));
-        return new CheckConfig.RateLimit(name, key, unit, windows, action, exempt);
+        CheckConfig.CountryCondition countries = c.has("countries") ? countryCondition(c.section("countries")) : null;
+        return new CheckConfig.RateLimit(name, key, unit, windows, action, exempt, countries);
+    }
+
+    /** {@code {in: [..]}} or {@code {not-in: [..]}}, and whether a client of unknown country is counted. */
+    private static CheckConfig.CountryCondition countryCondition(Section s) {
+        Set<String> in = countryCodes(s, "in");
+        Set<String> notIn = countryCodes(s, "not-in");
+        boolean unknownApplies = s.bool("unknown-counted", false);
+        s.rejectUnknownKeys();
+        if (in.isEmpty() == notIn.isEmpty()) {
+            throw s.error("give either in (the limit counts clients from these countries) or not-in (clients from elsewhere, "
+                    + "e.g. not-in: [JP] for \"from abroad\")");
+        }
+        return new CheckConfig.CountryCondition(in.isEmpty() ? notIn : in, in.isEmpty(), unknownApplies);
+    }
+
+    private CheckConfig.Country country(Section c, String name) {
+        Set<String> allow = countryCodes(c, "allow-countries");
+        Set<String> deny = countryCodes(c, "deny-countries");
+        if (!allow.isEmpty() && !deny.isEmpty()) {
+            throw c.error("deny-countries", "give allow-countries (every other country is denied) or deny-countries, not both");
+        }
+        List<IPAddress> allowNetworks = c.each("allow-networks", ConfigLoader::network);
+        List<IPAddress> denyNetworks = c.each("deny-networks", ConfigLoader::network);
+        if (allow.isEmpty() && deny.isEmpty() && allowNetworks.isEmpty() && denyNetworks.isEmpty()) {
+            throw c.error("a country check needs allow-countries, deny-countries, allow-networks or deny-networks");
+        }
+        CheckConfig.UnknownCountry unknown = enumValue(c, "unknown", CheckConfig.UnknownCountry.class, CheckConfig.UnknownCountry.PASS);
+        String actionText = c.string("action", "reject");
+        Action action = null;
+        if (!actionText.trim().equalsIgnoreCase("log")) {
+            try {
+                action = ActionSyntax.parse(actionText);
+            } catch (IllegalArgumentException e) {
+                throw c.error("action", e.getMessage() + " (or log)");
+            }
+        }
+        ListConfig exempt = listConfig(c.section("exempt"));
+        return new CheckConfig.Country(name, allow, deny, allowNetworks, denyNetworks, unknown, action, exempt);
+    }
+
+    private static Set<String> countryCodeSet() {
+        Set<String> codes = new HashSet<>(Locale.getISOCountries(Locale.IsoCountryCode.PART1_ALPHA2));
+        codes.add("XK");
+        return Set.copyOf(codes);
+    }
+
+    /** A list of country codes, each checked; upper case. */
+    private static Set<String> countryCodes(Section s, String key) {
+        List<String> codes = s.each(key, ConfigLoader::countryCode);
+        Set<String> out = new java.util.LinkedHashSet<>();
+        for (String code : codes) {
+            if (!out.add(code)) throw s.error(key, code + " is listed twice");
+        }
+        return out;
+    }
+
+    /** "JP": two letters A-Z naming an assigned ISO 3166-1 country. */
+    static String countryCode(String text) {
+        String code = text.trim();
+        if (code.length() != 2 || !isUpperLetter(code.charAt(0)) || !isUpperLetter(code.charAt(1))) {
+            throw new IllegalArgumentException("a country is an ISO 3166-1 alpha-2 code, two letters A-Z like JP, was \"" + text + "\"");
+        }
+        if (!COUNTRY_CODES.contains(code)) {
+            throw new IllegalArgumentException("no country has the ISO 3166-1 code " + code);
+        }
+        return code;
+    }
+
+    private static boolean isUpperLetter(char c) {
+        return c >= 'A' && c <= 'Z';
     }
 
     /** "100/1h": at most 100 per hour. */

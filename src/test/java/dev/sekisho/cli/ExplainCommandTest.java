@@ -1,12 +1,16 @@
 package dev.sekisho.cli;
 
+import dev.sekisho.testing.MmdbWriter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,5 +50,32 @@ class ExplainCommandTest {
         assertThat(run("client_address\n\n", "--config", "docs/sekisho.example.yaml")).startsWith("2\n").contains("not a name=value line");
         assertThat(run("request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=mail.example\n\n", "--config",
                 "docs/sekisho.example.yaml")).startsWith("2\n").contains("client_address");
+    }
+
+    @Test
+    void explainsCountryDecisionsWithTheConfiguredDatabase(@TempDir Path dir) throws Exception {
+        new MmdbWriter("GeoLite2-Country").network("198.51.100.0/24", MmdbWriter.country("US")).write(dir.resolve("country.mmdb"));
+        Path config = Files.writeString(dir.resolve("sekisho.yaml"), """
+                geoip:
+                  country-database: country.mmdb
+                services:
+                  submission:
+                    checks:
+                      - type: country
+                        name: home-only
+                        allow-countries: [JP]
+                """);
+        String output = run("""
+                request=smtpd_access_policy
+                protocol_state=RCPT
+                client_address=198.51.100.20
+                sasl_username=alice@example.jp
+                sender=alice@example.jp
+                recipient=b@example.test
+
+                """, "--config", config.toString());
+        assertThat(output).startsWith("0\n")
+                .containsPattern("home-only\\s+DECIDES\\s+REJECT Access from country US is not allowed")
+                .contains("rule=\"allow-countries JP\" key=country=US client=198.51.100.20");
     }
 }
