@@ -15,7 +15,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -31,13 +30,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A private Dovecot (Debian's dovecot-imapd) for system tests: its own configuration, state, run directory, log,
@@ -193,24 +190,12 @@ public final class RealDovecot implements AutoCloseable {
     }
 
     public List<String> logLines() {
-        try {
-            return Files.exists(logFile) ? Files.readAllLines(logFile, StandardCharsets.UTF_8) : List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new DaemonLog("Dovecot", logFile).lines();
     }
 
     /** Waits until a log line (earlier tests' included: match on something unique) matches. */
     public String awaitLogLine(Predicate<String> matches, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (true) {
-            Optional<String> line = logLines().stream().filter(matches).findFirst();
-            if (line.isPresent()) return line.get();
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("no matching Dovecot log line within " + timeout + "; log:\n" + String.join("\n", logLines()));
-            }
-            Thread.sleep(50);
-        }
+        return new DaemonLog("Dovecot", logFile).await(matches, timeout);
     }
 
     /** A logged-in IMAPS connection as {@code user}, trusting only this server's certificate. Close it. */
@@ -271,7 +256,7 @@ public final class RealDovecot implements AutoCloseable {
         try {
             stop();
         } finally {
-            deleteRecursively(root);
+            DaemonLog.deleteRecursively(root);
             try {
                 Runtime.getRuntime().removeShutdownHook(stopOnExit);
             } catch (IllegalStateException alreadyShuttingDown) {
@@ -450,10 +435,4 @@ public final class RealDovecot implements AutoCloseable {
         return "Dovecot in " + root + " (imap 127.0.0.1:" + imapPort + ", imaps 127.0.0.1:" + imapsPort + ")";
     }
 
-    private static void deleteRecursively(Path directory) throws IOException {
-        if (!Files.exists(directory)) return;
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(path);
-        }
-    }
 }

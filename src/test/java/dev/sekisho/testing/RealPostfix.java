@@ -7,7 +7,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -206,11 +205,7 @@ public final class RealPostfix implements AutoCloseable {
     }
 
     public List<String> logLines() {
-        try {
-            return Files.exists(logFile) ? Files.readAllLines(logFile, StandardCharsets.UTF_8) : List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new DaemonLog("Postfix", logFile).lines();
     }
 
     /**
@@ -219,15 +214,7 @@ public final class RealPostfix implements AutoCloseable {
      * processes), so a line about a message may appear shortly after swaks returns.
      */
     public String awaitLogLine(Predicate<String> matches, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (true) {
-            Optional<String> line = logLines().stream().filter(matches).findFirst();
-            if (line.isPresent()) return line.get();
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("no matching Postfix log line within " + timeout + "; log:\n" + String.join("\n", logLines()));
-            }
-            Thread.sleep(50);
-        }
+        return new DaemonLog("Postfix", logFile).await(matches, timeout);
     }
 
     /** The Maildir that {@link #startWithMailbox} delivers into (its {@code new/} holds each message as a file). */
@@ -276,7 +263,7 @@ public final class RealPostfix implements AutoCloseable {
                 postfix("stop");
             }
         } finally {
-            deleteRecursively(root);
+            DaemonLog.deleteRecursively(root);
             removeShutdownHook();
         }
     }
@@ -482,12 +469,4 @@ public final class RealPostfix implements AutoCloseable {
                 .findFirst();
     }
 
-    private static void deleteRecursively(Path directory) throws IOException {
-        if (!Files.exists(directory)) return;
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
 }
