@@ -50,7 +50,7 @@ public final class ClientCountry {
     }
 
     public Answer of(Transaction tx) {
-        GeoAnswer answer = geoIp.lookup(tx.clientAddress());
+        GeoAnswer answer = geoIp.country(tx.clientAddress());
         if (answer.countryStatus() == GeoAnswer.Status.NO_DATABASE && offSaid.compareAndSet(false, true)) {
             notices.accept(RULES_OFF + "; checks that judge by country answer DUNNO");
         }

@@ -100,6 +100,18 @@ public final class GeoIp {
 
     /** What the databases say about the address; never throws for what a database holds or lacks. */
     public GeoAnswer lookup(InetAddress address) {
+        return lookup(address, true);
+    }
+
+    /**
+     * The country only, for rules that need nothing else (the policy server's country checks): the ASN database is not
+     * read and its absence is not reported; the answer's AS part says NO_DATABASE.
+     */
+    public GeoAnswer country(InetAddress address) {
+        return lookup(address, false);
+    }
+
+    private GeoAnswer lookup(InetAddress address, boolean withAs) {
         Objects.requireNonNull(address, "address");
         if (!hasDatabase()) {
             if (noCountrySaid.compareAndSet(false, true)) {
@@ -125,6 +137,8 @@ public final class GeoIp {
                 countryStatus = GeoAnswer.Status.DATABASE_ERROR;
             }
         }
+
+        if (!withAs) return new GeoAnswer(countryStatus, countryCode, GeoAnswer.Status.NO_DATABASE, Optional.empty(), Optional.empty());
 
         GeoAnswer.Status asStatus;
         Optional<Long> number = Optional.empty();

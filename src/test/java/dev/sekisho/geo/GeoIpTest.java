@@ -100,6 +100,8 @@ class GeoIpTest {
         assertThat(notices).isEmpty();
 
         GeoIp countryOnly = open(Optional.of(countryDb()), Optional.empty());
+        assertThat(countryOnly.country(ip("192.0.2.1")).country()).contains("JP");
+        assertThat(notices).as("asking for the country alone does not miss the ASN database").isEmpty();
         GeoAnswer answer = countryOnly.lookup(ip("192.0.2.1"));
         countryOnly.lookup(ip("192.0.2.2"));
         assertThat(answer.country()).contains("JP");
