@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,6 +40,23 @@ class SqliteReportStoreTest implements ReportStoreContract {
              ResultSet r = s.executeQuery("PRAGMA journal_mode")) {
             r.next();
             assertThat(r.getString(1)).isEqualTo("wal");
+        }
+    }
+
+    @Test
+    void whatARunStoredIsCommittedWhenTheReaderReturns() throws Exception {
+        // Reports are written behind the reader and share transactions; the end of the run commits them, so
+        // another connection sees them while this store is still open.
+        Path file = dir.resolve("shared.db");
+        try (ReportStore store = ReportStore.openSqlite(file)) {
+            new dev.sekisho.reports.source.ReportReader().read(List.of(CORPUS.resolve("cry-inc-dmarc-report-viewer/dmarc-reports/outlook.xml"),
+                    CORPUS.resolve("opendmarc/testfiles/163.com!example.com!1337270400!1337356799.20120518163.xml")), new ReportImporter(store));
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("SELECT COUNT(*), SUM(record_count) FROM aggregate_report")) {
+                r.next();
+                assertThat(r.getLong(1)).isEqualTo(2);
+                assertThat(r.getLong(2)).isEqualTo(52);
+            }
         }
     }
 
