@@ -28,6 +28,7 @@ final class Run {
     private final ReportVisitor visitor;
     private final Mails mails;
     private final List<Problem> listed = new ArrayList<>();
+    private final AggregateReportParser.Session aggregateParser = new AggregateReportParser.Session();
     private long files;
     private long aggregateReports;
     private long failureReports;
@@ -150,7 +151,7 @@ final class Run {
     private void aggregate(Origin origin, InputStream in) throws IOException {
         Collector collector = new Collector();
         try {
-            AggregateReportParser.parse(in, origin, collector);
+            aggregateParser.parse(in, origin, collector);
         } catch (IOException e) {
             if (collector.report != null) visitor.aggregateReportEnd(collector.report, false);
             throw e;
