@@ -65,46 +65,22 @@ public final class AggregateReportParser {
      * @throws IOException           when reading fails
      */
     public static void parse(InputStream in, Origin origin, AggregateReportHandler handler) throws IOException {
-        new Session().parse(in, origin, handler);
-    }
-
-    /**
-     * Parses reports one after another, reusing one XML reader (its buffers and name table) from report to report:
-     * with thousands of small reports, a new reader for each was a tenth of the parsing time. Not thread-safe: one
-     * session per thread (a reader run).
-     */
-    public static final class Session {
-        private final XMLInputFactory factory = hardenedFactory();
-
-        public Session() {
-            // The JDK's reader can be reset for the next document once closed (an implementation property of the
-            // JDK's StAX, which newDefaultFactory always is); where it is unknown, each report gets a new reader.
-            try {
-                factory.setProperty("reuse-instance", Boolean.TRUE);
-            } catch (IllegalArgumentException unsupported) {
-                // a new reader for each report
-            }
+        Reader reader = XmlInput.reader(in);
+        XMLStreamReader xml;
+        try {
+            xml = hardenedFactory().createXMLStreamReader(reader);
+        } catch (XMLStreamException e) {
+            throw malformed(e);
         }
-
-        /** As {@link AggregateReportParser#parse}. */
-        public void parse(InputStream in, Origin origin, AggregateReportHandler handler) throws IOException {
-            Reader reader = XmlInput.reader(in);
-            XMLStreamReader xml;
+        try {
+            new AggregateReportParser(origin, handler, xml).read();
+        } catch (XMLStreamException e) {
+            throw malformed(e);
+        } finally {
             try {
-                xml = factory.createXMLStreamReader(reader);
-            } catch (XMLStreamException e) {
-                throw malformed(e);
-            }
-            try {
-                new AggregateReportParser(origin, handler, xml).read();
-            } catch (XMLStreamException e) {
-                throw malformed(e);
-            } finally {
-                try {
-                    xml.close();
-                } catch (XMLStreamException ignored) {
-                    // closing releases nothing the caller owns; the stream is the caller's to close
-                }
+                xml.close();
+            } catch (XMLStreamException ignored) {
+                // closing releases nothing the caller owns; the stream is the caller's to close
             }
         }
     }

@@ -28,7 +28,6 @@ final class Run {
     private final ReportVisitor visitor;
     private final Mails mails;
     private final List<Problem> listed = new ArrayList<>();
-    private final AggregateReportParser.Session aggregateParser = new AggregateReportParser.Session();
     private long files;
     private long aggregateReports;
     private long failureReports;
@@ -151,7 +150,7 @@ final class Run {
     private void aggregate(Origin origin, InputStream in) throws IOException {
         Collector collector = new Collector();
         try {
-            aggregateParser.parse(in, origin, collector);
+            AggregateReportParser.parse(in, origin, collector);
         } catch (IOException e) {
             if (collector.report != null) visitor.aggregateReportEnd(collector.report, false);
             throw e;
