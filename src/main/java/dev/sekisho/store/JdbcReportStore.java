@@ -116,6 +116,10 @@ final class JdbcReportStore implements ReportStore {
                 // WAL: readers do not block the importer and a commit is one sequential append;
                 // synchronous=NORMAL keeps the database consistent after a crash and loses at most the last
                 // transactions, which a re-import restores (reports are deduplicated).
+                // 16 KiB pages for a new file (an existing one keeps its size): a record row is a few hundred bytes,
+                // and larger pages mean fewer B-tree splits and fewer pages written per commit while importing.
+                // Only possible before the file is in WAL mode, hence first.
+                s.execute("PRAGMA page_size=16384");
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL");
                 s.execute("PRAGMA foreign_keys=ON");
@@ -534,10 +538,23 @@ final class JdbcReportStore implements ReportStore {
     private static void bindRecord(PreparedStatement s, long reportKey, AggregateRecord r) throws SQLException {
         AggregateRecord.PolicyEvaluated evaluated = r.policyEvaluated();
         AggregateRecord.Identifiers identifiers = r.identifiers();
-        Optional<AggregateRecord.DkimAuth> dkim = r.dkim().stream().filter(d -> d.result() == DkimResult.PASS).findFirst()
-                .or(() -> r.dkim().stream().findFirst());
-        Optional<AggregateRecord.SpfAuth> spf = r.spf().stream().filter(x -> x.scope().filter(SpfScope.MFROM::equals).isPresent()).findFirst()
-                .or(() -> r.spf().stream().findFirst());
+        // Loops rather than streams: this runs for every record, on the writer thread the import waits for.
+        Optional<AggregateRecord.DkimAuth> dkim = Optional.empty(); // the first passing DKIM result, else the first
+        for (AggregateRecord.DkimAuth d : r.dkim()) {
+            if (d.result() == DkimResult.PASS) {
+                dkim = Optional.of(d);
+                break;
+            }
+            if (dkim.isEmpty()) dkim = Optional.of(d);
+        }
+        Optional<AggregateRecord.SpfAuth> spf = Optional.empty(); // the first mfrom SPF result, else the first
+        for (AggregateRecord.SpfAuth x : r.spf()) {
+            if (x.scope().orElse(null) == SpfScope.MFROM) {
+                spf = Optional.of(x);
+                break;
+            }
+            if (spf.isEmpty()) spf = Optional.of(x);
+        }
         int i = 0;
         s.setLong(++i, reportKey);
         s.setInt(++i, r.index());
@@ -557,12 +574,21 @@ final class JdbcReportStore implements ReportStore {
         setOptional(s, ++i, spf.map(AggregateRecord.SpfAuth::domain));
         setOptional(s, ++i, spf.flatMap(AggregateRecord.SpfAuth::scope).map(JdbcReportStore::word));
         setOptional(s, ++i, spf.map(x -> word(x.result())));
-        setOptional(s, ++i, r.dkim().isEmpty() ? Optional.empty() : Optional.of(r.dkim().stream()
-                .map(d -> d.domain() + d.selector().map(sel -> "/" + sel).orElse("") + "=" + word(d.result()))
-                .collect(Collectors.joining(" "))));
-        setOptional(s, ++i, r.spf().isEmpty() ? Optional.empty() : Optional.of(r.spf().stream()
-                .map(x -> x.scope().map(sc -> word(sc) + ":").orElse("") + x.domain() + "=" + word(x.result()))
-                .collect(Collectors.joining(" "))));
+        StringBuilder all = new StringBuilder(64);
+        for (AggregateRecord.DkimAuth d : r.dkim()) {
+            if (!all.isEmpty()) all.append(' ');
+            all.append(d.domain());
+            if (d.selector().isPresent()) all.append('/').append(d.selector().get());
+            all.append('=').append(word(d.result()));
+        }
+        setOptional(s, ++i, r.dkim().isEmpty() ? Optional.empty() : Optional.of(all.toString()));
+        all.setLength(0);
+        for (AggregateRecord.SpfAuth x : r.spf()) {
+            if (!all.isEmpty()) all.append(' ');
+            if (x.scope().isPresent()) all.append(word(x.scope().get())).append(':');
+            all.append(x.domain()).append('=').append(word(x.result()));
+        }
+        setOptional(s, ++i, r.spf().isEmpty() ? Optional.empty() : Optional.of(all.toString()));
     }
 
     /** The address as text: IPv4 dotted, IPv6 in the RFC 5952 canonical form. */

@@ -61,6 +61,30 @@ class SqliteReportStoreTest implements ReportStoreContract {
     }
 
     @Test
+    void everyDkimAndSpfResultOfARecordIsKeptAsText() throws Exception {
+        Path file = dir.resolve("results.db");
+        try (ReportStore store = ReportStore.openSqlite(file)) {
+            new dev.sekisho.reports.source.ReportReader().read("r.xml", new java.io.ByteArrayInputStream(
+                    new AggregateReportXml("a.example", "all", "example.com", T0, T0 + DAY)
+                            .record("192.0.2.1", 4, "none", "fail", "fail", "example.com", "bounce.esp.example",
+                                    "example.com=fail esp.example=pass", "helo:mta.esp.example=pass bounce.esp.example=softfail", "")
+                            .record("192.0.2.2", 1, "none", "fail", "fail", "example.com", "", "", "", "").bytes()), new ReportImporter(store));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT dkim_all, spf_all, dkim_domain, spf_domain, spf_scope FROM aggregate_record ORDER BY record_index")) {
+            r.next();
+            assertThat(r.getString(1)).isEqualTo("example.com/s1=fail esp.example/s1=pass");
+            assertThat(r.getString(2)).isEqualTo("helo:mta.esp.example=pass mfrom:bounce.esp.example=softfail");
+            assertThat(r.getString(3)).isEqualTo("esp.example");
+            assertThat(r.getString(4)).isEqualTo("bounce.esp.example");
+            assertThat(r.getString(5)).isEqualTo("mfrom");
+            r.next();
+            assertThat(r.getString(1)).isNull();
+            assertThat(r.getString(2)).isNull();
+        }
+    }
+
+    @Test
     void refusesADatabaseWithANewerSchema() throws Exception {
         Path file = dir.resolve("newer.db");
         ReportStore.openSqlite(file).close();
