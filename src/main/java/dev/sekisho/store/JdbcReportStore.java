@@ -826,9 +826,9 @@ final class JdbcReportStore implements ReportStore {
     @Override
     public void close() {
         StoreException failed = null;
-        if (open != null) open.end(false); // a report still open broke off: it rolls back alone
         if (writer != null) {
             try {
+                if (open != null) open.end(false); // a report still open broke off: it rolls back alone
                 flush(); // the reports ended complete are committed
             } catch (StoreException e) {
                 failed = e;
