@@ -16,6 +16,8 @@
 #   SINGLE_BYTES=1g                 size of the single report (k, m, g); 0 skips it
 #   SINGLE_HEAP=256m                -Xmx for the single-report runs
 #   RUNS="import parse-only"        which corpus runs (each on a fresh database)
+#   ROUNDS=1                        how many times the corpus runs are repeated, back to back (the rate varies
+#                                   from run to run on a shared machine: compare import and parse-only of a round)
 #   SKIP_BUILD=1                    use the existing target/sekisho.jar
 #   KEEP_WORK=1                     leave the work directory (corpus, database, GC logs) behind
 set -euo pipefail
@@ -30,6 +32,7 @@ SEED=${SEED:-1}
 SINGLE_BYTES=${SINGLE_BYTES:-1g}
 SINGLE_HEAP=${SINGLE_HEAP:-256m}
 RUNS=${RUNS:-import parse-only}
+ROUNDS=${ROUNDS:-1}
 
 WORK=$(mktemp -d /tmp/sekisho-dmarc-bench.XXXXXX)
 RESULTS="$WORK/results.kv"
@@ -90,12 +93,15 @@ XML_MIB=$({ find "$WORK/corpus" -name '*.gz' -exec zcat {} +; find "$WORK/corpus
     if command -v unzip >/dev/null; then find "$WORK/corpus" -name '*.zip' -exec unzip -p {} \; ; fi; } | wc -c | awk '{printf "%.0f", $1 / 1048576}')
 log "corpus: $CORPUS_LINE ($CORPUS_MIB MiB on disk, $XML_MIB MiB of XML decompressed)"
 sync
-for run in $RUNS; do
-    case $run in
-        import) rm -f "$WORK"/reports.db*; measure import "corpus ($REPORTS reports)" "$DEFAULT_OPTS" "$WORK/corpus" --db "$WORK/reports.db" ;;
-        parse-only) measure parse-only "corpus ($REPORTS reports)" "$DEFAULT_OPTS" "$WORK/corpus" --parse-only ;;
-        *) log "unknown run '$run' (import, parse-only)"; exit 2 ;;
-    esac
+for round in $(seq 1 "$ROUNDS"); do
+    suffix=$([[ $ROUNDS == 1 ]] || echo "-$round")
+    for run in $RUNS; do
+        case $run in
+            import) rm -f "$WORK"/reports.db*; measure "import$suffix" "corpus ($REPORTS reports)" "$DEFAULT_OPTS" "$WORK/corpus" --db "$WORK/reports.db" ;;
+            parse-only) measure "parse-only$suffix" "corpus ($REPORTS reports)" "$DEFAULT_OPTS" "$WORK/corpus" --parse-only ;;
+            *) log "unknown run '$run' (import, parse-only)"; exit 2 ;;
+        esac
+    done
 done
 DB_MIB=$( [[ -f $WORK/reports.db ]] && du -sm "$WORK/reports.db" | cut -f1 || echo 0)
 
@@ -122,6 +128,17 @@ awk '{
     printf "| %s | %s | %d | %.1f | %.0f | %.1f (%.1f+%.1f) | %.0f | %s | %s | %s | %s | %s |\n",
         v["name"], input, v["records"], v["wall_s"], v["records"] / v["wall_s"], cpu[1] + cpu[2], cpu[1], cpu[2],
         v["peak_rss_kib"] / 1024, v["xmx"], v["heap_after_gc_mib"], v["heap_before_gc_mib"], v["collections"], v["exit"]
+}' "$RESULTS"
+# Import over parse-only, per round and for the single report: how close the import comes to its ceiling.
+awk '{
+    delete v
+    for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = substr($i, length(kv[1]) + 2) }
+    key = v["name"]; sub(/^(single-)?(import|parse-only)/, "", key); key = (v["name"] ~ /^single/ ? "single" : "corpus") key
+    if (v["name"] ~ /import/) imp[key] = v["records"] / v["wall_s"]; else par[key] = v["records"] / v["wall_s"]
+    if (!(key in seen)) { seen[key] = 1; order[++n] = key }
+} END {
+    for (i = 1; i <= n; i++) if ((order[i] in imp) && (order[i] in par))
+        printf "%s: import %.0f records/s, parse-only %.0f records/s, import/parse-only %.2f\n", order[i], imp[order[i]], par[order[i]], imp[order[i]] / par[order[i]]
 }' "$RESULTS"
 echo
 echo "Corpus: $CORPUS_LINE ($CORPUS_MIB MiB on disk, $XML_MIB MiB of XML decompressed, seed $SEED); SQLite file after the import: $DB_MIB MiB."

@@ -147,6 +147,7 @@ final class DmarcImportCommand extends DmarcSubcommand {
                 : Optional.of(enrich.prepare(InstantSource.system()));
         EnrichmentTally enriched = EnrichmentTally.nothing();
         PassSummary passes;
+        ImportTally total; // taken while the store is open: a tally commits what was written before it counts
         TallySum stored = new TallySum(terminal ? progress(err) : tally -> {
         });
         String location;
@@ -184,6 +185,7 @@ final class DmarcImportCommand extends DmarcSubcommand {
                         terminal ? enrichProgress(err) : done -> {
                         });
             }
+            total = stored.total();
         } catch (IOException e) { // a MailboxException: refused, or (one pass) unreachable
             err.println(prefix + e.getMessage());
             return 1;
@@ -195,7 +197,7 @@ final class DmarcImportCommand extends DmarcSubcommand {
             for (int i = 0; i < previous.size(); i++) handle(signals.get(i), previous.get(i));
             if (terminal) err.print("\r\033[K");
         }
-        print(format, out, passes.read(), stored.total(), location, passes, folders, enricher, enriched);
+        print(format, out, passes.read(), total, location, passes, folders, enricher, enriched);
         return passes.read().rejectedInputs() > 0 || passes.left() > 0 ? 1 : 0;
     }
 

@@ -21,6 +21,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Savepoint;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
@@ -35,7 +36,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -43,6 +44,14 @@ import java.util.stream.Collectors;
 final class JdbcReportStore implements ReportStore {
     /** Records sent to the database in one round trip: large enough to amortise it, small enough to stay flat in memory. */
     static final int BATCH_SIZE = 2000;
+    /**
+     * Aggregate reports share a transaction until it holds this many records or {@link #GROUP_REPORTS} reports: one
+     * commit per report of 100 records was half the import's time. Each report is still a savepoint of its own.
+     */
+    static final int GROUP_RECORDS = 20_000;
+    static final int GROUP_REPORTS = 500;
+    /** Records handed to the writer thread and not yet written, at most: what the reader may run ahead by. */
+    static final int RECORDS_IN_FLIGHT = 4 * BATCH_SIZE;
 
     enum Dialect {
         SQLITE("sqlite"), POSTGRESQL("postgresql");
@@ -59,9 +68,15 @@ final class JdbcReportStore implements ReportStore {
     private final String location;
     private final int schemaVersion;
     private final PreparedStatement insertRecord;
-    private boolean importOpen;
+    private final Statements statements = new Statements();
+    private final Semaphore inFlight = new Semaphore(RECORDS_IN_FLIGHT);
+    private Writing open; // the aggregate report begun and not ended, on the caller's side
     private ExecutorService writer;
     private SourceEnrichmentTable enrichments;
+    private volatile StoreException reportFailure; // what the writer could not write, raised on the caller's next call
+    private volatile boolean broken; // the writer failed beyond one report: nothing more is written
+    private int groupReports; // written by the writer, or by the caller once the writer is idle
+    private long groupRecords;
 
     private JdbcReportStore(Connection connection, Dialect dialect, String location) throws SQLException {
         this.connection = connection;
@@ -103,6 +118,10 @@ final class JdbcReportStore implements ReportStore {
                 // WAL: readers do not block the importer and a commit is one sequential append;
                 // synchronous=NORMAL keeps the database consistent after a crash and loses at most the last
                 // transactions, which a re-import restores (reports are deduplicated).
+                // 16 KiB pages for a new file (an existing one keeps its size): a record row is a few hundred bytes,
+                // and larger pages mean fewer B-tree splits and fewer pages written per commit while importing.
+                // Only possible before the file is in WAL mode, hence first.
+                s.execute("PRAGMA page_size=16384");
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL");
                 s.execute("PRAGMA foreign_keys=ON");
@@ -146,37 +165,307 @@ final class JdbcReportStore implements ReportStore {
     @Override
     public AggregateImport beginAggregate(AggregateReport report) {
         Objects.requireNonNull(report, "report");
-        if (importOpen) throw new IllegalStateException("an aggregate import is still open: end it first");
-        var identity = report.identity();
-        try {
-            if (exists("aggregate_report", "report_id", identity.reporter(), identity.reportId())) {
-                connection.rollback();
-                return new Duplicate();
-            }
-            long id;
-            try {
-                id = insertAggregateReport(report, identity.reporter(), identity.reportId());
-            } catch (SQLException e) {
-                connection.rollback();
-                // Another importer stored it between the check and the insert (PostgreSQL, several nodes).
-                if (isUniqueViolation(e)) return new Duplicate();
-                throw e;
-            }
-            importOpen = true;
-            return new Writing(id);
-        } catch (SQLException e) {
-            throw failure("store the aggregate report " + identity, e);
+        requireNoImport();
+        raiseWriterFailure();
+        Writing writing = new Writing(report);
+        open = writing;
+        return writing;
+    }
+
+    /**
+     * One aggregate report, collected on the caller's (the reader's) thread and written on the store's writer
+     * thread: the reader hands over the report's records in batches (a small report in one, at its end) and goes on
+     * parsing while the writer checks for a duplicate, inserts the report row and binds and inserts the records.
+     * Each report is a savepoint of its own inside a transaction that groups several reports ({@link #GROUP_RECORDS}),
+     * so a report that broke off or that the database refused rolls back alone while the commits, the largest cost
+     * of small reports, are shared. The fields below the line are the writer's; the executor orders each hand-over
+     * before the writer's work on it, and {@link #settleWriter} orders the writer's work before the caller's next step.
+     */
+    private final class Writing implements AggregateImport {
+        private final AggregateReport report;
+        private List<AggregateRecord> batch = new ArrayList<>();
+        private long records;
+        private long messages;
+        private boolean handedOver; // something of this report went to the writer, so it has begun there
+        private boolean ended;
+        private volatile boolean written; // the writer has handled the report's end
+        // ---- the writer's
+        private Savepoint savepoint;
+        private long reportKey;
+        private boolean duplicate;
+        private boolean failed;
+
+        Writing(AggregateReport report) {
+            this.report = report;
         }
+
+        @Override
+        public Outcome outcome() {
+            if (!written) {
+                // Before the end this asks whether the report is a duplicate: the writer begins it now.
+                if (!ended && !handedOver) {
+                    handedOver = true;
+                    hand(1, this::begin);
+                }
+                settleWriter();
+            }
+            if (failed) throw new StoreException("the aggregate report " + report.identity() + " was not stored in " + location);
+            return duplicate ? Outcome.DUPLICATE : Outcome.STORED;
+        }
+
+        @Override
+        public boolean written() {
+            return written;
+        }
+
+        @Override
+        public void add(AggregateRecord record) {
+            if (ended) throw new IllegalStateException("the import of this report has ended");
+            batch.add(record);
+            records++;
+            messages += record.count();
+            if (batch.size() == BATCH_SIZE) {
+                List<AggregateRecord> full = batch;
+                batch = new ArrayList<>();
+                handedOver = true;
+                hand(full.size(), () -> write(full));
+            }
+        }
+
+        @Override
+        public void end(boolean complete) {
+            if (ended) return;
+            ended = true;
+            open = null;
+            List<AggregateRecord> rest = batch;
+            batch = List.of();
+            if (!complete) {
+                // Nothing of it reached the writer: there is nothing to undo.
+                if (handedOver) hand(1, this::abandon);
+                return;
+            }
+            long total = records;
+            long totalMessages = messages;
+            hand(Math.max(1, rest.size()), () -> {
+                write(rest);
+                finish(total, totalMessages);
+            });
+            // A report of several batches waits for its last one (a small part of it), so that a batch the database
+            // refused is heard of here; a small report's failure is heard of at the next call.
+            if (handedOver) settleWriter();
+        }
+
+        // ---- on the writer thread
+
+        /** Begins the report (savepoint, duplicate check, report row) before its first records. */
+        private void begin() throws SQLException {
+            if (savepoint != null || failed) return;
+            var identity = report.identity();
+            try {
+                savepoint = connection.setSavepoint();
+                if (exists(identity.reporter(), identity.reportId())) {
+                    duplicate = true;
+                    return;
+                }
+                try {
+                    reportKey = insertAggregateReport(report, identity.reporter(), identity.reportId());
+                } catch (SQLException e) {
+                    // Another importer stored it between the check and the insert (PostgreSQL, several nodes).
+                    if (!isUniqueViolation(e)) throw e;
+                    connection.rollback(savepoint);
+                    duplicate = true;
+                }
+            } catch (SQLException | RuntimeException e) {
+                throw undo("store the aggregate report " + identity, e);
+            }
+        }
+
+        private void write(List<AggregateRecord> records) throws SQLException {
+            begin();
+            if (failed || duplicate || records.isEmpty()) return;
+            try {
+                for (AggregateRecord record : records) {
+                    bindRecord(insertRecord, reportKey, record);
+                    insertRecord.addBatch();
+                }
+                insertRecord.executeBatch();
+            } catch (SQLException | RuntimeException e) {
+                throw undo("store the records of an aggregate report", e);
+            }
+        }
+
+        private void finish(long total, long totalMessages) throws SQLException {
+            if (failed) return;
+            try {
+                if (!duplicate) {
+                    PreparedStatement count = statements.updateCounts();
+                    count.setLong(1, total);
+                    count.setLong(2, totalMessages);
+                    count.setLong(3, reportKey);
+                    count.executeUpdate();
+                }
+                connection.releaseSavepoint(savepoint);
+            } catch (SQLException | RuntimeException e) {
+                throw undo("store the aggregate report " + report.identity(), e);
+            }
+            written = true;
+            if (duplicate) return;
+            groupReports++;
+            groupRecords += total;
+            if (groupRecords >= GROUP_RECORDS || groupReports >= GROUP_REPORTS) commitGroup();
+        }
+
+        private void abandon() throws SQLException {
+            written = true;
+            if (savepoint == null || failed) return;
+            connection.rollback(savepoint);
+            connection.releaseSavepoint(savepoint);
+        }
+
+        /**
+         * After the database refused a part of this report: its writes are undone (the reports before it in the group
+         * stay), its later batches are skipped, and the caller hears of it at its next call. When even the undo fails
+         * the store is broken.
+         */
+        private ReportFailed undo(String what, Exception cause) {
+            failed = true;
+            written = true;
+            try {
+                insertRecord.clearBatch();
+                if (savepoint != null) {
+                    connection.rollback(savepoint);
+                    connection.releaseSavepoint(savepoint);
+                }
+            } catch (SQLException r) {
+                cause.addSuppressed(r);
+                broken = true;
+            }
+            String message = cause instanceof SQLException sql ? failure(what, sql).getMessage()
+                    : "cannot " + what + " in " + location + ": " + cause;
+            return new ReportFailed(new StoreException(message, cause));
+        }
+    }
+
+    /** A report the database refused: raised to the caller once; the store goes on. */
+    private static final class ReportFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient StoreException failure;
+
+        ReportFailed(StoreException failure) {
+            super(failure.getMessage(), failure, false, false);
+            this.failure = failure;
+        }
+    }
+
+    /** A piece of a report's writing, run on the writer thread. */
+    private interface WriterTask {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Hands a task that holds {@code records} records to the writer, waiting while the records already handed
+     * over and not yet written would exceed {@link #RECORDS_IN_FLIGHT}: memory stays flat however far the reader
+     * runs ahead. A failure of an earlier task is raised here, on the caller's thread.
+     */
+    private void hand(int records, WriterTask task) {
+        raiseWriterFailure();
+        int permits = Math.min(records, RECORDS_IN_FLIGHT);
+        try {
+            inFlight.acquire(permits);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while storing an aggregate report in " + location, e);
+        }
+        writer().execute(() -> {
+            try {
+                if (!broken) task.run();
+            } catch (ReportFailed e) {
+                if (reportFailure == null) reportFailure = e.failure;
+            } catch (SQLException e) {
+                broken = true;
+                if (reportFailure == null) reportFailure = failure("store aggregate reports", e);
+            } catch (RuntimeException | Error e) {
+                broken = true;
+                if (reportFailure == null) reportFailure = new StoreException("cannot store aggregate reports in " + location + ": " + e, e);
+            } finally {
+                inFlight.release(permits);
+            }
+        });
+    }
+
+    /** Commits the reports written since the last commit (on the writer, or on the caller once the writer is idle). */
+    private void commitGroup() throws SQLException {
+        connection.commit();
+        groupReports = 0;
+        groupRecords = 0;
+    }
+
+    /** Waits until the writer has written everything handed to it, and raises what it could not write. */
+    private void settleWriter() {
+        awaitWriter();
+        raiseWriterFailure();
+    }
+
+    private void awaitWriter() {
+        if (writer == null) return;
+        try {
+            writer.submit(() -> {
+            }).get();
+        } catch (ExecutionException e) {
+            throw new StoreException("cannot store aggregate reports in " + location + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while storing aggregate reports in " + location, e);
+        }
+    }
+
+    /**
+     * Raises, once, what the writer could not write. A report the database refused was rolled back alone and the store
+     * goes on; when the writer itself failed (a commit, an undo) it writes nothing more and every call says so, since a
+     * later batch of a report would lack the earlier ones; close then rolls back what was not committed.
+     */
+    private void raiseWriterFailure() {
+        StoreException failed = reportFailure;
+        if (failed != null) {
+            reportFailure = null;
+            throw failed;
+        }
+        if (broken) throw new StoreException("cannot store aggregate reports in " + location + ": an earlier write failed");
+    }
+
+    @Override
+    public void flush() {
+        requireNoImport();
+        awaitWriter();
+        // A report the database refused was rolled back alone: the others of its group are committed all the same.
+        if (groupReports > 0 && !broken) {
+            try {
+                commitGroup();
+            } catch (SQLException e) {
+                broken = true;
+                throw failure("commit aggregate reports", e);
+            }
+        }
+        raiseWriterFailure();
+    }
+
+    /** The thread that writes aggregate reports; started with the first report, stopped by {@link #close}. */
+    private ExecutorService writer() {
+        if (writer == null) {
+            writer = Executors.newSingleThreadExecutor(task -> {
+                Thread thread = new Thread(task, "report-store-writer");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return writer;
     }
 
     private long insertAggregateReport(AggregateReport report, String reporter, String reportId) throws SQLException {
         ReportMetadata m = report.metadata();
         PolicyPublished p = report.policy();
-        String sql = """
-                INSERT INTO aggregate_report (reporter, report_id, org_name, email, extra_contact_info, begin_at, end_at,
-                    errors, generator, format, domain, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method, origin, imported_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
-        try (PreparedStatement s = prepareInsertReturningId(sql)) {
+        PreparedStatement s = statements.insertReport();
+        {
             int i = 0;
             s.setString(++i, reporter);
             s.setString(++i, reportId);
@@ -206,160 +495,76 @@ final class JdbcReportStore implements ReportStore {
         }
     }
 
-    /**
-     * An aggregate report being written. Records are collected into batches on the caller's (the reader's) thread;
-     * each full batch is bound and executed on the store's writer thread while the reader parses the next one, so
-     * parsing and inserting use both cores. At most one batch is in flight, and the caller waits for it before
-     * handing over the next or ending the report: the connection is never used by two threads at once, and the
-     * wait (Future.get) orders the writer's work before whatever the caller does next. The transaction ends in
-     * {@link #end}.
-     */
-    private final class Writing implements AggregateImport {
-        private final long reportKey;
-        private AggregateRecord[] batch = new AggregateRecord[BATCH_SIZE];
-        private int pending;
-        private Future<?> inFlight;
-        private long records;
-        private long messages;
-        private boolean ended;
+    /** The aggregate import's statements other than the record insert, prepared once on first use. */
+    private final class Statements {
+        private PreparedStatement exists;
+        private PreparedStatement insertReport;
+        private PreparedStatement updateCounts;
 
-        Writing(long reportKey) {
-            this.reportKey = reportKey;
+        PreparedStatement exists() throws SQLException {
+            if (exists == null) exists = connection.prepareStatement("SELECT 1 FROM aggregate_report WHERE reporter = ? AND report_id = ?");
+            return exists;
         }
 
-        @Override
-        public Outcome outcome() {
-            return Outcome.STORED;
+        PreparedStatement insertReport() throws SQLException {
+            if (insertReport == null) insertReport = prepareInsertReturningId("""
+                    INSERT INTO aggregate_report (reporter, report_id, org_name, email, extra_contact_info, begin_at, end_at,
+                        errors, generator, format, domain, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method, origin, imported_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""");
+            return insertReport;
         }
 
-        @Override
-        public void add(AggregateRecord record) {
-            if (ended) throw new IllegalStateException("the import of this report has ended");
-            batch[pending++] = record;
-            records++;
-            messages += record.count();
-            if (pending == BATCH_SIZE) {
-                awaitInFlight();
-                AggregateRecord[] full = batch;
-                int size = pending;
-                inFlight = writer().submit(() -> {
-                    insertBatch(full, size);
-                    return null;
-                });
-                batch = new AggregateRecord[BATCH_SIZE];
-                pending = 0;
-            }
+        PreparedStatement updateCounts() throws SQLException {
+            if (updateCounts == null) updateCounts = connection.prepareStatement(
+                    "UPDATE aggregate_report SET record_count = ?, message_count = ? WHERE id = ?");
+            return updateCounts;
         }
 
-        private void insertBatch(AggregateRecord[] records, int size) throws SQLException {
-            for (int i = 0; i < size; i++) {
-                bindRecord(insertRecord, reportKey, records[i]);
-                insertRecord.addBatch();
-            }
-            insertRecord.executeBatch();
-        }
-
-        /** Waits for the batch being written; when it failed, rolls the report back and says which records failed. */
-        private void awaitInFlight() {
-            if (inFlight == null) return;
-            Future<?> waiting = inFlight;
-            inFlight = null;
-            try {
-                waiting.get();
-            } catch (ExecutionException e) {
-                abandon();
-                Throwable cause = e.getCause();
-                if (cause instanceof SQLException sql) throw failure("store the records of an aggregate report", sql);
-                throw new StoreException("cannot store the records of an aggregate report in " + location + ": " + cause, cause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                abandon();
-                throw new StoreException("interrupted while storing an aggregate report in " + location, e);
-            }
-        }
-
-        @Override
-        public void end(boolean complete) {
-            if (ended) return;
-            awaitInFlight();
-            try {
-                if (!complete) {
-                    abandon();
-                    return;
-                }
-                insertBatch(batch, pending);
-                try (PreparedStatement s = connection.prepareStatement(
-                        "UPDATE aggregate_report SET record_count = ?, message_count = ? WHERE id = ?")) {
-                    s.setLong(1, records);
-                    s.setLong(2, messages);
-                    s.setLong(3, reportKey);
-                    s.executeUpdate();
-                }
-                connection.commit();
-                ended = true;
-                importOpen = false;
-            } catch (SQLException e) {
-                abandon();
-                throw failure("commit an aggregate report", e);
-            }
-        }
-
-        private void abandon() {
-            ended = true;
-            importOpen = false;
-            pending = 0;
-            try {
-                insertRecord.clearBatch();
-                connection.rollback();
-            } catch (SQLException e) {
-                throw failure("roll back an aggregate report", e);
+        void close() throws SQLException {
+            for (PreparedStatement s : new PreparedStatement[]{exists, insertReport, updateCounts}) {
+                if (s != null) s.close();
             }
         }
     }
 
-    /** The thread that writes record batches; started with the first batch, stopped by {@link #close}. */
-    private ExecutorService writer() {
-        if (writer == null) {
-            writer = Executors.newSingleThreadExecutor(task -> {
-                Thread thread = new Thread(task, "report-store-writer");
-                thread.setDaemon(true);
-                return thread;
-            });
-        }
-        return writer;
-    }
-
-    /** A report already stored: its records are not written again. */
-    private static final class Duplicate implements AggregateImport {
-        @Override
-        public Outcome outcome() {
-            return Outcome.DUPLICATE;
-        }
-
-        @Override
-        public void add(AggregateRecord record) {
-        }
-
-        @Override
-        public void end(boolean complete) {
+    /** Whether an aggregate report with this identity is stored (or written in the open group). */
+    private boolean exists(String reporter, String reportId) throws SQLException {
+        PreparedStatement s = statements.exists();
+        s.setString(1, reporter);
+        s.setString(2, reportId);
+        try (ResultSet r = s.executeQuery()) {
+            return r.next();
         }
     }
 
     private static void bindRecord(PreparedStatement s, long reportKey, AggregateRecord r) throws SQLException {
         AggregateRecord.PolicyEvaluated evaluated = r.policyEvaluated();
         AggregateRecord.Identifiers identifiers = r.identifiers();
-        Optional<AggregateRecord.DkimAuth> dkim = r.dkim().stream().filter(d -> d.result() == DkimResult.PASS).findFirst()
-                .or(() -> r.dkim().stream().findFirst());
-        Optional<AggregateRecord.SpfAuth> spf = r.spf().stream().filter(x -> x.scope().filter(SpfScope.MFROM::equals).isPresent()).findFirst()
-                .or(() -> r.spf().stream().findFirst());
+        // Loops rather than streams: this runs for every record, on the writer thread the import waits for.
+        Optional<AggregateRecord.DkimAuth> dkim = Optional.empty(); // the first passing DKIM result, else the first
+        for (AggregateRecord.DkimAuth d : r.dkim()) {
+            if (d.result() == DkimResult.PASS) {
+                dkim = Optional.of(d);
+                break;
+            }
+            if (dkim.isEmpty()) dkim = Optional.of(d);
+        }
+        Optional<AggregateRecord.SpfAuth> spf = Optional.empty(); // the first mfrom SPF result, else the first
+        for (AggregateRecord.SpfAuth x : r.spf()) {
+            if (x.scope().orElse(null) == SpfScope.MFROM) {
+                spf = Optional.of(x);
+                break;
+            }
+            if (spf.isEmpty()) spf = Optional.of(x);
+        }
         int i = 0;
         s.setLong(++i, reportKey);
         s.setInt(++i, r.index());
         s.setString(++i, ipText(r.sourceIp()));
         s.setLong(++i, r.count());
-        s.setString(++i, lower(evaluated.disposition().name()));
-        s.setString(++i, lower(evaluated.dkim().name()));
-        s.setString(++i, lower(evaluated.spf().name()));
+        s.setString(++i, word(evaluated.disposition()));
+        s.setString(++i, word(evaluated.dkim()));
+        s.setString(++i, word(evaluated.spf()));
         setOptional(s, ++i, evaluated.reasons().isEmpty() ? Optional.empty()
                 : Optional.of(evaluated.reasons().stream().map(AggregateRecord.Reason::type).collect(Collectors.joining(","))));
         s.setString(++i, identifiers.headerFrom());
@@ -367,16 +572,25 @@ final class JdbcReportStore implements ReportStore {
         setOptional(s, ++i, identifiers.envelopeTo());
         setOptional(s, ++i, dkim.map(AggregateRecord.DkimAuth::domain));
         setOptional(s, ++i, dkim.flatMap(AggregateRecord.DkimAuth::selector));
-        setOptional(s, ++i, dkim.map(d -> lower(d.result().name())));
+        setOptional(s, ++i, dkim.map(d -> word(d.result())));
         setOptional(s, ++i, spf.map(AggregateRecord.SpfAuth::domain));
-        setOptional(s, ++i, spf.flatMap(AggregateRecord.SpfAuth::scope).map(x -> lower(x.name())));
-        setOptional(s, ++i, spf.map(x -> lower(x.result().name())));
-        setOptional(s, ++i, r.dkim().isEmpty() ? Optional.empty() : Optional.of(r.dkim().stream()
-                .map(d -> d.domain() + d.selector().map(sel -> "/" + sel).orElse("") + "=" + lower(d.result().name()))
-                .collect(Collectors.joining(" "))));
-        setOptional(s, ++i, r.spf().isEmpty() ? Optional.empty() : Optional.of(r.spf().stream()
-                .map(x -> x.scope().map(sc -> lower(sc.name()) + ":").orElse("") + x.domain() + "=" + lower(x.result().name()))
-                .collect(Collectors.joining(" "))));
+        setOptional(s, ++i, spf.flatMap(AggregateRecord.SpfAuth::scope).map(JdbcReportStore::word));
+        setOptional(s, ++i, spf.map(x -> word(x.result())));
+        StringBuilder all = new StringBuilder(64);
+        for (AggregateRecord.DkimAuth d : r.dkim()) {
+            if (!all.isEmpty()) all.append(' ');
+            all.append(d.domain());
+            if (d.selector().isPresent()) all.append('/').append(d.selector().get());
+            all.append('=').append(word(d.result()));
+        }
+        setOptional(s, ++i, r.dkim().isEmpty() ? Optional.empty() : Optional.of(all.toString()));
+        all.setLength(0);
+        for (AggregateRecord.SpfAuth x : r.spf()) {
+            if (!all.isEmpty()) all.append(' ');
+            if (x.scope().isPresent()) all.append(word(x.scope().get())).append(':');
+            all.append(x.domain()).append('=').append(word(x.result()));
+        }
+        setOptional(s, ++i, r.spf().isEmpty() ? Optional.empty() : Optional.of(all.toString()));
     }
 
     /** The address as text: IPv4 dotted, IPv6 in the RFC 5952 canonical form. */
@@ -390,7 +604,7 @@ final class JdbcReportStore implements ReportStore {
     @Override
     public Outcome storeFailure(FailureReport report) {
         Objects.requireNonNull(report, "report");
-        requireNoImport();
+        flush(); // questions and other reports see, and follow, the aggregate reports written before
         var identity = report.identity();
         try {
             if (exists("failure_report", "digest", identity.reporter(), identity.reportId())) {
@@ -441,7 +655,7 @@ final class JdbcReportStore implements ReportStore {
     @Override
     public Outcome storeTls(TlsReport report) {
         Objects.requireNonNull(report, "report");
-        requireNoImport();
+        flush(); // questions and other reports see, and follow, the aggregate reports written before
         var identity = report.identity();
         try {
             if (exists("tls_report", "report_id", identity.reporter(), identity.reportId())) {
@@ -533,7 +747,7 @@ final class JdbcReportStore implements ReportStore {
     @Override
     public List<RecordGroup> recordGroups(RecordFilter filter) {
         Objects.requireNonNull(filter, "filter");
-        requireNoImport();
+        flush(); // questions and other reports see, and follow, the aggregate reports written before
         StringBuilder sql = new StringBuilder("""
                 SELECT r.source_ip, r.header_from, r.envelope_from, r.disposition, r.dkim_evaluated, r.spf_evaluated,
                     r.dkim_domain, r.dkim_result, r.spf_domain, r.spf_result, r.reasons,
@@ -576,7 +790,7 @@ final class JdbcReportStore implements ReportStore {
     @Override
     public Optional<StoredPolicy> latestPolicy(String domain) {
         String normalized = DomainName.normalize(domain);
-        requireNoImport();
+        flush(); // questions and other reports see, and follow, the aggregate reports written before
         try (PreparedStatement s = connection.prepareStatement(
                 "SELECT domain, p, sp, pct, end_at, reporter FROM aggregate_report WHERE domain = ? ORDER BY end_at DESC, id DESC LIMIT 1")) {
             s.setString(1, normalized);
@@ -598,7 +812,7 @@ final class JdbcReportStore implements ReportStore {
 
     @Override
     public StoreCounts counts() {
-        requireNoImport();
+        flush(); // questions and other reports see, and follow, the aggregate reports written before
         try {
             StoreCounts counts = new StoreCounts(count("SELECT COUNT(*) FROM aggregate_report"),
                     count("SELECT COUNT(*) FROM aggregate_record"),
@@ -613,19 +827,26 @@ final class JdbcReportStore implements ReportStore {
 
     @Override
     public EnrichmentStore enrichments() {
-        requireNoImport();
-        if (enrichments == null) enrichments = new SourceEnrichmentTable(connection, location, this::requireNoImport);
+        flush(); // enrichment commits on the same connection: the reports written before are committed first
+        // Each use flushes too, so that it never commits half of a group of reports written meanwhile.
+        if (enrichments == null) enrichments = new SourceEnrichmentTable(connection, location, this::flush);
         return enrichments;
     }
 
     @Override
     public void close() {
+        StoreException failed = null;
         if (writer != null) {
-            // Let a batch still being written finish, so the connection is closed by one thread only.
+            try {
+                if (open != null) open.end(false); // a report still open broke off: it rolls back alone
+                flush(); // the reports ended complete are committed
+            } catch (StoreException e) {
+                failed = e;
+            }
             writer.shutdown();
             try {
                 while (!writer.awaitTermination(1, TimeUnit.MINUTES)) {
-                    // a batch of BATCH_SIZE records takes milliseconds; keep waiting rather than close under it
+                    // flush waited for the writer, so it is idle; keep waiting rather than close under it
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -634,12 +855,14 @@ final class JdbcReportStore implements ReportStore {
         try {
             if (!connection.isClosed()) {
                 connection.rollback();
+                statements.close();
                 insertRecord.close();
                 connection.close();
             }
         } catch (SQLException e) {
             throw failure("close", e);
         }
+        if (failed != null) throw failed;
     }
 
     // ---- helpers --------------------------------------------------------------------------------
@@ -680,7 +903,7 @@ final class JdbcReportStore implements ReportStore {
     }
 
     private void requireNoImport() {
-        if (importOpen) throw new IllegalStateException("an aggregate import is still open: end it first");
+        if (open != null) throw new IllegalStateException("an aggregate import is still open: end it first");
     }
 
     private StoreException failure(String what, SQLException e) {
@@ -709,6 +932,21 @@ final class JdbcReportStore implements ReportStore {
     private static String lower(String word) {
         return word.toLowerCase(Locale.ROOT);
     }
+
+    /** The constant's name in lower case, as stored ("quarantine", "softfail"): computed once per enum. */
+    private static String word(Enum<?> constant) {
+        return WORDS.get(constant.getDeclaringClass())[constant.ordinal()];
+    }
+
+    private static final ClassValue<String[]> WORDS = new ClassValue<>() {
+        @Override
+        protected String[] computeValue(Class<?> type) {
+            Object[] constants = type.getEnumConstants();
+            String[] words = new String[constants.length];
+            for (int i = 0; i < constants.length; i++) words[i] = lower(((Enum<?>) constants[i]).name());
+            return words;
+        }
+    };
 
     private static void closeQuietly(Connection connection) {
         if (connection == null) return;

@@ -41,15 +41,25 @@ public interface ReportStore extends AutoCloseable {
     }
 
     /**
-     * Starts storing an aggregate report in its own transaction. When the report is a duplicate the
-     * returned import ignores its records.
+     * Starts storing an aggregate report. Its records are written while the caller reads on, and the report
+     * is stored whole or not at all: several reports may share a transaction, each in a savepoint of its own.
+     * When the report is a duplicate its records are ignored. A failure to write surfaces as a
+     * {@link StoreException} from a later call (the next report, {@link #flush}, a question, {@link #close}).
      */
     AggregateImport beginAggregate(AggregateReport report);
 
-    /** Stores a failure report in one transaction. */
+    /**
+     * Waits until every aggregate report ended so far is written, and commits them: after this they survive a
+     * crash of this process. Each question, each failure or TLS report and {@link #close} flush first.
+     *
+     * @throws StoreException when a report could not be written
+     */
+    void flush();
+
+    /** Stores a failure report in one transaction (after a {@link #flush}). */
     Outcome storeFailure(FailureReport report);
 
-    /** Stores a TLS report with its policies and failure details in one transaction. */
+    /** Stores a TLS report with its policies and failure details in one transaction (after a {@link #flush}). */
     Outcome storeTls(TlsReport report);
 
     /** The stored aggregate records that match, added up per {@link RecordGroup}, most messages first. */
@@ -74,16 +84,21 @@ public interface ReportStore extends AutoCloseable {
 
     /**
      * One aggregate report being stored: {@link #add} each record, then {@link #end}. Records are written in
-     * batches; nothing is visible to others before {@code end(true)} commits.
+     * batches; nothing is visible to others before the report is committed (at the latest by {@link #flush}).
      */
     interface AggregateImport {
+        /** Stored or duplicate; waits, after {@link #end}{@code (true)}, until the store has written the report. */
         Outcome outcome();
+
+        /** Whether {@link #outcome} is known without waiting. */
+        boolean written();
 
         void add(AggregateRecord record);
 
         /**
-         * Commits when {@code complete} (the reader read the whole report), rolls back otherwise, so a report
-         * that broke off leaves nothing behind and can be imported again.
+         * Keeps the report when {@code complete} (the reader read the whole report; it is committed with its
+         * group, or by {@link #flush}), rolls it back otherwise, so a report that broke off leaves nothing
+         * behind and can be imported again.
          */
         void end(boolean complete);
     }

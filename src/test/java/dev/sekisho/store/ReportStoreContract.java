@@ -133,6 +133,42 @@ public interface ReportStoreContract {
     }
 
     @Test
+    default void reportsReadTogetherAreKeptOrRolledBackEachOnItsOwn() throws Exception {
+        // Several small reports in one run share the store's transactions: a report that broke off between two
+        // whole ones rolls back alone, and a report seen twice before anything was committed is still stored once.
+        AggregateReportXml first = new AggregateReportXml("a.example", "one", "example.com", T0, T0 + DAY);
+        AggregateReportXml broken = new AggregateReportXml("b.example", "two", "example.com", T0, T0 + DAY);
+        AggregateReportXml last = new AggregateReportXml("c.example", "three", "example.com", T0, T0 + DAY);
+        for (int i = 1; i <= 3; i++) {
+            first.record("192.0.2." + i, 1, "none", "pass", "pass", "example.com", "", "", "", "");
+            broken.record("198.51.100." + i, 1, "none", "pass", "pass", "example.com", "", "", "", "");
+            last.record("203.0.113." + i, 2, "none", "pass", "pass", "example.com", "", "", "", "");
+        }
+        String brokenXml = broken.xml();
+        var zipped = new java.io.ByteArrayOutputStream();
+        try (var zip = new java.util.zip.ZipOutputStream(zipped)) {
+            for (var entry : List.of(java.util.Map.entry("1.xml", first.bytes()),
+                    java.util.Map.entry("2.xml", brokenXml.substring(0, brokenXml.lastIndexOf("<record>"))
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                    java.util.Map.entry("3.xml", last.bytes()), java.util.Map.entry("4.xml", first.bytes()))) {
+                zip.putNextEntry(new java.util.zip.ZipEntry(entry.getKey()));
+                zip.write(entry.getValue());
+                zip.closeEntry();
+            }
+        }
+        try (ReportStore store = newStore()) {
+            ReportImporter importer = new ReportImporter(store);
+            ImportSummary summary = new ReportReader().read("reports.zip", new ByteArrayInputStream(zipped.toByteArray()), importer);
+            assertThat(summary.rejectedInputs()).isEqualTo(1);
+            assertThat(importer.tally()).isEqualTo(new ImportTally(2, 1, 0, 0, 0, 0, 6, 9, 1));
+            assertThat(store.counts().aggregateReports()).isEqualTo(2);
+            assertThat(store.counts().records()).isEqualTo(6);
+            assertThat(store.recordGroups(RecordFilter.all())).extracting(RecordGroup::sourceIp)
+                    .containsExactlyInAnyOrder("192.0.2.1", "192.0.2.2", "192.0.2.3", "203.0.113.1", "203.0.113.2", "203.0.113.3");
+        }
+    }
+
+    @Test
     default void recordGroupsAddUpAcrossReportsAndFilterByDomainAndSubdomainsAndTime() {
         try (ReportStore store = newStore()) {
             ReportImporter importer = new ReportImporter(store);

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,6 +40,47 @@ class SqliteReportStoreTest implements ReportStoreContract {
              ResultSet r = s.executeQuery("PRAGMA journal_mode")) {
             r.next();
             assertThat(r.getString(1)).isEqualTo("wal");
+        }
+    }
+
+    @Test
+    void whatARunStoredIsCommittedWhenTheReaderReturns() throws Exception {
+        // Reports are written behind the reader and share transactions; the end of the run commits them, so
+        // another connection sees them while this store is still open.
+        Path file = dir.resolve("shared.db");
+        try (ReportStore store = ReportStore.openSqlite(file)) {
+            new dev.sekisho.reports.source.ReportReader().read(List.of(CORPUS.resolve("cry-inc-dmarc-report-viewer/dmarc-reports/outlook.xml"),
+                    CORPUS.resolve("opendmarc/testfiles/163.com!example.com!1337270400!1337356799.20120518163.xml")), new ReportImporter(store));
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("SELECT COUNT(*), SUM(record_count) FROM aggregate_report")) {
+                r.next();
+                assertThat(r.getLong(1)).isEqualTo(2);
+                assertThat(r.getLong(2)).isEqualTo(52);
+            }
+        }
+    }
+
+    @Test
+    void everyDkimAndSpfResultOfARecordIsKeptAsText() throws Exception {
+        Path file = dir.resolve("results.db");
+        try (ReportStore store = ReportStore.openSqlite(file)) {
+            new dev.sekisho.reports.source.ReportReader().read("r.xml", new java.io.ByteArrayInputStream(
+                    new AggregateReportXml("a.example", "all", "example.com", T0, T0 + DAY)
+                            .record("192.0.2.1", 4, "none", "fail", "fail", "example.com", "bounce.esp.example",
+                                    "example.com=fail esp.example=pass", "helo:mta.esp.example=pass bounce.esp.example=softfail", "")
+                            .record("192.0.2.2", 1, "none", "fail", "fail", "example.com", "", "", "", "").bytes()), new ReportImporter(store));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT dkim_all, spf_all, dkim_domain, spf_domain, spf_scope FROM aggregate_record ORDER BY record_index")) {
+            r.next();
+            assertThat(r.getString(1)).isEqualTo("example.com/s1=fail esp.example/s1=pass");
+            assertThat(r.getString(2)).isEqualTo("helo:mta.esp.example=pass mfrom:bounce.esp.example=softfail");
+            assertThat(r.getString(3)).isEqualTo("esp.example");
+            assertThat(r.getString(4)).isEqualTo("bounce.esp.example");
+            assertThat(r.getString(5)).isEqualTo("mfrom");
+            r.next();
+            assertThat(r.getString(1)).isNull();
+            assertThat(r.getString(2)).isNull();
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.sekisho.reports.aggregate;
 
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /** Result words as reporters write them: " Pass", "PASS" and "pass" are one word. */
@@ -15,10 +17,16 @@ final class Words {
 
     /** The constant whose lower-case name is the word, e.g. "softfail" for SOFTFAIL. */
     static <E extends Enum<E>> Optional<E> parse(Class<E> type, String text) {
-        String word = normal(text);
-        for (E constant : type.getEnumConstants()) {
-            if (constant.name().toLowerCase(Locale.ROOT).equals(word)) return Optional.of(constant);
-        }
-        return Optional.empty();
+        return Optional.ofNullable(type.cast(BY_WORD.get(type).get(normal(text))));
     }
+
+    /** Each enum's constants by lower-case name, computed once per enum (a record's results are looked up often). */
+    private static final ClassValue<Map<String, Object>> BY_WORD = new ClassValue<>() {
+        @Override
+        protected Map<String, Object> computeValue(Class<?> type) {
+            Map<String, Object> words = new HashMap<>();
+            for (Object constant : type.getEnumConstants()) words.put(((Enum<?>) constant).name().toLowerCase(Locale.ROOT), constant);
+            return Map.copyOf(words);
+        }
+    };
 }

@@ -11,8 +11,9 @@ import java.util.Optional;
 final class XmlElement {
     final String name;
     final long line;
-    final StringBuilder text = new StringBuilder();
-    final List<XmlElement> children = new ArrayList<>();
+    final List<XmlElement> children = new ArrayList<>(4);
+    /** The text so far; null while there is none. Most elements hold one piece of text or only white space. */
+    private StringBuilder text;
 
     XmlElement(String name, long line) {
         this.name = name;
@@ -34,9 +35,26 @@ final class XmlElement {
         return found;
     }
 
+    /**
+     * Adds a piece of the element's text. White space before any other text is not kept: {@link #text} strips it
+     * anyway, and it is all the text of an element that has children (the indentation between them).
+     */
+    void append(char[] characters, int start, int length) {
+        if (text == null) {
+            int first = start;
+            int end = start + length;
+            while (first < end && Character.isWhitespace(characters[first])) first++;
+            if (first == end) return;
+            text = new StringBuilder(end - first);
+            text.append(characters, first, end - first);
+        } else {
+            text.append(characters, start, length);
+        }
+    }
+
     /** The element's own text without surrounding white space. */
     String text() {
-        return text.toString().strip();
+        return text == null ? "" : text.toString().strip();
     }
 
     /** The stripped text of the first child so named, when there is one and it is not empty. */

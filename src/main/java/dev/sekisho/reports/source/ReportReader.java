@@ -37,6 +37,7 @@ public final class ReportReader {
     public ImportSummary read(List<Path> paths, ReportVisitor visitor) {
         Run run = new Run(limits, visitor);
         for (Path path : paths) path(run, path, true);
+        visitor.endOfInput();
         return run.summary();
     }
 
@@ -49,6 +50,7 @@ public final class ReportReader {
     public ImportSummary read(String name, InputStream in, ReportVisitor visitor) {
         Run run = new Run(limits, visitor);
         run.file(Origin.of(name), in);
+        visitor.endOfInput();
         return run.summary();
     }
 

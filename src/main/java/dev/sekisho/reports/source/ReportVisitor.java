@@ -33,4 +33,11 @@ public interface ReportVisitor {
     /** A record skipped or an input rejected; everything else goes on. */
     default void problem(Problem problem) {
     }
+
+    /**
+     * The run read everything it was given: the last call of a run. A store that writes behind the reader makes
+     * what it was handed durable here, so that whatever the caller does after the run sees it.
+     */
+    default void endOfInput() {
+    }
 }

@@ -63,6 +63,21 @@ class AggregateReportParserTest {
     }
 
     @Test
+    void theUsualIpv4FormIsReadDirectlyAndEveryOtherFormByTheGeneralParser() throws IOException {
+        assertThat(AggregateReportParser.dottedQuad("192.0.2.255")).containsExactly(192, 0, 2, 255 - 256);
+        assertThat(AggregateReportParser.dottedQuad("0.0.0.0")).containsExactly(0, 0, 0, 0);
+        for (String other : List.of("192.0.2", "192.0.2.1.1", "192.0.2.256", "192.0.02.1", "192.0.2.", ".192.0.2", "192..2.1",
+                "1921.0.2.1", "2001:db8::1", "192.0.2.1x")) {
+            assertThat(AggregateReportParser.dottedQuad(other)).as(other).isNull();
+        }
+        // What the fast path declines still reads as before: a leading zero, and an address whose last part is too big.
+        Collected c = parse(HEAD + record("192.0.02.1", "1", "none", "pass") + record("192.0.2.256", "1", "none", "pass")
+                + record("::ffff:192.0.2.7", "1", "none", "pass") + "</feedback>");
+        assertThat(c.skipped).extracting(Problem::code).containsExactly("invalid-source-ip");
+        assertThat(c.records).hasSize(2);
+    }
+
+    @Test
     void resultWordsAreNormalisedForCaseAndWhiteSpace() throws IOException {
         Collected c = parse(HEAD + record(" 192.0.2.1 ", " 2 ", " Quarantine", "\n\tPASS ") + "</feedback>");
         AggregateRecord r = c.records.get(0);
