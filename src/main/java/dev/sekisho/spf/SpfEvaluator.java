@@ -305,7 +305,10 @@ public final class SpfEvaluator {
     private List<String> validatedNames(Check check, String domain, int depth) {
         if (check.validatedNames != null) return check.validatedNames;
         List<String> validated = new ArrayList<>();
-        DnsOutcome ptr = lookup(check, depth, domain, reverseName(check.ip), RecordType.PTR);
+        String reverse = reverseName(check.ip);
+        DnsOutcome ptr = lookup(check, depth, domain, reverse, RecordType.PTR);
+        // RFC 7208 4.6.4: a PTR query with no answer is a void lookup of the term (ptr, or a %{p} macro) that made it
+        if (ptr instanceof DnsOutcome.NoData || ptr instanceof DnsOutcome.NoSuchDomain) check.voidLookup(domain, depth, reverse);
         if (ptr instanceof DnsOutcome.Answer answer) {
             List<String> names = answer.records(DnsRecord.Ptr.class).stream().map(DnsRecord.Ptr::target).toList();
             // RFC 7208 4.6.4: "if more than 10 PTR records are returned ... all records other than the first 10 MUST be ignored"
