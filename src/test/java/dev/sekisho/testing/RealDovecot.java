@@ -75,6 +75,8 @@ public final class RealDovecot implements AutoCloseable {
     /** The owner of every user's mail: Dovecot refuses root for mail processes. */
     private static final String MAIL_UID = "65534";
     private static final String MAIL_GID = "65534";
+    /** The SASL socket for Postfix, relative to base_dir. */
+    private static final String SASL_SOCKET = "auth-postfix";
 
     private final Path root;
     private final Path config;
@@ -178,6 +180,15 @@ public final class RealDovecot implements AutoCloseable {
 
     public Path root() {
         return root;
+    }
+
+    /**
+     * Dovecot's authentication socket for Postfix (any local user may connect): {@code smtpd_sasl_type = dovecot},
+     * {@code smtpd_sasl_path = } this path (see {@link RealPostfix#dovecotSasl}). Logins through it go through the
+     * same passdb and auth policy as IMAP's.
+     */
+    public Path saslSocket() {
+        return root.resolve("run").resolve(SASL_SOCKET);
     }
 
     /** The user's Maildir (owned by nobody; read it, write through IMAP). */
@@ -350,6 +361,12 @@ public final class RealDovecot implements AutoCloseable {
                 "service anvil {",
                 "  unix_listener anvil-auth-penalty {",
                 "    mode = 0",
+                "  }",
+                "}",
+                // Postfix's smtpd (as the postfix user) authenticates SMTP clients here (smtpd_sasl_type = dovecot).
+                "service auth {",
+                "  unix_listener " + SASL_SOCKET + " {",
+                "    mode = 0666",
                 "  }",
                 "}",
                 "passdb {",

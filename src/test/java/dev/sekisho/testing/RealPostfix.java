@@ -91,6 +91,20 @@ public final class RealPostfix implements AutoCloseable {
         }
     }
 
+    /**
+     * main.cf lines for SMTP AUTH through Dovecot's SASL socket ({@link RealDovecot#saslSocket()}), as a submission
+     * service has it: PLAIN and LOGIN offered without TLS (loopback only), no anonymous logins.
+     */
+    public static List<String> dovecotSasl(Path saslSocket) {
+        return List.of(
+                "smtpd_sasl_auth_enable = yes",
+                "smtpd_sasl_type = dovecot",
+                // an absolute path: smtpd is not chrooted here, so it need not lie below the queue directory
+                "smtpd_sasl_path = " + saslSocket,
+                "smtpd_sasl_security_options = noanonymous",
+                "smtpd_tls_security_level = none");
+    }
+
     private final Path root;
     private final Path configDirectory;
     private final Path logFile;

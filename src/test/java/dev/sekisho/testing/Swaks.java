@@ -71,6 +71,22 @@ public final class Swaks {
     }
 
     public static Result send(String server, int port, Message message) throws IOException, InterruptedException {
+        return run(command(server, port, message));
+    }
+
+    /**
+     * Sends one message after SMTP AUTH PLAIN as {@code user} (after XCLIENT, when the message has an address), as a
+     * mail client on a submission port would. When the login is refused there is no RCPT reply: use
+     * {@link #authenticate} to see a refusal.
+     */
+    public static Result sendAuthenticated(String server, int port, Message message, String user, String password)
+            throws IOException, InterruptedException {
+        List<String> command = command(server, port, message);
+        command.addAll(List.of("--auth", "PLAIN", "--auth-user", user, "--auth-password", password));
+        return run(command);
+    }
+
+    private static List<String> command(String server, int port, Message message) {
         String swaks = RealPostfix.findExecutable("swaks").orElseThrow(() -> new IllegalStateException("swaks is not installed"));
         List<String> command = new ArrayList<>(List.of(swaks,
                 "--server", server + ":" + port,
@@ -81,6 +97,10 @@ public final class Swaks {
         if (!message.xclientAddress().isEmpty()) {
             command.addAll(List.of("--xclient-addr", message.xclientAddress()));
         }
+        return command;
+    }
+
+    private static Result run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
@@ -124,7 +144,7 @@ public final class Swaks {
     }
 
     /** The reply that follows the last command line for which {@code isCommand} holds. */
-    static Optional<SmtpReply> replyTo(List<String> transcript, Predicate<String> isCommand) {
+    public static Optional<SmtpReply> replyTo(List<String> transcript, Predicate<String> isCommand) {
         int commandIndex = -1;
         for (int i = 0; i < transcript.size(); i++) {
             String line = transcript.get(i);
