@@ -93,6 +93,18 @@ class SpfEvaluatorTest {
     }
 
     @Test
+    void aPtrQueryWithoutAnswerIsAVoidLookupToo() throws Exception {
+        // 192.0.2.1 has no PTR record: the ptr mechanism's query is the third void lookup
+        Zone zone = Zone.empty().txt("example.com", "v=spf1 a:n1.example.com mx:n2.example.com ptr ip4:192.0.2.1 -all");
+        with(zone, (server, evaluator) -> {
+            SpfEvaluation e = evaluator.checkMailFrom(ip("192.0.2.1"), "a@example.com", "h.example.com");
+            assertThat(e.result()).isEqualTo(SpfResult.PERMERROR);
+            assertThat(e.voidLookups()).isEqualTo(3);
+            assertThat(e.problem()).hasValueSatisfying(p -> assertThat(p).contains("more than 2 void lookups (at 1.2.0.192.in-addr.arpa"));
+        });
+    }
+
+    @Test
     void includeLoopsAndIncludesWithoutARecordArePermerrors() throws Exception {
         Zone zone = Zone.empty().txt("a.example.com", "v=spf1 include:b.example.com -all").txt("b.example.com", "v=spf1 include:a.example.com -all")
                 .txt("c.example.com", "v=spf1 include:nothing.example.com -all");
