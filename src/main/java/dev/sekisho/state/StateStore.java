@@ -4,6 +4,7 @@ import dev.sekisho.engine.Restriction;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,6 +44,36 @@ public interface StateStore extends AutoCloseable {
 
     /** Drop a tally at once (a successful login clears the account's failures); nothing when there is none. */
     void forget(String key);
+
+    /**
+     * Change some fields of a small record kept under {@code key} (per-account settings), atomically, and return
+     * the whole record as it is afterwards. A field given an empty value is removed; a record left without
+     * fields is removed. Records never expire and are not evicted: they hold what an operator set. (In Redis:
+     * HSET and HDEL then HGETALL of one hash in one script.)
+     *
+     * @throws UnsupportedOperationException from a store that keeps no records
+     */
+    default Map<String, String> putFields(String key, Map<String, String> fields) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no records");
+    }
+
+    /** The fields of the record under {@code key}, as an immutable map; empty when there is none. */
+    default Map<String, String> fields(String key) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no records");
+    }
+
+    /**
+     * Put {@code entry} at the head of a bounded list (recent logins of an account), dropping the oldest entries
+     * beyond {@code cap}, atomically. (In Redis: LPUSH then LTRIM 0 cap-1 in one MULTI.)
+     */
+    default void push(String key, String entry, int cap) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no lists");
+    }
+
+    /** The entries of the list under {@code key}, newest first, as an immutable list; empty when there is none. */
+    default List<String> recent(String key) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no lists");
+    }
 
     /** Store a new restriction, or replace one with the same id. */
     void impose(Restriction restriction);
