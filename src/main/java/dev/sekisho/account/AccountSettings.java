@@ -4,28 +4,25 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * One account's settings.
  *
  * @param refuseAbroad  refuse logins and submission from addresses outside the home countries
- * @param travelUntil   a temporary lift of {@code refuseAbroad} until this instant (travel); empty when none
+ * @param travelUntil   a temporary lift of {@code refuseAbroad} until this instant (travel); null when none
  * @param setBy         who made the last change ("cli:alice", "api:desk"); "" when never set
- * @param setAt         when; empty when never set
+ * @param setAt         when; null when never set
  */
-public record AccountSettings(boolean refuseAbroad, Optional<Instant> travelUntil, String setBy, Optional<Instant> setAt) {
+public record AccountSettings(boolean refuseAbroad, Instant travelUntil, String setBy, Instant setAt) {
     static final String REFUSE_ABROAD = "refuse-abroad";
     static final String TRAVEL_UNTIL = "travel-until";
     static final String SET_BY = "set-by";
     static final String SET_AT = "set-at";
 
-    public static final AccountSettings NONE = new AccountSettings(false, Optional.empty(), "", Optional.empty());
+    public static final AccountSettings NONE = new AccountSettings(false, null, "", null);
 
     public AccountSettings {
-        travelUntil = travelUntil == null ? Optional.empty() : travelUntil;
         setBy = setBy == null ? "" : setBy;
-        setAt = setAt == null ? Optional.empty() : setAt;
     }
 
     /** Whether use from abroad is refused at {@code now}: the switch is on and no travel lift runs. */
@@ -34,7 +31,7 @@ public record AccountSettings(boolean refuseAbroad, Optional<Instant> travelUnti
     }
 
     public boolean travelingAt(Instant now) {
-        return travelUntil.isPresent() && now.isBefore(travelUntil.get());
+        return travelUntil != null && now.isBefore(travelUntil);
     }
 
     /** From the stored fields; a field that does not parse reads as unset (the record stays usable). */
@@ -51,12 +48,12 @@ public record AccountSettings(boolean refuseAbroad, Optional<Instant> travelUnti
         return fields;
     }
 
-    private static Optional<Instant> instant(String text) {
-        if (text == null || text.isEmpty()) return Optional.empty();
+    private static Instant instant(String text) {
+        if (text == null || text.isEmpty()) return null;
         try {
-            return Optional.of(Instant.parse(text));
+            return Instant.parse(text);
         } catch (DateTimeParseException e) {
-            return Optional.empty();
+            return null;
         }
     }
 }

@@ -56,9 +56,9 @@ public final class AbroadRule {
         AccountSettings settings = book.settings(account);
         if (!settings.refuseAbroad()) return pass(unknown, "", key, "the account does not refuse use from abroad");
         String rule = "refuse-abroad home " + homeText;
-        String setText = settings.setBy().isEmpty() ? "" : " (set by " + settings.setBy() + settings.setAt().map(t -> " at " + t).orElse("") + ")";
+        String setText = settings.setBy().isEmpty() ? "" : " (set by " + settings.setBy() + (settings.setAt() == null ? "" : " at " + settings.setAt()) + ")";
         if (settings.travelingAt(now)) {
-            return pass(unknown, rule, key, "refuses use from abroad, but lifted for travel until " + settings.travelUntil().orElseThrow() + setText);
+            return pass(unknown, rule, key, "refuses use from abroad, but lifted for travel until " + settings.travelUntil() + setText);
         }
         ClientCountry.Answer country = countries.of(address);
         String where = key + " client=" + dev.sekisho.engine.AddressText.of(address);
