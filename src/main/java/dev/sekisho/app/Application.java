@@ -379,6 +379,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         for (Restriction r : store.restrictions()) {
             if (r.subject().equals(subject) && r.activeAt(at)) store.lift(r.id(), at, who).ifPresent(lifted::add);
         }
+        running.get().accounts().several().forget(subject.value()); // judged by a person: countries seen so far count no more
         LOG.info("account {}: {} restriction(s) lifted by {}", subject.value(), lifted.size(), who);
         return lifted;
     }

@@ -51,16 +51,16 @@ public final class AbroadRule {
      */
     public Judgement judge(String account, InetAddress address, Instant now) {
         String key = "account=" + account;
-        ClientCountry.Answer unknown = new ClientCountry.Answer(GeoAnswer.Status.NOT_IN_DATABASE, "");
-        if (account.isBlank()) return pass(unknown, "", key, "no account");
+        if (account.isBlank()) return pass(new ClientCountry.Answer(GeoAnswer.Status.NOT_IN_DATABASE, ""), "", key, "no account");
+        // Looked up whatever the setting: the caller counts the sighting in this country (SeveralCountries).
+        ClientCountry.Answer country = countries.of(address);
         AccountSettings settings = book.settings(account);
-        if (!settings.refuseAbroad()) return pass(unknown, "", key, "the account does not refuse use from abroad");
+        if (!settings.refuseAbroad()) return pass(country, "", key, "the account does not refuse use from abroad");
         String rule = "refuse-abroad home " + homeText;
         String setText = settings.setBy().isEmpty() ? "" : " (set by " + settings.setBy() + (settings.setAt() == null ? "" : " at " + settings.setAt()) + ")";
         if (settings.travelingAt(now)) {
-            return pass(unknown, rule, key, "refuses use from abroad, but lifted for travel until " + settings.travelUntil() + setText);
+            return pass(country, rule, key, "refuses use from abroad, but lifted for travel until " + settings.travelUntil() + setText);
         }
-        ClientCountry.Answer country = countries.of(address);
         String where = key + " client=" + dev.sekisho.engine.AddressText.of(address);
         if (!country.known()) {
             if (country.status() == GeoAnswer.Status.NO_DATABASE) return pass(country, rule, where, ClientCountry.RULES_OFF);

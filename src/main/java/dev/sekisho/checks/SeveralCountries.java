@@ -55,7 +55,7 @@ public final class SeveralCountries {
         if (!config.enabled() || account.isBlank() || !country.known()) return Optional.empty();
         String canonical = AccountBook.canonical(account);
         String member = country.code() + " " + AddressText.of(address) + " " + (via.isBlank() ? "-" : via.replace(' ', '_'));
-        TallyOutcome seen = store.tally(TallyRequest.member("account-countries|account:" + canonical, member, now,
+        TallyOutcome seen = store.tally(TallyRequest.member(key(canonical), member, now,
                 config.window(), SIGHTINGS_CAP));
         Set<String> countries = new LinkedHashSet<>();
         for (String m : seen.members()) countries.add(m.substring(0, m.indexOf(' ')));
@@ -73,6 +73,18 @@ public final class SeveralCountries {
                 at.plus(config.restrictFor()), null, "");
         store.impose(r);
         return Optional.of(r);
+    }
+
+    /**
+     * Drop the account's sightings: support staff who lift its restrictions have judged them, and the next sighting
+     * must not restrict it again at once.
+     */
+    public void forget(String account) {
+        store.forget(key(AccountBook.canonical(account)));
+    }
+
+    private static String key(String canonical) {
+        return "account-countries|account:" + canonical;
     }
 
     private static String newId() {
