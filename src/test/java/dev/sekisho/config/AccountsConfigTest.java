@@ -58,6 +58,6 @@ class AccountsConfigTest {
         refused("accounts:\n  home-countries: [JPN]\n", "2: accounts.home-countries[0]: a country is an ISO 3166-1 alpha-2 code, two letters A-Z like JP, was \"JPN\"");
         refused("accounts:\n  unknown-country: maybe\n", "2: accounts.unknown-country: must be allow or refuse, was \"maybe\"");
         refused("accounts:\n  several-countries: {countries: 1}\n", "2: accounts.several-countries.countries: must be 0 (off) or at least 2: one country is every account");
-        refused("accounts:\n  histroy: 5\n", "2: accounts.histroy: unknown key");
+        refused("accounts:\n  histroy: 5\n", "2: accounts.histroy: unknown key (known here: history, home-countries, several-countries, unknown-country)");
     }
 }
