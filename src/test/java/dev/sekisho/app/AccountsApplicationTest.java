@@ -267,6 +267,37 @@ class AccountsApplicationTest {
     }
 
     @Test
+    void withNotificationsOnSettingsWorkAndTheSeveralCountriesRestrictionReachesTheWebhook() throws Exception {
+        java.util.concurrent.LinkedBlockingQueue<JsonNode> bodies = new java.util.concurrent.LinkedBlockingQueue<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            bodies.add(json.readTree(exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            start(CONFIG + """
+                    notify:
+                      webhooks:
+                        - url: http://127.0.0.1:%d/hook
+                          secret: accounts-test-secret-0123
+                    """.formatted(receiver.getAddress().getPort()));
+            assertThat(cli("account", "abroad", ALICE, "on").exitCode()).as("settings beneath the notifying store").isZero();
+            assertThat(allow(ALICE, "198.51.100.7")).contains("\"status\":-1");
+            loggedIn(ALICE, "192.0.2.7", "imap");
+            loggedIn(ALICE, "203.0.113.5", "imap");
+            JsonNode body = bodies.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(body).as("webhook call").isNotNull();
+            assertThat(body.at("/subject/value").asText()).isEqualTo(ALICE);
+            assertThat(body.toString()).contains("used from 2 countries within 1h (JP, CN)");
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    @Test
     void badCliInputIsRefusedClearly() throws Exception {
         start(CONFIG);
         CliRun maybe = cli("account", "abroad", ALICE, "maybe");
