@@ -1,5 +1,6 @@
 package dev.sekisho;
 
+import dev.sekisho.cli.AccountCommand;
 import dev.sekisho.cli.AuditCommand;
 import dev.sekisho.cli.BenchCommand;
 import dev.sekisho.cli.ConfigCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sekisho", mixinStandardHelpOptions = true, version = "sekisho 0.1.0",
         description = "Abuse-control engine for Postfix and Dovecot.",
-        subcommands = {ServeCommand.class, ConfigCommand.class, ReloadCommand.class, RestrictionsCommand.class,
+        subcommands = {ServeCommand.class, ConfigCommand.class, ReloadCommand.class, RestrictionsCommand.class, AccountCommand.class,
                 ExplainCommand.class, BenchCommand.class, SpfCommand.class, AuditCommand.class, DmarcCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Sekisho implements Runnable {

@@ -59,7 +59,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)};
 
     /** What one configuration produced; swapped whole on reload. */
-    private record Running(SekishoConfig config, Engine engine, LoginLockout logins) {
+    private record Running(SekishoConfig config, Engine engine, LoginLockout logins, CheckFactory.AccountRules accounts) {
     }
 
     private final InstantSource clock;
@@ -94,8 +94,16 @@ public final class Application implements AutoCloseable, AdminOperations {
         // Histogram buckets rather than client-side percentiles: Prometheus can aggregate them over a fleet.
         this.decisionTimer = Timer.builder("sekisho.decision").description("Time to decide one policy request")
                 .serviceLevelObjectives(DECISION_BUCKETS).register(metrics);
-        running.set(new Running(config, CheckFactory.engine(config, store, clock, verdictLog, geoIp), new LoginLockout(config.logins(), store, loginCounters)));
+        running.set(running(config));
         registerLoginMetrics();
+    }
+
+    /** The engine, lockouts and account rules of one configuration, over one country lookup (which says once when it has no database). */
+    private Running running(SekishoConfig config) {
+        var countries = new dev.sekisho.checks.ClientCountry(geoIp, LOG::warn);
+        var accounts = CheckFactory.accounts(config, store, countries);
+        return new Running(config, CheckFactory.engine(config, store, clock, verdictLog, countries, accounts),
+                new LoginLockout(config.logins(), store, loginCounters), accounts);
     }
 
     /** Open the state in {@code dataDir}, bind every listener, and serve. */
@@ -252,10 +260,16 @@ public final class Application implements AutoCloseable, AdminOperations {
 
     /** Always the current configuration's lockout, so sources connected once follow reloads. */
     private final LoginObserver loginObserver = this::observeLogin;
-    private final LoginDecider loginDecider = (account, remote, protocol, at) -> running.get().logins().decide(account, remote, protocol, at);
+    private final LoginDecider loginDecider = (account, remote, protocol, at) -> {
+        Running now = running.get();
+        // The lockouts first; then an account that refuses use from abroad is refused from abroad.
+        return now.accounts().logins().decide(now.logins().decide(account, remote, protocol, at), account, remote, protocol, at);
+    };
 
     private void observeLogin(LoginAttempt attempt) {
-        running.get().logins().observe(attempt);
+        Running now = running.get();
+        now.logins().observe(attempt);
+        now.accounts().logins().observe(attempt); // recent logins, and sightings for accounts used from several countries
         store.flush(); // what was counted survives a crash before the source hears back (as for policy verdicts)
     }
 
@@ -322,6 +336,54 @@ public final class Application implements AutoCloseable, AdminOperations {
         return lifted;
     }
 
+    @Override
+    public dev.sekisho.account.AccountView account(String account) {
+        Running now = running.get();
+        String name = dev.sekisho.account.AccountBook.canonical(account);
+        var at = clock.instant();
+        var settings = now.accounts().book().settings(name);
+        Subject subject = new Subject(Subject.Kind.ACCOUNT, name);
+        List<Restriction> mine = store.restrictions().stream().filter(r -> r.subject().equals(subject)).toList();
+        return new dev.sekisho.account.AccountView(name, settings, settings.refusesAbroadAt(at),
+                now.config().accounts().homeCountries().stream().sorted().toList(),
+                mine.stream().filter(r -> r.activeAt(at)).toList(), mine.stream().filter(r -> !r.activeAt(at)).toList(),
+                now.accounts().book().logins(name));
+    }
+
+    @Override
+    public dev.sekisho.account.AccountView refuseAbroad(String account, boolean on, String by) {
+        var settings = running.get().accounts().book().refuseAbroad(account, on, actor(by), clock.instant());
+        LOG.info("account {}: refuse use from abroad {} by {}", dev.sekisho.account.AccountBook.canonical(account), on ? "on" : "off", actor(by));
+        return account(account);
+    }
+
+    @Override
+    public dev.sekisho.account.AccountView travel(String account, int days, String by) {
+        if (days < 0 || days > 366) throw new IllegalArgumentException("days must be 0..366, was " + days);
+        var at = clock.instant();
+        running.get().accounts().book().travel(account, at.plus(Duration.ofDays(days)), actor(by), at);
+        LOG.info("account {}: use from abroad allowed for {} days (travel) by {}", dev.sekisho.account.AccountBook.canonical(account), days, actor(by));
+        return account(account);
+    }
+
+    @Override
+    public List<Restriction> liftAccount(String account, String by, String why) {
+        Subject subject = new Subject(Subject.Kind.ACCOUNT, dev.sekisho.account.AccountBook.canonical(account));
+        var at = clock.instant();
+        String who = actor(by) + (why == null || why.isBlank() ? "" : ": " + why.strip());
+        List<Restriction> lifted = new ArrayList<>();
+        for (Restriction r : store.restrictions()) {
+            if (r.subject().equals(subject) && r.activeAt(at)) store.lift(r.id(), at, who).ifPresent(lifted::add);
+        }
+        running.get().accounts().several().forget(subject.value()); // judged by a person: countries seen so far count no more
+        LOG.info("account {}: {} restriction(s) lifted by {}", subject.value(), lifted.size(), who);
+        return lifted;
+    }
+
+    private static String actor(String by) {
+        return by == null || by.isBlank() ? "api" : by.strip();
+    }
+
     /**
      * Re-read the configuration file and swap the engine. Listener addresses and state settings
      * need a restart; a changed one is reported, not half-applied. A bad file changes nothing.
@@ -337,7 +399,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             metrics.counter("sekisho.config.reloads", "result", "refused").increment();
             throw e;
         }
-        running.set(new Running(fresh, CheckFactory.engine(fresh, store, clock, verdictLog, geoIp), new LoginLockout(fresh.logins(), store, loginCounters)));
+        running.set(running(fresh));
         metrics.counter("sekisho.config.reloads", "result", "applied").increment();
         String logsNote = "";
         if (logObserver != null && !fresh.logs().equals(current.logs())) {

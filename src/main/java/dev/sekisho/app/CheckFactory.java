@@ -1,6 +1,11 @@
 package dev.sekisho.app;
 
+import dev.sekisho.account.AccountBook;
+import dev.sekisho.checks.AbroadCheck;
+import dev.sekisho.checks.AbroadRule;
+import dev.sekisho.checks.AccountLogins;
 import dev.sekisho.checks.ClientCountry;
+import dev.sekisho.checks.SeveralCountries;
 import dev.sekisho.checks.ClientNetworks;
 import dev.sekisho.checks.CountryCheck;
 import dev.sekisho.checks.ListCheck;
@@ -43,8 +48,26 @@ final class CheckFactory {
 
     /** @param geoIp where checks that judge by country look clients up */
     static Engine engine(SekishoConfig config, StateStore store, InstantSource clock, Engine.Listener listener, GeoIp geoIp) {
-        // One per engine: without a country database, "country rules are off" is logged once per configuration.
         ClientCountry countries = new ClientCountry(geoIp, LOG::warn);
+        return engine(config, store, clock, listener, countries, accounts(config, store, countries));
+    }
+
+    /** The per-account rules over one country lookup: settings, recent logins and restrictions all in {@code store}. */
+    static AccountRules accounts(SekishoConfig config, StateStore store, ClientCountry countries) {
+        AccountBook book = new AccountBook(store, config.accounts().history());
+        SeveralCountries several = new SeveralCountries(config.accounts().severalCountries(), store);
+        AbroadRule abroad = new AbroadRule("account-abroad", config.accounts(), book, countries);
+        return new AccountRules(book, abroad, several,
+                new AccountLogins(abroad, several, book, countries, LOG::warn));
+    }
+
+    /** What the per-account rules are made of, shared by the submission checks and the login path of one configuration. */
+    record AccountRules(AccountBook book, AbroadRule abroad, SeveralCountries several, AccountLogins logins) {
+    }
+
+    /** @param countries one per engine: without a country database, "country rules are off" is logged once per configuration */
+    static Engine engine(SekishoConfig config, StateStore store, InstantSource clock, Engine.Listener listener, ClientCountry countries,
+                         AccountRules accounts) {
         ClientNetworks networks = new ClientNetworks(config.networks().ipv4(), config.networks().ipv6());
         ListMatcher allow = new ListMatcher(config.allow());
         ListMatcher deny = new ListMatcher(config.deny());
@@ -60,6 +83,8 @@ final class CheckFactory {
                     case CheckConfig.Greylist g -> new GreylistCheck(g, networks, store);
                     case CheckConfig.SenderLoginMismatch m -> new SenderLoginMismatchCheck(m);
                     case CheckConfig.Country c2 -> new CountryCheck(c2, countries);
+                    case CheckConfig.AccountAbroad a -> new AbroadCheck(a,
+                            new AbroadRule(a.name(), config.accounts(), accounts.book(), countries), accounts.several());
                 });
             }
             services.put(service.name(), new ServicePolicy(service.name(), checks, service.deadline(), service.failureVerdict()));

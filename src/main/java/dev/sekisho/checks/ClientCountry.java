@@ -50,7 +50,12 @@ public final class ClientCountry {
     }
 
     public Answer of(Transaction tx) {
-        GeoAnswer answer = geoIp.country(tx.clientAddress());
+        return of(tx.clientAddress());
+    }
+
+    /** The country of an address that is not a transaction's (a login's). */
+    public Answer of(java.net.InetAddress address) {
+        GeoAnswer answer = geoIp.country(address);
         if (answer.countryStatus() == GeoAnswer.Status.NO_DATABASE && offSaid.compareAndSet(false, true)) {
             notices.accept(RULES_OFF + "; checks that judge by country answer DUNNO");
         }

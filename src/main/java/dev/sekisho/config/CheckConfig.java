@@ -102,6 +102,14 @@ public sealed interface CheckConfig {
     }
 
     /**
+     * Refuse mail of an account that refuses use from abroad (docs/accounts.md) when the client address is abroad.
+     *
+     * @param action what such mail gets; null only logs it
+     */
+    record AccountAbroad(String name, Action action) implements CheckConfig {
+    }
+
+    /**
      * postgrey's greylisting. {@code allowClientNames} are Postfix-verified client host names (or
      * ".suffix" patterns) of large senders that retry from many addresses.
      */

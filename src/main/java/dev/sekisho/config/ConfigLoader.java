@@ -160,9 +160,33 @@ public final class ConfigLoader {
                 positive(geoipSection, "reload-check", GeoIp.Databases.DEFAULT_RELOAD_CHECK));
         geoipSection.rejectUnknownKeys();
 
+        AccountsConfig accounts = accounts(root.section("accounts"));
+
         root.rejectUnknownKeys();
         return new SekishoConfig(file, dataDir, policyListeners, http, defaultService, networks, services, allow, deny, state, limits, dns,
-                notifications, logs, geoip, logins);
+                notifications, logs, geoip, logins, accounts);
+    }
+
+    private static AccountsConfig accounts(Section s) {
+        AccountsConfig defaults = AccountsConfig.defaults();
+        Set<String> home = s.has("home-countries") ? countryCodes(s, "home-countries") : defaults.homeCountries();
+        if (home.isEmpty()) throw s.error("home-countries", "must name at least one country (ISO 3166-1 alpha-2, like JP)");
+        String unknownText = s.string("unknown-country", "allow").trim();
+        AccountsConfig.UnknownCountry unknown = switch (unknownText) {
+            case "allow" -> AccountsConfig.UnknownCountry.ALLOW;
+            case "refuse" -> AccountsConfig.UnknownCountry.REFUSE;
+            default -> throw s.error("unknown-country", "must be allow or refuse, was \"" + unknownText + "\"");
+        };
+        Section several = s.section("several-countries");
+        int countries = several.integer("countries", defaults.severalCountries().countries(), 0, 50);
+        if (countries == 1) throw several.error("countries", "must be 0 (off) or at least 2: one country is every account");
+        var severalCountries = new AccountsConfig.SeveralCountries(countries,
+                positive(several, "window", defaults.severalCountries().window()),
+                positive(several, "restrict-for", defaults.severalCountries().restrictFor()));
+        several.rejectUnknownKeys();
+        int history = s.integer("history", defaults.history(), 1, 1000);
+        s.rejectUnknownKeys();
+        return new AccountsConfig(home, unknown, severalCountries, history);
     }
 
     private SekishoConfig.LogsConfig logs(Section s) {
@@ -303,7 +327,7 @@ public final class ConfigLoader {
 
     private static String checkType(Section c) {
         String type = c.string("type", "");
-        if (type.isEmpty()) throw c.error("type", "every check needs a type (restrictions, allow-list, deny-list, rate-limit, greylist, sender-login-mismatch, country)");
+        if (type.isEmpty()) throw c.error("type", "every check needs a type (restrictions, allow-list, deny-list, rate-limit, greylist, sender-login-mismatch, country, account-abroad)");
         return type;
     }
 
@@ -318,8 +342,9 @@ public final class ConfigLoader {
             case "greylist" -> greylist(c, name);
             case "sender-login-mismatch" -> mismatch(c, name);
             case "country" -> country(c, name);
+            case "account-abroad" -> accountAbroad(c, name);
             default -> throw c.error("type", "unknown check type \"" + type
-                    + "\" (restrictions, allow-list, deny-list, rate-limit, greylist, sender-login-mismatch, country)");
+                    + "\" (restrictions, allow-list, deny-list, rate-limit, greylist, sender-login-mismatch, country, account-abroad)");
         };
     }
 
@@ -349,6 +374,16 @@ public final class ConfigLoader {
                     + "e.g. not-in: [JP] for \"from abroad\")");
         }
         return new CheckConfig.CountryCondition(in.isEmpty() ? notIn : in, in.isEmpty(), unknownApplies);
+    }
+
+    private static CheckConfig.AccountAbroad accountAbroad(Section c, String name) {
+        String actionText = c.string("action", "reject").trim();
+        if (actionText.equalsIgnoreCase("log")) return new CheckConfig.AccountAbroad(name, null);
+        try {
+            return new CheckConfig.AccountAbroad(name, ActionSyntax.parse(actionText));
+        } catch (IllegalArgumentException e) {
+            throw c.error("action", e.getMessage() + " (or log)");
+        }
     }
 
     private CheckConfig.Country country(Section c, String name) {

@@ -28,11 +28,13 @@ import java.util.Optional;
  * @param logs            log files and syslog listeners read for login attempts
  * @param geoip           the MaxMind-format databases for country and ASN
  * @param logins          password-failure counting and lockouts, and the Dovecot auth policy endpoint
+ * @param accounts        per-account rules: refuse use from abroad, accounts seen from several countries
  */
 public record SekishoConfig(Path source, Path dataDir, List<PolicyListener> policyListeners, InetSocketAddress http,
                             String defaultService, NetworkPrefixes networks, Map<String, ServiceConfig> services,
                             ListConfig allow, ListConfig deny, StateConfig state, PolicyLimits limits, DnsConfig dns,
-                            NotifyConfig notifications, LogsConfig logs, GeoipConfig geoip, LoginsConfig logins) {
+                            NotifyConfig notifications, LogsConfig logs, GeoipConfig geoip, LoginsConfig logins,
+                            AccountsConfig accounts) {
 
     public SekishoConfig {
         policyListeners = List.copyOf(policyListeners);

@@ -11,6 +11,7 @@ import dev.sekisho.state.TallyRequest;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -61,6 +62,26 @@ public final class NotifyingStateStore implements StateStore {
     @Override
     public void forget(String key) {
         delegate.forget(key);
+    }
+
+    @Override
+    public Map<String, String> putFields(String key, Map<String, String> fields) {
+        return delegate.putFields(key, fields);
+    }
+
+    @Override
+    public Map<String, String> fields(String key) {
+        return delegate.fields(key);
+    }
+
+    @Override
+    public void push(String key, String entry, int cap) {
+        delegate.push(key, entry, cap);
+    }
+
+    @Override
+    public List<String> recent(String key) {
+        return delegate.recent(key);
     }
 
     @Override

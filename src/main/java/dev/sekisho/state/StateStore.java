@@ -4,6 +4,7 @@ import dev.sekisho.engine.Restriction;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,6 +44,26 @@ public interface StateStore extends AutoCloseable {
 
     /** Drop a tally at once (a successful login clears the account's failures); nothing when there is none. */
     void forget(String key);
+
+    /**
+     * Change some fields of a small record kept under {@code key} (per-account settings), atomically, and return
+     * the whole record as it is afterwards. A field given an empty value is removed; a record left without
+     * fields is removed. Records never expire and are not evicted: they hold what an operator set. (In Redis:
+     * HSET and HDEL then HGETALL of one hash in one script.)
+     */
+    Map<String, String> putFields(String key, Map<String, String> fields);
+
+    /** The fields of the record under {@code key}, as an immutable map; empty when there is none. */
+    Map<String, String> fields(String key);
+
+    /**
+     * Put {@code entry} at the head of a bounded list (recent logins of an account), dropping the oldest entries
+     * beyond {@code cap}, atomically. (In Redis: LPUSH then LTRIM 0 cap-1 in one MULTI.)
+     */
+    void push(String key, String entry, int cap);
+
+    /** The entries of the list under {@code key}, newest first, as an immutable list; empty when there is none. */
+    List<String> recent(String key);
 
     /** Store a new restriction, or replace one with the same id. */
     void impose(Restriction restriction);

@@ -18,6 +18,18 @@ public interface AdminOperations {
 
     Optional<Restriction> lift(String id, String by);
 
+    /** An account's settings, restrictions and recent logins. */
+    dev.sekisho.account.AccountView account(String account);
+
+    /** Turn an account's "refuse use from abroad" on or off. */
+    dev.sekisho.account.AccountView refuseAbroad(String account, boolean on, String by);
+
+    /** Lift an account's "refuse use from abroad" for {@code days} days (travel); 0 ends a lift. */
+    dev.sekisho.account.AccountView travel(String account, int days, String by);
+
+    /** Lift every restriction in force on the account; returns those lifted. */
+    List<Restriction> liftAccount(String account, String by, String why);
+
     /** Re-read the configuration file; returns a message, or throws with the reason it was refused. */
     String reload();
 

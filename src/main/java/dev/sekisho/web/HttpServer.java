@@ -99,6 +99,21 @@ public final class HttpServer implements AutoCloseable {
             admin.lift(ctx.pathParam("id"), by).ifPresentOrElse(ctx::json,
                     () -> ctx.status(HttpStatus.NOT_FOUND).json(Map.of("error", "no restriction in force with id " + ctx.pathParam("id"))));
         });
+        javalin.get("/api/accounts/{account}", ctx -> ctx.json(admin.account(ctx.pathParam("account"))));
+        javalin.post("/api/accounts/{account}/abroad", ctx -> {
+            AbroadRequest body = ctx.bodyAsClass(AbroadRequest.class);
+            if (body.refuse() == null) throw new IllegalArgumentException("give refuse: true (refuse use from abroad) or false");
+            ctx.json(admin.refuseAbroad(ctx.pathParam("account"), body.refuse(), body.by()));
+        });
+        javalin.post("/api/accounts/{account}/travel", ctx -> {
+            TravelRequest body = ctx.bodyAsClass(TravelRequest.class);
+            if (body.days() == null) throw new IllegalArgumentException("give days: how many days use from abroad is allowed (0 ends a lift)");
+            ctx.json(admin.travel(ctx.pathParam("account"), body.days(), body.by()));
+        });
+        javalin.post("/api/accounts/{account}/lift", ctx -> {
+            LiftRequest body = ctx.body().isBlank() ? new LiftRequest(null, null) : ctx.bodyAsClass(LiftRequest.class);
+            ctx.json(Map.of("lifted", admin.liftAccount(ctx.pathParam("account"), body.by(), body.reason())));
+        });
         javalin.post("/api/reload", ctx -> ctx.json(Map.of("result", admin.reload())));
         javalin.post("/api/explain", ctx -> {
             @SuppressWarnings("unchecked")
@@ -121,6 +136,18 @@ public final class HttpServer implements AutoCloseable {
 
     /** Body of POST /api/restrictions: kind (ip, network, account, domain, sender), value, duration (e.g. 1h), reason, by. */
     public record RestrictionRequest(String kind, String value, String duration, String reason, String by) {
+    }
+
+    /** Body of POST /api/accounts/{account}/abroad. */
+    public record AbroadRequest(Boolean refuse, String by) {
+    }
+
+    /** Body of POST /api/accounts/{account}/travel. */
+    public record TravelRequest(Integer days, String by) {
+    }
+
+    /** Body of POST /api/accounts/{account}/lift. */
+    public record LiftRequest(String by, String reason) {
     }
 
     public int port() {

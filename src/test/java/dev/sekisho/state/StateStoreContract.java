@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static dev.sekisho.state.GreylistOutcome.Status.CLIENT_ALLOWED;
@@ -448,6 +449,33 @@ public interface StateStoreContract {
             assertThat(store.tally(TallyRequest.peek("a", T0, HOUR, 10)).count()).isZero();
             assertThat(store.tally(TallyRequest.peek("b", T0, HOUR, 10)).count()).isEqualTo(1);
             assertThat(store.tally(TallyRequest.event("a", T0.plusSeconds(1), HOUR, 10)).count()).as("counts afresh").isEqualTo(1);
+        }
+    }
+
+    // ---- records and lists ----------------------------------------------------------------------
+
+    @Test
+    default void putFieldsMergesRemovesEmptyValuesAndReturnsTheWholeRecord() {
+        try (StateStore store = newStore()) {
+            assertThat(store.fields("account:alice")).isEmpty();
+            assertThat(store.putFields("account:alice", Map.of("abroad", "on", "set-by", "cli:ops"))).isEqualTo(Map.of("abroad", "on", "set-by", "cli:ops"));
+            assertThat(store.putFields("account:alice", Map.of("lift-until", "2026-03-08T00:00:00Z", "set-by", "api:desk")))
+                    .isEqualTo(Map.of("abroad", "on", "lift-until", "2026-03-08T00:00:00Z", "set-by", "api:desk"));
+            assertThat(store.putFields("account:alice", Map.of("lift-until", ""))).isEqualTo(Map.of("abroad", "on", "set-by", "api:desk"));
+            assertThat(store.fields("account:bob")).as("other keys untouched").isEmpty();
+            assertThat(store.putFields("account:alice", Map.of("abroad", "", "set-by", ""))).isEmpty();
+            assertThat(store.fields("account:alice")).isEmpty();
+        }
+    }
+
+    @Test
+    default void pushKeepsTheNewestEntriesUpToTheCapNewestFirst() {
+        try (StateStore store = newStore()) {
+            assertThat(store.recent("logins:alice")).isEmpty();
+            for (int i = 1; i <= 5; i++) store.push("logins:alice", "login " + i, 3);
+            store.push("logins:bob", "only", 3);
+            assertThat(store.recent("logins:alice")).containsExactly("login 5", "login 4", "login 3");
+            assertThat(store.recent("logins:bob")).containsExactly("only");
         }
     }
 

@@ -263,6 +263,16 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     }
 
     @Override
+    public void fields(String key, java.util.Map<String, String> fields) {
+        append(encoders.get().fields(key, fields));
+    }
+
+    @Override
+    public void list(String key, java.util.List<String> entries) {
+        append(encoders.get().list(key, entries));
+    }
+
+    @Override
     public void restrictionRemoved(String id) {
         append(encoders.get().restrictionRemoved(id));
     }
@@ -439,6 +449,18 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         @Override
         public void restriction(Restriction restriction) {
             frame(encoder.restriction(restriction));
+            count++;
+        }
+
+        @Override
+        public void fields(String key, java.util.Map<String, String> fields) {
+            frame(encoder.fields(key, fields));
+            count++;
+        }
+
+        @Override
+        public void list(String key, java.util.List<String> entries) {
+            frame(encoder.list(key, entries));
             count++;
         }
 

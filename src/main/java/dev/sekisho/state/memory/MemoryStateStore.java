@@ -125,6 +125,14 @@ public final class MemoryStateStore implements StateStore {
         }
 
         @Override
+        public void fields(String key, Map<String, String> fields) {
+        }
+
+        @Override
+        public void list(String key, List<String> entries) {
+        }
+
+        @Override
         public void restrictionRemoved(String id) {
         }
 
@@ -139,6 +147,10 @@ public final class MemoryStateStore implements StateStore {
     private final ConcurrentHashMap<String, TripletState> triplets = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ClientState> clients = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, TallyCell> tallies = new ConcurrentHashMap<>();
+    /** Records of fields (per-account settings): what operators set; never expire, never evicted. */
+    private final ConcurrentHashMap<String, Map<String, String>> records = new ConcurrentHashMap<>();
+    /** Bounded lists, newest first (recent logins); bounded by their cap, never expire. */
+    private final ConcurrentHashMap<String, List<String>> lists = new ConcurrentHashMap<>();
 
     /** Serialises restriction writers; readers take {@link #restrictions} without it. */
     private final ReentrantLock restrictionLock = new ReentrantLock();
@@ -464,6 +476,58 @@ public final class MemoryStateStore implements StateStore {
         });
     }
 
+    // ---- records and lists ----------------------------------------------------------------------
+
+    @Override
+    public Map<String, String> putFields(String key, Map<String, String> fields) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(fields, "fields");
+        ensureOpen();
+        Map<String, String> result = records.compute(key, (k, current) -> {
+            java.util.TreeMap<String, String> next = current == null ? new java.util.TreeMap<>() : new java.util.TreeMap<>(current);
+            fields.forEach((name, value) -> {
+                if (value == null || value.isEmpty()) next.remove(name);
+                else next.put(name, value);
+            });
+            Map<String, String> stored = java.util.Collections.unmodifiableMap(next);
+            if (stored.equals(current == null ? Map.of() : current)) return current;
+            changes.fields(k, stored); // whole record; empty: removed
+            return next.isEmpty() ? null : stored;
+        });
+        flush(); // an operator's setting is acknowledged only once it survives a crash
+        return result == null ? Map.of() : result;
+    }
+
+    @Override
+    public Map<String, String> fields(String key) {
+        Map<String, String> record = records.get(key);
+        return record == null ? Map.of() : record;
+    }
+
+    @Override
+    public void push(String key, String entry, int cap) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(entry, "entry");
+        if (cap <= 0 || cap > StateRecords.MAX_ELEMENTS) {
+            throw new IllegalArgumentException("cap must be 1.." + StateRecords.MAX_ELEMENTS + ", was " + cap);
+        }
+        ensureOpen();
+        lists.compute(key, (k, current) -> {
+            List<String> next = new ArrayList<>(Math.min(cap, (current == null ? 0 : current.size()) + 1));
+            next.add(entry);
+            if (current != null) next.addAll(current.subList(0, Math.min(current.size(), cap - 1)));
+            List<String> stored = List.copyOf(next);
+            changes.list(k, stored);
+            return stored;
+        });
+    }
+
+    @Override
+    public List<String> recent(String key) {
+        List<String> entries = lists.get(key);
+        return entries == null ? List.of() : entries;
+    }
+
     // ---- restrictions ---------------------------------------------------------------------------
 
     @Override
@@ -706,6 +770,8 @@ public final class MemoryStateStore implements StateStore {
                 tallies.forEach((key, cell) -> {
                     if (cell.expiresAtNanos() > now) snapshot.tally(key, cell);
                 });
+                records.forEach(snapshot::fields);
+                lists.forEach(snapshot::list);
                 for (Restriction r : restrictions) snapshot.restriction(r);
             }, at);
         } catch (IOException e) {
@@ -811,6 +877,18 @@ public final class MemoryStateStore implements StateStore {
         @Override
         public void restriction(Restriction restriction) {
             recoveredRestrictions.put(restriction.id(), restriction);
+        }
+
+        @Override
+        public void fields(String key, Map<String, String> fields) {
+            if (fields.isEmpty()) records.remove(key);
+            else records.put(key, fields);
+        }
+
+        @Override
+        public void list(String key, List<String> entries) {
+            if (entries.isEmpty()) lists.remove(key);
+            else lists.put(key, entries);
         }
 
         @Override

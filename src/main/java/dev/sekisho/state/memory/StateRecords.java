@@ -32,6 +32,12 @@ final class StateRecords {
     static final byte KEY_EVICTED = 8;
     /** A sliding-window tally: its window and every member with the time it was last seen. */
     static final byte TALLY = 9;
+    /** A small record of named fields (per-account settings), whole; none left: the record is gone. */
+    static final byte FIELDS = 10;
+    /** A bounded list (recent logins), whole, newest first; none left: the list is gone. */
+    static final byte LIST = 11;
+    /** Most fields in a record or entries in a list a decoder accepts. */
+    static final int MAX_ELEMENTS = 4096;
 
     static final int FRAME_HEADER_BYTES = 8;
     /** A larger length can only be garbage: no key or restriction comes near it. */
@@ -51,6 +57,12 @@ final class StateRecords {
         void tally(String key, TallyCell cell);
 
         void restriction(Restriction restriction);
+
+        /** @param fields the whole record; empty when it was removed */
+        void fields(String key, java.util.Map<String, String> fields);
+
+        /** @param entries the whole list, newest first; empty when it was removed */
+        void list(String key, java.util.List<String> entries);
 
         void restrictionRemoved(String id);
 
@@ -136,6 +148,27 @@ final class StateRecords {
             buffer.put((byte) (r.liftedAt() == null ? 0 : 1));
             if (r.liftedAt() != null) putInstant(r.liftedAt());
             putString(r.liftedBy());
+            return end();
+        }
+
+        ByteBuffer fields(String key, java.util.Map<String, String> fields) {
+            begin(FIELDS);
+            putString(key);
+            ensure(4);
+            buffer.putInt(fields.size());
+            for (var field : fields.entrySet()) {
+                putString(field.getKey());
+                putString(field.getValue());
+            }
+            return end();
+        }
+
+        ByteBuffer list(String key, java.util.List<String> entries) {
+            begin(LIST);
+            putString(key);
+            ensure(4);
+            buffer.putInt(entries.size());
+            for (String entry : entries) putString(entry);
             return end();
         }
 
@@ -301,6 +334,22 @@ final class StateRecords {
                     Instant liftedAt = in.get() != 0 ? getInstant(in) : null;
                     String liftedBy = getString(in);
                     sink.restriction(new Restriction(id, subject, reason, imposedBy, evidence, createdAt, expiresAt, liftedAt, liftedBy));
+                }
+                case FIELDS -> {
+                    String key = getString(in);
+                    int n = in.getInt();
+                    if (n < 0 || n > MAX_ELEMENTS) throw new MalformedRecordException("record with " + n + " fields");
+                    java.util.Map<String, String> fields = new java.util.TreeMap<>();
+                    for (int i = 0; i < n; i++) fields.put(getString(in), getString(in));
+                    sink.fields(key, java.util.Collections.unmodifiableMap(fields));
+                }
+                case LIST -> {
+                    String key = getString(in);
+                    int n = in.getInt();
+                    if (n < 0 || n > MAX_ELEMENTS) throw new MalformedRecordException("list with " + n + " entries");
+                    java.util.List<String> entries = new java.util.ArrayList<>(n);
+                    for (int i = 0; i < n; i++) entries.add(getString(in));
+                    sink.list(key, java.util.List.copyOf(entries));
                 }
                 case RESTRICTION_REMOVED -> sink.restrictionRemoved(getString(in));
                 case KEY_EVICTED -> {

@@ -290,6 +290,28 @@ class MemoryStateStoreTest implements StateStoreContract {
     }
 
     @Test
+    void recordsAndListsSurviveARestartFromTheJournalAndFromASnapshot() throws IOException {
+        Path directory = temp.resolve("records");
+        MemoryStateStore store = open(directory);
+        store.putFields("account:alice", java.util.Map.of("abroad", "on", "set-by", "cli:ops"));
+        store.putFields("account:gone", java.util.Map.of("abroad", "on"));
+        store.putFields("account:gone", java.util.Map.of("abroad", ""));
+        for (int i = 1; i <= 4; i++) store.push("logins:alice", "login " + i, 3);
+        store.flush();
+        MemoryStateStore fromJournal = open(copyDirectory(directory, temp.resolve("journal-copy")));
+        assertThat(fromJournal.fields("account:alice")).isEqualTo(java.util.Map.of("abroad", "on", "set-by", "cli:ops"));
+        assertThat(fromJournal.fields("account:gone")).isEmpty();
+        assertThat(fromJournal.recent("logins:alice")).containsExactly("login 4", "login 3", "login 2");
+
+        store.checkpoint();
+        store.push("logins:alice", "login 5", 3);
+        store.close();
+        MemoryStateStore fromSnapshot = open(directory);
+        assertThat(fromSnapshot.fields("account:alice")).containsEntry("abroad", "on");
+        assertThat(fromSnapshot.recent("logins:alice")).containsExactly("login 5", "login 4", "login 3");
+    }
+
+    @Test
     void aCorruptSnapshotIsRefused() throws IOException {
         Path directory = temp.resolve("data");
         MemoryStateStore store = open(directory);
