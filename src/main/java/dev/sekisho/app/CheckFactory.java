@@ -3,6 +3,7 @@ package dev.sekisho.app;
 import dev.sekisho.checks.ClientCountry;
 import dev.sekisho.checks.ClientNetworks;
 import dev.sekisho.checks.CountryCheck;
+import dev.sekisho.checks.DoubtfulMailCheck;
 import dev.sekisho.checks.ListCheck;
 import dev.sekisho.checks.GreylistCheck;
 import dev.sekisho.checks.ListMatcher;
@@ -60,6 +61,7 @@ final class CheckFactory {
                     case CheckConfig.Greylist g -> new GreylistCheck(g, networks, store);
                     case CheckConfig.SenderLoginMismatch m -> new SenderLoginMismatchCheck(m);
                     case CheckConfig.Country c2 -> new CountryCheck(c2, countries);
+                    case CheckConfig.RouteDoubtful d -> new DoubtfulMailCheck(d, store, countries);
                 });
             }
             services.put(service.name(), new ServicePolicy(service.name(), checks, service.deadline(), service.failureVerdict()));
