@@ -89,7 +89,7 @@ public final class Engine {
             } catch (RuntimeException e) {
                 listener.checkFailed(transaction, check, e);
                 Explanation why = new Explanation(check.name(), "failure-verdict", "", "could not answer: " + e.getMessage(), Map.of());
-                return conclude(transaction, new Verdict(policy.failureVerdict(), why, append(trail, why), notes, true), charges);
+                return conclude(transaction, new Verdict(failureVerdict(policy, route), why, append(trail, why), notes, true), charges);
             }
             trail.add(result.explanation());
             if (result.charge() != Charge.NONE) charges.add(result.charge());
@@ -106,7 +106,7 @@ public final class Engine {
             if (clock.instant().isAfter(deadline)) {
                 Explanation why = new Explanation(check.name(), "failure-verdict", "",
                         "deadline of " + policy.deadline().toMillis() + " ms passed", Map.of());
-                return conclude(transaction, new Verdict(policy.failureVerdict(), why, append(trail, why), notes, true), charges);
+                return conclude(transaction, new Verdict(failureVerdict(policy, route), why, append(trail, why), notes, true), charges);
             }
         }
         if (route != null) return conclude(transaction, new Verdict(route.action(), route.explanation(), trail, notes, false), charges);
@@ -133,6 +133,12 @@ public final class Engine {
         }
         return action == verdict.action() ? verdict
                 : new Verdict(action, verdict.decidedBy(), verdict.trail(), verdict.notes(), verdict.fault());
+    }
+
+    /** Fail-open (DUNNO) still routes mail that an earlier check routed: passing it is what DUNNO means. */
+    private static Action failureVerdict(ServicePolicy policy, CheckResult route) {
+        Action failure = policy.failureVerdict();
+        return route != null && failure.kind() == Action.Kind.DUNNO ? route.action() : failure;
     }
 
     private static List<Explanation> append(List<Explanation> trail, Explanation last) {

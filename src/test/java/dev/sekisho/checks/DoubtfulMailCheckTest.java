@@ -230,6 +230,25 @@ class DoubtfulMailCheckTest {
     }
 
     @Test
+    void aLaterCheckThatCannotAnswerFailsOpenWithoutUndoingTheRoute() {
+        Check broken = new Check() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public dev.sekisho.engine.CheckResult evaluate(dev.sekisho.engine.Transaction tx, dev.sekisho.engine.EvaluationContext context) {
+                throw new dev.sekisho.engine.CheckUnavailableException("store down");
+            }
+        };
+        Verdict v = engine(check(route(Duration.ZERO, Set.of("JP"), false)), broken).decide(rcpt(ABROAD).build());
+        assertThat(v.fault()).isTrue();
+        assertThat(v.action()).isEqualTo(FILTER);
+        assertThat(engine(check(route(Duration.ZERO, Set.of("JP"), false)), broken).decide(rcpt(HOME).build()).action()).isEqualTo(Action.DUNNO);
+    }
+
+    @Test
     void onlyRcptIsRouted() {
         Engine engine = engine(check(route(Duration.ZERO, Set.of("JP"), false)));
         for (Stage stage : List.of(Stage.MAIL, Stage.END_OF_MESSAGE)) {
