@@ -8,6 +8,7 @@ import dev.sekisho.checks.ClientCountry;
 import dev.sekisho.checks.SeveralCountries;
 import dev.sekisho.checks.ClientNetworks;
 import dev.sekisho.checks.CountryCheck;
+import dev.sekisho.checks.DoubtfulMailCheck;
 import dev.sekisho.checks.ListCheck;
 import dev.sekisho.checks.GreylistCheck;
 import dev.sekisho.checks.ListMatcher;
@@ -85,6 +86,7 @@ final class CheckFactory {
                     case CheckConfig.Country c2 -> new CountryCheck(c2, countries);
                     case CheckConfig.AccountAbroad a -> new AbroadCheck(a,
                             new AbroadRule(a.name(), config.accounts(), accounts.book(), countries), accounts.several());
+                    case CheckConfig.RouteDoubtful d -> new DoubtfulMailCheck(d, store, countries);
                 });
             }
             services.put(service.name(), new ServicePolicy(service.name(), checks, service.deadline(), service.failureVerdict()));

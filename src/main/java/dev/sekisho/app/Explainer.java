@@ -45,7 +45,7 @@ public final class Explainer {
             row.put("check", r.explanation().check());
             row.put("decisive", r.decisive());
             row.put("notable", r.notable());
-            row.put("action", r.decisive() ? r.action().kind().name() + (r.action().argument().isEmpty() ? "" : " " + r.action().argument()) : "");
+            row.put("action", r.decisive() || r.routes() ? r.action().kind().name() + (r.action().argument().isEmpty() ? "" : " " + r.action().argument()) : "");
             row.put("explanation", r.explanation().toLogString());
             out.add(row);
         }

@@ -28,6 +28,10 @@ import java.util.Optional;
  * messages and bytes at END-OF-MESSAGE (size is known, the message is accepted), while RCPT only
  * checks that one more still fits so that a sender over its limit is stopped before DATA.
  * The check only looks; the engine counts when the mail is accepted, so refused mail costs nothing.
+ *
+ * <p>A soft limit ({@code action: doubtful}) counts the same way, but over the limit it marks the mail doubtful
+ * ({@link CheckResult#doubt}, read by {@link DoubtfulMailCheck}) instead of refusing it. Only the over-the-limit
+ * path asks which kind of limit this is, so an ordinary limit's passing requests do no more work than before.
  */
 public final class RateLimitCheck implements Check {
     private final CheckConfig.RateLimit config;
@@ -95,8 +99,8 @@ public final class RateLimitCheck implements Check {
             @Override
             public Optional<CheckResult> commit() {
                 RateOutcome counted = store.rate(charge);
-                return counted.allowed() ? Optional.empty()
-                        : Optional.of(refusal(counted, key.get(), subject, charge.cost(), context));
+                if (counted.allowed() || config.soft()) return Optional.empty(); // a soft limit never refuses; the last slot went elsewhere
+                return Optional.of(refusal(counted, key.get(), subject, charge.cost(), context));
             }
 
             @Override
@@ -116,6 +120,10 @@ public final class RateLimitCheck implements Check {
         values.put("retry-at", neverFits ? "never" : retryAt.toString());
         String why = neverFits ? "this " + unitName + " count (" + units + ") is larger than the whole limit"
                 : "try again in " + seconds + "s";
+        if (config.soft()) {
+            return CheckResult.doubt(new Explanation(name(), "soft " + rule, subject,
+                    "over the soft limit (" + refused.window() + " " + unitName + "): mail is doubtful", values));
+        }
         Action action = config.action().argument().isEmpty()
                 ? config.action().withText("Rate limit " + name() + " (" + refused.window() + " " + unitName + ") exceeded for "
                 + key + ", " + why)

@@ -43,7 +43,8 @@ public final class SenderLoginMismatchCheck implements Check {
         if (why != null) return CheckResult.pass(new Explanation(name(), why, key, "sender belongs to the account", Map.of()));
         Explanation explanation = new Explanation(name(), "match " + config.match().name().toLowerCase(Locale.ROOT), key,
                 "sender is not owned by the authenticated account", Map.of());
-        return config.action() == null ? CheckResult.note(explanation) : CheckResult.decide(config.action(), explanation);
+        // Log-only: the mismatch is not refused, but it marks the mail doubtful for route-doubtful.
+        return config.action() == null ? CheckResult.doubt(explanation) : CheckResult.decide(config.action(), explanation);
     }
 
     /** Which rule makes the sender the account's, or null. */

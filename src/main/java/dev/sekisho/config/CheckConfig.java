@@ -41,11 +41,19 @@ public sealed interface CheckConfig {
 
     /**
      * @param countries which clients the limit applies to, by the client address's country; null: every client
+     * @param soft      {@code action: doubtful}: over the limit the mail is marked doubtful (for route-doubtful)
+     *                  instead of refused; {@code action} is then unused
      */
     record RateLimit(String name, RateKey key, RateUnit count, List<RateWindow> windows, Action action, ListConfig exempt,
-                     CountryCondition countries) implements CheckConfig {
+                     CountryCondition countries, boolean soft) implements CheckConfig {
         public RateLimit {
             windows = List.copyOf(windows);
+        }
+
+        /** A limit that refuses with its action. */
+        public RateLimit(String name, RateKey key, RateUnit count, List<RateWindow> windows, Action action, ListConfig exempt,
+                         CountryCondition countries) {
+            this(name, key, count, windows, action, exempt, countries, false);
         }
 
         /** A limit for every client, whatever its country. */
@@ -117,6 +125,24 @@ public sealed interface CheckConfig {
                     List<String> allowClientNames, boolean skipAuthenticated, Action action) implements CheckConfig {
         public Greylist {
             allowClientNames = List.copyOf(allowClientNames);
+        }
+    }
+
+    /**
+     * Doubtful mail leaves through another transport ({@code FILTER transport:}), so that a listed outbound address
+     * does not take the clean mail with it. Mail is doubtful when any configured signal holds.
+     *
+     * @param transport        the FILTER argument, transport:destination (e.g. "smtp-doubtful:")
+     * @param restrictedWithin the account is restricted, or a restriction on it ended or was lifted within this long;
+     *                         zero: signal off
+     * @param homeCountries    the client's country is not one of these; empty: signal off
+     * @param unknownCountry   whether a client of unknown country (with a database) is doubtful
+     * @param earlierDoubts    whether doubts of earlier checks (soft limits over, log-only sender mismatch) count
+     */
+    record RouteDoubtful(String name, String transport, Duration restrictedWithin, Set<String> homeCountries,
+                         boolean unknownCountry, boolean earlierDoubts) implements CheckConfig {
+        public RouteDoubtful {
+            homeCountries = Set.copyOf(homeCountries);
         }
     }
 

@@ -327,7 +327,7 @@ public final class ConfigLoader {
 
     private static String checkType(Section c) {
         String type = c.string("type", "");
-        if (type.isEmpty()) throw c.error("type", "every check needs a type (restrictions, allow-list, deny-list, rate-limit, greylist, sender-login-mismatch, country, account-abroad)");
+        if (type.isEmpty()) throw c.error("type", "every check needs a type (restrictions, allow-list, deny-list, rate-limit, greylist, sender-login-mismatch, country, account-abroad, route-doubtful)");
         return type;
     }
 
@@ -343,8 +343,9 @@ public final class ConfigLoader {
             case "sender-login-mismatch" -> mismatch(c, name);
             case "country" -> country(c, name);
             case "account-abroad" -> accountAbroad(c, name);
+            case "route-doubtful" -> routeDoubtful(c, name);
             default -> throw c.error("type", "unknown check type \"" + type
-                    + "\" (restrictions, allow-list, deny-list, rate-limit, greylist, sender-login-mismatch, country, account-abroad)");
+                    + "\" (restrictions, allow-list, deny-list, rate-limit, greylist, sender-login-mismatch, country, account-abroad, route-doubtful)");
         };
     }
 
@@ -357,10 +358,31 @@ public final class ConfigLoader {
         for (RateWindow w : windows) {
             if (!periods.add(w.period())) throw c.error("limits", "two limits share the period " + w.period());
         }
-        Action action = action(c, "action", Action.defer(450, "4.7.1", ""));
+        // "doubtful": a soft limit, which marks the mail doubtful (for route-doubtful) instead of refusing it
+        boolean soft = c.has("action") && c.string("action", "").trim().equalsIgnoreCase("doubtful");
+        Action action = soft ? Action.defer(450, "4.7.1", "") : action(c, "action", Action.defer(450, "4.7.1", ""), " (or doubtful)");
         ListConfig exempt = listConfig(c.section("exempt"));
         CheckConfig.CountryCondition countries = c.has("countries") ? countryCondition(c.section("countries")) : null;
-        return new CheckConfig.RateLimit(name, key, unit, windows, action, exempt, countries);
+        return new CheckConfig.RateLimit(name, key, unit, windows, action, exempt, countries, soft);
+    }
+
+    private CheckConfig.RouteDoubtful routeDoubtful(Section c, String name) {
+        String transport = c.string("transport", "smtp-doubtful:").trim();
+        try {
+            Action.of(Action.Kind.FILTER, transport);
+        } catch (IllegalArgumentException e) {
+            throw c.error("transport", "must be a master.cf transport and an optional next hop, like smtp-doubtful: or "
+                    + "smtp-doubtful:[relay.example.net], was \"" + transport + "\"");
+        }
+        Duration restrictedWithin = c.duration("restricted-within", Duration.ofDays(7));
+        if (restrictedWithin.isNegative()) throw c.error("restricted-within", "must be 0 (off) or longer");
+        Set<String> home = c.has("home-countries") ? countryCodes(c, "home-countries") : Set.of("JP");
+        boolean unknown = c.bool("unknown-country-doubtful", false);
+        boolean earlier = c.bool("earlier-doubts", true);
+        if (restrictedWithin.isZero() && home.isEmpty() && !earlier) {
+            throw c.error("route-doubtful has no signal: set restricted-within, home-countries or earlier-doubts");
+        }
+        return new CheckConfig.RouteDoubtful(name, transport, restrictedWithin, home, unknown, earlier);
     }
 
     /** {@code {in: [..]}} or {@code {not-in: [..]}}, and whether a client of unknown country is counted. */
@@ -525,11 +547,16 @@ public final class ConfigLoader {
     }
 
     private static Action action(Section s, String key, Action fallback) {
+        return action(s, key, fallback, "");
+    }
+
+    /** @param alternatives what else the key accepts, appended to the error */
+    private static Action action(Section s, String key, Action fallback, String alternatives) {
         if (!s.has(key)) return fallback;
         try {
             return ActionSyntax.parse(s.string(key, ""));
         } catch (IllegalArgumentException e) {
-            throw s.error(key, e.getMessage());
+            throw s.error(key, e.getMessage() + alternatives);
         }
     }
 

@@ -12,7 +12,10 @@ import java.util.Objects;
  *
  * <p>The first decisive answer wins. A check that cannot answer, or the deadline passing, gives
  * the service's failure verdict (fail-open DUNNO unless configured otherwise). What passing checks
- * would count is counted only when the final verdict accepts the mail. The engine is immutable; a reload
+ * would count is counted only when the final verdict accepts the mail. A check's doubt
+ * ({@link CheckResult#doubt}) is handed to the checks after it; a route ({@link CheckResult#route})
+ * becomes the verdict unless a later check decides something other than DUNNO, so a later
+ * refusal always wins over routing the mail. The engine is immutable; a reload
  * builds a new one.
  */
 public final class Engine {
@@ -59,7 +62,9 @@ public final class Engine {
         List<CheckResult> results = new ArrayList<>();
         for (Check check : policy.checks()) {
             try {
-                results.add(check.evaluate(transaction, context));
+                CheckResult result = check.evaluate(transaction, context);
+                results.add(result);
+                if (result.doubtful()) context = context.withDoubt(result.explanation());
             } catch (RuntimeException e) {
                 results.add(CheckResult.decide(policy.failureVerdict(),
                         Explanation.of(check.name(), "could not answer: " + e.getMessage())));
@@ -76,6 +81,7 @@ public final class Engine {
         List<Explanation> trail = new ArrayList<>(policy.checks().size());
         List<Charge> charges = new ArrayList<>(2);
         List<Explanation> notes = List.of();
+        CheckResult route = null;
         for (Check check : policy.checks()) {
             CheckResult result;
             try {
@@ -83,13 +89,16 @@ public final class Engine {
             } catch (RuntimeException e) {
                 listener.checkFailed(transaction, check, e);
                 Explanation why = new Explanation(check.name(), "failure-verdict", "", "could not answer: " + e.getMessage(), Map.of());
-                return conclude(transaction, new Verdict(policy.failureVerdict(), why, append(trail, why), notes, true), charges);
+                return conclude(transaction, new Verdict(failureVerdict(policy, route), why, append(trail, why), notes, true), charges);
             }
             trail.add(result.explanation());
             if (result.charge() != Charge.NONE) charges.add(result.charge());
             if (result.decisive()) {
+                if (route != null && result.action().kind() == Action.Kind.DUNNO) result = route; // an allow list does not undo a route
                 return conclude(transaction, new Verdict(result.action(), result.explanation(), trail, notes, false), charges);
             }
+            if (result.doubtful()) context = context.withDoubt(result.explanation());
+            if (result.routes() && route == null) route = result;
             if (result.notable()) {
                 if (notes.isEmpty()) notes = new ArrayList<>(1);
                 notes.add(result.explanation());
@@ -97,9 +106,10 @@ public final class Engine {
             if (clock.instant().isAfter(deadline)) {
                 Explanation why = new Explanation(check.name(), "failure-verdict", "",
                         "deadline of " + policy.deadline().toMillis() + " ms passed", Map.of());
-                return conclude(transaction, new Verdict(policy.failureVerdict(), why, append(trail, why), notes, true), charges);
+                return conclude(transaction, new Verdict(failureVerdict(policy, route), why, append(trail, why), notes, true), charges);
             }
         }
+        if (route != null) return conclude(transaction, new Verdict(route.action(), route.explanation(), trail, notes, false), charges);
         return conclude(transaction, new Verdict(Action.DUNNO, null, trail, notes, false), charges);
     }
 
@@ -123,6 +133,12 @@ public final class Engine {
         }
         return action == verdict.action() ? verdict
                 : new Verdict(action, verdict.decidedBy(), verdict.trail(), verdict.notes(), verdict.fault());
+    }
+
+    /** Fail-open (DUNNO) still routes mail that an earlier check routed: passing it is what DUNNO means. */
+    private static Action failureVerdict(ServicePolicy policy, CheckResult route) {
+        Action failure = policy.failureVerdict();
+        return route != null && failure.kind() == Action.Kind.DUNNO ? route.action() : failure;
     }
 
     private static List<Explanation> append(List<Explanation> trail, Explanation last) {

@@ -113,15 +113,19 @@ public final class RealPostfix implements AutoCloseable {
     private final String postfixCommand;
     /** main.cf lines beyond the MX setup, e.g. SMTP AUTH; kept across {@link #reconfigure}. */
     private final List<String> extraMainCf;
+    /** master.cf lines beyond the MX services, e.g. a second smtp transport; kept across {@link #reconfigure}. */
+    private final List<String> extraMasterCf;
     /** Stops Postfix if the test JVM exits without close() (a crash, a killed fork): no stray daemons. */
     private final Thread stopOnExit;
     /** Deliver mail for LOCAL_DOMAIN into {@link #mailbox()} instead of discarding it. */
     private final boolean deliverToMailbox;
     private volatile boolean running; // read by the shutdown hook
 
-    private RealPostfix(Path root, int smtpPort, String postfixCommand, boolean deliverToMailbox, List<String> extraMainCf) {
+    private RealPostfix(Path root, int smtpPort, String postfixCommand, boolean deliverToMailbox, List<String> extraMainCf,
+                        List<String> extraMasterCf) {
         this.deliverToMailbox = deliverToMailbox;
         this.extraMainCf = List.copyOf(extraMainCf);
+        this.extraMasterCf = List.copyOf(extraMasterCf);
         this.root = root;
         this.configDirectory = root.resolve("etc");
         this.logFile = root.resolve("postfix.log");
@@ -153,12 +157,17 @@ public final class RealPostfix implements AutoCloseable {
 
     /** Writes the configuration into a fresh temporary directory and starts Postfix there. */
     public static RealPostfix start(Restrictions restrictions) throws IOException {
-        return start(restrictions, false, List.of());
+        return start(restrictions, false, List.of(), List.of());
     }
 
     /** As {@link #start(Restrictions)}, with further main.cf lines (appended last, so they win). */
     public static RealPostfix start(Restrictions restrictions, List<String> extraMainCf) throws IOException {
-        return start(restrictions, false, extraMainCf);
+        return start(restrictions, false, extraMainCf, List.of());
+    }
+
+    /** As {@link #start(Restrictions, List)}, with further master.cf services (e.g. an smtp transport). */
+    public static RealPostfix start(Restrictions restrictions, List<String> extraMainCf, List<String> extraMasterCf) throws IOException {
+        return start(restrictions, false, extraMainCf, extraMasterCf);
     }
 
     /**
@@ -166,13 +175,14 @@ public final class RealPostfix implements AutoCloseable {
      * delivered by virtual(8) into one Maildir, {@link #mailbox()}, where the test can read it.
      */
     public static RealPostfix startWithMailbox(Restrictions restrictions) throws IOException {
-        return start(restrictions, true, List.of());
+        return start(restrictions, true, List.of(), List.of());
     }
 
-    private static RealPostfix start(Restrictions restrictions, boolean deliverToMailbox, List<String> extraMainCf) throws IOException {
+    private static RealPostfix start(Restrictions restrictions, boolean deliverToMailbox, List<String> extraMainCf,
+                                     List<String> extraMasterCf) throws IOException {
         String postfixCommand = findExecutable("postfix").orElseThrow(() -> new IllegalStateException("postfix is not installed"));
         Path root = Files.createTempDirectory("sekisho-postfix-");
-        RealPostfix postfix = new RealPostfix(root, freeLoopbackPort(), postfixCommand, deliverToMailbox, extraMainCf);
+        RealPostfix postfix = new RealPostfix(root, freeLoopbackPort(), postfixCommand, deliverToMailbox, extraMainCf, extraMasterCf);
         try {
             Runtime.getRuntime().addShutdownHook(postfix.stopOnExit);
             postfix.prepareDirectories();
@@ -419,7 +429,7 @@ public final class RealPostfix implements AutoCloseable {
                 scache    unix  -       -       n       -       1       scache
                 postlog   unix-dgram n  -       n       -       1       postlogd
                 virtual   unix  -       n       n       -       -       virtual
-                """.formatted(smtpPort);
+                """.formatted(smtpPort) + extraMasterCf.stream().map(line -> line + "\n").collect(java.util.stream.Collectors.joining());
     }
 
     /** Runs {@code postfix -c DIR <command>}; output goes to a file because the master daemonizes. */
