@@ -7,6 +7,8 @@ import dev.sekisho.app.Application;
 import dev.sekisho.config.ConfigLoader;
 import dev.sekisho.engine.Restriction;
 import dev.sekisho.engine.Subject;
+import dev.sekisho.testing.CliRun;
+import dev.sekisho.testing.MmdbWriter;
 import dev.sekisho.testing.RealDovecot;
 import dev.sekisho.testing.RealPostfix;
 import dev.sekisho.testing.Swaks;
@@ -34,6 +36,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -59,6 +62,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * address is blocked at its 3rd distinct account. The seconds this class waits in delays are Dovecot's: its auth
  * process holds the login for as long as Sekisho's {@code allow} answer says before it checks the password; the
  * test only waits for the reply.
+ *
+ * <p>Countries come from a country database the test writes ({@link MmdbWriter}): 192.0.2.0/24 is Japan (home),
+ * 203.0.113.0/24 the United States; 198.51.100.0/24 is in no country, so the spray test's addresses are unknown and
+ * allowed. Sightings from several countries are off here ({@code countries: 0}), so that the travelling account is
+ * judged by its switch alone.
  */
 @Tag("system")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -72,12 +80,17 @@ class LoginAbuseSystemTest {
     private static final String GUESSED_AT_IMAP = "guessed-imap@" + DOMAIN;
     private static final String GUESSED_AT_SMTP = "guessed-smtp@" + DOMAIN;
     private static final String SENDER = "sender@" + DOMAIN;
+    /** An account whose user set "refuse use from abroad" (docs/accounts.md). */
+    private static final String TRAVELLER = "traveller@" + DOMAIN;
+    private static final String HOME_ADDRESS = "192.0.2.50";
+    private static final String FOREIGN_ADDRESS = "203.0.113.50";
+    private static final String REFUSED_ABROAD = "Use of this account from abroad is refused by its settings";
     private static final List<String> SPRAYED = List.of("spray1@" + DOMAIN, "spray2@" + DOMAIN, "spray3@" + DOMAIN, "spray4@" + DOMAIN);
     private static final List<RealDovecot.User> USERS;
 
     static {
         List<RealDovecot.User> users = new ArrayList<>();
-        for (String name : List.of(GUESSED_AT_IMAP, GUESSED_AT_SMTP, SENDER)) users.add(new RealDovecot.User(name, PASSWORD));
+        for (String name : List.of(GUESSED_AT_IMAP, GUESSED_AT_SMTP, SENDER, TRAVELLER)) users.add(new RealDovecot.User(name, PASSWORD));
         for (String name : SPRAYED) users.add(new RealDovecot.User(name, PASSWORD));
         USERS = List.copyOf(users);
     }
@@ -89,6 +102,7 @@ class LoginAbuseSystemTest {
     private Application sekisho;
     private RealDovecot dovecot;
     private RealPostfix postfix;
+    private Path dataDir;
 
     /** One webhook request as it arrived: the headers Sekisho signs with, and the raw body. */
     private record Webhook(String timestamp, String signature, String event, byte[] body) {
@@ -108,10 +122,15 @@ class LoginAbuseSystemTest {
         });
         webhookReceiver.start();
 
+        Path countries = new MmdbWriter("GeoLite2-Country")
+                .network("192.0.2.0/24", MmdbWriter.country("JP"))
+                .network("203.0.113.0/24", MmdbWriter.country("US"))
+                .write(dir.resolve("countries.mmdb"));
         Path config = dir.resolve("sekisho.yaml");
-        Files.writeString(config, sekishoConfig(webhookReceiver.getAddress().getPort()));
+        Files.writeString(config, sekishoConfig(webhookReceiver.getAddress().getPort(), countries));
+        dataDir = dir.resolve("data");
         // The real clock: Dovecot and Postfix run in real time, and block expiry is checked against it.
-        sekisho = Application.start(new ConfigLoader().load(config), dir.resolve("data"), Clock.systemUTC());
+        sekisho = Application.start(new ConfigLoader().load(config), dataDir, Clock.systemUTC());
 
         dovecot = RealDovecot.start(USERS, dovecotPolicyConfig(sekisho.httpAddress().getPort()));
         int policyPort = sekisho.policyAddresses().get(0).getPort();
@@ -135,7 +154,7 @@ class LoginAbuseSystemTest {
         }
     }
 
-    private static String sekishoConfig(int webhookPort) {
+    private static String sekishoConfig(int webhookPort, Path countryDatabase) {
         return """
                 listen:
                   policy:
@@ -145,6 +164,7 @@ class LoginAbuseSystemTest {
                   submission:
                     checks:
                       - restrictions
+                      - type: account-abroad
                       - type: rate-limit
                         name: per-account
                         key: sasl-username
@@ -159,12 +179,17 @@ class LoginAbuseSystemTest {
                   max-delay: 1s
                   dovecot:
                     api-key: %3$s
+                geoip:
+                  country-database: %5$s
+                accounts:
+                  home-countries: [JP]
+                  several-countries: {countries: 0}
                 notify:
                   node: sekisho-system-test
                   webhooks:
                     - url: http://127.0.0.1:%1$d/hook
                       secret: %4$s
-                """.formatted(webhookPort, MESSAGES_PER_HOUR, DOVECOT_KEY, WEBHOOK_SECRET);
+                """.formatted(webhookPort, MESSAGES_PER_HOUR, DOVECOT_KEY, WEBHOOK_SECRET, countryDatabase);
     }
 
     /** Dovecot asks Sekisho before each password check and reports after it (docs/logins.md). */
@@ -296,7 +321,123 @@ class LoginAbuseSystemTest {
         assertThat(imapLogin(SENDER, PASSWORD, from).reply()).startsWith("OK");
     }
 
+    // ---- refuse use from abroad ----
+
+    @Test
+    void anAccountThatRefusesUseFromAbroadIsRefusedFromAForeignAddressUntilItsUserTravels() throws Exception {
+        // the switch is off: a login from abroad is fine
+        assertThat(imapLogin(TRAVELLER, PASSWORD, FOREIGN_ADDRESS).reply()).startsWith("OK");
+
+        CliRun on = cli("account", "abroad", TRAVELLER, "on", "--by", "cli:desk");
+        assertThat(on.exitCode()).as(on.err()).isZero();
+        assertThat(on.out()).contains("refuse from abroad:  on");
+
+        // abroad: refused before the password is checked, at IMAP and at SMTP AUTH, with the reason shown to the client
+        assertThat(imapLogin(TRAVELLER, PASSWORD, FOREIGN_ADDRESS).reply()).isEqualTo("NO [ALERT] " + REFUSED_ABROAD);
+        SmtpAuth foreignAuth = smtpAuth(TRAVELLER, PASSWORD, FOREIGN_ADDRESS);
+        assertThat(foreignAuth.reply().code()).as(foreignAuth.transcript()).isEqualTo(535);
+        assertThat(foreignAuth.reply().text()).contains(REFUSED_ABROAD);
+        // at home: accepted, and mail goes through submission (swaks sends a message whenever AUTH succeeds, and
+        // each one counts against the account's hourly limit, so the successful SMTP AUTHs here are the sends)
+        assertThat(imapLogin(TRAVELLER, PASSWORD, HOME_ADDRESS).reply()).startsWith("OK");
+        Swaks.Result fromHome = Swaks.sendAuthenticated("127.0.0.1", postfix.smtpPort(),
+                Swaks.Message.to("friend@" + DOMAIN).from(TRAVELLER).fromClient(HOME_ADDRESS), TRAVELLER, PASSWORD);
+        assertThat(authReply(fromHome.transcript()).code()).as(fromHome.transcript()).isEqualTo(235);
+        assertThat(fromHome.rcptReply().code()).as(fromHome.transcript()).isEqualTo(250);
+        // the refusals are in the account's recent logins; refusing is not a restriction
+        assertThat(cli("account", "show", TRAVELLER).out())
+                .containsPattern("203\\.0\\.113\\.50\\s+US\\s+imap\\s+refused: abroad")
+                .containsPattern("203\\.0\\.113\\.50\\s+US\\s+smtp\\s+refused: abroad");
+        assertThat(sekisho.restrictions(false)).noneMatch(r -> r.subject().value().equals(TRAVELLER));
+
+        // the user travels: for 3 days logins and mail from abroad go through
+        CliRun travel = cli("account", "travel", TRAVELLER, "--days", "3", "--by", "cli:desk");
+        assertThat(travel.exitCode()).as(travel.err()).isZero();
+        assertThat(travel.out()).contains("on (lifted now)");
+        assertThat(imapLogin(TRAVELLER, PASSWORD, FOREIGN_ADDRESS).reply()).startsWith("OK");
+        Swaks.Result fromAbroad = Swaks.sendAuthenticated("127.0.0.1", postfix.smtpPort(),
+                Swaks.Message.to("friend@" + DOMAIN).from(TRAVELLER).fromClient(FOREIGN_ADDRESS), TRAVELLER, PASSWORD);
+        assertThat(authReply(fromAbroad.transcript()).code()).as(fromAbroad.transcript()).isEqualTo(235);
+        assertThat(fromAbroad.rcptReply().code()).as(fromAbroad.transcript()).isEqualTo(250);
+
+        // a session that logged in abroad during the lift, when the lift ends before it sends: submission's
+        // account-abroad check refuses the mail, since the login was allowed when it happened
+        try (SmtpSession session = SmtpSession.open(postfix.smtpPort())) {
+            assertThat(session.command("XCLIENT ADDR=" + FOREIGN_ADDRESS).code()).isEqualTo(220);
+            assertThat(session.command("EHLO client.example.org").code()).isEqualTo(250);
+            String credentials = Base64.getEncoder().encodeToString(("\0" + TRAVELLER + "\0" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+            assertThat(session.command("AUTH PLAIN " + credentials).code()).isEqualTo(235);
+
+            CliRun back = cli("account", "travel", TRAVELLER, "--days", "0", "--by", "cli:desk");
+            assertThat(back.exitCode()).as(back.err()).isZero();
+
+            assertThat(session.command("MAIL FROM:<" + TRAVELLER + ">").code()).isEqualTo(250);
+            Swaks.SmtpReply rcpt = session.command("RCPT TO:<friend@" + DOMAIN + ">");
+            assertThat(rcpt.code()).isEqualTo(554);
+            assertThat(rcpt.text()).isEqualTo("5.7.1 <friend@" + DOMAIN + ">: Recipient address rejected: " + REFUSED_ABROAD);
+        }
+        // and the lift's end holds at login too
+        assertThat(imapLogin(TRAVELLER, PASSWORD, FOREIGN_ADDRESS).reply()).isEqualTo("NO [ALERT] " + REFUSED_ABROAD);
+    }
+
     // ---- helpers ----
+
+    /** {@code sekisho ARGS... } against the running Application's admin API, as support staff would type it. */
+    private CliRun cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", "http://127.0.0.1:" + sekisho.httpAddress().getPort(), "--data-dir", dataDir.toString()));
+        return CliRun.of(all.toArray(String[]::new));
+    }
+
+    /**
+     * A plain SMTP session on Postfix's submission port, one command at a time, for a test that must act between two
+     * commands of one session (swaks runs a whole session at once).
+     */
+    private static final class SmtpSession implements AutoCloseable {
+        private final Socket socket;
+        private final BufferedReader in;
+        private final Writer out;
+
+        private SmtpSession(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            this.out = new OutputStreamWriter(socket.getOutputStream(), StandardCharsets.US_ASCII);
+        }
+
+        static SmtpSession open(int port) throws IOException {
+            Socket socket = new Socket();
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+            socket.setSoTimeout(30_000);
+            SmtpSession session = new SmtpSession(socket);
+            assertThat(session.reply().code()).isEqualTo(220);
+            session.command("EHLO client.example.org");
+            return session;
+        }
+
+        Swaks.SmtpReply command(String line) throws IOException {
+            LoginAbuseSystemTest.command(out, line);
+            return reply();
+        }
+
+        /** One reply, multi-line ones joined: the last line's code and text (RFC 5321 4.2.1). */
+        private Swaks.SmtpReply reply() throws IOException {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.length() < 4) throw new IOException("not an SMTP reply line: " + line);
+                if (line.charAt(3) != '-') return new Swaks.SmtpReply(Integer.parseInt(line.substring(0, 3)), line.substring(4));
+            }
+            throw new IOException("connection closed before a reply");
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                command("QUIT");
+            } finally {
+                socket.close();
+            }
+        }
+    }
 
     /** The active restriction of one subject, as the Application lists it. */
     private Restriction restrictionOf(Subject.Kind kind, String value) {
@@ -391,6 +532,11 @@ class LoginAbuseSystemTest {
 
     private static String quoted(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static Swaks.SmtpReply authReply(String transcript) {
+        return Swaks.replyTo(transcript.lines().toList(), line -> line.startsWith("AUTH PLAIN "))
+                .orElseThrow(() -> new AssertionError("no reply to AUTH in\n" + transcript));
     }
 
     /** The reply to AUTH, the whole transcript, and how long the exchange took. */
