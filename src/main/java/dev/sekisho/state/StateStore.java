@@ -60,9 +60,10 @@ public interface StateStore extends AutoCloseable {
     /**
      * Put {@code entry} at the head of a bounded list (recent logins of an account), dropping the oldest entries
      * beyond {@code cap}, atomically. The whole list expires {@code keepFor} after {@code at}: each push moves the
-     * expiry of the list to that of its newest entry, and a list that had expired by {@code at} starts afresh. Lists
-     * count toward the store's capacity and are evicted like the other expiring keys. (In Redis: LPUSH, LTRIM 0
-     * cap-1 and PEXPIREAT at+keepFor in one MULTI.)
+     * expiry of the list later to that of its newest entry (never earlier: a push whose time lags keeps the later
+     * expiry), and a list that had expired by {@code at} starts afresh. Lists count toward the store's capacity and
+     * are evicted like the other expiring keys. (In Redis: LPUSH, LTRIM 0 cap-1 and PEXPIREAT at+keepFor GT in one
+     * MULTI.)
      *
      * @param keepFor positive
      */

@@ -500,6 +500,9 @@ public interface StateStoreContract {
             store.push("logins:alice", "login 2", 3, beforeExpiry, KEEP_LOGINS);
             assertThat(store.recent("logins:alice", T0.plus(KEEP_LOGINS).plusSeconds(1)))
                     .as("the older entry lives as long as the newest").containsExactly("login 2", "login 1");
+            store.push("logins:alice", "late", 3, T0, KEEP_LOGINS);
+            assertThat(store.recent("logins:alice", T0.plus(KEEP_LOGINS).plusSeconds(1)))
+                    .as("a push whose time lags does not shorten the list's life").containsExactly("late", "login 2", "login 1");
 
             Instant afterExpiry = beforeExpiry.plus(KEEP_LOGINS);
             store.push("logins:alice", "login 3", 3, afterExpiry, KEEP_LOGINS);

@@ -530,8 +530,10 @@ public final class MemoryStateStore implements StateStore {
             List<String> next = new ArrayList<>(Math.min(cap, kept.size() + 1));
             next.add(entry);
             next.addAll(kept.subList(0, Math.min(kept.size(), cap - 1)));
-            ListCell stored = new ListCell(List.copyOf(next), expiry);
-            changes.list(k, stored.entries(), expiry);
+            // A push whose time lags another's (a log line read late) never shortens the list's life.
+            long expiresAt = kept.isEmpty() ? expiry : Math.max(expiry, current.expiresAtNanos());
+            ListCell stored = new ListCell(List.copyOf(next), expiresAt);
+            changes.list(k, stored.entries(), expiresAt);
             return stored;
         });
         evictIfOverCapacity();
