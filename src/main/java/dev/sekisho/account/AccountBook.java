@@ -3,6 +3,7 @@ package dev.sekisho.account;
 import dev.sekisho.engine.Subject;
 import dev.sekisho.state.StateStore;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,17 +13,27 @@ import java.util.Optional;
 /**
  * Reads and changes accounts' settings and recent logins in the state store: one record of fields
  * ({@code account:NAME}) and one bounded list ({@code logins:NAME}) per account. Account names are compared in
- * lower case, as restrictions compare them.
+ * lower case, as restrictions compare them. The settings are kept for good (an operator set them); the logins of an
+ * account expire a retention after its last one, so accounts that stopped logging in leave the store.
  */
 public final class AccountBook {
     private final StateStore store;
     private final int historySize;
+    private final Duration historyRetention;
 
-    /** @param historySize most logins kept per account */
-    public AccountBook(StateStore store, int historySize) {
+    /**
+     * @param historySize      most logins kept per account
+     * @param historyRetention how long an account's logins are kept after its last one; positive
+     */
+    public AccountBook(StateStore store, int historySize, Duration historyRetention) {
         this.store = Objects.requireNonNull(store, "store");
         if (historySize < 1) throw new IllegalArgumentException("historySize must be at least 1, was " + historySize);
+        Objects.requireNonNull(historyRetention, "historyRetention");
+        if (historyRetention.isNegative() || historyRetention.isZero()) {
+            throw new IllegalArgumentException("historyRetention must be positive, was " + historyRetention);
+        }
         this.historySize = historySize;
+        this.historyRetention = historyRetention;
     }
 
     /** The canonical form of an account name; throws naming the problem for an empty one. */
@@ -49,13 +60,14 @@ public final class AccountBook {
         return AccountSettings.fromFields(store.putFields(settingsKey(account), fields));
     }
 
+    /** Keeps the login; the account's whole history then expires the retention after {@code login.at()}. */
     public void recordLogin(String account, LoginRecord login) {
-        store.push(loginsKey(account), login.encode(), historySize);
+        store.push(loginsKey(account), login.encode(), historySize, login.at(), historyRetention);
     }
 
-    /** Recent logins, newest first. */
-    public List<LoginRecord> logins(String account) {
-        return store.recent(loginsKey(account)).stream().map(LoginRecord::decode).flatMap(Optional::stream).toList();
+    /** Recent logins as of {@code at}, newest first; none once the retention after the last one has passed. */
+    public List<LoginRecord> logins(String account, Instant at) {
+        return store.recent(loginsKey(account), at).stream().map(LoginRecord::decode).flatMap(Optional::stream).toList();
     }
 
     private static String settingsKey(String account) {

@@ -347,7 +347,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         return new dev.sekisho.account.AccountView(name, settings, settings.refusesAbroadAt(at),
                 now.config().accounts().homeCountries().stream().sorted().toList(),
                 mine.stream().filter(r -> r.activeAt(at)).toList(), mine.stream().filter(r -> !r.activeAt(at)).toList(),
-                now.accounts().book().logins(name));
+                now.accounts().book().logins(name, at));
     }
 
     @Override

@@ -55,7 +55,7 @@ final class CheckFactory {
 
     /** The per-account rules over one country lookup: settings, recent logins and restrictions all in {@code store}. */
     static AccountRules accounts(SekishoConfig config, StateStore store, ClientCountry countries) {
-        AccountBook book = new AccountBook(store, config.accounts().history());
+        AccountBook book = new AccountBook(store, config.accounts().history(), config.accounts().historyRetention());
         SeveralCountries several = new SeveralCountries(config.accounts().severalCountries(), store);
         AbroadRule abroad = new AbroadRule("account-abroad", config.accounts(), book, countries);
         return new AccountRules(book, abroad, several,

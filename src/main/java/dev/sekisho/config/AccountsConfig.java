@@ -11,15 +11,26 @@ import java.util.Set;
  * @param unknownCountry  what an account that refuses use from abroad gets from an address of unknown country
  * @param severalCountries accounts seen from this many countries within the window are restricted; off when countries is 0
  * @param history         how many recent logins are kept per account for {@code sekisho account show}
+ * @param historyRetention how long an account's recent logins are kept after its last one; positive, at most
+ *                         {@link #MAX_HISTORY_RETENTION}
  */
 public record AccountsConfig(Set<String> homeCountries, UnknownCountry unknownCountry, SeveralCountries severalCountries,
-                             int history) {
+                             int history, Duration historyRetention) {
+    /** The default of {@code accounts.history-retention}: a quarter, long enough to see what an account usually does. */
+    public static final Duration DEFAULT_HISTORY_RETENTION = Duration.ofDays(90);
+    /** Ten years: longer is a typo, and "for good" is what the retention exists to avoid. */
+    public static final Duration MAX_HISTORY_RETENTION = Duration.ofDays(3660);
+
     public AccountsConfig {
         homeCountries = Set.copyOf(homeCountries);
         if (homeCountries.isEmpty()) throw new IllegalArgumentException("home countries must not be empty");
         Objects.requireNonNull(unknownCountry, "unknownCountry");
         Objects.requireNonNull(severalCountries, "severalCountries");
         if (history < 1) throw new IllegalArgumentException("history must be at least 1, was " + history);
+        Objects.requireNonNull(historyRetention, "historyRetention");
+        if (historyRetention.isNegative() || historyRetention.isZero() || historyRetention.compareTo(MAX_HISTORY_RETENTION) > 0) {
+            throw new IllegalArgumentException("historyRetention must be positive and at most " + MAX_HISTORY_RETENTION + ", was " + historyRetention);
+        }
     }
 
     public enum UnknownCountry {
@@ -40,9 +51,9 @@ public record AccountsConfig(Set<String> homeCountries, UnknownCountry unknownCo
         }
     }
 
-    /** The embedded defaults: home JP, unknown allowed, 2 countries within 1h restrict for 24h, 20 logins kept. */
+    /** The embedded defaults: home JP, unknown allowed, 2 countries within 1h restrict for 24h, 20 logins kept for 90 days. */
     public static AccountsConfig defaults() {
         return new AccountsConfig(Set.of("JP"), UnknownCountry.ALLOW,
-                new SeveralCountries(2, Duration.ofHours(1), Duration.ofHours(24)), 20);
+                new SeveralCountries(2, Duration.ofHours(1), Duration.ofHours(24)), 20, DEFAULT_HISTORY_RETENTION);
     }
 }

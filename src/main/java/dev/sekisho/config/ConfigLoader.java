@@ -185,8 +185,13 @@ public final class ConfigLoader {
                 positive(several, "restrict-for", defaults.severalCountries().restrictFor()));
         several.rejectUnknownKeys();
         int history = s.integer("history", defaults.history(), 1, 1000);
+        Duration historyRetention = positive(s, "history-retention", defaults.historyRetention());
+        if (historyRetention.compareTo(AccountsConfig.MAX_HISTORY_RETENTION) > 0) {
+            throw s.error("history-retention", "must be at most " + dev.sekisho.state.DurationText.format(AccountsConfig.MAX_HISTORY_RETENTION)
+                    + ", was " + dev.sekisho.state.DurationText.format(historyRetention));
+        }
         s.rejectUnknownKeys();
-        return new AccountsConfig(home, unknown, severalCountries, history);
+        return new AccountsConfig(home, unknown, severalCountries, history, historyRetention);
     }
 
     private SekishoConfig.LogsConfig logs(Section s) {

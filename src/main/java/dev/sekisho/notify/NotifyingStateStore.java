@@ -9,6 +9,7 @@ import dev.sekisho.state.StateStore;
 import dev.sekisho.state.TallyOutcome;
 import dev.sekisho.state.TallyRequest;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -75,13 +76,13 @@ public final class NotifyingStateStore implements StateStore {
     }
 
     @Override
-    public void push(String key, String entry, int cap) {
-        delegate.push(key, entry, cap);
+    public void push(String key, String entry, int cap, Instant at, Duration keepFor) {
+        delegate.push(key, entry, cap, at, keepFor);
     }
 
     @Override
-    public List<String> recent(String key) {
-        return delegate.recent(key);
+    public List<String> recent(String key, Instant at) {
+        return delegate.recent(key, at);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.sekisho.state;
 
 import dev.sekisho.engine.Restriction;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -58,12 +59,21 @@ public interface StateStore extends AutoCloseable {
 
     /**
      * Put {@code entry} at the head of a bounded list (recent logins of an account), dropping the oldest entries
-     * beyond {@code cap}, atomically. (In Redis: LPUSH then LTRIM 0 cap-1 in one MULTI.)
+     * beyond {@code cap}, atomically. The whole list expires {@code keepFor} after {@code at}: each push moves the
+     * expiry of the list later to that of its newest entry (never earlier: a push whose time lags keeps the later
+     * expiry), and a list that had expired by {@code at} starts afresh. Lists count toward the store's capacity and
+     * are evicted like the other expiring keys. (In Redis: LPUSH, LTRIM 0 cap-1 and PEXPIREAT at+keepFor GT in one
+     * MULTI.)
+     *
+     * @param keepFor positive
      */
-    void push(String key, String entry, int cap);
+    void push(String key, String entry, int cap, Instant at, Duration keepFor);
 
-    /** The entries of the list under {@code key}, newest first, as an immutable list; empty when there is none. */
-    List<String> recent(String key);
+    /**
+     * The entries of the list under {@code key} as they stand at {@code at}, newest first, as an immutable list;
+     * empty when there is none or it had expired by then.
+     */
+    List<String> recent(String key, Instant at);
 
     /** Store a new restriction, or replace one with the same id. */
     void impose(Restriction restriction);
@@ -92,7 +102,7 @@ public interface StateStore extends AutoCloseable {
     @Override
     void close();
 
-    /** @param keys counters, triplets and tallies held; @param capacity the configured cap */
+    /** @param keys counters, triplets, tallies and lists held (not records of fields); @param capacity the configured cap */
     record Stats(long keys, long capacity) {
     }
 }

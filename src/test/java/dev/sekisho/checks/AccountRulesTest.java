@@ -42,7 +42,7 @@ class AccountRulesTest {
     private final MutableClock clock = MutableClock.at("2026-11-22T10:00:00Z");
     private final List<String> notices = new ArrayList<>();
     private final MemoryStateStore store = MemoryStateStore.inMemory(MemoryStateStore.Options.defaults().withMaintenanceThread(false), clock);
-    private final AccountBook book = new AccountBook(store, 20);
+    private final AccountBook book = new AccountBook(store, 20, Duration.ofDays(90));
     private ClientCountry countries;
 
     @BeforeEach
@@ -57,7 +57,7 @@ class AccountRulesTest {
     }
 
     private static AccountsConfig config(AccountsConfig.UnknownCountry unknown, String... home) {
-        return new AccountsConfig(Set.of(home), unknown, new AccountsConfig.SeveralCountries(2, Duration.ofHours(1), Duration.ofDays(1)), 20);
+        return new AccountsConfig(Set.of(home), unknown, new AccountsConfig.SeveralCountries(2, Duration.ofHours(1), Duration.ofDays(1)), 20, Duration.ofDays(90));
     }
 
     private AbroadRule rule(AccountsConfig config) {
@@ -195,9 +195,11 @@ class AccountRulesTest {
 
         logins.observe(new LoginAttempt(clock.instant(), ALICE, ip("192.0.2.7"), "imap", LoginAttempt.Result.SUCCESS, "", "test"));
         logins.observe(new LoginAttempt(clock.instant(), "guess@example.jp", ip("203.0.113.7"), "imap", LoginAttempt.Result.FAILURE, "", "test"));
-        assertThat(book.logins(ALICE)).extracting(l -> l.country() + " " + l.protocol() + " " + l.result())
+        assertThat(book.logins(ALICE, clock.instant())).extracting(l -> l.country() + " " + l.protocol() + " " + l.result())
                 .containsExactly("JP imap ok", "US imap refused: abroad");
-        assertThat(book.logins("guess@example.jp")).isEmpty();
+        assertThat(book.logins("guess@example.jp", clock.instant())).isEmpty();
+        assertThat(book.logins(ALICE, clock.instant().plus(Duration.ofDays(90)).minusNanos(1))).hasSize(2);
+        assertThat(book.logins(ALICE, clock.instant().plus(Duration.ofDays(90)))).as("kept the retention after the last login").isEmpty();
         assertThat(faults).isEmpty();
 
         store.close();

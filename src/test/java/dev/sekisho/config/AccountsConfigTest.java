@@ -41,6 +41,7 @@ class AccountsConfigTest {
                   unknown-country: refuse
                   several-countries: {countries: 3, window: 2h, restrict-for: 12h}
                   history: 50
+                  history-retention: 30d
                 services:
                   submission:
                     checks:
@@ -51,6 +52,16 @@ class AccountsConfigTest {
         assertThat(a.unknownCountry()).isEqualTo(AccountsConfig.UnknownCountry.REFUSE);
         assertThat(a.severalCountries()).isEqualTo(new AccountsConfig.SeveralCountries(3, Duration.ofHours(2), Duration.ofHours(12)));
         assertThat(a.history()).isEqualTo(50);
+        assertThat(a.historyRetention()).isEqualTo(Duration.ofDays(30));
+    }
+
+    @Test
+    void historyRetentionDefaultsToNinetyDaysAndIsBounded() throws Exception {
+        assertThat(load("default-service: mx\n").accounts().historyRetention()).isEqualTo(Duration.ofDays(90));
+        assertThat(load("accounts:\n  history-retention: 3660d\n").accounts().historyRetention()).isEqualTo(AccountsConfig.MAX_HISTORY_RETENTION);
+        refused("accounts:\n  history-retention: 0s\n", "2: accounts.history-retention: must be longer than zero");
+        refused("accounts:\n  history-retention: 3661d\n", "2: accounts.history-retention: must be at most 3660d, was 3661d");
+        refused("accounts:\n  history-retention: 87841h\n", "2: accounts.history-retention: must be at most 3660d, was 87841h");
     }
 
     @Test
@@ -58,6 +69,6 @@ class AccountsConfigTest {
         refused("accounts:\n  home-countries: [JPN]\n", "2: accounts.home-countries[0]: a country is an ISO 3166-1 alpha-2 code, two letters A-Z like JP, was \"JPN\"");
         refused("accounts:\n  unknown-country: maybe\n", "2: accounts.unknown-country: must be allow or refuse, was \"maybe\"");
         refused("accounts:\n  several-countries: {countries: 1}\n", "2: accounts.several-countries.countries: must be 0 (off) or at least 2: one country is every account");
-        refused("accounts:\n  histroy: 5\n", "2: accounts.histroy: unknown key (known here: history, home-countries, several-countries, unknown-country)");
+        refused("accounts:\n  histroy: 5\n", "2: accounts.histroy: unknown key (known here: history, history-retention, home-countries, several-countries, unknown-country)");
     }
 }

@@ -468,14 +468,45 @@ public interface StateStoreContract {
         }
     }
 
+    Duration KEEP_LOGINS = Duration.ofDays(90);
+
     @Test
     default void pushKeepsTheNewestEntriesUpToTheCapNewestFirst() {
         try (StateStore store = newStore()) {
-            assertThat(store.recent("logins:alice")).isEmpty();
-            for (int i = 1; i <= 5; i++) store.push("logins:alice", "login " + i, 3);
-            store.push("logins:bob", "only", 3);
-            assertThat(store.recent("logins:alice")).containsExactly("login 5", "login 4", "login 3");
-            assertThat(store.recent("logins:bob")).containsExactly("only");
+            assertThat(store.recent("logins:alice", T0)).isEmpty();
+            for (int i = 1; i <= 5; i++) store.push("logins:alice", "login " + i, 3, T0.plusSeconds(i), KEEP_LOGINS);
+            store.push("logins:bob", "only", 3, T0, KEEP_LOGINS);
+            assertThat(store.recent("logins:alice", T0.plusSeconds(10))).containsExactly("login 5", "login 4", "login 3");
+            assertThat(store.recent("logins:bob", T0.plusSeconds(10))).containsExactly("only");
+        }
+    }
+
+    @Test
+    default void aListExpiresWholeKeepForAfterItsNewestPush() {
+        try (StateStore store = newStore()) {
+            store.push("logins:alice", "login 1", 3, T0, KEEP_LOGINS);
+            store.push("logins:alice", "login 2", 3, T0.plusSeconds(1), KEEP_LOGINS);
+            Instant expiry = T0.plusSeconds(1).plus(KEEP_LOGINS);
+            assertThat(store.recent("logins:alice", expiry.minusNanos(1))).containsExactly("login 2", "login 1");
+            assertThat(store.recent("logins:alice", expiry)).as("gone at the expiry of its newest push").isEmpty();
+        }
+    }
+
+    @Test
+    default void pushingExtendsTheWholeListAndAPushAfterExpiryStartsAfresh() {
+        try (StateStore store = newStore()) {
+            store.push("logins:alice", "login 1", 3, T0, KEEP_LOGINS);
+            Instant beforeExpiry = T0.plus(KEEP_LOGINS).minusSeconds(1);
+            store.push("logins:alice", "login 2", 3, beforeExpiry, KEEP_LOGINS);
+            assertThat(store.recent("logins:alice", T0.plus(KEEP_LOGINS).plusSeconds(1)))
+                    .as("the older entry lives as long as the newest").containsExactly("login 2", "login 1");
+            store.push("logins:alice", "late", 3, T0, KEEP_LOGINS);
+            assertThat(store.recent("logins:alice", T0.plus(KEEP_LOGINS).plusSeconds(1)))
+                    .as("a push whose time lags does not shorten the list's life").containsExactly("late", "login 2", "login 1");
+
+            Instant afterExpiry = beforeExpiry.plus(KEEP_LOGINS);
+            store.push("logins:alice", "login 3", 3, afterExpiry, KEEP_LOGINS);
+            assertThat(store.recent("logins:alice", afterExpiry)).as("what had expired is not brought back").containsExactly("login 3");
         }
     }
 

@@ -268,8 +268,8 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     }
 
     @Override
-    public void list(String key, java.util.List<String> entries) {
-        append(encoders.get().list(key, entries));
+    public void list(String key, java.util.List<String> entries, long expiresAtNanos) {
+        append(encoders.get().list(key, entries, expiresAtNanos));
     }
 
     @Override
@@ -459,8 +459,8 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         }
 
         @Override
-        public void list(String key, java.util.List<String> entries) {
-            frame(encoder.list(key, entries));
+        public void list(String key, java.util.List<String> entries, long expiresAtNanos) {
+            frame(encoder.list(key, entries, expiresAtNanos));
             count++;
         }
 

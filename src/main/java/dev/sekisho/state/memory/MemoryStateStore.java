@@ -40,18 +40,24 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Memory is bounded twice: every entry carries its expiry (taken from the requests' time) and a
  * sweep removes dead ones; and the number of keys is capped, evicting sampled entries nearest to
- * expiry when over.
+ * expiry when over. Records of fields (what operators set) are the one exception: they never expire
+ * and are never evicted.
  */
 public final class MemoryStateStore implements StateStore {
     private static final Logger log = LoggerFactory.getLogger(MemoryStateStore.class);
 
     /** How many entries per map one eviction looks at; the one nearest to expiry goes. */
     private static final int EVICTION_SAMPLES_PER_MAP = 5;
+    /**
+     * The expiry a list from an old journal or snapshot (written before lists expired) gets at recovery: this long
+     * after the recovery, the same as {@code accounts.history-retention}'s default. The next push sets its own.
+     */
+    static final Duration LEGACY_LIST_RETENTION = Duration.ofDays(90);
     /** A used count this close below a whole unit is that unit: TATs round to whole nanoseconds. */
     private static final double USED_ROUNDING_SLACK = 1e-6;
 
     /**
-     * @param capacity             most keys (rate keys, triplets, clients, tallies together) before eviction
+     * @param capacity             most keys (rate keys, triplets, clients, tallies, lists together) before eviction
      * @param fsyncInterval        how often appended journal records are forced to disk
      * @param snapshotInterval     how often the journal is compacted into a snapshot, when it changed
      * @param snapshotJournalBytes journal size that triggers a snapshot early
@@ -129,7 +135,7 @@ public final class MemoryStateStore implements StateStore {
         }
 
         @Override
-        public void list(String key, List<String> entries) {
+        public void list(String key, List<String> entries, long expiresAtNanos) {
         }
 
         @Override
@@ -149,8 +155,8 @@ public final class MemoryStateStore implements StateStore {
     private final ConcurrentHashMap<String, TallyCell> tallies = new ConcurrentHashMap<>();
     /** Records of fields (per-account settings): what operators set; never expire, never evicted. */
     private final ConcurrentHashMap<String, Map<String, String>> records = new ConcurrentHashMap<>();
-    /** Bounded lists, newest first (recent logins); bounded by their cap, never expire. */
-    private final ConcurrentHashMap<String, List<String>> lists = new ConcurrentHashMap<>();
+    /** Bounded lists, newest first (recent logins); each bounded by its cap, expiring whole, counted and evicted like the rest. */
+    private final ConcurrentHashMap<String, ListCell> lists = new ConcurrentHashMap<>();
 
     /** Serialises restriction writers; readers take {@link #restrictions} without it. */
     private final ReentrantLock restrictionLock = new ReentrantLock();
@@ -166,6 +172,7 @@ public final class MemoryStateStore implements StateStore {
     private final EvictionSampler<TripletState> tripletSampler = new EvictionSampler<>(triplets, StateRecords.TRIPLET);
     private final EvictionSampler<ClientState> clientSampler = new EvictionSampler<>(clients, StateRecords.CLIENT);
     private final EvictionSampler<TallyCell> tallySampler = new EvictionSampler<>(tallies, StateRecords.TALLY);
+    private final EvictionSampler<ListCell> listSampler = new EvictionSampler<>(lists, StateRecords.EXPIRING_LIST);
     private final LongAdder evictions = new LongAdder();
 
     private final ScheduledExecutorService maintenance;
@@ -181,7 +188,7 @@ public final class MemoryStateStore implements StateStore {
             data = null;
             changes = NO_JOURNAL;
         } else {
-            Restorer restorer = new Restorer();
+            Restorer restorer = new Restorer(sat(epochNanos(clock.instant()), LEGACY_LIST_RETENTION.toNanos()));
             data = DataDirectory.open(directory, restorer);
             changes = data;
             restrictions = List.copyOf(restorer.recoveredRestrictions.values());
@@ -505,27 +512,37 @@ public final class MemoryStateStore implements StateStore {
     }
 
     @Override
-    public void push(String key, String entry, int cap) {
+    public void push(String key, String entry, int cap, Instant at, Duration keepFor) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(entry, "entry");
+        Objects.requireNonNull(at, "at");
+        Objects.requireNonNull(keepFor, "keepFor");
         if (cap <= 0 || cap > StateRecords.MAX_ELEMENTS) {
             throw new IllegalArgumentException("cap must be 1.." + StateRecords.MAX_ELEMENTS + ", was " + cap);
         }
+        if (keepFor.isNegative() || keepFor.isZero()) throw new IllegalArgumentException("keepFor must be positive, was " + keepFor);
         ensureOpen();
+        long now = epochNanos(at);
+        long expiry = sat(now, nanos(keepFor));
         lists.compute(key, (k, current) -> {
-            List<String> next = new ArrayList<>(Math.min(cap, (current == null ? 0 : current.size()) + 1));
+            // A list past its expiry that the sweep has not reached yet is gone already: start afresh.
+            List<String> kept = current == null || current.expiresAtNanos() <= now ? List.of() : current.entries();
+            List<String> next = new ArrayList<>(Math.min(cap, kept.size() + 1));
             next.add(entry);
-            if (current != null) next.addAll(current.subList(0, Math.min(current.size(), cap - 1)));
-            List<String> stored = List.copyOf(next);
-            changes.list(k, stored);
+            next.addAll(kept.subList(0, Math.min(kept.size(), cap - 1)));
+            // A push whose time lags another's (a log line read late) never shortens the list's life.
+            long expiresAt = kept.isEmpty() ? expiry : Math.max(expiry, current.expiresAtNanos());
+            ListCell stored = new ListCell(List.copyOf(next), expiresAt);
+            changes.list(k, stored.entries(), expiresAt);
             return stored;
         });
+        evictIfOverCapacity();
     }
 
     @Override
-    public List<String> recent(String key) {
-        List<String> entries = lists.get(key);
-        return entries == null ? List.of() : entries;
+    public List<String> recent(String key, Instant at) {
+        ListCell cell = lists.get(key);
+        return cell == null || cell.expiresAtNanos() <= epochNanos(at) ? List.of() : cell.entries();
     }
 
     // ---- restrictions ---------------------------------------------------------------------------
@@ -631,7 +648,7 @@ public final class MemoryStateStore implements StateStore {
     public long sweepExpired() {
         Instant at = clock.instant();
         long now = epochNanos(at);
-        long removed = sweep(rates, now) + sweep(triplets, now) + sweep(clients, now) + sweep(tallies, now);
+        long removed = sweep(rates, now) + sweep(triplets, now) + sweep(clients, now) + sweep(tallies, now) + sweep(lists, now);
         purgeRestrictions(at);
         return removed;
     }
@@ -656,7 +673,8 @@ public final class MemoryStateStore implements StateStore {
     }
 
     private long keyCount() {
-        return rates.mappingCount() + triplets.mappingCount() + clients.mappingCount() + tallies.mappingCount();
+        return rates.mappingCount() + triplets.mappingCount() + clients.mappingCount() + tallies.mappingCount()
+                + lists.mappingCount();
     }
 
     /**
@@ -676,7 +694,7 @@ public final class MemoryStateStore implements StateStore {
 
     private boolean evictOneNearestToExpiry() {
         EvictionSampler<?> best = null;
-        for (EvictionSampler<?> sampler : List.of(rateSampler, tripletSampler, clientSampler, tallySampler)) {
+        for (EvictionSampler<?> sampler : List.of(rateSampler, tripletSampler, clientSampler, tallySampler, listSampler)) {
             if (sampler.sample(EVICTION_SAMPLES_PER_MAP) && (best == null || sampler.candidateExpiry() < best.candidateExpiry())) {
                 best = sampler;
             }
@@ -771,7 +789,9 @@ public final class MemoryStateStore implements StateStore {
                     if (cell.expiresAtNanos() > now) snapshot.tally(key, cell);
                 });
                 records.forEach(snapshot::fields);
-                lists.forEach(snapshot::list);
+                lists.forEach((key, cell) -> {
+                    if (cell.expiresAtNanos() > now) snapshot.list(key, cell.entries(), cell.expiresAtNanos());
+                });
                 for (Restriction r : restrictions) snapshot.restriction(r);
             }, at);
         } catch (IOException e) {
@@ -852,6 +872,12 @@ public final class MemoryStateStore implements StateStore {
         /** Recovered windows are shared, like the configuration's are, instead of one copy per key. */
         private final Map<RateWindow, RateWindow> windows = new HashMap<>();
         private final Map<String, Restriction> recoveredRestrictions = new LinkedHashMap<>();
+        /** The expiry of a list recovered from an old record that carried none. */
+        private final long legacyListExpiry;
+
+        Restorer(long legacyListExpiry) {
+            this.legacyListExpiry = legacyListExpiry;
+        }
 
         @Override
         public void rate(String key, RateWindow[] recovered, long[] tats) {
@@ -886,9 +912,9 @@ public final class MemoryStateStore implements StateStore {
         }
 
         @Override
-        public void list(String key, List<String> entries) {
+        public void list(String key, List<String> entries, long expiresAtNanos) {
             if (entries.isEmpty()) lists.remove(key);
-            else lists.put(key, entries);
+            else lists.put(key, new ListCell(entries, expiresAtNanos == StateRecords.UNKNOWN_EXPIRY ? legacyListExpiry : expiresAtNanos));
         }
 
         @Override
@@ -902,6 +928,7 @@ public final class MemoryStateStore implements StateStore {
                 case StateRecords.RATE -> rates.remove(key);
                 case StateRecords.TRIPLET -> triplets.remove(key);
                 case StateRecords.TALLY -> tallies.remove(key);
+                case StateRecords.EXPIRING_LIST -> lists.remove(key);
                 default -> clients.remove(key);
             }
         }

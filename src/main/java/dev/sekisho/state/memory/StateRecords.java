@@ -34,8 +34,15 @@ final class StateRecords {
     static final byte TALLY = 9;
     /** A small record of named fields (per-account settings), whole; none left: the record is gone. */
     static final byte FIELDS = 10;
-    /** A bounded list (recent logins), whole, newest first; none left: the list is gone. */
+    /**
+     * A bounded list (recent logins), whole, newest first, as written before lists expired; none left: the list
+     * is gone. Still read (recovery gives it {@link #UNKNOWN_EXPIRY}), no longer written.
+     */
     static final byte LIST = 11;
+    /** A bounded list, whole, newest first, with the epoch nanoseconds it expires at; none left: the list is gone. */
+    static final byte EXPIRING_LIST = 12;
+    /** The expiry a {@link #LIST} record decodes with: it carried none; the reader decides (see MemoryStateStore). */
+    static final long UNKNOWN_EXPIRY = Long.MIN_VALUE;
     /** Most fields in a record or entries in a list a decoder accepts. */
     static final int MAX_ELEMENTS = 4096;
 
@@ -61,14 +68,17 @@ final class StateRecords {
         /** @param fields the whole record; empty when it was removed */
         void fields(String key, java.util.Map<String, String> fields);
 
-        /** @param entries the whole list, newest first; empty when it was removed */
-        void list(String key, java.util.List<String> entries);
+        /**
+         * @param entries        the whole list, newest first; empty when it was removed
+         * @param expiresAtNanos epoch nanoseconds the list expires at; {@link #UNKNOWN_EXPIRY} from an old {@link #LIST} record
+         */
+        void list(String key, java.util.List<String> entries, long expiresAtNanos);
 
         void restrictionRemoved(String id);
 
         /**
-         * @param keyType {@link #RATE}, {@link #TRIPLET}, {@link #CLIENT} or {@link #TALLY}: the map the key
-         *                left (for capacity, or a tally forgotten on purpose)
+         * @param keyType {@link #RATE}, {@link #TRIPLET}, {@link #CLIENT}, {@link #TALLY} or {@link #EXPIRING_LIST}:
+         *                the map the key left (for capacity, or a tally forgotten on purpose)
          */
         void evicted(byte keyType, String key);
     }
@@ -163,10 +173,11 @@ final class StateRecords {
             return end();
         }
 
-        ByteBuffer list(String key, java.util.List<String> entries) {
-            begin(LIST);
+        ByteBuffer list(String key, java.util.List<String> entries, long expiresAtNanos) {
+            begin(EXPIRING_LIST);
             putString(key);
-            ensure(4);
+            ensure(12);
+            buffer.putLong(expiresAtNanos);
             buffer.putInt(entries.size());
             for (String entry : entries) putString(entry);
             return end();
@@ -343,18 +354,20 @@ final class StateRecords {
                     for (int i = 0; i < n; i++) fields.put(getString(in), getString(in));
                     sink.fields(key, java.util.Collections.unmodifiableMap(fields));
                 }
-                case LIST -> {
+                case LIST, EXPIRING_LIST -> {
                     String key = getString(in);
+                    long expiresAt = type == EXPIRING_LIST ? in.getLong() : UNKNOWN_EXPIRY;
+                    if (type == EXPIRING_LIST && expiresAt == UNKNOWN_EXPIRY) throw new MalformedRecordException("list with an impossible expiry");
                     int n = in.getInt();
                     if (n < 0 || n > MAX_ELEMENTS) throw new MalformedRecordException("list with " + n + " entries");
                     java.util.List<String> entries = new java.util.ArrayList<>(n);
                     for (int i = 0; i < n; i++) entries.add(getString(in));
-                    sink.list(key, java.util.List.copyOf(entries));
+                    sink.list(key, java.util.List.copyOf(entries), expiresAt);
                 }
                 case RESTRICTION_REMOVED -> sink.restrictionRemoved(getString(in));
                 case KEY_EVICTED -> {
                     byte keyType = in.get();
-                    if (keyType != RATE && keyType != TRIPLET && keyType != CLIENT && keyType != TALLY) {
+                    if (keyType != RATE && keyType != TRIPLET && keyType != CLIENT && keyType != TALLY && keyType != EXPIRING_LIST) {
                         throw new MalformedRecordException("eviction from unknown map " + keyType);
                     }
                     sink.evicted(keyType, getString(in));

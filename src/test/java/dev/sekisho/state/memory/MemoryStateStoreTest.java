@@ -296,19 +296,69 @@ class MemoryStateStoreTest implements StateStoreContract {
         store.putFields("account:alice", java.util.Map.of("abroad", "on", "set-by", "cli:ops"));
         store.putFields("account:gone", java.util.Map.of("abroad", "on"));
         store.putFields("account:gone", java.util.Map.of("abroad", ""));
-        for (int i = 1; i <= 4; i++) store.push("logins:alice", "login " + i, 3);
+        for (int i = 1; i <= 4; i++) store.push("logins:alice", "login " + i, 3, T0.plusSeconds(i), KEEP_LOGINS);
+        store.push("logins:bob", "login 1", 3, T0, Duration.ofHours(1));
         store.flush();
         MemoryStateStore fromJournal = open(copyDirectory(directory, temp.resolve("journal-copy")));
         assertThat(fromJournal.fields("account:alice")).isEqualTo(java.util.Map.of("abroad", "on", "set-by", "cli:ops"));
         assertThat(fromJournal.fields("account:gone")).isEmpty();
-        assertThat(fromJournal.recent("logins:alice")).containsExactly("login 4", "login 3", "login 2");
+        Instant aliceExpiry = T0.plusSeconds(4).plus(KEEP_LOGINS);
+        assertThat(fromJournal.recent("logins:alice", aliceExpiry.minusNanos(1))).containsExactly("login 4", "login 3", "login 2");
+        assertThat(fromJournal.recent("logins:alice", aliceExpiry)).as("the journal kept the expiry").isEmpty();
+        assertThat(fromJournal.recent("logins:bob", T0.plus(Duration.ofHours(1)))).isEmpty();
 
         store.checkpoint();
-        store.push("logins:alice", "login 5", 3);
+        store.push("logins:alice", "login 5", 3, T0.plusSeconds(5), KEEP_LOGINS);
         store.close();
         MemoryStateStore fromSnapshot = open(directory);
         assertThat(fromSnapshot.fields("account:alice")).containsEntry("abroad", "on");
-        assertThat(fromSnapshot.recent("logins:alice")).containsExactly("login 5", "login 4", "login 3");
+        assertThat(fromSnapshot.recent("logins:alice", T0)).containsExactly("login 5", "login 4", "login 3");
+        assertThat(fromSnapshot.recent("logins:alice", T0.plusSeconds(5).plus(KEEP_LOGINS))).isEmpty();
+        assertThat(fromSnapshot.recent("logins:bob", T0.plus(Duration.ofHours(1)).minusNanos(1))).containsExactly("login 1");
+
+        // A snapshot taken after bob's list expired leaves it out, and the sweep removes it from memory.
+        clock.set(T0.plus(Duration.ofHours(2)));
+        assertThat(fromSnapshot.sweepExpired()).isEqualTo(1);
+        fromSnapshot.checkpoint();
+        fromSnapshot.close();
+        clock.set(T0);
+        MemoryStateStore again = open(directory);
+        assertThat(again.recent("logins:bob", T0)).isEmpty();
+        assertThat(again.stats().keys()).isEqualTo(1);
+    }
+
+    @Test
+    void aListFromAnOldJournalRecordExpiresTheLegacyRetentionAfterRecovery() throws IOException {
+        Path directory = Files.createDirectories(temp.resolve("old-list"));
+        // The record a store wrote before lists expired: type LIST, key, entries, no expiry.
+        byte[] payload = oldListRecord("logins:alice", List.of("login 2", "login 1"));
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(payload);
+        ByteBuffer journal = ByteBuffer.allocate(JournalFile.MAGIC.length + 8 + payload.length)
+                .put(JournalFile.MAGIC).putInt(payload.length).putInt((int) crc.getValue()).put(payload);
+        Files.write(directory.resolve("journal-0000000000000001.log"), journal.array());
+        Instant recovery = T0.plus(Duration.ofDays(1));
+        clock.set(recovery);
+        MemoryStateStore recovered = open(directory);
+        Instant expiry = recovery.plus(MemoryStateStore.LEGACY_LIST_RETENTION);
+        assertThat(recovered.recent("logins:alice", expiry.minusNanos(1))).containsExactly("login 2", "login 1");
+        assertThat(recovered.recent("logins:alice", expiry)).isEmpty();
+        assertThat(recovered.stats().keys()).isEqualTo(1);
+    }
+
+    private static byte[] oldListRecord(String key, List<String> entries) {
+        ByteBuffer b = ByteBuffer.allocate(1024);
+        b.put(StateRecords.LIST);
+        byte[] k = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        b.putInt(k.length).put(k);
+        b.putInt(entries.size());
+        for (String e : entries) {
+            byte[] bytes = e.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            b.putInt(bytes.length).put(bytes);
+        }
+        byte[] payload = new byte[b.position()];
+        b.flip().get(payload);
+        return payload;
     }
 
     @Test
@@ -398,6 +448,38 @@ class MemoryStateStoreTest implements StateStoreContract {
     }
 
     @Test
+    void listsCountTowardCapacityAndAreEvictedNearestToExpiryWhileRecordsOfFieldsNeverAre() {
+        MemoryStateStore store = MemoryStateStore.inMemory(OPTIONS.withCapacity(100), clock);
+        for (int i = 0; i < 50; i++) store.putFields("account:u" + i, java.util.Map.of("refuse-abroad", "on"));
+        for (int i = 0; i < 150; i++) store.push("logins:u" + i, "login", 20, T0.plusSeconds(i), KEEP_LOGINS);
+        assertThat(store.stats().keys()).as("lists count; records of fields do not").isEqualTo(100);
+        assertThat(store.evictions()).isEqualTo(50);
+        assertThat(store.recent("logins:u149", T0)).as("the list expiring last is never sampled first").containsExactly("login");
+        long listsKept = java.util.stream.IntStream.range(0, 150).filter(i -> !store.recent("logins:u" + i, T0).isEmpty()).count();
+        assertThat(listsKept).isEqualTo(100);
+        for (int i = 0; i < 50; i++) assertThat(store.fields("account:u" + i)).containsEntry("refuse-abroad", "on");
+
+        // Lists and other keys compete for the same capacity: the nearest to expiry goes, whatever its kind.
+        for (int i = 0; i < 10; i++) store.rate(charge("rate" + i, T0));
+        assertThat(store.stats().keys()).isEqualTo(100);
+        for (int i = 0; i < 10; i++) assertThat(store.rate(new RateRequest("rate" + i, List.of(HUNDRED_PER_HOUR), 0, T0, false)).windows().get(0).used())
+                .as("a rate cell expiring within the hour outlives no list, so it is what goes").isZero();
+    }
+
+    @Test
+    void anEvictedListIsJournaledSoARestartDoesNotBringItBack() throws IOException {
+        Path directory = temp.resolve("evicted-lists");
+        MemoryStateStore store = MemoryStateStore.open(directory, OPTIONS.withCapacity(10), clock);
+        opened.add(store);
+        for (int i = 0; i < 15; i++) store.push("logins:u" + i, "login", 20, T0.plusSeconds(i), KEEP_LOGINS);
+        store.flush();
+        MemoryStateStore reopened = MemoryStateStore.open(copyDirectory(directory, temp.resolve("after-kill")), OPTIONS.withCapacity(1000), clock);
+        opened.add(reopened);
+        assertThat(reopened.stats().keys()).isEqualTo(10);
+        assertThat(reopened.recent("logins:u14", T0)).containsExactly("login");
+    }
+
+    @Test
     void evictionsAreJournaledSoAKilledStoreComesBackWithinItsCapacity() throws IOException {
         Path directory = temp.resolve("data");
         MemoryStateStore store = MemoryStateStore.open(directory, OPTIONS.withCapacity(100), clock);
@@ -422,16 +504,20 @@ class MemoryStateStoreTest implements StateStoreContract {
         store.greylist(greylist("192.0.2|s0@example.org|r@example.test", T0.plus(DELAY)));
         for (int i = 0; i < 5; i++) store.rate(charge("key" + i, T0));
         store.impose(restriction("r1"));
-        assertThat(store.stats().keys()).isEqualTo(10 + 1 + 5);
+        store.push("logins:alice", "login", 20, T0, Duration.ofMinutes(90));
+        store.putFields("account:alice", java.util.Map.of("refuse-abroad", "on"));
+        assertThat(store.stats().keys()).isEqualTo(10 + 1 + 5 + 1);
 
         clock.set(T0.plus(Duration.ofHours(2)));
-        assertThat(store.sweepExpired()).as("rate cells drained").isEqualTo(5);
+        assertThat(store.sweepExpired()).as("rate cells drained, the list expired").isEqualTo(5 + 1);
+        assertThat(store.recent("logins:alice", T0)).as("swept, not merely hidden").isEmpty();
         clock.set(T0.plus(RETRY_WINDOW));
         assertThat(store.sweepExpired()).as("unpassed triplets past their retry window").isEqualTo(9);
         assertThat(store.restrictions()).hasSize(1);
         clock.set(T0.plus(DELAY).plus(MAX_AGE));
         assertThat(store.sweepExpired()).as("the passed triplet and its client").isEqualTo(2);
         assertThat(store.stats().keys()).isZero();
+        assertThat(store.fields("account:alice")).as("records of fields never expire").containsEntry("refuse-abroad", "on");
 
         // The restriction ended at T0+1d; it is purged 30 days later.
         clock.set(T0.plus(Duration.ofDays(31)).plusSeconds(1));
