@@ -45,7 +45,7 @@ public interface ReportStoreContract {
             assertThat(counts.aggregateReports()).isEqualTo(2);
             assertThat(counts.records()).isEqualTo(52);
             assertThat(counts.messages()).isEqualTo(95);
-            assertThat(counts.schemaVersion()).isEqualTo(2);
+            assertThat(counts.schemaVersion()).isEqualTo(3);
         }
     }
 

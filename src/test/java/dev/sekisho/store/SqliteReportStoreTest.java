@@ -44,6 +44,38 @@ class SqliteReportStoreTest implements ReportStoreContract {
     }
 
     @Test
+    void aVersionTwoFileIsMigratedToRecordsWithoutRowidKeepingEveryRecord() throws Exception {
+        Path file = dir.resolve("v2.db");
+        try (ReportStore store = ReportStore.openSqlite(file)) {
+            new dev.sekisho.reports.source.ReportReader().read(CORPUS.resolve("cry-inc-dmarc-report-viewer/dmarc-reports/outlook.xml"),
+                    new ReportImporter(store));
+        }
+        // Put the file back as version 2 left it: the records in an ordinary rowid table.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE rowid_records AS SELECT * FROM aggregate_record");
+            s.execute("DROP TABLE aggregate_record");
+            s.execute("ALTER TABLE rowid_records RENAME TO aggregate_record");
+            s.execute("DELETE FROM schema_version WHERE version = 3");
+        }
+        assertThat(tableSql(file)).doesNotContain("WITHOUT ROWID");
+
+        try (ReportStore store = ReportStore.openSqlite(file)) {
+            assertThat(store.counts().schemaVersion()).isEqualTo(3);
+            assertThat(store.counts().records()).isEqualTo(2);
+            assertThat(store.recordGroups(RecordFilter.all())).isNotEmpty();
+        }
+        assertThat(tableSql(file)).contains("WITHOUT ROWID");
+    }
+
+    private static String tableSql(Path file) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'aggregate_record'")) {
+            assertThat(r.next()).isTrue();
+            return r.getString(1);
+        }
+    }
+
+    @Test
     void whatARunStoredIsCommittedWhenTheReaderReturns() throws Exception {
         // Reports are written behind the reader and share transactions; the end of the run commits them, so
         // another connection sees them while this store is still open.
