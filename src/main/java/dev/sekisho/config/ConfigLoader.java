@@ -110,9 +110,12 @@ public final class ConfigLoader {
         ListConfig deny = listConfig(lists.section("deny"));
         lists.rejectUnknownKeys();
 
+        // Before the services: their route-doubtful checks take the accounts' home countries unless they name their own.
+        AccountsConfig accounts = accounts(root.section("accounts"));
+
         Map<String, SekishoConfig.ServiceConfig> services = new LinkedHashMap<>();
         for (var entry : root.named("services", "service").entrySet()) {
-            services.put(entry.getKey(), service(entry.getKey(), entry.getValue()));
+            services.put(entry.getKey(), service(entry.getKey(), entry.getValue(), accounts));
         }
         if (services.isEmpty()) throw root.error("services", "at least one service is needed");
 
@@ -159,8 +162,6 @@ public final class ConfigLoader {
                 geoDatabase(geoipSection, "asn-database"),
                 positive(geoipSection, "reload-check", GeoIp.Databases.DEFAULT_RELOAD_CHECK));
         geoipSection.rejectUnknownKeys();
-
-        AccountsConfig accounts = accounts(root.section("accounts"));
 
         root.rejectUnknownKeys();
         return new SekishoConfig(file, dataDir, policyListeners, http, defaultService, networks, services, allow, deny, state, limits, dns,
@@ -315,13 +316,13 @@ public final class ConfigLoader {
         return t;
     }
 
-    private SekishoConfig.ServiceConfig service(String name, Section s) {
+    private SekishoConfig.ServiceConfig service(String name, Section s, AccountsConfig accounts) {
         Duration deadline = positive(s, "deadline", Duration.ofSeconds(2));
         Action failureVerdict = action(s, "failure-verdict", Action.DUNNO);
         List<CheckConfig> checks = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (Section c : s.sections("checks", ConfigLoader::checkType)) {
-            CheckConfig check = check(c);
+            CheckConfig check = check(c, accounts);
             if (!names.add(check.name())) throw c.error("name", "two checks in service " + name + " are named \"" + check.name() + "\"");
             checks.add(check);
             c.rejectUnknownKeys();
@@ -336,7 +337,7 @@ public final class ConfigLoader {
         return type;
     }
 
-    private CheckConfig check(Section c) {
+    private CheckConfig check(Section c, AccountsConfig accounts) {
         String type = c.string("type", "");
         String name = c.string("name", type);
         return switch (type) {
@@ -348,7 +349,7 @@ public final class ConfigLoader {
             case "sender-login-mismatch" -> mismatch(c, name);
             case "country" -> country(c, name);
             case "account-abroad" -> accountAbroad(c, name);
-            case "route-doubtful" -> routeDoubtful(c, name);
+            case "route-doubtful" -> routeDoubtful(c, name, accounts.homeCountries());
             default -> throw c.error("type", "unknown check type \"" + type
                     + "\" (restrictions, allow-list, deny-list, rate-limit, greylist, sender-login-mismatch, country, account-abroad, route-doubtful)");
         };
@@ -371,7 +372,7 @@ public final class ConfigLoader {
         return new CheckConfig.RateLimit(name, key, unit, windows, action, exempt, countries, soft);
     }
 
-    private CheckConfig.RouteDoubtful routeDoubtful(Section c, String name) {
+    private CheckConfig.RouteDoubtful routeDoubtful(Section c, String name, Set<String> accountHomeCountries) {
         String transport = c.string("transport", "smtp-doubtful:").trim();
         try {
             Action.of(Action.Kind.FILTER, transport);
@@ -381,7 +382,7 @@ public final class ConfigLoader {
         }
         Duration restrictedWithin = c.duration("restricted-within", Duration.ofDays(7));
         if (restrictedWithin.isNegative()) throw c.error("restricted-within", "must be 0 (off) or longer");
-        Set<String> home = c.has("home-countries") ? countryCodes(c, "home-countries") : Set.of("JP");
+        Set<String> home = c.has("home-countries") ? countryCodes(c, "home-countries") : accountHomeCountries;
         boolean unknown = c.bool("unknown-country-doubtful", false);
         boolean earlier = c.bool("earlier-doubts", true);
         if (restrictedWithin.isZero() && home.isEmpty() && !earlier) {

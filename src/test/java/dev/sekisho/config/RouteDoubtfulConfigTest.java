@@ -38,6 +38,20 @@ class RouteDoubtfulConfigTest {
     }
 
     @Test
+    void withoutItsOwnHomeCountriesItTakesTheAccountsOnes() throws Exception {
+        Files.writeString(file(), """
+                accounts:
+                  home-countries: [JP, KR]
+                services:
+                  submission:
+                    checks:
+                      - type: route-doubtful
+                """);
+        var route = (CheckConfig.RouteDoubtful) new ConfigLoader().load(file()).services().get("submission").checks().get(0);
+        assertThat(route.homeCountries()).containsExactlyInAnyOrder("JP", "KR");
+    }
+
+    @Test
     void everyKeyIsRead() throws Exception {
         var route = (CheckConfig.RouteDoubtful) checks("""
                       - type: route-doubtful
