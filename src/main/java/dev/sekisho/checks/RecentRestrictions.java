@@ -19,16 +19,15 @@ import java.util.Optional;
  * only when the store's list changes (it returns the same instance until then).
  */
 final class RecentRestrictions {
-    private final StateStore store;
-    private volatile Snapshot snapshot = new Snapshot(List.of());
+    private final DerivedFromRestrictions<Map<String, List<Restriction>>> byAccount;
 
     RecentRestrictions(StateStore store) {
-        this.store = store;
+        this.byAccount = new DerivedFromRestrictions<>(store, RecentRestrictions::byAccount);
     }
 
     /** @param account lower case */
     Optional<String> recent(String account, Instant now, Duration within) {
-        List<Restriction> list = current().byAccount.get(account);
+        List<Restriction> list = byAccount.current().get(account);
         if (list == null) return Optional.empty();
         Restriction latest = null;
         Instant latestEnd = null;
@@ -46,25 +45,11 @@ final class RecentRestrictions {
         return Optional.of("account restriction " + latest.id() + " " + how + " at " + latestEnd + ", within " + DurationText.format(within));
     }
 
-    private Snapshot current() {
-        List<Restriction> all = store.restrictions();
-        Snapshot current = snapshot;
-        if (current.source != all) {
-            current = new Snapshot(all);
-            snapshot = current;
+    private static Map<String, List<Restriction>> byAccount(List<Restriction> all) {
+        Map<String, List<Restriction>> byAccount = new HashMap<>();
+        for (Restriction r : all) {
+            if (r.subject().kind() == Subject.Kind.ACCOUNT) byAccount.computeIfAbsent(r.subject().value(), a -> new ArrayList<>()).add(r);
         }
-        return current;
-    }
-
-    private static final class Snapshot {
-        final List<Restriction> source;
-        final Map<String, List<Restriction>> byAccount = new HashMap<>();
-
-        Snapshot(List<Restriction> source) {
-            this.source = source;
-            for (Restriction r : source) {
-                if (r.subject().kind() == Subject.Kind.ACCOUNT) byAccount.computeIfAbsent(r.subject().value(), a -> new ArrayList<>()).add(r);
-            }
-        }
+        return byAccount;
     }
 }

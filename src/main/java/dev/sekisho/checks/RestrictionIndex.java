@@ -21,11 +21,10 @@ import java.util.Optional;
  * restriction added while running applies to the very next lookup.
  */
 final class RestrictionIndex {
-    private final StateStore store;
-    private volatile Snapshot snapshot = new Snapshot(List.of());
+    private final DerivedFromRestrictions<Snapshot> snapshot;
 
     RestrictionIndex(StateStore store) {
-        this.store = store;
+        this.snapshot = new DerivedFromRestrictions<>(store, Snapshot::new);
     }
 
     /** True when nothing is restricted (lifted restrictions do not count). */
@@ -57,22 +56,14 @@ final class RestrictionIndex {
     }
 
     private Snapshot current() {
-        List<Restriction> all = store.restrictions();
-        Snapshot current = snapshot;
-        if (current.source != all) {
-            current = new Snapshot(all);
-            snapshot = current;
-        }
-        return current;
+        return snapshot.current();
     }
 
     private static final class Snapshot {
-        final List<Restriction> source;
         final Map<Subject, List<Restriction>> exact = new HashMap<>();
         final List<Map.Entry<IPAddress, Restriction>> networks = new ArrayList<>();
 
         Snapshot(List<Restriction> source) {
-            this.source = source;
             for (Restriction r : source) {
                 if (r.liftedAt() != null) continue;
                 exact.computeIfAbsent(r.subject(), s -> new ArrayList<>()).add(r);
