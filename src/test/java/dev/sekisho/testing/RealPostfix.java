@@ -401,8 +401,22 @@ public final class RealPostfix implements AutoCloseable {
         if (!restrictions.endOfData().isEmpty()) {
             lines.add("smtpd_end_of_data_restrictions = " + String.join(", ", restrictions.endOfData()));
         }
-        lines.addAll(extraMainCf);
+        // An extra line replaces the harness's line for the same parameter instead of following it: Postfix would warn
+        // "overriding earlier entry" in every process, and a burst of log datagrams before postlogd runs fills the
+        // postlog socket (net.unix.max_dgram_qlen is 10 here), so master blocks logging and never starts postlogd.
+        for (String extra : extraMainCf) {
+            String name = parameterName(extra);
+            if (!name.isEmpty()) lines.removeIf(line -> parameterName(line).equals(name));
+            lines.add(extra);
+        }
         return String.join("\n", lines) + "\n";
+    }
+
+    /** The parameter a main.cf line sets ("" for comments and continuation lines). */
+    private static String parameterName(String line) {
+        int equals = line.indexOf('=');
+        if (equals <= 0 || line.isEmpty() || Character.isWhitespace(line.charAt(0)) || line.startsWith("#")) return "";
+        return line.substring(0, equals).strip();
     }
 
     private String masterCf() {
