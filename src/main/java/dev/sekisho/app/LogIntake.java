@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -109,7 +110,8 @@ final class LogIntake implements AutoCloseable {
         }
     }
 
-    private void fileLine(SekishoConfig.LogFormat format, LogLine line) {
+    /** True when the line gave a login attempt (the tail then saves its position at once). */
+    private boolean fileLine(SekishoConfig.LogFormat format, LogLine line) {
         LogEntry entry;
         try {
             entry = TraditionalLine.parse(line, format != SekishoConfig.LogFormat.DOVECOT, config.timezone());
@@ -118,14 +120,28 @@ final class LogIntake implements AutoCloseable {
                 LOG.warn("a {} log line without the expected shape ({}): {}", format.name().toLowerCase(Locale.ROOT), e.getMessage(),
                         line.text().length() > 200 ? line.text().substring(0, 200) + "..." : line.text());
             }
-            return;
+            return false;
         }
-        entry(entry, format != SekishoConfig.LogFormat.DOVECOT, format != SekishoConfig.LogFormat.POSTFIX);
+        return entry(entry, format != SekishoConfig.LogFormat.DOVECOT, format != SekishoConfig.LogFormat.POSTFIX) > 0;
     }
 
-    private void entry(LogEntry entry, boolean postfix, boolean dovecot) {
-        if (postfix) PostfixSaslLogLine.parse(entry.program(), entry.message(), entry.timestamp()).ifPresent(this::observe);
-        if (dovecot) DovecotAuthLogLine.parse(entry.program(), entry.message(), entry.timestamp()).forEach(this::observe);
+    /** Hands the entry's login attempts to the observer; returns how many there were. */
+    private int entry(LogEntry entry, boolean postfix, boolean dovecot) {
+        int observed = 0;
+        if (postfix) {
+            Optional<LoginAttempt> attempt = PostfixSaslLogLine.parse(entry.program(), entry.message(), entry.timestamp());
+            if (attempt.isPresent()) {
+                observe(attempt.get());
+                observed++;
+            }
+        }
+        if (dovecot) {
+            for (LoginAttempt attempt : DovecotAuthLogLine.parse(entry.program(), entry.message(), entry.timestamp())) {
+                observe(attempt);
+                observed++;
+            }
+        }
+        return observed;
     }
 
     private void observe(LoginAttempt attempt) {

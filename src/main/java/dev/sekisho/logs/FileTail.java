@@ -240,13 +240,15 @@ public final class FileTail implements AutoCloseable {
             for (int k = 0; k < n; k++) {
                 byte b = bytes[k];
                 if (b == '\n') {
+                    boolean counted = false;
                     if (!skipping) {
-                        handOver(line);
+                        counted = handOver(line);
                         handed++;
                     }
                     skipping = false;
                     line.reset();
                     offset = readAt + k + 1;
+                    if (counted) savePosition(); // a crash now re-reads nothing that was counted
                 } else if (!skipping) {
                     if (line.size() >= maxLineBytes) {
                         LOG.warn("{}: a line longer than {} bytes at offset {} is skipped", file, maxLineBytes, offset);
@@ -270,15 +272,17 @@ public final class FileTail implements AutoCloseable {
         return handed;
     }
 
-    private void handOver(ByteArrayOutputStream line) {
+    /** Hands one line over; true when the handler counted it. */
+    private boolean handOver(ByteArrayOutputStream line) {
         byte[] bytes = line.toByteArray();
         int length = bytes.length;
         if (length > 0 && bytes[length - 1] == '\r') length--;
         linesHandedOver++;
         try {
-            handler.handle(new LogLine(new String(bytes, 0, length, StandardCharsets.UTF_8), clock.instant()));
+            return handler.handle(new LogLine(new String(bytes, 0, length, StandardCharsets.UTF_8), clock.instant()));
         } catch (RuntimeException e) {
             LOG.warn("{}: handling a line failed, going on with the next: {}", file, e.toString());
+            return false;
         }
     }
 

@@ -6,5 +6,9 @@ package dev.sekisho.logs;
  */
 @FunctionalInterface
 public interface LineHandler {
-    void handle(LogLine line);
+    /**
+     * @return true when the line changed something that must not happen twice (a login attempt was counted): the
+     * tail then saves its position at once, so that a crash re-reads at most this line, not the rest of its chunk
+     */
+    boolean handle(LogLine line);
 }

@@ -214,11 +214,34 @@ class FileTailTest {
         try (FileTail tail = new FileTail(log(), dir.resolve("p"), line -> {
             seen.add(line.text());
             if (line.text().equals("bad")) throw new IllegalStateException("boom");
+            return false;
         }, clock, 100)) {
             tail.poll();
             append(log(), "bad\ngood\n");
             assertThat(tail.poll()).isEqualTo(2);
         }
         assertThat(seen).containsExactly("bad", "good");
+    }
+
+    @Test
+    void aCountedLineHasItsPositionSavedAtOnceSoACrashRereadsNothingCounted() throws IOException {
+        Path positions = dir.resolve("p");
+        List<Long> savedWhenSeen = new ArrayList<>();
+        try (FileTail tail = new FileTail(log(), positions, line -> {
+            try {
+                // what a crash at this moment would restart from
+                savedWhenSeen.add(TailPosition.load(positions).map(TailPosition::offset).orElse(-1L));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return line.text().startsWith("counted");
+        }, clock, 100)) {
+            tail.poll();
+            append(log(), "plain\ncounted\nafter\n"); // one chunk: saved at its end only, but for the counted line
+            tail.poll();
+        }
+        // "plain" and "counted" see no position yet (the file was new: a crash would read it again from its start);
+        // "after" already sees the end of "counted" (6 + 8 bytes), though the chunk's end is not saved yet
+        assertThat(savedWhenSeen).containsExactly(-1L, -1L, 14L);
     }
 }
