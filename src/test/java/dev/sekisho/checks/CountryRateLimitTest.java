@@ -10,7 +10,6 @@ import dev.sekisho.engine.Transaction;
 import dev.sekisho.geo.GeoIp;
 import dev.sekisho.state.RateWindow;
 import dev.sekisho.state.StateStore;
-import dev.sekisho.testing.MmdbWriter;
 import dev.sekisho.testing.MutableClock;
 import dev.sekisho.testing.TestStores;
 import dev.sekisho.testing.Transactions;
@@ -21,9 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,12 +40,7 @@ class CountryRateLimitTest {
 
     @BeforeEach
     void writeDatabase() {
-        Path database = new MmdbWriter("GeoLite2-Country")
-                .network("192.0.2.0/24", MmdbWriter.country("JP"))
-                .network("198.51.100.0/24", MmdbWriter.country("US"))
-                .write(dir.resolve("country.mmdb"));
-        countries = new ClientCountry(GeoIp.open(new GeoIp.Databases(Optional.of(database), Optional.empty(), Duration.ofSeconds(60)),
-                clock, m -> { }), m -> { });
+        countries = TestCountries.homeAndAbroad(dir, clock);
     }
 
     @AfterEach

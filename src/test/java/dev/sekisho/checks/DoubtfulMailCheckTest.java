@@ -13,7 +13,6 @@ import dev.sekisho.engine.Verdict;
 import dev.sekisho.geo.GeoIp;
 import dev.sekisho.state.RateWindow;
 import dev.sekisho.state.StateStore;
-import dev.sekisho.testing.MmdbWriter;
 import dev.sekisho.testing.MutableClock;
 import dev.sekisho.testing.TestStores;
 import dev.sekisho.testing.Transactions;
@@ -53,12 +52,7 @@ class DoubtfulMailCheckTest {
 
     @BeforeEach
     void writeDatabase() {
-        Path database = new MmdbWriter("GeoLite2-Country")
-                .network("192.0.2.0/24", MmdbWriter.country("JP"))
-                .network("198.51.100.0/24", MmdbWriter.country("US"))
-                .write(dir.resolve("country.mmdb"));
-        countries = new ClientCountry(GeoIp.open(new GeoIp.Databases(Optional.of(database), Optional.empty(), Duration.ofSeconds(60)),
-                clock, m -> { }), m -> { });
+        countries = TestCountries.homeAndAbroad(dir, clock);
     }
 
     @AfterEach

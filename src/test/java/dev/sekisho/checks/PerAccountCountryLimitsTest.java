@@ -7,10 +7,8 @@ import dev.sekisho.engine.Action;
 import dev.sekisho.engine.Engine;
 import dev.sekisho.engine.ServicePolicy;
 import dev.sekisho.engine.Stage;
-import dev.sekisho.geo.GeoIp;
 import dev.sekisho.state.RateWindow;
 import dev.sekisho.state.StateStore;
-import dev.sekisho.testing.MmdbWriter;
 import dev.sekisho.testing.MutableClock;
 import dev.sekisho.testing.TestStores;
 import dev.sekisho.testing.Transactions;
@@ -22,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,12 +40,7 @@ class PerAccountCountryLimitsTest {
     }
 
     private Engine engine() {
-        Path database = new MmdbWriter("GeoLite2-Country")
-                .network("192.0.2.0/24", MmdbWriter.country("JP"))
-                .network("198.51.100.0/24", MmdbWriter.country("US"))
-                .write(dir.resolve("country.mmdb"));
-        ClientCountry countries = new ClientCountry(GeoIp.open(new GeoIp.Databases(Optional.of(database), Optional.empty(),
-                Duration.ofSeconds(60)), clock, m -> { }), m -> { });
+        ClientCountry countries = TestCountries.homeAndAbroad(dir, clock);
         ClientNetworks networks = new ClientNetworks(24, 64);
         var everywhere = new CheckConfig.RateLimit("per-account", CheckConfig.RateKey.SASL_USERNAME, CheckConfig.RateUnit.MESSAGES,
                 List.of(new RateWindow(5, Duration.ofDays(1))), Action.defer(450, "4.7.1", ""), ListConfig.EMPTY);
