@@ -140,15 +140,15 @@ public final class ConfigLoader {
         var limits = new SekishoConfig.PolicyLimits(
                 limitsSection.integer("max-line-bytes", 4096, 256, 1 << 20),
                 limitsSection.integer("max-request-bytes", 64 * 1024, 1024, 16 << 20),
-                positive(limitsSection, "idle-timeout", Duration.ofSeconds(330)),
-                positive(limitsSection, "request-timeout", Duration.ofSeconds(10)),
+                limitsSection.positiveDuration("idle-timeout", Duration.ofSeconds(330)),
+                limitsSection.positiveDuration("request-timeout", Duration.ofSeconds(10)),
                 limitsSection.integer("max-connections", 2000, 1, 1_000_000));
         limitsSection.rejectUnknownKeys();
 
         Section dnsSection = root.section("dns");
         var dns = new SekishoConfig.DnsConfig(
                 dnsSection.each("resolvers", ResolverAddress::parse),
-                positive(dnsSection, "timeout", Duration.ofSeconds(5)),
+                dnsSection.positiveDuration("timeout", Duration.ofSeconds(5)),
                 dnsSection.integer("max-in-flight", 256, 1, 100_000));
         dnsSection.rejectUnknownKeys();
 
@@ -160,7 +160,7 @@ public final class ConfigLoader {
         var geoip = new SekishoConfig.GeoipConfig(
                 geoDatabase(geoipSection, "country-database"),
                 geoDatabase(geoipSection, "asn-database"),
-                positive(geoipSection, "reload-check", GeoIp.Databases.DEFAULT_RELOAD_CHECK));
+                geoipSection.positiveDuration("reload-check", GeoIp.Databases.DEFAULT_RELOAD_CHECK));
         geoipSection.rejectUnknownKeys();
 
         root.rejectUnknownKeys();
@@ -182,11 +182,11 @@ public final class ConfigLoader {
         int countries = several.integer("countries", defaults.severalCountries().countries(), 0, 50);
         if (countries == 1) throw several.error("countries", "must be 0 (off) or at least 2: one country is every account");
         var severalCountries = new AccountsConfig.SeveralCountries(countries,
-                positive(several, "window", defaults.severalCountries().window()),
-                positive(several, "restrict-for", defaults.severalCountries().restrictFor()));
+                several.positiveDuration("window", defaults.severalCountries().window()),
+                several.positiveDuration("restrict-for", defaults.severalCountries().restrictFor()));
         several.rejectUnknownKeys();
         int history = s.integer("history", defaults.history(), 1, 1000);
-        Duration historyRetention = positive(s, "history-retention", defaults.historyRetention());
+        Duration historyRetention = s.positiveDuration("history-retention", defaults.historyRetention());
         if (historyRetention.compareTo(AccountsConfig.MAX_HISTORY_RETENTION) > 0) {
             throw s.error("history-retention", "must be at most " + dev.sekisho.state.DurationText.format(AccountsConfig.MAX_HISTORY_RETENTION)
                     + ", was " + dev.sekisho.state.DurationText.format(historyRetention));
@@ -205,7 +205,7 @@ public final class ConfigLoader {
                 throw s.error("timezone", "not a time zone like Asia/Tokyo, UTC or +09:00, was \"" + text + "\"");
             }
         }
-        Duration pollInterval = positive(s, "poll-interval", Duration.ofSeconds(1));
+        Duration pollInterval = s.positiveDuration("poll-interval", Duration.ofSeconds(1));
         int maxLineBytes = s.integer("max-line-bytes", 8192, 480, 1 << 20);
         List<SekishoConfig.LogFile> files = new ArrayList<>();
         Set<Path> paths = new HashSet<>();
@@ -253,7 +253,7 @@ public final class ConfigLoader {
     /** Defaults meant for a large ISP: thresholds a shared address (NAT, webmail) does not reach by honest mistakes. */
     private LoginsConfig logins(Section s) {
         boolean enabled = s.bool("enabled", true);
-        Duration window = positive(s, "window", Duration.ofHours(1));
+        Duration window = s.positiveDuration("window", Duration.ofHours(1));
         LoginsConfig.Thresholds account = thresholds(s.section("account"), 5, 30, "passwords-block-after", 10);
         LoginsConfig.Thresholds ip = thresholds(s.section("ip"), 10, 100, "accounts-block-after", 20);
         LoginsConfig.Thresholds network = thresholds(s.section("network"), 0, 300, "accounts-block-after", 50);
@@ -270,11 +270,11 @@ public final class ConfigLoader {
         }
 
         Section b = s.section("block");
-        Duration first = positive(b, "first", Duration.ofMinutes(15));
+        Duration first = b.positiveDuration("first", Duration.ofMinutes(15));
         int growth = b.integer("growth", 2, 1, 100);
-        Duration max = positive(b, "max", Duration.ofDays(1));
+        Duration max = b.positiveDuration("max", Duration.ofDays(1));
         if (max.compareTo(first) < 0) throw b.error("max", "must be at least first (" + first + ")");
-        Duration remember = positive(b, "remember", Duration.ofDays(7));
+        Duration remember = b.positiveDuration("remember", Duration.ofDays(7));
         b.rejectUnknownKeys();
         boolean failOpen = s.bool("fail-open", true);
 
@@ -317,7 +317,7 @@ public final class ConfigLoader {
     }
 
     private SekishoConfig.ServiceConfig service(String name, Section s, AccountsConfig accounts) {
-        Duration deadline = positive(s, "deadline", Duration.ofSeconds(2));
+        Duration deadline = s.positiveDuration("deadline", Duration.ofSeconds(2));
         Action failureVerdict = action(s, "failure-verdict", Action.DUNNO);
         List<CheckConfig> checks = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -489,8 +489,8 @@ public final class ConfigLoader {
 
     private CheckConfig.Greylist greylist(Section c, String name) {
         Duration delay = c.duration("delay", Duration.ofSeconds(300));
-        Duration retryWindow = positive(c, "retry-window", Duration.ofDays(2));
-        Duration maxAge = positive(c, "max-age", Duration.ofDays(35));
+        Duration retryWindow = c.positiveDuration("retry-window", Duration.ofDays(2));
+        Duration maxAge = c.positiveDuration("max-age", Duration.ofDays(35));
         if (retryWindow.compareTo(delay) <= 0) throw c.error("retry-window", "must be longer than delay (" + delay + ")");
         if (maxAge.compareTo(retryWindow) < 0) throw c.error("max-age", "must be at least retry-window (" + retryWindow + ")");
         int autoAllow = c.integer("auto-allow-after", 5, 0, 1_000_000);
@@ -566,11 +566,6 @@ public final class ConfigLoader {
         }
     }
 
-    private static Duration positive(Section s, String key, Duration fallback) {
-        Duration d = s.duration(key, fallback);
-        if (d.isZero() || d.isNegative()) throw s.error(key, "must be longer than zero");
-        return d;
-    }
 
     private static <E extends Enum<E>> E enumValue(Section s, String key, Class<E> type, E fallback) {
         String text = s.string(key, null);

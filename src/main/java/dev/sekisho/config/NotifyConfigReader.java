@@ -37,8 +37,8 @@ final class NotifyConfigReader {
         }
         int capacity = s.integer("queue-capacity", 10_000, 1, 10_000_000);
         int maxAttempts = s.integer("max-attempts", 10, 1, 100);
-        Duration firstRetry = positive(s, "first-retry", Duration.ofSeconds(30));
-        Duration maxRetryDelay = positive(s, "max-retry-delay", Duration.ofHours(1));
+        Duration firstRetry = s.positiveDuration("first-retry", Duration.ofSeconds(30));
+        Duration maxRetryDelay = s.positiveDuration("max-retry-delay", Duration.ofHours(1));
         if (maxRetryDelay.compareTo(firstRetry) < 0) throw s.error("max-retry-delay", "must be at least first-retry (" + firstRetry + ")");
 
         List<NotifyConfig.Webhook> webhooks = new ArrayList<>();
@@ -73,7 +73,7 @@ final class NotifyConfigReader {
             throw w.error(w.has("secret") ? "secret" : "secret-file", "must be at least " + MIN_SECRET_LENGTH + " characters");
         }
         Set<Subject.Kind> subjects = kinds(w, "subjects");
-        Duration timeout = positive(w, "timeout", Duration.ofSeconds(10));
+        Duration timeout = w.positiveDuration("timeout", Duration.ofSeconds(10));
         return new NotifyConfig.Webhook(url, secret, subjects, timeout);
     }
 
@@ -94,7 +94,7 @@ final class NotifyConfigReader {
         String password = secret(r, "password", "password-file");
         if (!username.isEmpty() && password == null) throw r.error("password", "username is set: give password or password-file");
         if (username.isEmpty() && password != null) throw r.error("username", "a password is set: give the username too");
-        Duration timeout = positive(r, "timeout", Duration.ofSeconds(30));
+        Duration timeout = r.positiveDuration("timeout", Duration.ofSeconds(30));
         r.rejectUnknownKeys();
         var relay = new NotifyConfig.Relay(host, port, starttls, username, password == null ? "" : password, timeout);
 
@@ -179,9 +179,4 @@ final class NotifyConfigReader {
         }
     }
 
-    private static Duration positive(Section s, String key, Duration fallback) {
-        Duration d = s.duration(key, fallback);
-        if (d.isZero() || d.isNegative()) throw s.error(key, "must be longer than zero");
-        return d;
-    }
 }

@@ -75,6 +75,13 @@ final class Section {
         };
     }
 
+    /** A duration that must be longer than zero. */
+    Duration positiveDuration(String key, Duration fallback) {
+        Duration d = duration(key, fallback);
+        if (d.isZero() || d.isNegative()) throw error(key, "must be longer than zero");
+        return d;
+    }
+
     Duration duration(String key, Duration fallback) {
         ConfigNode value = value(key);
         if (value == null) return fallback;

@@ -63,7 +63,6 @@ final class MaxMindFile {
      */
     static MaxMindFile open(Path path, String role, Duration reloadCheck, InstantSource clock, Consumer<String> problems) {
         Objects.requireNonNull(path, "path");
-        if (reloadCheck.isNegative() || reloadCheck.isZero()) throw new IllegalArgumentException("reloadCheck must be positive, was " + reloadCheck);
         try {
             return new MaxMindFile(path, role, reloadCheck, clock, problems, read(path));
         } catch (IOException | RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.sekisho.store;
 
 import dev.sekisho.dmarc.DomainName;
+import dev.sekisho.engine.AddressText;
 import dev.sekisho.reports.aggregate.AggregateRecord;
 import dev.sekisho.reports.aggregate.AggregateReport;
 import dev.sekisho.reports.aggregate.DkimResult;
@@ -10,11 +11,8 @@ import dev.sekisho.reports.aggregate.SpfScope;
 import dev.sekisho.reports.enrichment.EnrichmentStore;
 import dev.sekisho.reports.failure.FailureReport;
 import dev.sekisho.reports.tls.TlsReport;
-import inet.ipaddr.ipv6.IPv6Address;
 
 import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -560,7 +558,7 @@ final class JdbcReportStore implements ReportStore {
         int i = 0;
         s.setLong(++i, reportKey);
         s.setInt(++i, r.index());
-        s.setString(++i, ipText(r.sourceIp()));
+        s.setString(++i, AddressText.of(r.sourceIp())); // IPv4 dotted, IPv6 in RFC 5952 form
         s.setLong(++i, r.count());
         s.setString(++i, word(evaluated.disposition()));
         s.setString(++i, word(evaluated.dkim()));
@@ -591,12 +589,6 @@ final class JdbcReportStore implements ReportStore {
             all.append(x.domain()).append('=').append(word(x.result()));
         }
         setOptional(s, ++i, r.spf().isEmpty() ? Optional.empty() : Optional.of(all.toString()));
-    }
-
-    /** The address as text: IPv4 dotted, IPv6 in the RFC 5952 canonical form. */
-    static String ipText(InetAddress address) {
-        if (address instanceof Inet6Address) return new IPv6Address(address.getAddress()).toCanonicalString();
-        return address.getHostAddress();
     }
 
     // ---- failure and TLS reports ----------------------------------------------------------------
