@@ -41,11 +41,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -323,7 +321,7 @@ public final class Application implements AutoCloseable, AdminOperations {
     @Override
     public Restriction impose(Subject subject, Duration duration, String reason, String by) {
         var now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        Restriction r = new Restriction(newId(), subject, reason, by, "", now, now.plus(duration), null, "");
+        Restriction r = new Restriction(Restriction.newId(), subject, reason, by, "", now, now.plus(duration), null, "");
         store.impose(r);
         LOG.info("restriction imposed: id={} subject={} until={} by={} reason=\"{}\"", r.id(), subject, r.expiresAt(), by, reason);
         return r;
@@ -448,9 +446,4 @@ public final class Application implements AutoCloseable, AdminOperations {
         metrics.close();
     }
 
-    private static String newId() {
-        byte[] bytes = new byte[6];
-        ThreadLocalRandom.current().nextBytes(bytes);
-        return "r-" + HexFormat.of().formatHex(bytes);
-    }
 }

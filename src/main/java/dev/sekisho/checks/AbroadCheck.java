@@ -44,16 +44,9 @@ public final class AbroadCheck implements Check {
         if (!judgement.refused()) return CheckResult.pass(judgement.explanation());
         Action action = config.action();
         if (action == null) return CheckResult.note(judgement.explanation());
-        if (action.argument().isEmpty() && takesText(action.kind())) {
+        if (action.argument().isEmpty() && action.kind().takesText()) {
             action = action.withText(AbroadRule.REFUSAL);
         }
         return CheckResult.decide(action, judgement.explanation());
-    }
-
-    private static boolean takesText(Action.Kind kind) {
-        return switch (kind) {
-            case REJECT, DEFER, DEFER_IF_PERMIT, DEFER_IF_REJECT, HOLD -> true;
-            default -> false;
-        };
     }
 }

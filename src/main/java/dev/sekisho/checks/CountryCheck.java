@@ -94,16 +94,9 @@ public final class CountryCheck implements Check {
     private CheckResult refuse(Explanation why, String country) {
         Action action = config.action();
         if (action == null) return CheckResult.note(why);
-        if (action.argument().isEmpty() && takesText(action.kind())) {
+        if (action.argument().isEmpty() && action.kind().takesText()) {
             action = action.withText(country == null ? "Access denied (" + name() + ")" : "Access from country " + country + " is not allowed");
         }
         return CheckResult.decide(action, why);
-    }
-
-    private static boolean takesText(Action.Kind kind) {
-        return switch (kind) {
-            case REJECT, DEFER, DEFER_IF_PERMIT, DEFER_IF_REJECT, HOLD -> true;
-            default -> false;
-        };
     }
 }

@@ -23,12 +23,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -188,7 +186,7 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
             }
             evidence.append(" via=").append(String.join(",", vias.members()))
                     .append(" offence=").append(offence).append(" block=").append(DurationText.format(length));
-            Restriction r = new Restriction(newId(), subject, reason, "rule:logins." + rule, evidence.toString(),
+            Restriction r = new Restriction(Restriction.newId(), subject, reason, "rule:logins." + rule, evidence.toString(),
                     start, start.plus(length), null, "");
             store.impose(r);
             counters.blocks().increment();
@@ -318,9 +316,4 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
         }
     }
 
-    private static String newId() {
-        byte[] bytes = new byte[6];
-        ThreadLocalRandom.current().nextBytes(bytes);
-        return "r-" + HexFormat.of().formatHex(bytes);
-    }
 }

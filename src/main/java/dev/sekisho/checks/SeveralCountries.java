@@ -13,13 +13,11 @@ import java.net.InetAddress;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Accounts seen from several countries within a short window (successful logins, submissions) are restricted: one
@@ -69,7 +67,7 @@ public final class SeveralCountries {
         evidence.add("countries=" + String.join(",", countries) + " window=" + window + " first=" + seen.oldest().truncatedTo(ChronoUnit.SECONDS)
                 + " last=" + at);
         evidence.add("seen: " + String.join("; ", seen.members()));
-        Restriction r = new Restriction(newId(), subject, reason, RULE, String.join(" ", evidence), at,
+        Restriction r = new Restriction(Restriction.newId(), subject, reason, RULE, String.join(" ", evidence), at,
                 at.plus(config.restrictFor()), null, "");
         store.impose(r);
         return Optional.of(r);
@@ -87,9 +85,4 @@ public final class SeveralCountries {
         return "account-countries|account:" + canonical;
     }
 
-    private static String newId() {
-        byte[] bytes = new byte[6];
-        ThreadLocalRandom.current().nextBytes(bytes);
-        return "r-" + HexFormat.of().formatHex(bytes);
-    }
 }

@@ -31,6 +31,14 @@ public record Action(Kind kind, int code, String status, String argument) {
         }
 
         /** Actions that act on the message, meaningless where there is none. */
+        /** Refusals and HOLD: a reply text is shown to the client (or logged with the held mail). */
+        public boolean takesText() {
+            return switch (this) {
+                case REJECT, DEFER, DEFER_IF_PERMIT, DEFER_IF_REJECT, HOLD -> true;
+                default -> false;
+            };
+        }
+
         boolean needsMessage() {
             return switch (this) {
                 case HOLD, DISCARD, FILTER, REDIRECT, BCC, PREPEND -> true;

@@ -32,6 +32,13 @@ public record Restriction(String id, Subject subject, String reason, String impo
         }
     }
 
+    /** A fresh id ("r-" and 12 hex digits) for a restriction about to be imposed. */
+    public static String newId() {
+        byte[] bytes = new byte[6];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(bytes);
+        return "r-" + java.util.HexFormat.of().formatHex(bytes);
+    }
+
     public boolean activeAt(Instant now) {
         return liftedAt == null && now.isBefore(expiresAt) && !now.isBefore(createdAt);
     }
