@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The DNS options of the spf and audit commands (a picocli mixin): which resolvers to ask and how
@@ -33,6 +34,21 @@ final class DnsOptions {
     @Option(names = "--config", paramLabel = "FILE", description = "Read the dns section (and, for dmarc import, the geoip section) of this configuration file.")
     Path config;
 
+    private SekishoConfig loaded; // --config, read once however many sections are asked for
+
+    /** The --config file, loaded and validated once; empty without --config. */
+    Optional<SekishoConfig> configFile() {
+        if (config == null) return Optional.empty();
+        if (loaded == null) {
+            try {
+                loaded = new ConfigLoader().load(config);
+            } catch (ConfigException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+        return Optional.of(loaded);
+    }
+
     /** A caching resolver over the chosen servers; IllegalArgumentException or IllegalStateException names a bad option. */
     DnsResolver resolver() {
         return new CachingResolver(new NetworkResolver(settings()), InstantSource.system());
@@ -40,14 +56,7 @@ final class DnsOptions {
 
     /** The chosen servers, deadline and bound on lookups in flight. */
     NetworkResolver.Settings settings() {
-        SekishoConfig.DnsConfig fromFile = null;
-        if (config != null) {
-            try {
-                fromFile = new ConfigLoader().load(config).dns();
-            } catch (ConfigException e) {
-                throw new IllegalArgumentException(e.getMessage(), e);
-            }
-        }
+        SekishoConfig.DnsConfig fromFile = configFile().map(SekishoConfig::dns).orElse(null);
         Duration deadline = timeout != null ? Durations.parse(timeout)
                 : fromFile != null ? fromFile.timeout() : NetworkResolver.Settings.DEFAULT_TIMEOUT;
         if (deadline.isZero() || deadline.isNegative()) throw new IllegalArgumentException("--timeout must be positive, was " + timeout);

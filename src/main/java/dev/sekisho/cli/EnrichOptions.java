@@ -1,7 +1,5 @@
 package dev.sekisho.cli;
 
-import dev.sekisho.config.ConfigException;
-import dev.sekisho.config.ConfigLoader;
 import dev.sekisho.config.Durations;
 import dev.sekisho.config.SekishoConfig;
 import dev.sekisho.dmarc.PublicSuffixList;
@@ -112,14 +110,7 @@ final class EnrichOptions {
     }
 
     private GeoIp.Databases databases() {
-        SekishoConfig.GeoipConfig fromFile = null;
-        if (dns.config != null) {
-            try {
-                fromFile = new ConfigLoader().load(dns.config).geoip();
-            } catch (ConfigException e) {
-                throw new IllegalArgumentException(e.getMessage(), e);
-            }
-        }
+        SekishoConfig.GeoipConfig fromFile = dns.configFile().map(SekishoConfig::geoip).orElse(null);
         Optional<Path> country = countryDatabase != null ? Optional.of(countryDatabase)
                 : fromFile != null ? fromFile.countryDatabase() : Optional.empty();
         Optional<Path> asn = asnDatabase != null ? Optional.of(asnDatabase) : fromFile != null ? fromFile.asnDatabase() : Optional.empty();
