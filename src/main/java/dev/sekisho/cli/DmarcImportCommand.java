@@ -141,11 +141,12 @@ final class DmarcImportCommand extends DmarcSubcommand {
         StopSignal stop = new StopSignal();
         List<Signal> signals = List.of(new Signal("INT"), new Signal("TERM"));
         List<SignalHandler> previous = new ArrayList<>();
-        // One pass: enrich once its mails are stored, as for paths. A watch never ends by itself, so it does not enrich
-        // (a periodic one-pass import, or an import of paths, does).
-        Optional<EnrichOptions.Prepared> enricher = watching || enrich.wanted().isEmpty() ? Optional.empty()
+        // One pass: enrich once its mails are stored, as for paths. A watch enriches each time the mailbox is drained
+        // after mail came, between passes.
+        Optional<EnrichOptions.Prepared> enricher = enrich.wanted().isEmpty() ? Optional.empty()
                 : Optional.of(enrich.prepare(InstantSource.system()));
-        EnrichmentTally enriched = EnrichmentTally.nothing();
+        EnrichmentTally[] enrichedSoFar = {EnrichmentTally.nothing()};
+        EnrichmentTally enriched;
         PassSummary passes;
         ImportTally total; // taken while the store is open: a tally commits what was written before it counts
         TallySum stored = new TallySum(terminal ? progress(err) : tally -> {
@@ -172,6 +173,12 @@ final class DmarcImportCommand extends DmarcSubcommand {
                 }, poll, Backoff.defaults(), stop::pause, notice -> {
                     err.println(prefix + notice);
                     err.flush();
+                }, enricher.isEmpty() ? MailboxWatch.AfterStoring.NOTHING : () -> {
+                    EnrichmentTally run = enricher.get().enricher().enrich(reports.enrichments(), enricher.get().settings(), done -> {
+                    });
+                    enrichedSoFar[0] = enrichedSoFar[0].then(run);
+                    err.println(prefix + "enriched " + enrichmentLine(enricher, run));
+                    err.flush();
                 });
                 passes = watch.run(() -> stored.next(reports), stop);
             } else try (Mailbox box = opener.open()) {
@@ -179,12 +186,13 @@ final class DmarcImportCommand extends DmarcSubcommand {
                 folders[1] = box.invalidFolder();
                 passes = importer.pass(box, () -> stored.next(reports), stop);
             }
-            if (enricher.isPresent()) {
+            if (enricher.isPresent() && !watching) {
                 if (terminal) err.print("\r\033[K");
-                enriched = enricher.get().enricher().enrich(reports.enrichments(), enricher.get().settings(),
+                enrichedSoFar[0] = enricher.get().enricher().enrich(reports.enrichments(), enricher.get().settings(),
                         terminal ? enrichProgress(err) : done -> {
                         });
             }
+            enriched = enrichedSoFar[0];
             total = stored.total();
         } catch (IOException e) { // a MailboxException: refused, or (one pass) unreachable
             err.println(prefix + e.getMessage());
@@ -313,7 +321,7 @@ final class DmarcImportCommand extends DmarcSubcommand {
 
     /** The enrichment in one line: how many sources, and what was found. */
     private String enrichmentLine(Optional<EnrichOptions.Prepared> enricher, EnrichmentTally t) {
-        if (enricher.isEmpty()) return mailbox.watch ? "not while watching (a one-pass import enriches)" : "off (--no-enrich)";
+        if (enricher.isEmpty()) return "off (--no-enrich)";
         EnrichOptions.Prepared e = enricher.get();
         if (e.usable().isEmpty()) return "nothing could be looked up (" + e.partWords() + ")";
         StringBuilder line = new StringBuilder().append(t.enriched()).append(" sources looked up (")

@@ -2,6 +2,7 @@ package dev.sekisho.reports.enrichment;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,11 +16,27 @@ import java.util.Map;
  * @param geoMissing addresses the databases know nothing about
  */
 public record EnrichmentTally(int due, int enriched, int outOfTime, Map<String, Integer> reverseDns, int geoFound, int geoMissing) {
+    private static final List<String> WORD_ORDER = List.of("confirmed", "unconfirmed", "no-ptr", "unknown");
+
     public EnrichmentTally {
-        reverseDns = Collections.unmodifiableMap(new LinkedHashMap<>(reverseDns));
+        Map<String, Integer> ordered = new LinkedHashMap<>();
+        for (String word : WORD_ORDER) if (reverseDns.containsKey(word)) ordered.put(word, reverseDns.get(word));
+        reverseDns.forEach(ordered::putIfAbsent);
+        reverseDns = Collections.unmodifiableMap(ordered);
     }
 
     public static EnrichmentTally nothing() {
         return new EnrichmentTally(0, 0, 0, Map.of(), 0, 0);
+    }
+
+    /**
+     * This run followed by {@code later} (a watch enriches after each drained mailbox): counts add up, except
+     * {@code outOfTime}, which is what the later run left, since a later run takes up what an earlier one left.
+     */
+    public EnrichmentTally then(EnrichmentTally later) {
+        Map<String, Integer> words = new LinkedHashMap<>(reverseDns);
+        later.reverseDns.forEach((word, n) -> words.merge(word, n, Integer::sum));
+        return new EnrichmentTally(due + later.due, enriched + later.enriched, later.outOfTime, words,
+                geoFound + later.geoFound, geoMissing + later.geoMissing);
     }
 }

@@ -20,25 +20,45 @@ public final class MailboxWatch {
         Mailbox open() throws IOException;
     }
 
+    /**
+     * Work done once the mailbox is drained after passes that stored reports (the CLI enriches the new sources): it
+     * runs between passes, never while a mail is in hand, and a watch that receives nothing does not run it again.
+     */
+    @FunctionalInterface
+    public interface AfterStoring {
+        void drained() throws InterruptedException;
+
+        AfterStoring NOTHING = () -> {
+        };
+    }
+
     private final MailboxImport importer;
     private final Opener opener;
     private final Duration poll;
     private final Backoff backoff;
     private final Pause pause;
     private final Consumer<String> notices;
+    private final AfterStoring afterStoring;
+
+    public MailboxWatch(MailboxImport importer, Opener opener, Duration poll, Backoff backoff, Pause pause, Consumer<String> notices) {
+        this(importer, opener, poll, backoff, pause, notices, AfterStoring.NOTHING);
+    }
 
     /**
      * @param poll    how long to wait between passes when the mailbox cannot notify
      * @param pause   how waits are spent (the stop signal's, or a test's)
      * @param notices told about lost connections and reconnections (a log line)
+     * @param afterStoring run when the mailbox is drained after mail was moved
      */
-    public MailboxWatch(MailboxImport importer, Opener opener, Duration poll, Backoff backoff, Pause pause, Consumer<String> notices) {
+    public MailboxWatch(MailboxImport importer, Opener opener, Duration poll, Backoff backoff, Pause pause, Consumer<String> notices,
+                        AfterStoring afterStoring) {
         this.importer = Objects.requireNonNull(importer, "importer");
         this.opener = Objects.requireNonNull(opener, "opener");
         this.poll = Objects.requireNonNull(poll, "poll");
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.pause = Objects.requireNonNull(pause, "pause");
         this.notices = Objects.requireNonNull(notices, "notices");
+        this.afterStoring = Objects.requireNonNull(afterStoring, "afterStoring");
         if (poll.isNegative() || poll.isZero()) throw new IllegalArgumentException("the poll interval must be positive, was " + poll);
     }
 
@@ -47,6 +67,7 @@ public final class MailboxWatch {
         int maxListed = importer.limits().maxListedProblems();
         PassSummary total = PassSummary.empty();
         int failures = 0;
+        boolean movedSinceDrained = false;
         while (!stop.isStopped()) {
             Mailbox mailbox;
             try {
@@ -61,7 +82,14 @@ public final class MailboxWatch {
                     total = total.plus(pass, maxListed);
                     failures = 0; // a whole pass on this connection: the next loss starts the backoff afresh
                     // Mails that moved make room for mails that came meanwhile: look again before waiting.
-                    if (pass.moved() > 0) continue;
+                    if (pass.moved() > 0) {
+                        movedSinceDrained = true;
+                        continue;
+                    }
+                    if (movedSinceDrained && !stop.isStopped()) {
+                        movedSinceDrained = false;
+                        afterStoring.drained();
+                    }
                     mailbox.await(poll, (int) Math.min(Integer.MAX_VALUE, pass.left()), pause, stop);
                 }
             } catch (IOException e) {

@@ -189,6 +189,39 @@ class MaildirImportTest {
     }
 
     @Test
+    void watchingRunsItsAfterStoringWorkOnceEachTimeTheMailboxIsDrainedAfterMailCame() throws Exception {
+        copy("parsedmarc/aggregate/twilight.eml", "new/1700000001.1.host");
+        StopSignal stop = new StopSignal();
+        List<String> events = new ArrayList<>();
+        Pause pause = d -> {
+            events.add("wait");
+            try {
+                if (events.stream().filter("wait"::equals).count() == 1) {
+                    copy("parsedmarc/smtp_tls/google.com_smtp_tls_report.eml", "new/1700000009.9.host");
+                } else if (events.stream().filter("wait"::equals).count() == 3) {
+                    stop.stop();
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        MailboxWatch watch = new MailboxWatch(importer, () -> MaildirMailbox.open(maildir, "Archive", "Invalid"),
+                Duration.ofSeconds(30), Backoff.defaults(), pause, notice -> {
+        }, () -> {
+            try {
+                events.add("after " + names(".Archive/cur").size());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        watch.run(() -> new ReportImporter(store), stop);
+
+        // Drained with one mail archived, then with two; the third wait followed a pass that found nothing new.
+        assertThat(events).containsExactly("after 1", "wait", "after 2", "wait", "wait");
+    }
+
+    @Test
     void watchingReconnectsWithGrowingBackoffAndGivesUpOnARefusal() throws Exception {
         copy("parsedmarc/aggregate/twilight.eml", "new/1700000001.1.host");
         StopSignal stop = new StopSignal();
