@@ -121,7 +121,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         }
         Notifier notifier;
         try {
-            notifier = Notifier.fromConfig(config.notifications(), clock);
+            notifier = Notifier.fromConfig(config.notifications(), clock, store); // its outbox lives in the store itself
         } catch (RuntimeException e) {
             store.close();
             throw e;

@@ -18,6 +18,12 @@ public interface Destination {
      */
     DeliveryOutcome deliver(Restriction restriction, Instant now);
 
+    /**
+     * Names this receiver the same way across restarts ("webhook https://...", "mail user"): the outbox keeps a
+     * waiting delivery under it, and the next start finds the receiver again by it.
+     */
+    String key();
+
     /** Names the receiver in logs ("webhook https://...", "mail to user alice@example.jp"). */
     String describe(Restriction restriction);
 

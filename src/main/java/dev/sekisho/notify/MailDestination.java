@@ -85,6 +85,11 @@ public final class MailDestination implements Destination {
     }
 
     @Override
+    public String key() {
+        return "mail " + audience.name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
     public String describe(Restriction r) {
         return "mail to " + audience.name().toLowerCase(Locale.ROOT) + " " + recipient(r).map(InternetAddress::getAddress).orElse("(none)");
     }

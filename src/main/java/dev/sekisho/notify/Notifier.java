@@ -2,6 +2,7 @@ package dev.sekisho.notify;
 
 import dev.sekisho.config.NotifyConfig;
 import dev.sekisho.engine.Restriction;
+import dev.sekisho.state.StateStore;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -26,8 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * sender thread delivers, retrying temporary failures with a doubling delay.
  *
  * <p>The queue is bounded: past {@code capacity} waiting deliveries (first attempts and
- * retries alike), the oldest are dropped, counted and logged. The queue lives in memory only:
- * what is waiting when the process dies is lost (docs/notifications.md).
+ * retries alike), the oldest are dropped, counted and logged. What waits is also kept in a
+ * {@link NotificationOutbox} in the state store, so that the next start sends what a restart or a
+ * crash left (docs/notifications.md).
  *
  * <p>Time comes from the injected clock. {@link #runDue()} makes every attempt that is due now;
  * the sender thread calls it in a loop, tests call it after moving their clock.
@@ -66,6 +69,7 @@ public final class Notifier implements AutoCloseable {
     private final RetryPolicy retry;
     private final int capacity;
     private final InstantSource clock;
+    private final NotificationOutbox outbox;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     /** By sequence number: the first entry is the oldest, the one dropped first. */
@@ -77,7 +81,13 @@ public final class Notifier implements AutoCloseable {
     private Thread sender;
     private volatile boolean closed;
 
+    /** A notifier whose waiting deliveries live in memory only. */
     public Notifier(List<Destination> destinations, RetryPolicy retry, int capacity, InstantSource clock) {
+        this(destinations, retry, capacity, clock, NotificationOutbox.none());
+    }
+
+    Notifier(List<Destination> destinations, RetryPolicy retry, int capacity, InstantSource clock, NotificationOutbox outbox) {
+        this.outbox = Objects.requireNonNull(outbox, "outbox");
         this.destinations = List.copyOf(destinations);
         this.retry = Objects.requireNonNull(retry, "retry");
         if (capacity < 1) throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
@@ -88,10 +98,12 @@ public final class Notifier implements AutoCloseable {
     /**
      * The notifier the configuration asks for, not yet started: one webhook destination per
      * {@code notify.webhooks} entry, and mail to users and to support when {@code notify.mail} is set.
+     * What waits is kept in {@code outboxStore} (the state store itself, not a notifying wrapper of it), and
+     * {@link #start()} resumes what the last run left there.
      *
      * @throws dev.sekisho.config.ConfigException when an operator template is malformed
      */
-    public static Notifier fromConfig(NotifyConfig config, InstantSource clock) {
+    public static Notifier fromConfig(NotifyConfig config, InstantSource clock, StateStore outboxStore) {
         if (!config.enabled()) return none(clock);
         String node = config.node().isEmpty() ? localHostName() : config.node();
         List<Destination> destinations = new ArrayList<>();
@@ -106,7 +118,7 @@ public final class Notifier implements AutoCloseable {
             destinations.add(new MailDestination(MailTemplates.Audience.SUPPORT, mail, templates, relay, node));
         }
         return new Notifier(destinations, new RetryPolicy(config.maxAttempts(), config.firstRetry(), config.maxRetryDelay()),
-                config.queueCapacity(), clock);
+                config.queueCapacity(), clock, NotificationOutbox.in(outboxStore));
     }
 
     /** The kernel's host name, without asking DNS; "sekisho" when it cannot be read. */
@@ -129,9 +141,12 @@ public final class Notifier implements AutoCloseable {
         return !destinations.isEmpty();
     }
 
-    /** Queue one delivery per interested destination; returns at once. */
+    /**
+     * Queue one delivery per interested destination; returns at once. After {@link #close()} the deliveries are
+     * only kept in the outbox, for the next start.
+     */
     public void accept(Restriction restriction) {
-        if (closed || destinations.isEmpty()) return;
+        if (destinations.isEmpty()) return;
         List<Destination> wanted = new ArrayList<>();
         for (Destination d : destinations) {
             try {
@@ -141,6 +156,9 @@ public final class Notifier implements AutoCloseable {
             }
         }
         if (wanted.isEmpty()) return;
+        Instant queuedAt = clock.instant();
+        keep(() -> outbox.add(restriction, wanted.stream().map(Destination::key).toList(), queuedAt), restriction);
+        if (closed) return;
         lock.lock();
         try {
             Instant now = clock.instant();
@@ -159,6 +177,7 @@ public final class Notifier implements AutoCloseable {
     private void dropOldestBeyondCapacity(Instant now) {
         while (waiting.size() > capacity) {
             Pending oldest = waiting.pollFirstEntry().getValue();
+            keep(() -> outbox.remove(oldest.restriction(), oldest.destination().key()), oldest.restriction());
             dropped++;
             droppedSinceLog++;
             LOG.debug("notification dropped (queue full): restriction {} to {}", oldest.restriction().id(), oldest.destination().describe(oldest.restriction()));
@@ -215,16 +234,19 @@ public final class Notifier implements AutoCloseable {
         try {
             switch (outcome) {
                 case DeliveryOutcome.Delivered d -> {
+                    done(p);
                     delivered++;
                     LOG.info("notification delivered: restriction {} ({}) to {} on attempt {}{}", r.id(), r.subject(), to, p.attempt(),
                             d.detail().isEmpty() ? "" : ": " + d.detail());
                 }
                 case DeliveryOutcome.GiveUp g -> {
+                    done(p);
                     failed++;
                     LOG.error("notification failed: restriction {} ({}) to {}: {} (permanent, attempt {}, not retried)",
                             r.id(), r.subject(), to, g.why(), p.attempt());
                 }
                 case DeliveryOutcome.Retry t when p.attempt() >= retry.maxAttempts() -> {
+                    done(p);
                     failed++;
                     LOG.error("notification failed: restriction {} ({}) to {}: {} (gave up after {} attempts)",
                             r.id(), r.subject(), to, t.why(), p.attempt());
@@ -247,12 +269,64 @@ public final class Notifier implements AutoCloseable {
         }
     }
 
-    /** Start the sender thread (a daemon: a stuck receiver never holds the JVM up). */
+    private void done(Pending p) {
+        keep(() -> outbox.remove(p.restriction(), p.destination().key()), p.restriction());
+    }
+
+    /** An outbox write that fails (a full or closed store) costs the durability of one delivery, never the delivery. */
+    private static void keep(Runnable write, Restriction r) {
+        try {
+            write.run();
+        } catch (RuntimeException e) {
+            LOG.warn("notification outbox: cannot keep the state of restriction {}'s notification: {}", r.id(), e.toString());
+        }
+    }
+
+    /**
+     * Queue what the last run left in the outbox (due at once, first attempt), then start the sender thread (a daemon:
+     * a stuck receiver never holds the JVM up). A delivery whose restriction the store no longer holds, or whose
+     * destination is no longer configured, is dropped from the outbox and logged.
+     */
     public synchronized Notifier start() {
         if (sender != null || destinations.isEmpty()) return this;
+        resume();
         sender = Thread.ofPlatform().name("sekisho-notify").daemon(true).unstarted(this::sendLoop);
         sender.start();
         return this;
+    }
+
+    /** Queues what the last run left in the outbox; returns how many deliveries. {@link #start()} calls it. */
+    int resume() {
+        List<NotificationOutbox.Waiting> left;
+        try {
+            left = outbox.waiting();
+        } catch (RuntimeException e) {
+            LOG.warn("notification outbox: cannot read what the last run left: {}", e.toString());
+            return 0;
+        }
+        int resumed = 0;
+        lock.lock();
+        try {
+            Instant now = clock.instant();
+            for (NotificationOutbox.Waiting w : left) {
+                Optional<Destination> destination = destinations.stream().filter(d -> d.key().equals(w.destinationKey())).findFirst();
+                if (w.restriction().isEmpty() || destination.isEmpty()) {
+                    LOG.warn("notification of restriction {} to {} left by the last run is dropped: {}", w.restrictionId(), w.destinationKey(),
+                            w.restriction().isEmpty() ? "the store no longer holds the restriction" : "that destination is no longer configured");
+                    outbox.discard(w);
+                    continue;
+                }
+                long seq = nextSeq++;
+                waiting.put(seq, new Pending(seq, w.restriction().get(), destination.get(), 1, now));
+                queued++;
+                resumed++;
+            }
+            dropOldestBeyondCapacity(now);
+        } finally {
+            lock.unlock();
+        }
+        if (resumed > 0) LOG.info("notification: {} deliveries left by the last run are queued again", resumed);
+        return resumed;
     }
 
     private void sendLoop() {
@@ -309,8 +383,8 @@ public final class Notifier implements AutoCloseable {
     }
 
     /**
-     * Stop: the attempt in progress gets a few seconds to finish; what still waits is lost and
-     * logged (the queue is not persisted).
+     * Stop: the attempt in progress gets a few seconds to finish; what still waits stays in the
+     * outbox for the next start (or, without one, is lost and logged). Close it before the store.
      */
     @Override
     public void close() {
@@ -342,6 +416,10 @@ public final class Notifier implements AutoCloseable {
             }
         }
         Stats s = stats();
-        if (s.waiting() > 0) LOG.warn("notifier stopped with {} deliveries still waiting; they are not sent", s.waiting());
+        if (s.waiting() > 0 && outbox.keeps()) {
+            LOG.info("notifier stopped with {} deliveries still waiting; the next start sends them", s.waiting());
+        } else if (s.waiting() > 0) {
+            LOG.warn("notifier stopped with {} deliveries still waiting; they are not sent", s.waiting());
+        }
     }
 }

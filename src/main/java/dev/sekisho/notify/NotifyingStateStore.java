@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  * (extending or correcting a restriction) tells nobody; neither does an impose that failed.
  * Whoever imposes (a check, the admin API, a lockout) needs to know nothing of notification.
  *
- * <p>Closing it closes the store, then the notifier it was given to own.
+ * <p>Closing it closes the notifier it was given to own, then the store: the notifier keeps what still waits in
+ * the store's outbox, and a restriction imposed meanwhile still reaches that outbox.
  */
 public final class NotifyingStateStore implements StateStore {
     private final StateStore delegate;
@@ -120,13 +121,11 @@ public final class NotifyingStateStore implements StateStore {
     @Override
     public void close() {
         try {
-            delegate.close();
+            owned.close();
+        } catch (Exception e) {
+            org.slf4j.LoggerFactory.getLogger(NotifyingStateStore.class).warn("closing the notifier: {}", e.toString());
         } finally {
-            try {
-                owned.close();
-            } catch (Exception e) {
-                org.slf4j.LoggerFactory.getLogger(NotifyingStateStore.class).warn("closing the notifier: {}", e.toString());
-            }
+            delegate.close();
         }
     }
 }

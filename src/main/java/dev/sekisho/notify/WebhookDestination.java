@@ -50,6 +50,11 @@ public final class WebhookDestination implements Destination {
     }
 
     @Override
+    public String key() {
+        return "webhook " + url;
+    }
+
+    @Override
     public String describe(Restriction restriction) {
         return "webhook " + url;
     }

@@ -6,9 +6,12 @@ import dev.sekisho.state.StateStore;
 import dev.sekisho.testing.MutableClock;
 import dev.sekisho.testing.TestStores;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import dev.sekisho.state.memory.MemoryStateStore;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -40,6 +43,11 @@ class NotifierTest {
         public DeliveryOutcome deliver(Restriction r, Instant now) {
             delivered.add(r.id());
             return answer.apply(r, delivered.size());
+        }
+
+        @Override
+        public String key() {
+            return "recording";
         }
 
         @Override
@@ -160,5 +168,58 @@ class NotifierTest {
         StateStore plain = TestStores.inMemory();
         assertThat(NotifyingStateStore.wrap(plain, Notifier.none(clock))).isSameAs(plain);
         plain.close();
+    }
+
+    @Test
+    void whatWaitsWhenTheProcessStopsIsSentByTheNextStartAndWhatWasDoneIsNot(@TempDir Path dir) throws Exception {
+        Notifier.RetryPolicy policy = new Notifier.RetryPolicy(5, Duration.ofSeconds(30), Duration.ofMinutes(5));
+        Restriction sent = restriction("r-sent");
+        Restriction waiting = restriction("r-waiting");
+        try (StateStore store = MemoryStateStore.open(dir, MemoryStateStore.Options.defaults(), clock)) {
+            Recording relayDown = new Recording((r, n) -> r.id().equals("r-sent") ? new DeliveryOutcome.Delivered("") : new DeliveryOutcome.Retry("down"));
+            Notifier first = new Notifier(List.of(relayDown), policy, 10, clock, NotificationOutbox.in(store));
+            for (Restriction r : List.of(sent, waiting)) {
+                store.impose(r);
+                first.accept(r);
+            }
+            first.runDue();
+            assertThat(store.fields(NotificationOutbox.KEY)).containsOnlyKeys("r-waiting recording");
+            first.close();
+        }
+        clock.advance(Duration.ofMinutes(1));
+        try (StateStore store = MemoryStateStore.open(dir, MemoryStateStore.Options.defaults(), clock)) {
+            Recording relayUp = new Recording((r, n) -> new DeliveryOutcome.Delivered(""));
+            Notifier second = new Notifier(List.of(relayUp), policy, 10, clock, NotificationOutbox.in(store));
+
+            assertThat(second.resume()).isEqualTo(1);
+            second.runDue();
+
+            assertThat(relayUp.delivered).containsExactly("r-waiting");
+            assertThat(store.fields(NotificationOutbox.KEY)).isEmpty();
+        }
+    }
+
+    @Test
+    void theOutboxHoldsNoMoreThanTheQueueAndForgetsWhatCannotBeResumed() {
+        StateStore store = TestStores.inMemory();
+        Recording d = new Recording((r, n) -> new DeliveryOutcome.Retry("down"));
+        Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(5, Duration.ofSeconds(30), Duration.ofMinutes(5)), 2, clock,
+                NotificationOutbox.in(store));
+        for (int i = 1; i <= 3; i++) {
+            store.impose(restriction("r-" + i));
+            notifier.accept(restriction("r-" + i));
+        }
+        assertThat(store.fields(NotificationOutbox.KEY)).containsOnlyKeys("r-2 recording", "r-3 recording"); // r-1 was dropped
+        // A delivery for a destination this configuration no longer has, and one whose restriction is gone.
+        store.putFields(NotificationOutbox.KEY, java.util.Map.of("r-2 webhook https://gone.example/", "2026-12-02T05:00:00Z",
+                "r-gone recording", "2026-12-02T05:00:00Z"));
+        notifier.close();
+        notifier.accept(restriction("r-4")); // after close: kept for the next start only
+        assertThat(notifier.stats().waiting()).isEqualTo(2);
+
+        Notifier next = new Notifier(List.of(d), new Notifier.RetryPolicy(5, Duration.ofSeconds(30), Duration.ofMinutes(5)), 10, clock,
+                NotificationOutbox.in(store));
+        assertThat(next.resume()).isEqualTo(2); // r-2 and r-3; r-4 is not in the store's restrictions
+        assertThat(store.fields(NotificationOutbox.KEY)).containsOnlyKeys("r-2 recording", "r-3 recording");
     }
 }
