@@ -230,7 +230,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         stopLogSources();
         logObserver = observer;
         SekishoConfig.LogsConfig logs = running.get().config().logs();
-        if (!logs.isEmpty()) logSources = LogIntake.start(logs, dataDir.resolve("logs"), clock, observer);
+        if (!logs.isEmpty()) logSources = LogIntake.start(logs, dataDir.resolve("logs"), clock, store, observer);
     }
 
     private synchronized void stopLogSources() {
@@ -266,8 +266,13 @@ public final class Application implements AutoCloseable, AdminOperations {
 
     private void observeLogin(LoginAttempt attempt) {
         Running now = running.get();
-        now.logins().observe(attempt);
-        now.accounts().logins().observe(attempt); // recent logins, and sightings for accounts used from several countries
+        // One atomic unit: an attempt is counted whole or not at all, whichever source it came from, and every
+        // writer of the login counters writes in units (which a log line's unit with its position relies on).
+        store.atomically(() -> {
+            now.logins().observe(attempt);
+            now.accounts().logins().observe(attempt); // recent logins, and sightings for accounts used from several countries
+            return null;
+        });
         store.flush(); // what was counted survives a crash before the source hears back (as for policy verdicts)
     }
 

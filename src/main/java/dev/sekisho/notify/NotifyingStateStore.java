@@ -11,10 +11,12 @@ import dev.sekisho.state.TallyRequest;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A {@link StateStore} that forwards everything and, once a restriction with a new id has been
@@ -22,12 +24,16 @@ import java.util.function.Consumer;
  * (extending or correcting a restriction) tells nobody; neither does an impose that failed.
  * Whoever imposes (a check, the admin API, a lockout) needs to know nothing of notification.
  *
+ * <p>Inside {@link #atomically} the listener hears of new restrictions when the outermost unit is over.
+ *
  * <p>Closing it closes the store, then the notifier it was given to own.
  */
 public final class NotifyingStateStore implements StateStore {
     private final StateStore delegate;
     private final Consumer<Restriction> onNew;
     private final AutoCloseable owned;
+    /** On a thread running an atomic unit: the new restrictions to tell of once the unit is over. */
+    private final ThreadLocal<List<Restriction>> deferred = new ThreadLocal<>();
 
     public NotifyingStateStore(StateStore delegate, Consumer<Restriction> onNew, AutoCloseable owned) {
         this.delegate = delegate;
@@ -94,7 +100,29 @@ public final class NotifyingStateStore implements StateStore {
             isNew = delegate.restrictions().stream().noneMatch(r -> r.id().equals(restriction.id()));
             delegate.impose(restriction); // throws: nobody is told about what was not stored
         }
-        if (isNew && restriction.liftedAt() == null) onNew.accept(restriction);
+        if (!isNew || restriction.liftedAt() != null) return;
+        List<Restriction> later = deferred.get();
+        if (later != null) later.add(restriction);
+        else onNew.accept(restriction);
+    }
+
+    /**
+     * Passed through, so the unit's impositions go through {@link #impose} above; a restriction imposed inside the
+     * unit is told of once, after the outermost unit is over (durable by then), not while it may still be undone by a
+     * crash.
+     */
+    @Override
+    public <T> T atomically(Supplier<T> work) {
+        if (deferred.get() != null) return delegate.atomically(work); // nested: joins the outer unit and its list
+        List<Restriction> imposed = new ArrayList<>();
+        deferred.set(imposed);
+        try {
+            return delegate.atomically(work);
+        } finally {
+            deferred.remove();
+            // A unit that threw still kept what it imposed (see StateStore.atomically): tell of it too.
+            for (Restriction r : imposed) onNew.accept(r);
+        }
     }
 
     @Override
