@@ -156,6 +156,40 @@ class NotifierTest {
     }
 
     @Test
+    void insideAnAtomicUnitTheDecoratorPassesTheUnitOnAndNotifiesOnceWhenTheOutermostUnitIsOver() {
+        List<String> told = new ArrayList<>();
+        try (StateStore store = new NotifyingStateStore(TestStores.inMemory(), r -> told.add(r.id()), () -> { })) {
+            String result = store.atomically(() -> {
+                store.impose(restriction("r-1"));
+                store.atomically(() -> {
+                    store.impose(restriction("r-2"));
+                    store.impose(restriction("r-1")); // the same id again: nothing new
+                    return null;
+                });
+                // stored already (the unit isolates nothing), but not told while the unit may still be lost whole
+                assertThat(store.restrictions()).extracting(Restriction::id).containsExactly("r-1", "r-2");
+                assertThat(told).isEmpty();
+                return "done";
+            });
+            assertThat(result).isEqualTo("done");
+            assertThat(told).containsExactly("r-1", "r-2");
+
+            IllegalStateException boom = new IllegalStateException("boom");
+            try {
+                store.atomically(() -> {
+                    store.impose(restriction("r-3"));
+                    throw boom;
+                });
+            } catch (IllegalStateException e) {
+                assertThat(e).isSameAs(boom);
+            }
+            // what a failed unit imposed stays imposed, so it is told of too; and the next impose outside a unit at once
+            store.impose(restriction("r-4"));
+            assertThat(told).containsExactly("r-1", "r-2", "r-3", "r-4");
+        }
+    }
+
+    @Test
     void withoutDestinationsTheStoreIsNotWrapped() {
         StateStore plain = TestStores.inMemory();
         assertThat(NotifyingStateStore.wrap(plain, Notifier.none(clock))).isSameAs(plain);
