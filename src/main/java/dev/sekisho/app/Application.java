@@ -334,7 +334,8 @@ public final class Application implements AutoCloseable, AdminOperations {
 
     @Override
     public Optional<Restriction> lift(String id, String by) {
-        Optional<Restriction> lifted = store.lift(id, clock.instant(), by);
+        // In a unit: after any unit still imposing it, so a restart never shows it imposed again unlifted
+        Optional<Restriction> lifted = store.atomically(() -> store.lift(id, clock.instant(), by));
         lifted.ifPresent(r -> LOG.info("restriction lifted: id={} subject={} by={}", id, r.subject(), by));
         return lifted;
     }
@@ -375,10 +376,13 @@ public final class Application implements AutoCloseable, AdminOperations {
         var at = clock.instant();
         String who = actor(by) + (why == null || why.isBlank() ? "" : ": " + why.strip());
         List<Restriction> lifted = new ArrayList<>();
-        for (Restriction r : store.restrictions()) {
-            if (r.subject().equals(subject) && r.activeAt(at)) store.lift(r.id(), at, who).ifPresent(lifted::add);
-        }
-        running.get().accounts().several().forget(subject.value()); // judged by a person: countries seen so far count no more
+        store.atomically(() -> { // the login counters' keys are written in units only (see StateStore.atomically)
+            for (Restriction r : store.restrictions()) {
+                if (r.subject().equals(subject) && r.activeAt(at)) store.lift(r.id(), at, who).ifPresent(lifted::add);
+            }
+            running.get().accounts().several().forget(subject.value()); // judged by a person: countries seen so far count no more
+            return null;
+        });
         LOG.info("account {}: {} restriction(s) lifted by {}", subject.value(), lifted.size(), who);
         return lifted;
     }

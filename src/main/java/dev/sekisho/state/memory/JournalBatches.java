@@ -25,11 +25,11 @@ import java.util.function.Supplier;
  *     never interleave, and one that read a state another unit made appends after it.</li>
  *     <li>A snapshot is taken under the same lock ({@link #exclusive}), so it never holds a unit's changes without
  *     the rest of them.</li>
- *     <li>Writers outside units append at once, as before. The store's users keep the keys a unit writes (login
- *     counters, recent logins, log positions) to units; what remains is eviction and sweeping (a key evicted while a
- *     unit is open may come back after a restart: capacity is a soft bound, it goes again) and operators lifting a
- *     restriction within the microseconds between a unit imposing it and the unit's end (the lift's record then
- *     precedes the impose's, and a restart shows the restriction unlifted).</li>
+ *     <li>Writers outside units append at once, as before. The store's users write the keys a unit writes (login
+ *     counters, recent logins, lifts of restrictions, log positions) in units too, or from the unit's own thread
+ *     only (a log position between lines). What remains is eviction: a key evicted while a unit that changed it is
+ *     open may come back after a restart; capacity is a soft bound, and it is evicted again. (A sweep removes only
+ *     what expired, which replay drops too.)</li>
  * </ul>
  * The policy server's hot path (rates, greylisting) never opens a unit and never takes this lock; only the routing
  * check (is this thread in a unit?) is added to each of its records.
