@@ -62,7 +62,11 @@ public final class AccountBook {
 
     /** Keeps the login; the account's whole history then expires the retention after {@code login.at()}. */
     public void recordLogin(String account, LoginRecord login) {
-        store.push(loginsKey(account), login.encode(), historySize, login.at(), historyRetention);
+        // A unit (joined when the caller runs one): log lines push to the same list in units, see StateStore.atomically
+        store.atomically(() -> {
+            store.push(loginsKey(account), login.encode(), historySize, login.at(), historyRetention);
+            return null;
+        });
     }
 
     /** Recent logins as of {@code at}, newest first; none once the retention after the last one has passed. */

@@ -230,7 +230,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         stopLogSources();
         logObserver = observer;
         SekishoConfig.LogsConfig logs = running.get().config().logs();
-        if (!logs.isEmpty()) logSources = LogIntake.start(logs, dataDir.resolve("logs"), clock, observer);
+        if (!logs.isEmpty()) logSources = LogIntake.start(logs, dataDir.resolve("logs"), clock, store, observer);
     }
 
     private synchronized void stopLogSources() {
@@ -266,8 +266,13 @@ public final class Application implements AutoCloseable, AdminOperations {
 
     private void observeLogin(LoginAttempt attempt) {
         Running now = running.get();
-        now.logins().observe(attempt);
-        now.accounts().logins().observe(attempt); // recent logins, and sightings for accounts used from several countries
+        // One atomic unit: an attempt is counted whole or not at all, whichever source it came from, and every
+        // writer of the login counters writes in units (which a log line's unit with its position relies on).
+        store.atomically(() -> {
+            now.logins().observe(attempt);
+            now.accounts().logins().observe(attempt); // recent logins, and sightings for accounts used from several countries
+            return null;
+        });
         store.flush(); // what was counted survives a crash before the source hears back (as for policy verdicts)
     }
 
@@ -329,7 +334,8 @@ public final class Application implements AutoCloseable, AdminOperations {
 
     @Override
     public Optional<Restriction> lift(String id, String by) {
-        Optional<Restriction> lifted = store.lift(id, clock.instant(), by);
+        // In a unit: after any unit still imposing it, so a restart never shows it imposed again unlifted
+        Optional<Restriction> lifted = store.atomically(() -> store.lift(id, clock.instant(), by));
         lifted.ifPresent(r -> LOG.info("restriction lifted: id={} subject={} by={}", id, r.subject(), by));
         return lifted;
     }
@@ -370,10 +376,13 @@ public final class Application implements AutoCloseable, AdminOperations {
         var at = clock.instant();
         String who = actor(by) + (why == null || why.isBlank() ? "" : ": " + why.strip());
         List<Restriction> lifted = new ArrayList<>();
-        for (Restriction r : store.restrictions()) {
-            if (r.subject().equals(subject) && r.activeAt(at)) store.lift(r.id(), at, who).ifPresent(lifted::add);
-        }
-        running.get().accounts().several().forget(subject.value()); // judged by a person: countries seen so far count no more
+        store.atomically(() -> { // the login counters' keys are written in units only (see StateStore.atomically)
+            for (Restriction r : store.restrictions()) {
+                if (r.subject().equals(subject) && r.activeAt(at)) store.lift(r.id(), at, who).ifPresent(lifted::add);
+            }
+            running.get().accounts().several().forget(subject.value()); // judged by a person: countries seen so far count no more
+            return null;
+        });
         LOG.info("account {}: {} restriction(s) lifted by {}", subject.value(), lifted.size(), who);
         return lifted;
     }

@@ -5,19 +5,21 @@ import dev.sekisho.dovecot.DovecotAuthLogLine;
 import dev.sekisho.engine.LoginAttempt;
 import dev.sekisho.engine.LoginObserver;
 import dev.sekisho.logs.FileTail;
+import dev.sekisho.logs.LineHandler;
 import dev.sekisho.logs.LogEntry;
 import dev.sekisho.logs.LogLine;
 import dev.sekisho.logs.MalformedLineException;
+import dev.sekisho.logs.PositionFile;
 import dev.sekisho.logs.SyslogListener;
 import dev.sekisho.logs.TraditionalLine;
 import dev.sekisho.postfix.PostfixSaslLogLine;
+import dev.sekisho.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -54,16 +56,18 @@ final class LogIntake implements AutoCloseable {
     }
 
     /**
-     * Opens every source; positions are kept in {@code positions}. A syslog address that cannot be bound fails the
-     * start (and closes what was opened): a listener that silently is not there would count nothing.
+     * Opens every source. Each file's position is kept in {@code store}, saved in one atomic unit with what a line
+     * counted ({@link StatePositions}); a position file the previous version left in {@code legacyPositions} is taken
+     * over once. A syslog address that cannot be bound fails the start (and closes what was opened): a listener that
+     * silently is not there would count nothing.
      */
-    static LogIntake start(SekishoConfig.LogsConfig config, Path positions, InstantSource clock, LoginObserver observer) {
+    static LogIntake start(SekishoConfig.LogsConfig config, Path legacyPositions, InstantSource clock, StateStore store,
+                           LoginObserver observer) {
         LogIntake intake = new LogIntake(config, observer);
         try {
-            if (!config.files().isEmpty()) Files.createDirectories(positions);
             for (SekishoConfig.LogFile file : config.files()) {
-                intake.tails.add(new FileTail(file.path(), positions.resolve(positionName(file.path())),
-                        line -> intake.fileLine(file.format(), line), clock, config.maxLineBytes()));
+                intake.tails.add(tail(file.path(), store, legacyPositions, line -> intake.fileLine(file.format(), line), clock,
+                        config.maxLineBytes()));
             }
             for (SekishoConfig.SyslogSource source : config.syslog()) {
                 SyslogListener listener = new SyslogListener(SyslogListener.Protocol.valueOf(source.protocol().name()), source.address(),
@@ -89,7 +93,13 @@ final class LogIntake implements AutoCloseable {
         return intake;
     }
 
-    /** One position file per followed path: its name, and a hash of the whole path so that two mail.log never share. */
+    /** A tail of {@code file} whose position is kept in {@code store} (see {@link StatePositions}). */
+    static FileTail tail(Path file, StateStore store, Path legacyPositions, LineHandler handler, InstantSource clock, int maxLineBytes) {
+        PositionFile legacy = new PositionFile(legacyPositions.resolve(positionName(file)), file);
+        return new FileTail(file, new StatePositions(store, file, legacy), handler, clock, maxLineBytes);
+    }
+
+    /** The previous version's position file per followed path: its name, and a hash of the whole path so that two mail.log never share. */
     static String positionName(Path file) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(file.toString().getBytes(StandardCharsets.UTF_8));

@@ -32,9 +32,12 @@ import java.util.stream.Stream;
  *     <li>A file that does not exist yet is waited for and read from its start when it appears.</li>
  *     <li>A line is handed over only once its newline has been written; a longer line than the limit is skipped
  *     with a warning.</li>
- *     <li>The position (file key, offset, hash of the file's first bytes) is saved in {@code positionFile} after
+ *     <li>The position (file key, offset, hash of the file's first bytes) is kept by a {@link PositionStore} after
  *     the lines before it have been handed over: a restart goes on after the last line handed over, and finishes
- *     a file that was rotated meanwhile if it is still beside the new one (mail.log.1, mail.log-20261202).</li>
+ *     a file that was rotated meanwhile if it is still beside the new one (mail.log.1, mail.log-20261202). A line
+ *     that changed something is handed over through {@link PositionStore#handOver}, which saves the position just
+ *     past it, together with the line's changes when the store can; other lines' positions are saved at the end of
+ *     each chunk read.</li>
  * </ul>
  * A file seen for the first time with no saved position is followed from its end, as {@code tail -F} does:
  * history from before Sekisho was set up is not counted as fresh login failures.
@@ -47,7 +50,7 @@ public final class FileTail implements AutoCloseable {
     private static final int READ_CHUNK = 64 * 1024;
 
     private final Path file;
-    private final Path positionFile;
+    private final PositionStore positions;
     private final LineHandler handler;
     private final InstantSource clock;
     private final int maxLineBytes;
@@ -62,9 +65,14 @@ public final class FileTail implements AutoCloseable {
     private String headSha256 = "";
     private long linesHandedOver;
 
+    /** A tail whose position is kept in a file of its own ({@link PositionFile}). */
     public FileTail(Path file, Path positionFile, LineHandler handler, InstantSource clock, int maxLineBytes) {
+        this(file, new PositionFile(positionFile, file), handler, clock, maxLineBytes);
+    }
+
+    public FileTail(Path file, PositionStore positions, LineHandler handler, InstantSource clock, int maxLineBytes) {
         this.file = Objects.requireNonNull(file, "file");
-        this.positionFile = Objects.requireNonNull(positionFile, "positionFile");
+        this.positions = Objects.requireNonNull(positions, "positions");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (maxLineBytes < 1) throw new IllegalArgumentException("maxLineBytes must be positive, was " + maxLineBytes);
@@ -130,7 +138,7 @@ public final class FileTail implements AutoCloseable {
     private int resumeFromSavedPosition() throws IOException {
         Optional<TailPosition> saved;
         try {
-            saved = TailPosition.load(positionFile);
+            saved = positions.load();
         } catch (IOException e) {
             LOG.warn("{}; following {} from its end", e.getMessage(), file);
             saved = Optional.empty();
@@ -240,15 +248,13 @@ public final class FileTail implements AutoCloseable {
             for (int k = 0; k < n; k++) {
                 byte b = bytes[k];
                 if (b == '\n') {
-                    boolean counted = false;
                     if (!skipping) {
-                        counted = handOver(line);
+                        handOver(line, readAt + k + 1); // a line that counted has its position saved with it
                         handed++;
                     }
                     skipping = false;
                     line.reset();
                     offset = readAt + k + 1;
-                    if (counted) savePosition(); // a crash now re-reads nothing that was counted
                 } else if (!skipping) {
                     if (line.size() >= maxLineBytes) {
                         LOG.warn("{}: a line longer than {} bytes at offset {} is skipped", file, maxLineBytes, offset);
@@ -272,27 +278,32 @@ public final class FileTail implements AutoCloseable {
         return handed;
     }
 
-    /** Hands one line over; true when the handler counted it. */
-    private boolean handOver(ByteArrayOutputStream line) {
+    /** Hands one line over, with the position just past it ({@code next}) for the store to save if it counted. */
+    private void handOver(ByteArrayOutputStream line, long next) throws IOException {
         byte[] bytes = line.toByteArray();
         int length = bytes.length;
         if (length > 0 && bytes[length - 1] == '\r') length--;
         linesHandedOver++;
+        TailPosition after = positionAt(next);
         try {
-            return handler.handle(new LogLine(new String(bytes, 0, length, StandardCharsets.UTF_8), clock.instant()));
+            positions.handOver(handler, new LogLine(new String(bytes, 0, length, StandardCharsets.UTF_8), clock.instant()), after);
         } catch (RuntimeException e) {
             LOG.warn("{}: handling a line failed, going on with the next: {}", file, e.toString());
-            return false;
         }
     }
 
     private void savePosition() throws IOException {
-        int length = (int) Math.min(offset, HEAD_BYTES);
+        positions.save(positionAt(offset));
+    }
+
+    /** The position at {@code at} in the current file; hashes its head when the head grew. */
+    private TailPosition positionAt(long at) throws IOException {
+        int length = (int) Math.min(at, HEAD_BYTES);
         if (length != headLength) {
             headSha256 = headHash(length);
             headLength = length;
         }
-        new TailPosition(fileKey, offset, headLength, headSha256).save(positionFile, file);
+        return new TailPosition(fileKey, at, headLength, headSha256);
     }
 
     private String headHash(int length) throws IOException {

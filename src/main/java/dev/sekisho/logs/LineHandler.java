@@ -8,7 +8,8 @@ package dev.sekisho.logs;
 public interface LineHandler {
     /**
      * @return true when the line changed something that must not happen twice (a login attempt was counted): the
-     * tail then saves its position at once, so that a crash re-reads at most this line, not the rest of its chunk
+     * tail's {@link PositionStore} then saves the position just past the line at once (with the line's changes,
+     * as one unit, when it keeps positions in the state store), so that a crash does not count the line again
      */
     boolean handle(LogLine line);
 }

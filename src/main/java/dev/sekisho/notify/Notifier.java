@@ -143,22 +143,28 @@ public final class Notifier implements AutoCloseable {
 
     /**
      * Queue one delivery per interested destination; returns at once. After {@link #close()} the deliveries are
-     * only kept in the outbox, for the next start.
+     * only kept in the outbox, for the next start. The same as {@link #note} then {@link #send}.
      */
     public void accept(Restriction restriction) {
-        if (destinations.isEmpty()) return;
-        List<Destination> wanted = new ArrayList<>();
-        for (Destination d : destinations) {
-            try {
-                if (d.wants(restriction)) wanted.add(d);
-            } catch (RuntimeException e) {
-                LOG.warn("notification: cannot tell whether {} wants restriction {}: {}", d.getClass().getSimpleName(), restriction.id(), e.toString());
-            }
-        }
+        note(restriction);
+        send(restriction);
+    }
+
+    /**
+     * First half of {@link #accept}: note the deliveries in the outbox. Called inside the store's unit that imposes
+     * the restriction, so the note is kept with it, all or none.
+     */
+    public void note(Restriction restriction) {
+        List<Destination> wanted = wanted(restriction);
         if (wanted.isEmpty()) return;
         Instant queuedAt = clock.instant();
         keep(() -> outbox.add(restriction, wanted.stream().map(Destination::key).toList(), queuedAt), restriction);
-        if (closed) return;
+    }
+
+    /** Second half of {@link #accept}: queue the deliveries for the sender, once the restriction is durable. */
+    public void send(Restriction restriction) {
+        List<Destination> wanted = wanted(restriction);
+        if (wanted.isEmpty() || closed) return;
         lock.lock();
         try {
             Instant now = clock.instant();
@@ -172,6 +178,18 @@ public final class Notifier implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    private List<Destination> wanted(Restriction restriction) {
+        List<Destination> wanted = new ArrayList<>();
+        for (Destination d : destinations) {
+            try {
+                if (d.wants(restriction)) wanted.add(d);
+            } catch (RuntimeException e) {
+                LOG.warn("notification: cannot tell whether {} wants restriction {}: {}", d.getClass().getSimpleName(), restriction.id(), e.toString());
+            }
+        }
+        return wanted;
     }
 
     private void dropOldestBeyondCapacity(Instant now) {

@@ -11,10 +11,12 @@ import dev.sekisho.state.TallyRequest;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A {@link StateStore} that forwards everything and, once a restriction with a new id has been
@@ -22,23 +24,40 @@ import java.util.function.Consumer;
  * (extending or correcting a restriction) tells nobody; neither does an impose that failed.
  * Whoever imposes (a check, the admin API, a lockout) needs to know nothing of notification.
  *
+ * <p>Every impose runs in an atomic unit ({@link #atomically}, or one of its own): {@code onImposed} hears of a new
+ * restriction inside that unit, so that what it records in the store (the notifier's outbox) is kept with the
+ * restriction, all or none; {@code onNew} hears of it once the outermost unit is over and the restriction durable.
+ *
  * <p>Closing it closes the notifier it was given to own, then the store: the notifier keeps what still waits in
  * the store's outbox, and a restriction imposed meanwhile still reaches that outbox.
  */
 public final class NotifyingStateStore implements StateStore {
     private final StateStore delegate;
+    private final Consumer<Restriction> onImposed;
     private final Consumer<Restriction> onNew;
     private final AutoCloseable owned;
+    /** On a thread running an atomic unit: the new restrictions to tell of once the unit is over. */
+    private final ThreadLocal<List<Restriction>> deferred = new ThreadLocal<>();
 
     public NotifyingStateStore(StateStore delegate, Consumer<Restriction> onNew, AutoCloseable owned) {
+        this(delegate, r -> {
+        }, onNew, owned);
+    }
+
+    /**
+     * @param onImposed told of a new restriction inside the unit that imposes it (may write to the store)
+     * @param onNew     told of it once that unit is over
+     */
+    public NotifyingStateStore(StateStore delegate, Consumer<Restriction> onImposed, Consumer<Restriction> onNew, AutoCloseable owned) {
         this.delegate = delegate;
+        this.onImposed = onImposed;
         this.onNew = onNew;
         this.owned = owned;
     }
 
     /** Wrap {@code store} so that {@code notifier} hears of new restrictions; the notifier is closed with the store. */
     public static StateStore wrap(StateStore store, Notifier notifier) {
-        return notifier.sendsAnything() ? new NotifyingStateStore(store, notifier::accept, notifier) : store;
+        return notifier.sendsAnything() ? new NotifyingStateStore(store, notifier::note, notifier::send, notifier) : store;
     }
 
     @Override
@@ -88,6 +107,13 @@ public final class NotifyingStateStore implements StateStore {
 
     @Override
     public void impose(Restriction restriction) {
+        if (deferred.get() == null) { // a unit of its own, so that the listener's note is kept with the restriction
+            atomically(() -> {
+                impose(restriction);
+                return null;
+            });
+            return;
+        }
         boolean isNew;
         // Serialised so that two concurrent imposes of one new id notify once. Imposing is rare
         // (a restriction, not a request), so this lock is never on the hot path.
@@ -95,7 +121,33 @@ public final class NotifyingStateStore implements StateStore {
             isNew = delegate.restrictions().stream().noneMatch(r -> r.id().equals(restriction.id()));
             delegate.impose(restriction); // throws: nobody is told about what was not stored
         }
-        if (isNew && restriction.liftedAt() == null) onNew.accept(restriction);
+        if (!isNew || restriction.liftedAt() != null) return;
+        onImposed.accept(restriction);
+        deferred.get().add(restriction);
+    }
+
+    /**
+     * Passed through, so the unit's impositions go through {@link #impose} above; a restriction imposed inside the
+     * unit is told of once, after the outermost unit is over (durable by then), not while it may still be undone by a
+     * crash.
+     */
+    @Override
+    public <T> T atomically(Supplier<T> work) {
+        if (deferred.get() != null) return delegate.atomically(work); // nested: joins the outer unit and its list
+        List<Restriction> imposed = new ArrayList<>();
+        try {
+            return delegate.atomically(() -> {
+                deferred.set(imposed);
+                try {
+                    return work.get();
+                } finally {
+                    deferred.remove();
+                }
+            });
+        } finally {
+            // A unit that threw still kept what it imposed (see StateStore.atomically): tell of it too.
+            for (Restriction r : imposed) onNew.accept(r);
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What real-time checks count and remember: rate windows, greylist triplets, sliding-window tallies
@@ -94,6 +95,22 @@ public interface StateStore extends AutoCloseable {
      * requests share one write. {@link #impose} and {@link #lift} flush by themselves.
      */
     void flush();
+
+    /**
+     * Runs {@code work} so that the durable effects of the store calls it makes (on this thread) are kept together:
+     * after a crash, a restart holds all of them or none. A log tail counts a line and saves its position after it in
+     * one unit, so that the line is counted exactly once, also across a crash. Calls inside work see each other's
+     * effects at once, as outside; so do other threads (a unit isolates nothing, it only makes the changes durable
+     * together). A call nested inside another's work joins the outer unit. When work throws, the effects of the calls
+     * it made stay (in memory and durably) and the exception is passed on. Keep work short and free of I/O: units may
+     * run one at a time.
+     *
+     * <p>For the promise to hold, the keys a unit writes should be written only inside units: a write outside one
+     * can order itself between a unit's change and the unit's end (see the implementation's notes).
+     *
+     * @return what work returned
+     */
+    <T> T atomically(Supplier<T> work);
 
     /** Counts for health and metrics. */
     Stats stats();

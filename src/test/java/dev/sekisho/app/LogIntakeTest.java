@@ -3,6 +3,7 @@ package dev.sekisho.app;
 import dev.sekisho.config.ConfigLoader;
 import dev.sekisho.config.SekishoConfig;
 import dev.sekisho.engine.LoginAttempt;
+import dev.sekisho.state.memory.MemoryStateStore;
 import dev.sekisho.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ class LogIntakeTest {
     Path dir;
     private final MutableClock clock = MutableClock.at("2026-12-02T06:00:05Z");
     private final BlockingQueue<LoginAttempt> attempts = new LinkedBlockingQueue<>();
+    private final MemoryStateStore store = MemoryStateStore.inMemory(MemoryStateStore.Options.defaults().withMaintenanceThread(false), clock);
     private LogIntake intake;
     private Application app;
 
@@ -41,6 +43,7 @@ class LogIntakeTest {
     void stop() {
         if (intake != null) intake.close();
         if (app != null) app.close();
+        store.close();
     }
 
     private LoginAttempt next() throws InterruptedException {
@@ -63,7 +66,7 @@ class LogIntakeTest {
                 new SekishoConfig.LogFile(dovecot, SekishoConfig.LogFormat.DOVECOT),
                 new SekishoConfig.LogFile(mail, SekishoConfig.LogFormat.SYSLOG)),
                 List.of(), ZoneId.of("Asia/Tokyo"), Duration.ofHours(1), 8192);
-        intake = LogIntake.start(config, dir.resolve("positions"), clock, attempts::add);
+        intake = LogIntake.start(config, dir.resolve("positions"), clock, store, attempts::add);
         intake.pollAll(); // none of the files exists yet: each is read from its start once it does
 
         append(postfix, "Dec 02 15:00:01 mail postfix/submission/smtpd[9]: warning: unknown[203.0.113.7]: "
@@ -85,9 +88,11 @@ class LogIntakeTest {
                 "postfix-log smtp w@example.test 203.0.113.8 SUCCESS 2026-12-02T06:00:04Z");
         assertThat(intake.attemptsObserved()).isEqualTo(5);
         assertThat(intake.unreadableLines()).isEqualTo(1);
-        try (var positions = Files.list(dir.resolve("positions"))) {
-            assertThat(positions.map(p -> p.getFileName().toString())).hasSize(3).allMatch(n -> n.endsWith(".position"));
-        }
+        // each file's position is kept in the state store, past its last line
+        assertThat(store.fields(StatePositions.key(postfix))).containsEntry("offset", Long.toString(Files.size(postfix)));
+        assertThat(store.fields(StatePositions.key(dovecot))).containsEntry("offset", Long.toString(Files.size(dovecot)));
+        assertThat(store.fields(StatePositions.key(mail))).containsEntry("offset", Long.toString(Files.size(mail)));
+        assertThat(dir.resolve("positions")).doesNotExist(); // no position files any more
     }
 
     @Test
@@ -96,7 +101,7 @@ class LogIntakeTest {
                 new SekishoConfig.SyslogSource(SekishoConfig.SyslogProtocol.UDP, new InetSocketAddress("127.0.0.1", 0)),
                 new SekishoConfig.SyslogSource(SekishoConfig.SyslogProtocol.TCP, new InetSocketAddress("127.0.0.1", 0))),
                 ZoneId.of("UTC"), Duration.ofSeconds(1), 8192);
-        intake = LogIntake.start(config, dir.resolve("positions"), clock, attempts::add);
+        intake = LogIntake.start(config, dir.resolve("positions"), clock, store, attempts::add);
         byte[] udp = ("<20>1 2026-12-02T06:00:01Z mail postfix/smtpd 9 - - warning: unknown[203.0.113.7]: "
                 + "SASL LOGIN authentication failed: UGFzc3dvcmQ6").getBytes(StandardCharsets.UTF_8);
         try (DatagramSocket socket = new DatagramSocket()) {

@@ -244,4 +244,36 @@ class FileTailTest {
         // "after" already sees the end of "counted" (6 + 8 bytes), though the chunk's end is not saved yet
         assertThat(savedWhenSeen).containsExactly(-1L, -1L, 14L);
     }
+
+    @Test
+    void aLineIsHandedOverThroughThePositionStoreWithThePositionJustPastIt() throws IOException {
+        List<String> calls = new ArrayList<>();
+        PositionStore store = new PositionStore() {
+            private TailPosition saved;
+
+            @Override
+            public java.util.Optional<TailPosition> load() {
+                return java.util.Optional.ofNullable(saved);
+            }
+
+            @Override
+            public void save(TailPosition position) {
+                saved = position;
+                calls.add("save " + position.offset());
+            }
+
+            @Override
+            public boolean handOver(LineHandler handler, LogLine line, TailPosition after) {
+                // what a store that saves both as one unit is given: the line, and where the next one starts
+                calls.add(line.text() + " then " + after.offset() + " head " + after.headLength());
+                return handler.handle(line);
+            }
+        };
+        try (FileTail tail = new FileTail(log(), store, line -> true, clock, 100)) {
+            tail.poll();
+            append(log(), "plain\ncounted\nhalf");
+            tail.poll();
+        }
+        assertThat(calls).containsExactly("plain then 6 head 6", "counted then 14 head 14", "save 14");
+    }
 }

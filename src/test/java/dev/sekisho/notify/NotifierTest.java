@@ -164,6 +164,40 @@ class NotifierTest {
     }
 
     @Test
+    void insideAnAtomicUnitTheDecoratorPassesTheUnitOnAndNotifiesOnceWhenTheOutermostUnitIsOver() {
+        List<String> told = new ArrayList<>();
+        try (StateStore store = new NotifyingStateStore(TestStores.inMemory(), r -> told.add(r.id()), () -> { })) {
+            String result = store.atomically(() -> {
+                store.impose(restriction("r-1"));
+                store.atomically(() -> {
+                    store.impose(restriction("r-2"));
+                    store.impose(restriction("r-1")); // the same id again: nothing new
+                    return null;
+                });
+                // stored already (the unit isolates nothing), but not told while the unit may still be lost whole
+                assertThat(store.restrictions()).extracting(Restriction::id).containsExactly("r-1", "r-2");
+                assertThat(told).isEmpty();
+                return "done";
+            });
+            assertThat(result).isEqualTo("done");
+            assertThat(told).containsExactly("r-1", "r-2");
+
+            IllegalStateException boom = new IllegalStateException("boom");
+            try {
+                store.atomically(() -> {
+                    store.impose(restriction("r-3"));
+                    throw boom;
+                });
+            } catch (IllegalStateException e) {
+                assertThat(e).isSameAs(boom);
+            }
+            // what a failed unit imposed stays imposed, so it is told of too; and the next impose outside a unit at once
+            store.impose(restriction("r-4"));
+            assertThat(told).containsExactly("r-1", "r-2", "r-3", "r-4");
+        }
+    }
+
+    @Test
     void withoutDestinationsTheStoreIsNotWrapped() {
         StateStore plain = TestStores.inMemory();
         assertThat(NotifyingStateStore.wrap(plain, Notifier.none(clock))).isSameAs(plain);
@@ -221,5 +255,36 @@ class NotifierTest {
                 NotificationOutbox.in(store));
         assertThat(next.resume()).isEqualTo(2); // r-2 and r-3; r-4 is not in the store's restrictions
         assertThat(store.fields(NotificationOutbox.KEY)).containsOnlyKeys("r-2 recording", "r-3 recording");
+    }
+
+    @Test
+    void aRestrictionImposedThroughTheNotifyingStoreIsNotedInTheOutboxWithItAndSentAfterAKill(@TempDir Path dir) throws Exception {
+        Notifier.RetryPolicy policy = new Notifier.RetryPolicy(5, Duration.ofSeconds(30), Duration.ofMinutes(5));
+        Path live = dir.resolve("live");
+        Path killed = dir.resolve("killed");
+        StateStore raw = MemoryStateStore.open(live, MemoryStateStore.Options.defaults(), clock);
+        Recording neverCalled = new Recording((r, n) -> new DeliveryOutcome.Delivered(""));
+        Notifier first = new Notifier(List.of(neverCalled), policy, 10, clock, NotificationOutbox.in(raw));
+        StateStore store = NotifyingStateStore.wrap(raw, first);
+        store.impose(restriction("r-1"));
+        assertThat(first.stats().waiting()).isEqualTo(1);
+        // What a process killed now leaves behind: the data directory as it is (the journal is mapped memory).
+        try (var files = java.nio.file.Files.walk(live)) {
+            for (Path from : files.toList()) {
+                Path to = killed.resolve(live.relativize(from).toString());
+                if (java.nio.file.Files.isDirectory(from)) java.nio.file.Files.createDirectories(to);
+                else java.nio.file.Files.copy(from, to);
+            }
+        }
+        store.close();
+
+        try (StateStore restarted = MemoryStateStore.open(killed, MemoryStateStore.Options.defaults(), clock)) {
+            Recording relay = new Recording((r, n) -> new DeliveryOutcome.Delivered(""));
+            Notifier second = new Notifier(List.of(relay), policy, 10, clock, NotificationOutbox.in(restarted));
+            assertThat(second.resume()).isEqualTo(1);
+            second.runDue();
+            assertThat(relay.delivered).containsExactly("r-1");
+            assertThat(neverCalled.delivered).isEmpty();
+        }
     }
 }

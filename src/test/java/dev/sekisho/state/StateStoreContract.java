@@ -572,4 +572,64 @@ public interface StateStoreContract {
             assertThat(store.restrictions()).isNotSameAs(second);
         }
     }
+
+    // ---- atomic units ---------------------------------------------------------------------------
+
+    @Test
+    default void aUnitReturnsWhatItsWorkReturnedAndItsChangesAreSeenAsTheyAreMade() {
+        try (StateStore store = newStore()) {
+            long counted = store.atomically(() -> {
+                store.tally(TallyRequest.event("unit|failures", T0, Duration.ofHours(1), 100));
+                store.putFields("unit|position", Map.of("offset", "42"));
+                // inside the unit, as outside: each call sees the ones before it
+                assertThat(store.fields("unit|position")).containsEntry("offset", "42");
+                return store.tally(TallyRequest.event("unit|failures", T0.plusSeconds(1), Duration.ofHours(1), 100)).count();
+            });
+            assertThat(counted).isEqualTo(2);
+            assertThat(store.tally(TallyRequest.peek("unit|failures", T0.plusSeconds(2), Duration.ofHours(1), 100)).count()).isEqualTo(2);
+            assertThat(store.fields("unit|position")).containsEntry("offset", "42");
+        }
+    }
+
+    @Test
+    default void aNestedUnitJoinsTheOuterOne() {
+        try (StateStore store = newStore()) {
+            String result = store.atomically(() -> {
+                store.tally(TallyRequest.event("outer", T0, Duration.ofHours(1), 100));
+                int inner = store.atomically(() -> {
+                    store.tally(TallyRequest.event("inner", T0, Duration.ofHours(1), 100));
+                    return 7;
+                });
+                store.impose(new Restriction("r-unit", new Subject(Subject.Kind.IP, "192.0.2.9"), "test", "rule:test", "",
+                        T0, T0.plus(Duration.ofHours(1)), null, ""));
+                return "outer+" + inner;
+            });
+            assertThat(result).isEqualTo("outer+7");
+            assertThat(store.tally(TallyRequest.peek("inner", T0, Duration.ofHours(1), 100)).count()).isEqualTo(1);
+            assertThat(store.tally(TallyRequest.peek("outer", T0, Duration.ofHours(1), 100)).count()).isEqualTo(1);
+            assertThat(store.restrictions()).extracting(Restriction::id).containsExactly("r-unit");
+            // and the store goes on as usual after the unit
+            store.tally(TallyRequest.event("outer", T0.plusSeconds(1), Duration.ofHours(1), 100));
+            assertThat(store.tally(TallyRequest.peek("outer", T0.plusSeconds(1), Duration.ofHours(1), 100)).count()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    default void aUnitWhoseWorkThrowsKeepsWhatItChangedAndPassesTheExceptionOn() {
+        try (StateStore store = newStore()) {
+            IllegalStateException boom = new IllegalStateException("boom");
+            try {
+                store.atomically(() -> {
+                    store.tally(TallyRequest.event("half", T0, Duration.ofHours(1), 100));
+                    throw boom;
+                });
+                throw new AssertionError("the work's exception was swallowed");
+            } catch (IllegalStateException e) {
+                assertThat(e).isSameAs(boom);
+            }
+            assertThat(store.tally(TallyRequest.peek("half", T0, Duration.ofHours(1), 100)).count()).isEqualTo(1);
+            // a unit after a failed one works
+            assertThat(store.atomically(() -> store.tally(TallyRequest.event("half", T0, Duration.ofHours(1), 100)).count())).isEqualTo(2);
+        }
+    }
 }

@@ -282,6 +282,14 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         append(encoders.get().evicted(keyType, key));
     }
 
+    /**
+     * Appends the records of one atomic unit as one {@link StateRecords#BATCH} frame: recovery replays all of
+     * them or none.
+     */
+    void batch(int count, byte[] records, int length) {
+        append(encoders.get().batch(count, records, length));
+    }
+
     private void append(ByteBuffer record) {
         lockForAppend();
         try {

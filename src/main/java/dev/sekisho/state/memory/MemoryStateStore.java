@@ -166,6 +166,8 @@ public final class MemoryStateStore implements StateStore {
     private final DataDirectory data;
     /** Every change is told to this before the changing call returns. */
     private final StateRecords.Sink changes;
+    /** Routes changes to the journal, collecting an atomic unit's into one record; null without a directory. */
+    private final JournalBatches batches;
 
     private final ReentrantLock evictionLock = new ReentrantLock();
     private final EvictionSampler<RateCell> rateSampler = new EvictionSampler<>(rates, StateRecords.RATE);
@@ -186,11 +188,13 @@ public final class MemoryStateStore implements StateStore {
         this.clock = Objects.requireNonNull(clock, "clock");
         if (directory == null) {
             data = null;
+            batches = null;
             changes = NO_JOURNAL;
         } else {
             Restorer restorer = new Restorer(sat(epochNanos(clock.instant()), LEGACY_LIST_RETENTION.toNanos()));
             data = DataDirectory.open(directory, restorer);
-            changes = data;
+            batches = new JournalBatches(data);
+            changes = batches;
             restrictions = List.copyOf(restorer.recoveredRestrictions.values());
             long removed = sweepExpired();
             evictIfOverCapacity();
@@ -605,6 +609,17 @@ public final class MemoryStateStore implements StateStore {
         if (data != null) data.flush();
     }
 
+    /**
+     * The memory effects happen as the calls are made; the journal records the work's calls make on this thread
+     * are appended at its end as one record (see {@link JournalBatches} for why units run one at a time).
+     */
+    @Override
+    public <T> T atomically(java.util.function.Supplier<T> work) {
+        Objects.requireNonNull(work, "work");
+        ensureOpen();
+        return batches == null ? work.get() : batches.atomically(work);
+    }
+
     @Override
     public List<Restriction> restrictions() {
         return restrictions;
@@ -772,6 +787,10 @@ public final class MemoryStateStore implements StateStore {
      */
     public void checkpoint() {
         if (data == null) return;
+        batches.exclusive(this::writeSnapshot); // never in the middle of an atomic unit: all of it or none
+    }
+
+    private void writeSnapshot() {
         try {
             Instant at = clock.instant();
             long now = epochNanos(at);

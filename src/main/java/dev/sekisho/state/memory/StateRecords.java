@@ -41,6 +41,14 @@ final class StateRecords {
     static final byte LIST = 11;
     /** A bounded list, whole, newest first, with the epoch nanoseconds it expires at; none left: the list is gone. */
     static final byte EXPIRING_LIST = 12;
+    /**
+     * Records of one {@code StateStore.atomically} unit, in the order they were made, in one frame: its checksum
+     * covers them all, so recovery replays every one of them or, from a torn frame, none. Payload: the count, then
+     * each record's payload (without a frame of its own) after its length. Never nested; never in a snapshot.
+     */
+    static final byte BATCH = 13;
+    /** Most records a batch decoder accepts; a unit that made more is journaled record by record. */
+    static final int MAX_BATCH_RECORDS = 1 << 16;
     /** The expiry a {@link #LIST} record decodes with: it carried none; the reader decides (see MemoryStateStore). */
     static final long UNKNOWN_EXPIRY = Long.MIN_VALUE;
     /** Most fields in a record or entries in a list a decoder accepts. */
@@ -194,6 +202,17 @@ final class StateRecords {
             ensure(1);
             buffer.put(keyType);
             putString(key);
+            return end();
+        }
+
+        /**
+         * @param records {@code count} payloads, each after its length as an int, {@code length} bytes in all
+         */
+        ByteBuffer batch(int count, byte[] records, int length) {
+            begin(BATCH);
+            ensure(4 + length);
+            buffer.putInt(count);
+            buffer.put(records, 0, length);
             return end();
         }
 
@@ -365,6 +384,23 @@ final class StateRecords {
                     sink.list(key, java.util.List.copyOf(entries), expiresAt);
                 }
                 case RESTRICTION_REMOVED -> sink.restrictionRemoved(getString(in));
+                case BATCH -> {
+                    int n = in.getInt();
+                    if (n <= 0 || n > MAX_BATCH_RECORDS) throw new MalformedRecordException("batch of " + n + " records");
+                    // Split and check the framing first: a batch that does not parse applies none of its records.
+                    byte[][] records = new byte[n][];
+                    for (int i = 0; i < n; i++) {
+                        int length = in.getInt();
+                        if (length <= 0 || length > in.remaining()) throw new MalformedRecordException("batch record of " + length + " bytes");
+                        records[i] = new byte[length];
+                        in.get(records[i]);
+                        byte inner = records[i][0];
+                        if (inner == BATCH || inner == SNAPSHOT_HEADER || inner == SNAPSHOT_END) {
+                            throw new MalformedRecordException("record of type " + inner + " inside a batch");
+                        }
+                    }
+                    for (byte[] record : records) decode(record, sink);
+                }
                 case KEY_EVICTED -> {
                     byte keyType = in.get();
                     if (keyType != RATE && keyType != TRIPLET && keyType != CLIENT && keyType != TALLY && keyType != EXPIRING_LIST) {

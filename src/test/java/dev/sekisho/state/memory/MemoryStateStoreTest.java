@@ -263,6 +263,95 @@ class MemoryStateStoreTest implements StateStoreContract {
         assertThat(usedOfK(third)).isEqualTo(31);
     }
 
+    // ---- atomic units across a kill --------------------------------------------------------------
+
+    /** One login attempt's worth of changes, with a nested unit inside: what a log line and its position make. */
+    private static void unitOfOneAttempt(StateStore store) {
+        store.atomically(() -> {
+            store.tally(TallyRequest.event("failures|account:alice", T0, Duration.ofHours(1), 100));
+            store.atomically(() -> store.tally(TallyRequest.member("accounts|ip:192.0.2.7", "alice", T0, Duration.ofHours(1), 100)));
+            store.tally(TallyRequest.event("failures|ip:192.0.2.7", T0, Duration.ofHours(1), 100));
+            store.forget("failures|account:bob");
+            store.push("logins|alice", "imap 192.0.2.7", 10, T0, Duration.ofDays(1));
+            store.impose(restriction("r-unit"));
+            store.putFields("log-position|/var/log/mail.log", java.util.Map.of("offset", "120"));
+            return null;
+        });
+    }
+
+    private static void assertUnitKept(StateStore store, boolean kept) {
+        long expected = kept ? 1 : 0;
+        Instant at = T0.plusSeconds(1);
+        assertThat(store.tally(TallyRequest.peek("failures|account:alice", at, Duration.ofHours(1), 100)).count()).isEqualTo(expected);
+        assertThat(store.tally(TallyRequest.peek("accounts|ip:192.0.2.7", at, Duration.ofHours(1), 100)).count()).isEqualTo(expected);
+        assertThat(store.tally(TallyRequest.peek("failures|ip:192.0.2.7", at, Duration.ofHours(1), 100)).count()).isEqualTo(expected);
+        assertThat(store.tally(TallyRequest.peek("failures|account:bob", at, Duration.ofHours(1), 100)).count()).isEqualTo(kept ? 0 : 1);
+        assertThat(store.recent("logins|alice", at)).hasSize((int) expected);
+        assertThat(store.restrictions()).extracting(Restriction::id).contains("r1").hasSize(kept ? 2 : 1);
+        assertThat(store.fields("log-position|/var/log/mail.log")).isEqualTo(kept ? java.util.Map.of("offset", "120") : java.util.Map.of());
+    }
+
+    /** Before the unit: a failure of bob (the unit forgets it) and a restriction, which every outcome keeps. */
+    private static void beforeTheUnit(StateStore store) {
+        store.tally(TallyRequest.event("failures|account:bob", T0, Duration.ofHours(1), 100));
+        store.impose(restriction("r1"));
+    }
+
+    @Test
+    void everyChangeOfAUnitSurvivesAKillFromTheJournalAndOverASnapshot() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = open(directory);
+        beforeTheUnit(store);
+        unitOfOneAttempt(store);
+        assertUnitKept(open(copyDirectory(directory, temp.resolve("after-kill"))), true);
+
+        store.checkpoint(); // the unit now in the snapshot; another one after it in the new journal
+        store.atomically(() -> store.tally(TallyRequest.event("failures|account:alice", T0, Duration.ofHours(1), 100)));
+        MemoryStateStore reopened = open(copyDirectory(directory, temp.resolve("after-snapshot-and-kill")));
+        assertThat(reopened.tally(TallyRequest.peek("failures|account:alice", T0, Duration.ofHours(1), 100)).count()).isEqualTo(2);
+    }
+
+    @Test
+    void aUnitIsOneJournalRecordSoAKillWhileItIsWrittenDropsItWhole() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = open(directory);
+        beforeTheUnit(store);
+        long before = store.journalBytes();
+        unitOfOneAttempt(store);
+        long after = store.journalBytes();
+        // A kill in the middle of the copy into the mapped journal leaves a prefix of the record, then zeros: cut
+        // just after the frame header, in the middle, and one byte short (the nested unit's record lies early in it).
+        for (long cut : new long[]{before + 8, (before + after) / 2, after - 1}) {
+            Path copy = copyDirectory(directory, temp.resolve("torn-at-" + cut));
+            try (FileChannel channel = FileChannel.open(onlyJournal(copy), StandardOpenOption.WRITE)) {
+                channel.write(ByteBuffer.allocate((int) (after - cut)), cut);
+            }
+            MemoryStateStore reopened = open(copy);
+            assertUnitKept(reopened, false);
+            assertThat(reopened.journalBytes()).as("the torn record is cut off").isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aSnapshotIsNotTakenInTheMiddleOfAUnit() {
+        MemoryStateStore store = open(temp.resolve("data"));
+        assertThatThrownBy(() -> store.atomically(() -> {
+            store.tally(TallyRequest.event("failures", T0, Duration.ofHours(1), 100));
+            store.checkpoint();
+            return null;
+        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("inside an atomic unit");
+        // the unit's change was journaled all the same
+        assertThat(open(copyOf(store)).tally(TallyRequest.peek("failures", T0, Duration.ofHours(1), 100)).count()).isEqualTo(1);
+    }
+
+    private Path copyOf(MemoryStateStore store) {
+        try {
+            return copyDirectory(temp.resolve("data"), temp.resolve("copy-" + directories++));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Test
     void anInterruptedCallerDoesNotBreakTheJournal() throws IOException {
         Path directory = temp.resolve("data");
