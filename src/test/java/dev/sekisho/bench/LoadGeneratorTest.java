@@ -93,7 +93,7 @@ class LoadGeneratorTest {
         try (ScriptedPolicyServer server = new ScriptedPolicyServer((connection, request) -> answered.getAndIncrement() % 2 == 0
                 ? List.of(ascii("reason=greylis"), ascii("ted\r\naction=DEFER_IF"), ascii("_PERMIT Greylisted, try later\r"), ascii("\n\r\n"))
                 : List.of(ascii("action=dunno\n"), ascii("\n")))) {
-            LoadReport report = new LoadGenerator(fill(server.address(), 3, 300)).run();
+            LoadReport report = new LoadGenerator(fill(server.address(), 3, 300), Optional.empty(), 2).run();
 
             assertThat(report.errors()).isZero();
             assertThat(report.replies()).isEqualTo(300);
@@ -132,7 +132,7 @@ class LoadGeneratorTest {
         try (ScriptedPolicyServer server = new ScriptedPolicyServer((connection, request) -> List.of(ascii("action=DUNNO\n\n")))) {
             LoadSettings settings = new LoadSettings(server.address(), 3, Duration.ZERO, Duration.ofSeconds(30), 150, 0, 1,
                     new MixSize(5_000, 2_000), "mx", Duration.ofSeconds(5));
-            LoadReport report = new LoadGenerator(settings).run();
+            LoadReport report = new LoadGenerator(settings, Optional.empty(), 2).run(); // connections 0 and 2 on one thread, 1 on the other
 
             assertThat(report.replies()).isEqualTo(150);
             // Connection i draws from the seed's i-th split, so its requests are that sequence's first ones, in order.
@@ -192,10 +192,10 @@ class LoadGeneratorTest {
         // The DUNNO server runs in this JVM, so this process is the target.
         ProcessTreeCpu thisProcess = new ProcessTreeCpu(ProcessHandle.current().pid());
 
-        LoadReport report = new LoadGenerator(settings(2, 5_000, 0), Optional.of(thisProcess)).run();
+        LoadReport report = new LoadGenerator(settings(2, 5_000, 0), Optional.of(thisProcess), 1).run();
 
         assertThat(report.targetCpu()).hasValueSatisfying(cpu -> assertThat(cpu).isPositive());
-        assertThat(report.toKeyValues()).containsPattern(" cpu_us_per_req=[0-9.]+ ");
+        assertThat(report.toKeyValues()).containsPattern(" cpu_us_per_req=[0-9.]+ generator_cpu_us_per_req=[0-9.]+ ");
         assertThat(new LoadGenerator(settings(1, 10, 0)).run().toKeyValues()).contains(" cpu_us_per_req=n/a ");
     }
 
