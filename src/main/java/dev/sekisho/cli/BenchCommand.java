@@ -102,6 +102,10 @@ public final class BenchCommand implements Callable<Integer> {
                 description = "A request unanswered this long is an error. Default: ${DEFAULT-VALUE}.")
         Duration replyTimeout;
 
+        @Option(names = "--generator-threads", defaultValue = "0", paramLabel = "N",
+                description = "Threads driving the connections (0: one per 32 connections, at most one per core). Default: ${DEFAULT-VALUE}.")
+        int generatorThreads;
+
         @Option(names = "--target-pid", defaultValue = "0", paramLabel = "PID",
                 description = "Charge this process and its descendants' CPU time (Linux /proc) over the measured period "
                         + "and report it per request.")
@@ -121,6 +125,7 @@ public final class BenchCommand implements Callable<Integer> {
                 settings = new LoadSettings(target, 1, warmup, duration, requests, fillTriplets, seed,
                         new MixSize(clients, senders), policyContext, replyTimeout);
                 for (int connections : concurrency) settings.withConcurrency(connections); // validates each
+                if (generatorThreads < 0) throw new IllegalArgumentException("--generator-threads cannot be negative, was " + generatorThreads);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -129,7 +134,8 @@ public final class BenchCommand implements Callable<Integer> {
                 LoadReport report;
                 try {
                     Optional<ProcessTreeCpu> targetCpu = targetPid > 0 ? Optional.of(new ProcessTreeCpu(targetPid)) : Optional.empty();
-                    report = new LoadGenerator(settings.withConcurrency(connections), targetCpu).run();
+                    int threads = generatorThreads > 0 ? generatorThreads : LoadGenerator.defaultThreads(connections);
+                    report = new LoadGenerator(settings.withConcurrency(connections), targetCpu, threads).run();
                 } catch (IOException e) {
                     spec.commandLine().getErr().println("bench load against " + target + " failed: " + e.getMessage());
                     return 1;

@@ -1,9 +1,7 @@
 package dev.sekisho.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,13 +10,16 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,26 +88,72 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void parsesRepliesByTheirActionWord() throws IOException {
-        assertThat(read("action=DUNNO\n\n").actionWord()).isEqualTo("DUNNO");
+    void repliesInPiecesAndWithOtherAttributesAreCountedByAction() throws Exception {
+        AtomicInteger answered = new AtomicInteger();
+        try (ScriptedPolicyServer server = new ScriptedPolicyServer((connection, request) -> answered.getAndIncrement() % 2 == 0
+                ? List.of(ascii("reason=greylis"), ascii("ted\r\naction=DEFER_IF"), ascii("_PERMIT Greylisted, try later\r"), ascii("\n\r\n"))
+                : List.of(ascii("action=dunno\n"), ascii("\n")))) {
+            LoadReport report = new LoadGenerator(fill(server.address(), 3, 300), Optional.empty(), 2).run();
 
-        PolicyReply greylisted = read("action=DEFER_IF_PERMIT Greylisted, see http://postgrey.schweikert.ch/help/example.test.html\n\n");
-        assertThat(greylisted.action()).isEqualTo("DEFER_IF_PERMIT Greylisted, see http://postgrey.schweikert.ch/help/example.test.html");
-        assertThat(greylisted.actionWord()).isEqualTo("DEFER_IF_PERMIT");
-
-        assertThat(read("action=450 4.7.1 sorry, max 100 requests per hour\n\n").actionWord()).isEqualTo("450");
-        assertThat(read("action=prepend X-Seen: yes\r\n\r\n").actionWord()).isEqualTo("PREPEND");
-        assertThat(read("reason=ignored\naction=OK\n\n").action()).isEqualTo("OK");
+            assertThat(report.errors()).isZero();
+            assertThat(report.replies()).isEqualTo(300);
+            assertThat(report.latency().count()).isEqualTo(300);
+            assertThat(report.micros(0.5)).isPositive();
+            assertThat(report.repliesByAction()).containsExactly(Map.entry("DEFER_IF_PERMIT", 150L), Map.entry("DUNNO", 150L));
+            assertThat(server.requestsByConnection()).hasSize(3).allSatisfy(requests -> assertThat(requests).hasSize(100));
+        }
     }
 
     @Test
-    void refusesRepliesThatAreNotThePolicyProtocol() {
-        assertThatThrownBy(() -> read("\n")).isInstanceOf(PolicyReply.MalformedReplyException.class)
-                .hasMessageContaining("without an action");
-        assertThatThrownBy(() -> read("action=\n\n")).isInstanceOf(PolicyReply.MalformedReplyException.class);
-        assertThatThrownBy(() -> read("action=DUNNO\n")).isInstanceOf(IOException.class)
-                .hasMessageContaining("closed the connection");
-        assertThatThrownBy(() -> read("action=" + "x".repeat(5000) + "\n\n")).isInstanceOf(PolicyReply.MalformedReplyException.class);
+    void garbageAndClosedConnectionsAreErrorsAndTheTripletIsSentAgainOnANewConnection() throws Exception {
+        // Connection 0 answers two requests, then a greeting that is no policy reply; connection 1
+        // answers one and then closes without a reply; connection 2 answers everything.
+        try (ScriptedPolicyServer server = new ScriptedPolicyServer((connection, request) -> {
+            if (connection == 0 && request == 2) return List.of(ascii("220 mail.example.test ESMTP\n\n"));
+            if (connection == 1 && request == 1) return null;
+            return List.of(ascii("action=DUNNO\n\n"));
+        })) {
+            LoadReport report = new LoadGenerator(fill(server.address(), 1, 20)).run();
+
+            assertThat(report.errors()).isEqualTo(2);
+            assertThat(report.replies()).isEqualTo(20);
+            assertThat(report.repliesByAction()).containsExactly(Map.entry("DUNNO", 20L));
+            TrafficMix mix = new TrafficMix(1, 5_000, 2_000, "mx");
+            List<List<byte[]>> received = server.requestsByConnection();
+            assertThat(received).hasSize(3);
+            assertThat(received.get(0)).containsExactly(encodedTriplets(mix, 0, 3));
+            assertThat(received.get(1)).containsExactly(encodedTriplets(mix, 2, 4));
+            assertThat(received.get(2)).containsExactly(encodedTriplets(mix, 3, 20));
+        }
+    }
+
+    @Test
+    void eachConnectionSendsItsOwnPartOfTheSeededSequence() throws Exception {
+        try (ScriptedPolicyServer server = new ScriptedPolicyServer((connection, request) -> List.of(ascii("action=DUNNO\n\n")))) {
+            LoadSettings settings = new LoadSettings(server.address(), 3, Duration.ZERO, Duration.ofSeconds(30), 150, 0, 1,
+                    new MixSize(5_000, 2_000), "mx", Duration.ofSeconds(5));
+            LoadReport report = new LoadGenerator(settings, Optional.empty(), 2).run(); // connections 0 and 2 on one thread, 1 on the other
+
+            assertThat(report.replies()).isEqualTo(150);
+            // Connection i draws from the seed's i-th split, so its requests are that sequence's first ones, in order.
+            TrafficMix mix = new TrafficMix(1, 5_000, 2_000, "mx");
+            SplittableRandom seeds = new SplittableRandom(1);
+            List<List<byte[]>> sequences = IntStream.range(0, 3).mapToObj(i -> {
+                SplittableRandom random = seeds.split();
+                return IntStream.range(0, 1_000).mapToObj(k -> mix.next(random).encode()).toList();
+            }).toList();
+            List<List<byte[]>> received = server.requestsByConnection();
+            assertThat(received).hasSize(3);
+            Set<Integer> matched = new HashSet<>();
+            for (List<byte[]> requests : received) {
+                assertThat(requests.size()).isBetween(50, 1_000);
+                int sequence = IntStream.range(0, 3).filter(i -> Arrays.equals(sequences.get(i).get(0), requests.get(0))).findFirst().orElse(-1);
+                assertThat(sequence).as("the first request is the first of one connection's sequence").isNotNegative();
+                assertThat(requests).containsExactlyElementsOf(sequences.get(sequence).subList(0, requests.size()));
+                matched.add(sequence);
+            }
+            assertThat(matched).containsExactlyInAnyOrder(0, 1, 2);
+        }
     }
 
     @Test
@@ -145,10 +192,10 @@ class LoadGeneratorTest {
         // The DUNNO server runs in this JVM, so this process is the target.
         ProcessTreeCpu thisProcess = new ProcessTreeCpu(ProcessHandle.current().pid());
 
-        LoadReport report = new LoadGenerator(settings(2, 5_000, 0), Optional.of(thisProcess)).run();
+        LoadReport report = new LoadGenerator(settings(2, 5_000, 0), Optional.of(thisProcess), 1).run();
 
         assertThat(report.targetCpu()).hasValueSatisfying(cpu -> assertThat(cpu).isPositive());
-        assertThat(report.toKeyValues()).containsPattern(" cpu_us_per_req=[0-9.]+ ");
+        assertThat(report.toKeyValues()).containsPattern(" cpu_us_per_req=[0-9.]+ generator_cpu_us_per_req=[0-9.]+ ");
         assertThat(new LoadGenerator(settings(1, 10, 0)).run().toKeyValues()).contains(" cpu_us_per_req=n/a ");
     }
 
@@ -198,6 +245,19 @@ class LoadGeneratorTest {
         }
     }
 
+    private static LoadSettings fill(InetSocketAddress target, int concurrency, long triplets) {
+        return new LoadSettings(target, concurrency, Duration.ZERO, Duration.ofSeconds(30), 0, triplets, 1,
+                new MixSize(5_000, 2_000), "mx", Duration.ofSeconds(5));
+    }
+
+    private static byte[][] encodedTriplets(TrafficMix mix, long from, long to) {
+        return LongStream.range(from, to).mapToObj(i -> mix.distinctTriplet(i).encode()).toArray(byte[][]::new);
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
     private LoadSettings settings(int concurrency, long requests, long fillTriplets) {
         return new LoadSettings(dunnoServer.address(), concurrency, Duration.ZERO, Duration.ofSeconds(30), requests,
                 fillTriplets, 1, new MixSize(5_000, 2_000), "mx", Duration.ofSeconds(5));
@@ -206,9 +266,5 @@ class LoadGeneratorTest {
     private static List<GeneratedRequest> requests(TrafficMix mix, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         return IntStream.range(0, 2_000).mapToObj(i -> mix.next(random)).toList();
-    }
-
-    private static PolicyReply read(String bytes) throws IOException {
-        return PolicyConnection.readReply(new ByteArrayInputStream(bytes.getBytes(StandardCharsets.UTF_8)), new byte[4096]);
     }
 }
