@@ -230,7 +230,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         stopLogSources();
         logObserver = observer;
         SekishoConfig.LogsConfig logs = running.get().config().logs();
-        if (!logs.isEmpty()) logSources = LogIntake.start(logs, dataDir.resolve("logs"), clock, store, observer);
+        if (!logs.isEmpty()) logSources = LogIntake.start(logs, dataDir.resolve("logs"), clock, store, observer, metrics);
     }
 
     private synchronized void stopLogSources() {

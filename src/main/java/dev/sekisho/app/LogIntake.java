@@ -33,6 +33,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The configured log sources, running: each file followed by a {@link FileTail} polled on one thread, each syslog
@@ -48,11 +50,29 @@ final class LogIntake implements AutoCloseable {
     private final List<SyslogListener> listeners = new ArrayList<>();
     private final AtomicLong attempts = new AtomicLong();
     private final AtomicLong unreadable = new AtomicLong();
+    private final MeterRegistry metrics;
     private ScheduledExecutorService poller;
 
-    private LogIntake(SekishoConfig.LogsConfig config, LoginObserver observer) {
+    /**
+     * What one source gave, as counters of the metrics registry: the registry keeps them across reloads (a restarted
+     * source finds its counters by name and tag), so they only grow.
+     */
+    private record SourceMeters(Counter lines, Counter unreadable, Counter attempts) {
+        static SourceMeters of(MeterRegistry registry, String source) {
+            return new SourceMeters(
+                    Counter.builder("sekisho.logs.lines").tag("source", source)
+                            .description("Log lines (file lines, syslog messages) read from a log source").register(registry),
+                    Counter.builder("sekisho.logs.unreadable").tag("source", source)
+                            .description("Log lines skipped because they did not have their format's shape").register(registry),
+                    Counter.builder("sekisho.logs.login.attempts").tag("source", source)
+                            .description("Login attempts found in a log source and handed to the lockouts").register(registry));
+        }
+    }
+
+    private LogIntake(SekishoConfig.LogsConfig config, LoginObserver observer, MeterRegistry metrics) {
         this.config = config;
         this.observer = observer;
+        this.metrics = metrics;
     }
 
     /**
@@ -62,16 +82,22 @@ final class LogIntake implements AutoCloseable {
      * silently is not there would count nothing.
      */
     static LogIntake start(SekishoConfig.LogsConfig config, Path legacyPositions, InstantSource clock, StateStore store,
-                           LoginObserver observer) {
-        LogIntake intake = new LogIntake(config, observer);
+                           LoginObserver observer, MeterRegistry metrics) {
+        LogIntake intake = new LogIntake(config, observer, metrics);
         try {
             for (SekishoConfig.LogFile file : config.files()) {
-                intake.tails.add(tail(file.path(), store, legacyPositions, line -> intake.fileLine(file.format(), line), clock,
+                SourceMeters meters = SourceMeters.of(metrics, "file:" + file.path());
+                intake.tails.add(tail(file.path(), store, legacyPositions, line -> intake.fileLine(file.format(), line, meters), clock,
                         config.maxLineBytes()));
             }
             for (SekishoConfig.SyslogSource source : config.syslog()) {
+                SourceMeters meters = SourceMeters.of(metrics, "syslog:" + source.protocol().name().toLowerCase(Locale.ROOT) + ":"
+                        + source.address().getHostString() + ":" + source.address().getPort());
                 SyslogListener listener = new SyslogListener(SyslogListener.Protocol.valueOf(source.protocol().name()), source.address(),
-                        config.maxLineBytes(), config.timezone(), clock, message -> intake.entry(message.entry(), true, true));
+                        config.maxLineBytes(), config.timezone(), clock, message -> {
+                    meters.lines().increment();
+                    intake.entry(message.entry(), true, true, meters);
+                }, meters.unreadable()::increment);
                 intake.listeners.add(listener);
                 listener.start();
             }
@@ -121,41 +147,44 @@ final class LogIntake implements AutoCloseable {
     }
 
     /** True when the line gave a login attempt (the tail then saves its position at once). */
-    private boolean fileLine(SekishoConfig.LogFormat format, LogLine line) {
+    private boolean fileLine(SekishoConfig.LogFormat format, LogLine line, SourceMeters meters) {
+        meters.lines().increment();
         LogEntry entry;
         try {
             entry = TraditionalLine.parse(line, format != SekishoConfig.LogFormat.DOVECOT, config.timezone());
         } catch (MalformedLineException e) {
+            meters.unreadable().increment();
             if (unreadable.incrementAndGet() <= 10) {
                 LOG.warn("a {} log line without the expected shape ({}): {}", format.name().toLowerCase(Locale.ROOT), e.getMessage(),
                         line.text().length() > 200 ? line.text().substring(0, 200) + "..." : line.text());
             }
             return false;
         }
-        return entry(entry, format != SekishoConfig.LogFormat.DOVECOT, format != SekishoConfig.LogFormat.POSTFIX) > 0;
+        return entry(entry, format != SekishoConfig.LogFormat.DOVECOT, format != SekishoConfig.LogFormat.POSTFIX, meters) > 0;
     }
 
     /** Hands the entry's login attempts to the observer; returns how many there were. */
-    private int entry(LogEntry entry, boolean postfix, boolean dovecot) {
+    private int entry(LogEntry entry, boolean postfix, boolean dovecot, SourceMeters meters) {
         int observed = 0;
         if (postfix) {
             Optional<LoginAttempt> attempt = PostfixSaslLogLine.parse(entry.program(), entry.message(), entry.timestamp());
             if (attempt.isPresent()) {
-                observe(attempt.get());
+                observe(attempt.get(), meters);
                 observed++;
             }
         }
         if (dovecot) {
             for (LoginAttempt attempt : DovecotAuthLogLine.parse(entry.program(), entry.message(), entry.timestamp())) {
-                observe(attempt);
+                observe(attempt, meters);
                 observed++;
             }
         }
         return observed;
     }
 
-    private void observe(LoginAttempt attempt) {
+    private void observe(LoginAttempt attempt, SourceMeters meters) {
         attempts.incrementAndGet();
+        meters.attempts().increment();
         observer.observe(attempt);
     }
 

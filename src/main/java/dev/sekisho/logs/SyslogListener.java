@@ -48,6 +48,7 @@ public final class SyslogListener implements AutoCloseable {
     private final ZoneId zone;
     private final InstantSource clock;
     private final MessageHandler handler;
+    private final Runnable onSkipped;
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
@@ -58,6 +59,14 @@ public final class SyslogListener implements AutoCloseable {
 
     public SyslogListener(Protocol protocol, InetSocketAddress address, int maxMessageBytes, ZoneId zone, InstantSource clock,
                           MessageHandler handler) {
+        this(protocol, address, maxMessageBytes, zone, clock, handler, () -> {
+        });
+    }
+
+    /** @param onSkipped told of each message skipped as malformed (a metric) */
+    public SyslogListener(Protocol protocol, InetSocketAddress address, int maxMessageBytes, ZoneId zone, InstantSource clock,
+                          MessageHandler handler, Runnable onSkipped) {
+        this.onSkipped = Objects.requireNonNull(onSkipped, "onSkipped");
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.address = Objects.requireNonNull(address, "address");
         if (maxMessageBytes < 480) throw new IllegalArgumentException("maxMessageBytes must be at least 480 (RFC 5424 section 6.1), was " + maxMessageBytes);
@@ -234,6 +243,7 @@ public final class SyslogListener implements AutoCloseable {
     /** Logged for the first ten, then every thousandth: a broken sender must not flood the log. */
     private void skip(String what, Object from) {
         long count = malformed.incrementAndGet();
+        onSkipped.run();
         if (count <= 10 || count % 1000 == 0) {
             LOG.warn("syslog on {}: skipped {} from {} ({} skipped so far)", localAddress(), what, from, count);
         }

@@ -35,6 +35,7 @@ class LogIntakeTest {
     Path dir;
     private final MutableClock clock = MutableClock.at("2026-12-02T06:00:05Z");
     private final BlockingQueue<LoginAttempt> attempts = new LinkedBlockingQueue<>();
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry metrics = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     private final MemoryStateStore store = MemoryStateStore.inMemory(MemoryStateStore.Options.defaults().withMaintenanceThread(false), clock);
     private LogIntake intake;
     private Application app;
@@ -66,7 +67,7 @@ class LogIntakeTest {
                 new SekishoConfig.LogFile(dovecot, SekishoConfig.LogFormat.DOVECOT),
                 new SekishoConfig.LogFile(mail, SekishoConfig.LogFormat.SYSLOG)),
                 List.of(), ZoneId.of("Asia/Tokyo"), Duration.ofHours(1), 8192);
-        intake = LogIntake.start(config, dir.resolve("positions"), clock, store, attempts::add);
+        intake = LogIntake.start(config, dir.resolve("positions"), clock, store, attempts::add, metrics);
         intake.pollAll(); // none of the files exists yet: each is read from its start once it does
 
         append(postfix, "Dec 02 15:00:01 mail postfix/submission/smtpd[9]: warning: unknown[203.0.113.7]: "
@@ -88,6 +89,11 @@ class LogIntakeTest {
                 "postfix-log smtp w@example.test 203.0.113.8 SUCCESS 2026-12-02T06:00:04Z");
         assertThat(intake.attemptsObserved()).isEqualTo(5);
         assertThat(intake.unreadableLines()).isEqualTo(1);
+        assertThat(metrics.get("sekisho.logs.lines").tag("source", "file:" + postfix).counter().count()).isEqualTo(2);
+        assertThat(metrics.get("sekisho.logs.login.attempts").tag("source", "file:" + postfix).counter().count()).isEqualTo(1);
+        assertThat(metrics.get("sekisho.logs.login.attempts").tag("source", "file:" + dovecot).counter().count()).isEqualTo(2);
+        assertThat(metrics.get("sekisho.logs.unreadable").tag("source", "file:" + dovecot).counter().count()).isEqualTo(1);
+        assertThat(metrics.get("sekisho.logs.lines").tag("source", "file:" + mail).counter().count()).isEqualTo(2);
         // each file's position is kept in the state store, past its last line
         assertThat(store.fields(StatePositions.key(postfix))).containsEntry("offset", Long.toString(Files.size(postfix)));
         assertThat(store.fields(StatePositions.key(dovecot))).containsEntry("offset", Long.toString(Files.size(dovecot)));
@@ -101,7 +107,7 @@ class LogIntakeTest {
                 new SekishoConfig.SyslogSource(SekishoConfig.SyslogProtocol.UDP, new InetSocketAddress("127.0.0.1", 0)),
                 new SekishoConfig.SyslogSource(SekishoConfig.SyslogProtocol.TCP, new InetSocketAddress("127.0.0.1", 0))),
                 ZoneId.of("UTC"), Duration.ofSeconds(1), 8192);
-        intake = LogIntake.start(config, dir.resolve("positions"), clock, store, attempts::add);
+        intake = LogIntake.start(config, dir.resolve("positions"), clock, store, attempts::add, metrics);
         byte[] udp = ("<20>1 2026-12-02T06:00:01Z mail postfix/smtpd 9 - - warning: unknown[203.0.113.7]: "
                 + "SASL LOGIN authentication failed: UGFzc3dvcmQ6").getBytes(StandardCharsets.UTF_8);
         try (DatagramSocket socket = new DatagramSocket()) {
@@ -110,6 +116,7 @@ class LogIntakeTest {
         LoginAttempt fromUdp = next();
         assertThat(fromUdp.source()).isEqualTo("postfix-log");
         assertThat(fromUdp.at()).isEqualTo(Instant.parse("2026-12-02T06:00:01Z"));
+        assertThat(metrics.get("sekisho.logs.login.attempts").tag("source", "syslog:udp:127.0.0.1:0").counter().count()).isEqualTo(1);
 
         try (Socket socket = new Socket()) {
             socket.connect(intake.listeners().get(1).localAddress());

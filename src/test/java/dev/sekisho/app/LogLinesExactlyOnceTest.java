@@ -119,7 +119,7 @@ class LogLinesExactlyOnceTest {
         LogIntake intake = LogIntake.start(config(), legacyPositions(), clock, store, attempt -> store.atomically(() -> {
             count(store, attempt); // a unit of its own, as Application's observer makes: nested in the line's unit
             return null;
-        }));
+        }), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         toClose.add(intake);
         return intake;
     }
@@ -153,7 +153,7 @@ class LogLinesExactlyOnceTest {
                 try (LogIntake again = LogIntake.start(config(), legacyPositions(), clock, resumed, a -> resumed.atomically(() -> {
                     count(resumed, a);
                     return null;
-                }))) {
+                }), new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
                     again.pollAll();
                 }
                 assertCountedExactly(resumed, lines, when);
@@ -168,7 +168,7 @@ class LogLinesExactlyOnceTest {
                 try (LogIntake again = LogIntake.start(config(), legacyPositions(), clock, resumed, a -> resumed.atomically(() -> {
                     count(resumed, a);
                     return null;
-                }))) {
+                }), new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
                     again.pollAll();
                 }
                 assertCountedExactly(resumed, lines + 2, when + ", rotated while down");
