@@ -37,7 +37,7 @@ class PostgresqlReportStoreTest implements ReportStoreContract {
             new dev.sekisho.reports.source.ReportReader().read(CORPUS.resolve("cry-inc-dmarc-report-viewer/dmarc-reports/outlook.xml"), again);
             assertThat(again.tally().aggregateDuplicates()).isEqualTo(1);
             assertThat(second.counts().records()).isEqualTo(2);
-            assertThat(second.counts().schemaVersion()).isEqualTo(3);
+            assertThat(second.counts().schemaVersion()).isEqualTo(4);
         }
     }
 
