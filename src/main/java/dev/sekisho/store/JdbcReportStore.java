@@ -67,6 +67,7 @@ final class JdbcReportStore implements ReportStore {
     private final int schemaVersion;
     private final PreparedStatement insertRecord;
     private final Statements statements = new Statements();
+    private final RecordTexts texts; // the writer's
     private final Semaphore inFlight = new Semaphore(RECORDS_IN_FLIGHT);
     private Writing open; // the aggregate report begun and not ended, on the caller's side
     private ExecutorService writer;
@@ -83,10 +84,11 @@ final class JdbcReportStore implements ReportStore {
         connection.setAutoCommit(false);
         this.schemaVersion = Migrations.apply(connection, dialect.folder, dialect == Dialect.POSTGRESQL, location);
         this.insertRecord = connection.prepareStatement("""
-                INSERT INTO aggregate_record (report, record_index, source_ip, message_count, disposition, dkim_evaluated,
+                INSERT INTO aggregate_record_row (report, record_index, source_ip, message_count, disposition, dkim_evaluated,
                     spf_evaluated, reasons, header_from, envelope_from, envelope_to, dkim_domain, dkim_selector, dkim_result,
                     spf_domain, spf_scope, spf_result, dkim_all, spf_all)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""");
+        this.texts = new RecordTexts(connection);
     }
 
     static ReportStore open(String location) {
@@ -271,6 +273,7 @@ final class JdbcReportStore implements ReportStore {
                     // Another importer stored it between the check and the insert (PostgreSQL, several nodes).
                     if (!isUniqueViolation(e)) throw e;
                     connection.rollback(savepoint);
+                    texts.forget();
                     duplicate = true;
                 }
             } catch (SQLException | RuntimeException e) {
@@ -317,6 +320,7 @@ final class JdbcReportStore implements ReportStore {
             written = true;
             if (savepoint == null || failed) return;
             connection.rollback(savepoint);
+            texts.forget();
             connection.releaseSavepoint(savepoint);
         }
 
@@ -330,6 +334,7 @@ final class JdbcReportStore implements ReportStore {
             written = true;
             try {
                 insertRecord.clearBatch();
+                texts.forget();
                 if (savepoint != null) {
                     connection.rollback(savepoint);
                     connection.releaseSavepoint(savepoint);
@@ -535,45 +540,47 @@ final class JdbcReportStore implements ReportStore {
         }
     }
 
-    private static void bindRecord(PreparedStatement s, long reportKey, AggregateRecord r) throws SQLException {
+    /**
+     * Binds one record: the source address and counts as they are, every repeated word as its number in record_text
+     * (migration 4). Runs for every record on the writer thread: loops and nullable locals, not streams and Optionals.
+     */
+    private void bindRecord(PreparedStatement s, long reportKey, AggregateRecord r) throws SQLException {
         AggregateRecord.PolicyEvaluated evaluated = r.policyEvaluated();
         AggregateRecord.Identifiers identifiers = r.identifiers();
-        // Loops rather than streams: this runs for every record, on the writer thread the import waits for.
-        Optional<AggregateRecord.DkimAuth> dkim = Optional.empty(); // the first passing DKIM result, else the first
+        AggregateRecord.DkimAuth dkim = null; // the first passing DKIM result, else the first
         for (AggregateRecord.DkimAuth d : r.dkim()) {
             if (d.result() == DkimResult.PASS) {
-                dkim = Optional.of(d);
+                dkim = d;
                 break;
             }
-            if (dkim.isEmpty()) dkim = Optional.of(d);
+            if (dkim == null) dkim = d;
         }
-        Optional<AggregateRecord.SpfAuth> spf = Optional.empty(); // the first mfrom SPF result, else the first
+        AggregateRecord.SpfAuth spf = null; // the first mfrom SPF result, else the first
         for (AggregateRecord.SpfAuth x : r.spf()) {
             if (x.scope().orElse(null) == SpfScope.MFROM) {
-                spf = Optional.of(x);
+                spf = x;
                 break;
             }
-            if (spf.isEmpty()) spf = Optional.of(x);
+            if (spf == null) spf = x;
         }
         int i = 0;
         s.setLong(++i, reportKey);
         s.setInt(++i, r.index());
         s.setString(++i, AddressText.of(r.sourceIp())); // IPv4 dotted, IPv6 in RFC 5952 form
         s.setLong(++i, r.count());
-        s.setString(++i, word(evaluated.disposition()));
-        s.setString(++i, word(evaluated.dkim()));
-        s.setString(++i, word(evaluated.spf()));
-        setOptional(s, ++i, evaluated.reasons().isEmpty() ? Optional.empty()
-                : Optional.of(evaluated.reasons().stream().map(AggregateRecord.Reason::type).collect(Collectors.joining(","))));
-        s.setString(++i, identifiers.headerFrom());
-        setOptional(s, ++i, identifiers.envelopeFrom());
-        setOptional(s, ++i, identifiers.envelopeTo());
-        setOptional(s, ++i, dkim.map(AggregateRecord.DkimAuth::domain));
-        setOptional(s, ++i, dkim.flatMap(AggregateRecord.DkimAuth::selector));
-        setOptional(s, ++i, dkim.map(d -> word(d.result())));
-        setOptional(s, ++i, spf.map(AggregateRecord.SpfAuth::domain));
-        setOptional(s, ++i, spf.flatMap(AggregateRecord.SpfAuth::scope).map(JdbcReportStore::word));
-        setOptional(s, ++i, spf.map(x -> word(x.result())));
+        s.setLong(++i, texts.id(word(evaluated.disposition())));
+        s.setLong(++i, texts.id(word(evaluated.dkim())));
+        s.setLong(++i, texts.id(word(evaluated.spf())));
+        setText(s, ++i, reasons(evaluated.reasons()));
+        s.setLong(++i, texts.id(identifiers.headerFrom()));
+        setText(s, ++i, identifiers.envelopeFrom().orElse(null));
+        setText(s, ++i, identifiers.envelopeTo().orElse(null));
+        setText(s, ++i, dkim == null ? null : dkim.domain());
+        setText(s, ++i, dkim == null ? null : dkim.selector().orElse(null));
+        setText(s, ++i, dkim == null ? null : word(dkim.result()));
+        setText(s, ++i, spf == null ? null : spf.domain());
+        setText(s, ++i, spf == null || spf.scope().isEmpty() ? null : word(spf.scope().get()));
+        setText(s, ++i, spf == null ? null : word(spf.result()));
         StringBuilder all = new StringBuilder(64);
         for (AggregateRecord.DkimAuth d : r.dkim()) {
             if (!all.isEmpty()) all.append(' ');
@@ -581,14 +588,32 @@ final class JdbcReportStore implements ReportStore {
             if (d.selector().isPresent()) all.append('/').append(d.selector().get());
             all.append('=').append(word(d.result()));
         }
-        setOptional(s, ++i, r.dkim().isEmpty() ? Optional.empty() : Optional.of(all.toString()));
+        setText(s, ++i, r.dkim().isEmpty() ? null : all.toString());
         all.setLength(0);
         for (AggregateRecord.SpfAuth x : r.spf()) {
             if (!all.isEmpty()) all.append(' ');
             if (x.scope().isPresent()) all.append(word(x.scope().get())).append(':');
             all.append(x.domain()).append('=').append(word(x.result()));
         }
-        setOptional(s, ++i, r.spf().isEmpty() ? Optional.empty() : Optional.of(all.toString()));
+        setText(s, ++i, r.spf().isEmpty() ? null : all.toString());
+    }
+
+    /** The override types, comma-separated, or null when there are none. */
+    private static String reasons(List<AggregateRecord.Reason> reasons) {
+        if (reasons.isEmpty()) return null;
+        if (reasons.size() == 1) return reasons.get(0).type();
+        StringBuilder text = new StringBuilder();
+        for (AggregateRecord.Reason reason : reasons) {
+            if (!text.isEmpty()) text.append(',');
+            text.append(reason.type());
+        }
+        return text.toString();
+    }
+
+    /** A nullable word as its number in record_text. */
+    private void setText(PreparedStatement s, int index, String value) throws SQLException {
+        if (value == null) s.setNull(index, Types.BIGINT);
+        else s.setLong(index, texts.id(value));
     }
 
     // ---- failure and TLS reports ----------------------------------------------------------------
@@ -740,15 +765,20 @@ final class JdbcReportStore implements ReportStore {
     public List<RecordGroup> recordGroups(RecordFilter filter) {
         Objects.requireNonNull(filter, "filter");
         flush(); // questions and other reports see, and follow, the aggregate reports written before
+        // Grouped by the numbers of record_text (migration 4), the same word always having the same number; the texts
+        // are joined to the groups, not to every record.
         StringBuilder sql = new StringBuilder("""
-                SELECT r.source_ip, r.header_from, r.envelope_from, r.disposition, r.dkim_evaluated, r.spf_evaluated,
-                    r.dkim_domain, r.dkim_result, r.spf_domain, r.spf_result, r.reasons,
-                    SUM(r.message_count), MIN(a.begin_at), MAX(a.end_at)
-                FROM aggregate_record r JOIN aggregate_report a ON a.id = r.report
-                WHERE 1 = 1""");
+                SELECT g.source_ip, header_from.value, envelope_from.value, disposition.value, dkim_evaluated.value,
+                    spf_evaluated.value, dkim_domain.value, dkim_result.value, spf_domain.value, spf_result.value, reasons.value,
+                    g.messages, g.first_begin, g.last_end
+                FROM (SELECT r.source_ip, r.header_from, r.envelope_from, r.disposition, r.dkim_evaluated, r.spf_evaluated,
+                        r.dkim_domain, r.dkim_result, r.spf_domain, r.spf_result, r.reasons,
+                        SUM(r.message_count) AS messages, MIN(a.begin_at) AS first_begin, MAX(a.end_at) AS last_end
+                    FROM aggregate_record_row r JOIN aggregate_report a ON a.id = r.report
+                    WHERE 1 = 1""");
         List<Object> parameters = new ArrayList<>();
         filter.domain().ifPresent(domain -> {
-            sql.append(" AND (r.header_from = ? OR r.header_from LIKE ? ESCAPE '\\')");
+            sql.append(" AND r.header_from IN (SELECT id FROM record_text WHERE value = ? OR value LIKE ? ESCAPE '\\')");
             parameters.add(domain);
             parameters.add("%." + domain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"));
         });
@@ -758,8 +788,18 @@ final class JdbcReportStore implements ReportStore {
         });
         sql.append("""
 
-                GROUP BY r.source_ip, r.header_from, r.envelope_from, r.disposition, r.dkim_evaluated, r.spf_evaluated,
-                    r.dkim_domain, r.dkim_result, r.spf_domain, r.spf_result, r.reasons""");
+                    GROUP BY r.source_ip, r.header_from, r.envelope_from, r.disposition, r.dkim_evaluated, r.spf_evaluated,
+                        r.dkim_domain, r.dkim_result, r.spf_domain, r.spf_result, r.reasons) g
+                JOIN record_text header_from ON header_from.id = g.header_from
+                LEFT JOIN record_text envelope_from ON envelope_from.id = g.envelope_from
+                JOIN record_text disposition ON disposition.id = g.disposition
+                JOIN record_text dkim_evaluated ON dkim_evaluated.id = g.dkim_evaluated
+                JOIN record_text spf_evaluated ON spf_evaluated.id = g.spf_evaluated
+                LEFT JOIN record_text dkim_domain ON dkim_domain.id = g.dkim_domain
+                LEFT JOIN record_text dkim_result ON dkim_result.id = g.dkim_result
+                LEFT JOIN record_text spf_domain ON spf_domain.id = g.spf_domain
+                LEFT JOIN record_text spf_result ON spf_result.id = g.spf_result
+                LEFT JOIN record_text reasons ON reasons.id = g.reasons""");
         List<RecordGroup> groups = new ArrayList<>();
         try (PreparedStatement s = connection.prepareStatement(sql.toString())) {
             for (int i = 0; i < parameters.size(); i++) s.setObject(i + 1, parameters.get(i));
@@ -807,8 +847,8 @@ final class JdbcReportStore implements ReportStore {
         flush(); // questions and other reports see, and follow, the aggregate reports written before
         try {
             StoreCounts counts = new StoreCounts(count("SELECT COUNT(*) FROM aggregate_report"),
-                    count("SELECT COUNT(*) FROM aggregate_record"),
-                    count("SELECT COALESCE(SUM(message_count), 0) FROM aggregate_record"),
+                    count("SELECT COUNT(*) FROM aggregate_record_row"),
+                    count("SELECT COALESCE(SUM(message_count), 0) FROM aggregate_record_row"),
                     count("SELECT COUNT(*) FROM failure_report"), count("SELECT COUNT(*) FROM tls_report"), schemaVersion);
             connection.commit();
             return counts;
@@ -848,6 +888,7 @@ final class JdbcReportStore implements ReportStore {
             if (!connection.isClosed()) {
                 connection.rollback();
                 statements.close();
+                texts.close();
                 insertRecord.close();
                 connection.close();
             }

@@ -21,7 +21,7 @@ import java.util.List;
 final class Migrations {
     /** Every migration, in order; a new schema change is a new file and a new line here, never an edit. */
     static final List<Migration> ALL = List.of(new Migration(1, "reports"), new Migration(2, "source_enrichment"),
-            new Migration(3, "records_without_rowid"));
+            new Migration(3, "records_without_rowid"), new Migration(4, "record_texts"));
 
     record Migration(int version, String name) {
         String resource(String dialectFolder) {

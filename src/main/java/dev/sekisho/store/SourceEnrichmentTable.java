@@ -49,7 +49,7 @@ final class SourceEnrichmentTable implements EnrichmentStore {
         conditions.add("e.source_ip IS NULL");
         if (parts.contains(EnrichmentPart.DNS)) conditions.add("e.dns_checked_at IS NULL OR e.dns_checked_at < ? OR e.dns_status = 'unknown'");
         if (parts.contains(EnrichmentPart.GEO)) conditions.add("e.geo_checked_at IS NULL OR e.geo_checked_at < ?");
-        String sql = "SELECT s.source_ip FROM (SELECT DISTINCT source_ip FROM aggregate_record) s"
+        String sql = "SELECT s.source_ip FROM (SELECT DISTINCT source_ip FROM aggregate_record_row) s"
                 + " LEFT JOIN source_enrichment e ON e.source_ip = s.source_ip WHERE " + String.join(" OR ", conditions)
                 + " ORDER BY s.source_ip";
         try (PreparedStatement s = connection.prepareStatement(sql)) {

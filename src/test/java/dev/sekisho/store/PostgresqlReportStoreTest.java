@@ -37,7 +37,7 @@ class PostgresqlReportStoreTest implements ReportStoreContract {
             new dev.sekisho.reports.source.ReportReader().read(CORPUS.resolve("cry-inc-dmarc-report-viewer/dmarc-reports/outlook.xml"), again);
             assertThat(again.tally().aggregateDuplicates()).isEqualTo(1);
             assertThat(second.counts().records()).isEqualTo(2);
-            assertThat(second.counts().schemaVersion()).isEqualTo(3);
+            assertThat(second.counts().schemaVersion()).isEqualTo(4);
         }
     }
 
@@ -65,6 +65,57 @@ class PostgresqlReportStoreTest implements ReportStoreContract {
             again.end(true);
             assertThat(store.counts().records()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aVersionThreeDatabaseIsMigratedToNumberedTextsKeepingEveryRecordAndItsWords() throws Exception {
+        String url = server.newDatabase();
+        java.util.List<RecordGroup> groups;
+        try (ReportStore store = ReportStore.open(url)) {
+            ReportImporter importer = new ReportImporter(store);
+            new dev.sekisho.reports.source.ReportReader().read(java.util.List.of(CORPUS.resolve("cry-inc-dmarc-report-viewer/dmarc-reports/outlook.xml"),
+                    CORPUS.resolve("opendmarc/testfiles/163.com!example.com!1337270400!1337356799.20120518163.xml")), importer);
+            new dev.sekisho.reports.source.ReportReader().read("r.xml", new java.io.ByteArrayInputStream(
+                    new AggregateReportXml("a.example", "all", "example.com", T0, T0 + DAY)
+                            .record("192.0.2.1", 4, "none", "fail", "fail", "example.com", "bounce.esp.example",
+                                    "example.com=fail esp.example=pass", "helo:mta.esp.example=pass bounce.esp.example=softfail", "forwarded")
+                            .bytes()), importer);
+            groups = store.recordGroups(RecordFilter.all());
+        }
+        java.util.List<java.util.List<String>> before;
+        // Put the database back as migration 3 left it: the records a table of texts.
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE records_v3 AS SELECT * FROM aggregate_record");
+            s.execute("DROP VIEW aggregate_record");
+            s.execute("DROP TABLE aggregate_record_row");
+            s.execute("DROP TABLE record_text");
+            s.execute("ALTER TABLE records_v3 RENAME TO aggregate_record");
+            s.execute("ALTER TABLE aggregate_record ADD PRIMARY KEY (report, record_index)");
+            s.execute("DELETE FROM schema_version WHERE version = 4");
+            before = rows(s);
+        }
+        assertThat(before).hasSize(53);
+        try (ReportStore store = ReportStore.open(url)) {
+            assertThat(store.counts().schemaVersion()).isEqualTo(4);
+            assertThat(store.counts().records()).isEqualTo(53);
+            assertThat(store.recordGroups(RecordFilter.all())).isEqualTo(groups);
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement s = c.createStatement()) {
+            assertThat(rows(s)).isEqualTo(before);
+        }
+    }
+
+    private static java.util.List<java.util.List<String>> rows(java.sql.Statement s) throws java.sql.SQLException {
+        java.util.List<java.util.List<String>> rows = new java.util.ArrayList<>();
+        try (java.sql.ResultSet r = s.executeQuery("SELECT * FROM aggregate_record ORDER BY report, record_index")) {
+            int columns = r.getMetaData().getColumnCount();
+            while (r.next()) {
+                java.util.List<String> row = new java.util.ArrayList<>();
+                for (int i = 1; i <= columns; i++) row.add(r.getString(i));
+                rows.add(row);
+            }
+        }
+        return rows;
     }
 
     private static dev.sekisho.reports.aggregate.AggregateRecord record(int index, String headerFrom) throws Exception {

@@ -45,7 +45,7 @@ public interface ReportStoreContract {
             assertThat(counts.aggregateReports()).isEqualTo(2);
             assertThat(counts.records()).isEqualTo(52);
             assertThat(counts.messages()).isEqualTo(95);
-            assertThat(counts.schemaVersion()).isEqualTo(3);
+            assertThat(counts.schemaVersion()).isEqualTo(4);
         }
     }
 
@@ -129,6 +129,57 @@ public interface ReportStoreContract {
             });
             assertThat(store.counts().aggregateReports()).isZero();
             assertThat(store.counts().records()).isZero();
+        }
+    }
+
+    @Test
+    default void aWordFirstWrittenByAReportThatRolledBackIsStoredRightLater() {
+        // The writer remembers the number of each word (record_text, migration 4). A report whose first batch added
+        // new words and which then broke off rolls those rows back; a later report with other new words may get the
+        // freed numbers, and the first words, seen again, must be added anew rather than taken from memory.
+        AggregateReportXml broken = new AggregateReportXml("r.example", "broken", "rolled-back.example", T0, T0 + DAY);
+        int n = JdbcReportStore.BATCH_SIZE + 1;
+        for (int i = 0; i < n; i++) {
+            broken.record("192.0.2.1", 1, "quarantine", "fail", "fail", "rolled-back.example", "bounce.rolled-back.example",
+                    "rolled-back.example=fail", "bounce.rolled-back.example=softfail", "mailing_list");
+        }
+        try (ReportStore store = newStore()) {
+            ReportImporter importer = new ReportImporter(store);
+            new ReportReader().read("broken.xml", new ByteArrayInputStream(broken.bytes()), new dev.sekisho.reports.source.ReportVisitor() {
+                @Override
+                public void aggregateReport(dev.sekisho.reports.aggregate.AggregateReport r) {
+                    importer.aggregateReport(r);
+                }
+
+                @Override
+                public void aggregateRecord(dev.sekisho.reports.aggregate.AggregateReport r, dev.sekisho.reports.aggregate.AggregateRecord record) {
+                    importer.aggregateRecord(r, record);
+                }
+
+                @Override
+                public void aggregateReportEnd(dev.sekisho.reports.aggregate.AggregateReport r, boolean complete) {
+                    importer.aggregateReportEnd(r, false);
+                }
+            });
+            assertThat(store.counts().records()).isZero();
+            importXml(store, importer, new AggregateReportXml("o.example", "other", "other.example", T0, T0 + DAY)
+                    .record("192.0.2.2", 2, "reject", "fail", "fail", "other.example", "bounce.other.example",
+                            "other.example=fail", "bounce.other.example=fail", "local_policy"));
+            importXml(store, importer, broken);
+
+            List<RecordGroup> rolledBack = store.recordGroups(new RecordFilter(java.util.Optional.of("rolled-back.example"), java.util.Optional.empty()));
+            assertThat(rolledBack).hasSize(1);
+            RecordGroup group = rolledBack.get(0);
+            assertThat(group.messages()).isEqualTo(n);
+            assertThat(group.headerFrom()).isEqualTo("rolled-back.example");
+            assertThat(group.envelopeFrom()).contains("bounce.rolled-back.example");
+            assertThat(group.disposition()).isEqualTo("quarantine");
+            assertThat(group.dkimDomain()).contains("rolled-back.example");
+            assertThat(group.spfResult()).contains("softfail");
+            assertThat(group.reasons()).isEqualTo("mailing_list");
+            List<RecordGroup> other = store.recordGroups(new RecordFilter(java.util.Optional.of("other.example"), java.util.Optional.empty()));
+            assertThat(other).extracting(RecordGroup::headerFrom, RecordGroup::disposition, RecordGroup::reasons, RecordGroup::messages)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("other.example", "reject", "local_policy", 2L));
         }
     }
 

@@ -50,6 +50,7 @@ class SqliteReportStoreTest implements ReportStoreContract {
             new dev.sekisho.reports.source.ReportReader().read(CORPUS.resolve("cry-inc-dmarc-report-viewer/dmarc-reports/outlook.xml"),
                     new ReportImporter(store));
         }
+        backToVersionThree(file);
         // Put the file back as version 2 left it: the records in an ordinary rowid table.
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE rowid_records AS SELECT * FROM aggregate_record");
@@ -57,19 +58,94 @@ class SqliteReportStoreTest implements ReportStoreContract {
             s.execute("ALTER TABLE rowid_records RENAME TO aggregate_record");
             s.execute("DELETE FROM schema_version WHERE version = 3");
         }
-        assertThat(tableSql(file)).doesNotContain("WITHOUT ROWID");
+        assertThat(tableSql(file, "aggregate_record")).doesNotContain("WITHOUT ROWID");
 
         try (ReportStore store = ReportStore.openSqlite(file)) {
-            assertThat(store.counts().schemaVersion()).isEqualTo(3);
+            assertThat(store.counts().schemaVersion()).isEqualTo(4);
             assertThat(store.counts().records()).isEqualTo(2);
             assertThat(store.recordGroups(RecordFilter.all())).isNotEmpty();
         }
-        assertThat(tableSql(file)).contains("WITHOUT ROWID");
+        assertThat(tableSql(file, "aggregate_record_row")).contains("WITHOUT ROWID");
     }
 
-    private static String tableSql(Path file) throws Exception {
+    @Test
+    void aVersionThreeFileIsMigratedToNumberedTextsKeepingEveryRecordAndItsWords() throws Exception {
+        Path file = dir.resolve("v3.db");
+        List<RecordGroup> groups;
+        List<RecordGroup> exampleCom;
+        try (ReportStore store = ReportStore.openSqlite(file)) {
+            ReportImporter importer = new ReportImporter(store);
+            new dev.sekisho.reports.source.ReportReader().read(List.of(CORPUS.resolve("cry-inc-dmarc-report-viewer/dmarc-reports/outlook.xml"),
+                    CORPUS.resolve("opendmarc/testfiles/163.com!example.com!1337270400!1337356799.20120518163.xml")), importer);
+            new dev.sekisho.reports.source.ReportReader().read("r.xml", new java.io.ByteArrayInputStream(
+                    new AggregateReportXml("a.example", "all", "example.com", T0, T0 + DAY)
+                            .record("192.0.2.1", 4, "none", "fail", "fail", "example.com", "bounce.esp.example",
+                                    "example.com=fail esp.example=pass", "helo:mta.esp.example=pass bounce.esp.example=softfail", "forwarded")
+                            .record("2001:db8::1", 3, "reject", "fail", "fail", "mail.example.com", "", "", "", "").bytes()), importer);
+            groups = store.recordGroups(RecordFilter.all());
+            exampleCom = store.recordGroups(new RecordFilter(java.util.Optional.of("example.com"), java.util.Optional.empty()));
+        }
+        assertThat(exampleCom).extracting(RecordGroup::headerFrom).contains("mail.example.com").containsOnly("example.com", "mail.example.com");
+        assertThat(exampleCom).hasSizeLessThan(groups.size()); // outlook.xml's records are about another domain
+        backToVersionThree(file);
+        List<List<String>> before = records(file);
+        assertThat(before).hasSize(52 + 2);
+
+        try (ReportStore store = ReportStore.openSqlite(file)) {
+            assertThat(store.counts().schemaVersion()).isEqualTo(4);
+            assertThat(store.counts().records()).isEqualTo(54);
+            assertThat(store.recordGroups(RecordFilter.all())).isEqualTo(groups);
+            assertThat(store.recordGroups(new RecordFilter(java.util.Optional.of("example.com"), java.util.Optional.empty()))).isEqualTo(exampleCom);
+        }
+        assertThat(records(file)).isEqualTo(before); // the view gives every column of every record as version 3 had it
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'aggregate_record'")) {
+             ResultSet r = s.executeQuery("SELECT typeof(header_from), typeof(dkim_all) FROM aggregate_record_row WHERE record_index = 1 AND report = (SELECT id FROM aggregate_report WHERE report_id = 'all')")) {
+            assertThat(r.next()).isTrue();
+            assertThat(r.getString(1)).isEqualTo("integer");
+            assertThat(r.getString(2)).isEqualTo("integer");
+        }
+    }
+
+    /** Turns a file of the current schema back into what migration 3 left: the records a table of texts, WITHOUT ROWID. */
+    private static void backToVersionThree(Path file) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("""
+                    CREATE TABLE records_v3 (
+                        report INTEGER NOT NULL REFERENCES aggregate_report (id) ON DELETE CASCADE, record_index INTEGER NOT NULL,
+                        source_ip TEXT NOT NULL, message_count BIGINT NOT NULL, disposition TEXT NOT NULL, dkim_evaluated TEXT NOT NULL,
+                        spf_evaluated TEXT NOT NULL, reasons TEXT, header_from TEXT NOT NULL, envelope_from TEXT, envelope_to TEXT,
+                        dkim_domain TEXT, dkim_selector TEXT, dkim_result TEXT, spf_domain TEXT, spf_scope TEXT, spf_result TEXT,
+                        dkim_all TEXT, spf_all TEXT, PRIMARY KEY (report, record_index)) WITHOUT ROWID""");
+            s.execute("INSERT INTO records_v3 SELECT * FROM aggregate_record");
+            s.execute("DROP VIEW aggregate_record");
+            s.execute("DROP TABLE aggregate_record_row");
+            s.execute("DROP TABLE record_text");
+            s.execute("ALTER TABLE records_v3 RENAME TO aggregate_record");
+            s.execute("CREATE INDEX aggregate_record_header_from ON aggregate_record (header_from)");
+            s.execute("DELETE FROM schema_version WHERE version = 4");
+        }
+        assertThat(tableSql(file, "aggregate_record")).contains("WITHOUT ROWID");
+    }
+
+    /** Every column of every record, in key order, as text. */
+    private static List<List<String>> records(Path file) throws Exception {
+        List<List<String>> rows = new java.util.ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT * FROM aggregate_record ORDER BY report, record_index")) {
+            int columns = r.getMetaData().getColumnCount();
+            assertThat(columns).isEqualTo(19);
+            while (r.next()) {
+                List<String> row = new java.util.ArrayList<>();
+                for (int i = 1; i <= columns; i++) row.add(r.getString(i));
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    private static String tableSql(Path file, String table) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '" + table + "'")) {
             assertThat(r.next()).isTrue();
             return r.getString(1);
         }

@@ -19,9 +19,7 @@ import java.io.Reader;
 import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -50,6 +48,8 @@ public final class AggregateReportParser {
     private PolicyPublished policy;
     private AggregateReport report;
     private int recordIndex;
+    /** The elements open in {@link #readTree}, innermost last: one array for the whole report, not one stack per record. */
+    private final XmlElement[] open = new XmlElement[MAX_DEPTH_PER_ELEMENT];
 
     private AggregateReportParser(Origin origin, AggregateReportHandler handler, XMLStreamReader xml) {
         this.origin = origin;
@@ -106,11 +106,12 @@ public final class AggregateReportParser {
             if (event == XMLStreamConstants.START_ELEMENT) {
                 String name = xml.getLocalName();
                 switch (name) {
-                    case "version" -> version = Optional.of(readTree().text()).filter(s -> !s.isEmpty());
-                    case "report_metadata" -> metadata = metadata(readTree());
-                    case "policy_published" -> policy = policy(readTree());
-                    case "record" -> record(readTree());
-                    default -> readTree(); // RFC 9990 3: extension elements, and anything unknown, are skipped
+                    case "version" -> version = Optional.of(readTree(true).text()).filter(s -> !s.isEmpty());
+                    case "report_metadata" -> metadata = metadata(readTree(true));
+                    case "policy_published" -> policy = policy(readTree(true));
+                    // A record's problems are told by the record's line, so its children need none of their own.
+                    case "record" -> record(readTree(false));
+                    default -> readTree(false); // RFC 9990 3: extension elements, and anything unknown, are skipped
                 }
             } else if (event == XMLStreamConstants.END_ELEMENT) {
                 // Children are read whole by readTree, so this is the end of feedback: reading stops here,
@@ -159,34 +160,38 @@ public final class AggregateReportParser {
                 : "the root element is <" + root + ">, not <feedback>: this is not a DMARC aggregate report");
     }
 
-    /** Reads the element the reader is on, to its end, into a bounded tree. */
-    private XmlElement readTree() throws XMLStreamException, ReportFormatException {
+    /**
+     * Reads the element the reader is on, to its end, into a bounded tree. With {@code childLines} each child has its
+     * own line; without, children have their top element's: the parser makes a new location object for every
+     * question about one, and a record has about twenty elements.
+     */
+    private XmlElement readTree(boolean childLines) throws XMLStreamException, ReportFormatException {
         XmlElement top = new XmlElement(xml.getLocalName(), xml.getLocation().getLineNumber());
-        Deque<XmlElement> open = new ArrayDeque<>();
-        open.push(top);
+        open[0] = top;
+        int depth = 1;
         int chars = 0;
         int elements = 0;
         int untracked = 0; // depth below MAX_DEPTH_PER_ELEMENT, read but not kept
-        while (!open.isEmpty()) {
+        while (depth > 0) {
             int event = next();
             switch (event) {
                 case XMLStreamConstants.START_ELEMENT -> {
-                    if (++elements > MAX_CHILDREN_PER_ELEMENT || open.size() >= MAX_DEPTH_PER_ELEMENT || untracked > 0) {
+                    if (++elements > MAX_CHILDREN_PER_ELEMENT || depth >= MAX_DEPTH_PER_ELEMENT || untracked > 0) {
                         untracked++;
                     } else {
-                        XmlElement child = new XmlElement(xml.getLocalName(), xml.getLocation().getLineNumber());
-                        open.peek().children.add(child);
-                        open.push(child);
+                        XmlElement child = new XmlElement(xml.getLocalName(), childLines ? xml.getLocation().getLineNumber() : top.line);
+                        open[depth - 1].add(child);
+                        open[depth++] = child;
                     }
                 }
                 case XMLStreamConstants.END_ELEMENT -> {
                     if (untracked > 0) untracked--;
-                    else open.pop();
+                    else open[--depth] = null;
                 }
                 case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
                     if (untracked == 0 && chars < MAX_CHARS_PER_ELEMENT) {
                         int take = Math.min(xml.getTextLength(), MAX_CHARS_PER_ELEMENT - chars);
-                        open.peek().append(xml.getTextCharacters(), xml.getTextStart(), take);
+                        open[depth - 1].append(xml.getTextCharacters(), xml.getTextStart(), take);
                         chars += take;
                     }
                 }

@@ -11,13 +11,21 @@ import java.util.Optional;
 final class XmlElement {
     final String name;
     final long line;
-    final List<XmlElement> children = new ArrayList<>(4);
-    /** The text so far; null while there is none. Most elements hold one piece of text or only white space. */
-    private StringBuilder text;
+    /** Empty (shared) until the first child: most elements of a record are leaves holding one word. */
+    private List<XmlElement> children = List.of();
+    /** The text, when it came in one piece (the usual case), without leading white space; null while there is none. */
+    private String text;
+    /** The text, when it came in several pieces (the parser may split it at its buffer's end). */
+    private StringBuilder pieces;
 
     XmlElement(String name, long line) {
         this.name = name;
         this.line = line;
+    }
+
+    void add(XmlElement child) {
+        if (children.isEmpty()) children = new ArrayList<>(4);
+        children.add(child);
     }
 
     Optional<XmlElement> child(String childName) {
@@ -40,21 +48,23 @@ final class XmlElement {
      * anyway, and it is all the text of an element that has children (the indentation between them).
      */
     void append(char[] characters, int start, int length) {
-        if (text == null) {
+        if (pieces != null) {
+            pieces.append(characters, start, length);
+        } else if (text == null) {
             int first = start;
             int end = start + length;
             while (first < end && Character.isWhitespace(characters[first])) first++;
             if (first == end) return;
-            text = new StringBuilder(end - first);
-            text.append(characters, first, end - first);
+            text = new String(characters, first, end - first);
         } else {
-            text.append(characters, start, length);
+            pieces = new StringBuilder(text.length() + length).append(text).append(characters, start, length);
         }
     }
 
     /** The element's own text without surrounding white space. */
     String text() {
-        return text == null ? "" : text.toString().strip();
+        if (pieces != null) return pieces.toString().strip();
+        return text == null ? "" : text.strip(); // strip returns the same string when there is nothing to strip
     }
 
     /** The stripped text of the first child so named, when there is one and it is not empty. */

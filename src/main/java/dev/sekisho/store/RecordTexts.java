@@ -1,0 +1,67 @@
+package dev.sekisho.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The record_text table (migration 4) as the store's writer uses it: the number of each repeated word of aggregate
+ * records (domains, selectors, result words, reasons, the dkim_all and spf_all lists), looked up or added once and
+ * then remembered, so that binding a record is mostly setting small integers. Used on the writer thread only.
+ * <p>
+ * The numbers remembered may belong to rows added in the open transaction; after any rollback the caller calls
+ * {@link #forget()}, since a rolled-back number can be given to another word later. The same statements run on SQLite
+ * and PostgreSQL; on PostgreSQL two importers adding one word at once both end up with the row that won.
+ */
+final class RecordTexts implements AutoCloseable {
+    /** Words remembered at most (about 10 MiB); beyond it they are forgotten and looked up again as they recur. */
+    static final int REMEMBERED = 65_536;
+
+    private final Connection connection;
+    private final Map<String, Long> ids = new HashMap<>();
+    private PreparedStatement find;
+    private PreparedStatement add;
+
+    RecordTexts(Connection connection) {
+        this.connection = connection;
+    }
+
+    /** The number of {@code value} in record_text, added when new. */
+    long id(String value) throws SQLException {
+        Long id = ids.get(value);
+        if (id != null) return id;
+        long found = find(value);
+        if (found < 0) {
+            if (add == null) add = connection.prepareStatement("INSERT INTO record_text (value) VALUES (?) ON CONFLICT (value) DO NOTHING");
+            add.setString(1, value);
+            add.executeUpdate();
+            found = find(value);
+            if (found < 0) throw new SQLException("record_text has no row for a value just added");
+        }
+        if (ids.size() >= REMEMBERED) ids.clear();
+        ids.put(value, found);
+        return found;
+    }
+
+    /** Forgets every number: after a rollback some may no longer exist, or later mean another word. */
+    void forget() {
+        ids.clear();
+    }
+
+    private long find(String value) throws SQLException {
+        if (find == null) find = connection.prepareStatement("SELECT id FROM record_text WHERE value = ?");
+        find.setString(1, value);
+        try (ResultSet r = find.executeQuery()) {
+            return r.next() ? r.getLong(1) : -1;
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (find != null) find.close();
+        if (add != null) add.close();
+    }
+}
