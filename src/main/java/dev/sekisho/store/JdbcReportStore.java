@@ -78,6 +78,11 @@ final class JdbcReportStore implements ReportStore {
     private long groupRecords;
 
     private JdbcReportStore(Connection connection, Dialect dialect, String location) throws SQLException {
+        this(connection, dialect, location, null);
+    }
+
+    /** @param wordAdder opens the connection record_text words are added on (PostgreSQL; see {@link RecordTexts}) */
+    private JdbcReportStore(Connection connection, Dialect dialect, String location, RecordTexts.Adder wordAdder) throws SQLException {
         this.connection = connection;
         this.dialect = dialect;
         this.location = location;
@@ -88,7 +93,7 @@ final class JdbcReportStore implements ReportStore {
                     spf_evaluated, reasons, header_from, envelope_from, envelope_to, dkim_domain, dkim_selector, dkim_result,
                     spf_domain, spf_scope, spf_result, dkim_all, spf_all)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""");
-        this.texts = new RecordTexts(connection);
+        this.texts = new RecordTexts(connection, wordAdder);
     }
 
     static ReportStore open(String location) {
@@ -143,7 +148,7 @@ final class JdbcReportStore implements ReportStore {
         Connection connection = null;
         try {
             connection = DriverManager.getConnection(url, properties);
-            return new JdbcReportStore(connection, Dialect.POSTGRESQL, redact(url));
+            return new JdbcReportStore(connection, Dialect.POSTGRESQL, redact(url), () -> DriverManager.getConnection(url, properties));
         } catch (SQLException e) {
             closeQuietly(connection);
             throw new StoreException("cannot open the PostgreSQL store " + redact(url) + ": " + e.getMessage(), e);

@@ -14,19 +14,32 @@ import java.util.Map;
  * <p>
  * The numbers remembered may belong to rows added in the open transaction; after any rollback the caller calls
  * {@link #forget()}, since a rolled-back number can be given to another word later. The same statements run on SQLite
- * and PostgreSQL; on PostgreSQL two importers adding one word at once both end up with the row that won.
+ * and PostgreSQL.
+ * <p>
+ * On PostgreSQL new words are added on a connection of their own that commits each at once. Added in the writer's
+ * transaction, a new word's unique-index entry would stay locked until the report group commits, and two importers
+ * adding the same two new words in opposite orders would wait for each other (a deadlock PostgreSQL breaks by
+ * refusing one group). A word committed for a report that then rolls back is simply there for the next one.
  */
 final class RecordTexts implements AutoCloseable {
     /** Words remembered at most (about 10 MiB); beyond it they are forgotten and looked up again as they recur. */
     static final int REMEMBERED = 65_536;
 
+    /** Opens the connection new words are added on; null to add them in the writer's transaction (SQLite). */
+    interface Adder {
+        Connection open() throws SQLException;
+    }
+
     private final Connection connection;
+    private final Adder adder;
+    private Connection adding;
     private final Map<String, Long> ids = new HashMap<>();
     private PreparedStatement find;
     private PreparedStatement add;
 
-    RecordTexts(Connection connection) {
+    RecordTexts(Connection connection, Adder adder) {
         this.connection = connection;
+        this.adder = adder;
     }
 
     /** The number of {@code value} in record_text, added when new. */
@@ -35,7 +48,14 @@ final class RecordTexts implements AutoCloseable {
         if (id != null) return id;
         long found = find(value);
         if (found < 0) {
-            if (add == null) add = connection.prepareStatement("INSERT INTO record_text (value) VALUES (?) ON CONFLICT (value) DO NOTHING");
+            if (add == null) {
+                if (adder != null) {
+                    adding = adder.open();
+                    adding.setAutoCommit(true);
+                }
+                add = (adding != null ? adding : connection).prepareStatement(
+                        "INSERT INTO record_text (value) VALUES (?) ON CONFLICT (value) DO NOTHING");
+            }
             add.setString(1, value);
             add.executeUpdate();
             found = find(value);
@@ -63,5 +83,6 @@ final class RecordTexts implements AutoCloseable {
     public void close() throws SQLException {
         if (find != null) find.close();
         if (add != null) add.close();
+        if (adding != null) adding.close();
     }
 }
