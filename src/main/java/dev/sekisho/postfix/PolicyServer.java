@@ -283,8 +283,8 @@ public final class PolicyServer implements AutoCloseable {
     /**
      * Closes every connection whose pending read is past its deadline; the reader whose read then
      * fails reports the idle or request timeout. One thread checking every connection a few times
-     * per timeout costs far less than a timed read per request (on a virtual thread each timed
-     * read registers and cancels a timer), and cuts a connection off at most one tick late.
+     * per timeout costs far less than a timed read per request (a timed read is a non-blocking read
+     * plus poll(2)), and cuts a connection off at most one tick late.
      */
     private void watchDeadlines() {
         long shortest = Math.min(limits.idleTimeout().toNanos(), limits.requestTimeout().toNanos());
