@@ -1,5 +1,6 @@
 package dev.sekisho.app;
 
+import dev.sekisho.engine.Action;
 import dev.sekisho.engine.Check;
 import dev.sekisho.engine.Engine;
 import dev.sekisho.engine.Explanation;
@@ -21,10 +22,13 @@ final class VerdictLog implements Engine.Listener {
     private static final Logger LOG = LoggerFactory.getLogger("sekisho.verdict");
     private final MeterRegistry metrics;
     private final LineWriter lines;
-    private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
-
-    private record CounterKey(String service, String action, String check) {
-    }
+    /**
+     * The verdict counters by service, then deciding check ("" for none), then action kind: every
+     * request looks its counter up, and nested maps of strings it already holds find it without
+     * building a key object per request.
+     */
+    private final Map<String, Map<String, Counter[]>> counters = new ConcurrentHashMap<>();
+    private static final Action.Kind[] KINDS = Action.Kind.values();
 
     /** @param lines where verdict lines go; null sends them through logback (tests, explain) */
     VerdictLog(MeterRegistry metrics, LineWriter lines) {
@@ -34,12 +38,7 @@ final class VerdictLog implements Engine.Listener {
 
     @Override
     public void decided(Transaction tx, Verdict verdict) {
-        String check = verdict.decidedBy() == null ? "" : verdict.decidedBy().check();
-        String action = verdict.action().kind().name();
-        counters.computeIfAbsent(new CounterKey(tx.service(), action, check), k -> Counter.builder("sekisho.verdicts")
-                .description("Verdicts by service, action and deciding check")
-                .tag("service", tx.service()).tag("action", action).tag("check", check)
-                .register(metrics)).increment();
+        counter(tx.service(), verdict.decidedBy() == null ? "" : verdict.decidedBy().check(), verdict.action().kind()).increment();
         if (!verdict.notable() || !LOG.isInfoEnabled()) return;
         StringBuilder line = (lines != null ? lines.start(LOG.getName()) : new StringBuilder(512))
                 .append("service=").append(tx.service())
@@ -55,6 +54,21 @@ final class VerdictLog implements Engine.Listener {
         for (Explanation note : verdict.notes()) note.appendTo(line.append(" note: "));
         if (lines != null) lines.submit(line);
         else LOG.info(line.toString());
+    }
+
+    private Counter counter(String service, String check, Action.Kind kind) {
+        Counter[] byKind = counters.computeIfAbsent(service, s -> new ConcurrentHashMap<>())
+                .computeIfAbsent(check, c -> new Counter[KINDS.length]);
+        Counter counter = byKind[kind.ordinal()];
+        if (counter == null) {
+            // Two threads may get here at once: the registry hands both the same counter.
+            counter = Counter.builder("sekisho.verdicts")
+                    .description("Verdicts by service, action and deciding check")
+                    .tag("service", service).tag("action", kind.name()).tag("check", check)
+                    .register(metrics);
+            byKind[kind.ordinal()] = counter;
+        }
+        return counter;
     }
 
     @Override

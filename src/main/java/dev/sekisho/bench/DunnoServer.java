@@ -10,8 +10,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The ceiling for any policy server in Java on a machine: the simplest correct one, answering
- * {@code action=DUNNO} to every request without looking at it. One virtual thread per
- * connection, reads in blocks, finds the empty line that ends each request, answers; replies
+ * {@code action=DUNNO} to every request without looking at it. One platform thread per
+ * connection blocked in its read, as Sekisho's policy server does (a virtual thread's read costs
+ * a poller registration and a wake-up through the scheduler per request), reads in blocks, finds the empty line that ends each request, answers; replies
  * to requests that arrived together go out in one write.
  */
 public final class DunnoServer implements AutoCloseable {
@@ -51,7 +52,7 @@ public final class DunnoServer implements AutoCloseable {
         while (!serverSocket.isClosed()) {
             try {
                 Socket connection = serverSocket.accept();
-                Thread.ofVirtual().name("dunno-connection").start(() -> serve(connection));
+                Thread.ofPlatform().daemon().name("dunno-connection").start(() -> serve(connection));
             } catch (IOException e) {
                 if (!serverSocket.isClosed()) System.err.println("dunno-server: accept failed: " + e.getMessage());
             }

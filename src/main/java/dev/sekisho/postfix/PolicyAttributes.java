@@ -15,6 +15,10 @@ import java.util.Set;
  * One request's attributes as an immutable map: the names Postfix sends sit in fixed slots, so
  * reading a request builds no hash table and looking up a known name costs an array index.
  * Attributes this server does not know follow in arrival order. Built by {@link Builder}.
+ *
+ * <p>The values of known names are kept as the bytes that arrived, all in one array, and decoded
+ * (UTF-8) the first time they are read: Postfix sends about thirty attributes and a decision
+ * reads about ten, so most values never become strings.
  */
 final class PolicyAttributes extends AbstractMap<String, String> {
 
@@ -25,17 +29,41 @@ final class PolicyAttributes extends AbstractMap<String, String> {
     private static final int[][] SLOTS_BY_LENGTH = slotsByLength();
     private static final byte[][] NAME_BYTES = Arrays.stream(NAMES).map(n -> n.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
 
-    private final String[] known;       // by slot; null when not sent
+    /** By slot: the value once decoded (racy but idempotent: a String is safe to publish so). */
+    private final String[] known;
+    /** By slot: where the value's bytes start in {@link #bytes}, {@link #ABSENT} when not sent, {@link #DECODED} when given as a string. */
+    private final int[] starts;
+    private final int[] lengths;
+    private final byte[] bytes;
     private final String[] otherNames;  // names this server does not know, in arrival order
     private final String[] otherValues;
     private final int size;
     private Set<Entry<String, String>> entries; // built on first use (explain, tests), racy but idempotent
 
-    private PolicyAttributes(String[] known, String[] otherNames, String[] otherValues, int size) {
+    private static final int ABSENT = -1;
+    private static final int DECODED = -2;
+
+    private PolicyAttributes(String[] known, int[] starts, int[] lengths, byte[] bytes, String[] otherNames,
+                             String[] otherValues, int size) {
         this.known = known;
+        this.starts = starts;
+        this.lengths = lengths;
+        this.bytes = bytes;
         this.otherNames = otherNames;
         this.otherValues = otherValues;
         this.size = size;
+    }
+
+    /** The value in a known slot, decoded on first use; null when not sent. */
+    private String known(int slot) {
+        String value = known[slot];
+        if (value != null) return value;
+        int start = starts[slot];
+        if (start < 0) return null; // ABSENT (DECODED always has its string)
+        int length = lengths[slot];
+        value = length == 0 ? "" : new String(bytes, start, length, StandardCharsets.UTF_8);
+        known[slot] = value;
+        return value;
     }
 
     /** The known name spelled by {@code bytes[start, start+length)}, or null. */
@@ -50,7 +78,7 @@ final class PolicyAttributes extends AbstractMap<String, String> {
     @Override
     public String get(Object name) {
         Integer slot = SLOTS.get(name);
-        if (slot != null) return known[slot];
+        if (slot != null) return known(slot);
         for (int i = 0; i < otherNames.length; i++) {
             if (otherNames[i].equals(name)) return otherValues[i];
         }
@@ -73,7 +101,8 @@ final class PolicyAttributes extends AbstractMap<String, String> {
         if (built == null) {
             List<Entry<String, String>> list = new ArrayList<>(size);
             for (int slot = 0; slot < known.length; slot++) {
-                if (known[slot] != null) list.add(new SimpleImmutableEntry<>(NAMES[slot], known[slot]));
+                String value = known(slot);
+                if (value != null) list.add(new SimpleImmutableEntry<>(NAMES[slot], value));
             }
             for (int i = 0; i < otherNames.length; i++) list.add(new SimpleImmutableEntry<>(otherNames[i], otherValues[i]));
             built = new EntrySet(List.copyOf(list));
@@ -100,18 +129,60 @@ final class PolicyAttributes extends AbstractMap<String, String> {
         }
     }
 
-    /** Collects one request's attributes; refuses a name sent twice. Not thread-safe; one per request. */
+    /**
+     * Collects one request's attributes; refuses a name sent twice. Not thread-safe. A connection
+     * keeps one and {@link #reset()}s it per request: its arrays are reused, and
+     * {@link #build()} copies out only what the request filled.
+     */
     static final class Builder {
         private final String[] known = new String[NAMES.length];
+        private final int[] starts = new int[NAMES.length];
+        private final int[] lengths = new int[NAMES.length];
+        private byte[] bytes = new byte[1024]; // a Postfix request's values fit
+        private int used;
         private List<String> otherNames;
         private List<String> otherValues;
         private int size;
+
+        Builder() {
+            Arrays.fill(starts, ABSENT);
+        }
+
+        /** Empty again, for the next request. */
+        void reset() {
+            Arrays.fill(known, null);
+            Arrays.fill(starts, ABSENT);
+            used = 0;
+            otherNames = null;
+            otherValues = null;
+            size = 0;
+        }
+
+        /**
+         * A known name's value as the bytes that arrived, {@code source[start, start+length)}; they are
+         * copied, and decoded only when read.
+         *
+         * @return false when the name was already given
+         */
+        boolean putBytes(String knownName, byte[] source, int start, int length) {
+            Integer slot = SLOTS.get(knownName);
+            if (slot == null) throw new IllegalArgumentException("not a known attribute name: " + knownName);
+            if (starts[slot] != ABSENT) return false;
+            if (used + length > bytes.length) bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, used + length));
+            System.arraycopy(source, start, bytes, used, length);
+            starts[slot] = used;
+            lengths[slot] = length;
+            used += length;
+            size++;
+            return true;
+        }
 
         /** @return false when the name was already given */
         boolean put(String name, String value) {
             Integer slot = SLOTS.get(name);
             if (slot != null) {
-                if (known[slot] != null) return false;
+                if (starts[slot] != ABSENT) return false;
+                starts[slot] = DECODED;
                 known[slot] = value;
             } else {
                 if (otherNames == null) {
@@ -131,10 +202,10 @@ final class PolicyAttributes extends AbstractMap<String, String> {
             return size;
         }
 
-        /** The attributes; the builder is not used again. */
+        /** The attributes, copied out: the builder may be {@link #reset()} and used again. */
         PolicyAttributes build() {
             String[] noNames = new String[0];
-            return new PolicyAttributes(known,
+            return new PolicyAttributes(known.clone(), starts.clone(), lengths.clone(), Arrays.copyOf(bytes, used),
                     otherNames == null ? noNames : otherNames.toArray(noNames),
                     otherValues == null ? noNames : otherValues.toArray(noNames), size);
         }

@@ -11,15 +11,16 @@ import java.util.function.LongSupplier;
  *
  * <p>SMTPD_POLICY_README: "a sequence of name=value attributes separated by newline, and is
  * terminated by an empty line". The reader keeps its own buffer and finds line ends by scanning
- * bytes, so a request costs its strings and one map, and pipelined requests already in the buffer
+ * bytes, so a request costs one copy of its values, and pipelined requests already in the buffer
  * are served without another read.
  *
  * <p>Time: while waiting for the first byte of a request the deadline is the idle timeout from
  * then; from the first byte on, the request has one deadline across all its reads, so a client
  * trickling a byte at a time is cut off when it passes. The reader only announces its deadline
  * ({@link ReadDeadline}); whoever owns the socket closes it when the deadline passes, and the read
- * that fails then is reported as the timeout it is. Reads carry no socket timeout: on a virtual
- * thread a timed read costs a timer registered and cancelled per read.
+ * that fails then is reported as the timeout it is. Reads carry no socket timeout: the JDK makes a
+ * timed read non-blocking and waits in poll(2), two more system calls per read on a platform
+ * thread (on a virtual thread, a timer registered and cancelled per read).
  */
 final class PolicyRequestReader {
 
@@ -45,6 +46,8 @@ final class PolicyRequestReader {
     private int position; // first byte not yet consumed
     private int limit;    // end of the bytes read so far
     private long armedDeadline = NONE;
+    /** Reused for every request on this connection; build() copies out what one request filled. */
+    private final PolicyAttributes.Builder builder = new PolicyAttributes.Builder();
 
     /**
      * @param in          the connection's raw input stream (the reader buffers itself)
@@ -70,7 +73,7 @@ final class PolicyRequestReader {
      *                                 complete by its deadline, or the connection ends inside it
      */
     PolicyRequest read() throws IOException, PolicyProtocolException {
-        PolicyAttributes.Builder attributes = null;
+        PolicyAttributes.Builder attributes = null; // this.attributes once the request has a line
         int requestBytes = 0;
         long deadline = 0;
         boolean started = position < limit; // a pipelined request is already here
@@ -121,7 +124,10 @@ final class PolicyRequestReader {
                 arm(NONE); // deciding and answering is not the client's time
                 return PolicyRequest.fromAttributes(attributes.build());
             }
-            if (attributes == null) attributes = new PolicyAttributes.Builder();
+            if (attributes == null) {
+                attributes = builder;
+                attributes.reset();
+            }
             addAttribute(attributes, lineStart, lineEnd);
             if (attributes.size() > limits.maxAttributes()) {
                 throw PolicyProtocolException.of("more than " + limits.maxAttributes() + " attributes");
@@ -155,19 +161,22 @@ final class PolicyRequestReader {
             throw new PolicyProtocolException("attribute without a name", "",
                     new String(buffer, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8));
         }
-        String name = attributeName(lineStart, equals - lineStart);
         int valueStart = equals + 1;
-        String value = valueStart == lineEnd ? "" : new String(buffer, valueStart, lineEnd - valueStart, StandardCharsets.UTF_8);
+        // The names Postfix sends cost no allocation per request, and their values are decoded
+        // only if read (PolicyAttributes).
+        String known = PolicyAttributes.knownName(buffer, lineStart, equals - lineStart);
+        boolean added = known != null
+                ? attributes.putBytes(known, buffer, valueStart, lineEnd - valueStart)
+                : attributes.put(new String(buffer, lineStart, equals - lineStart, StandardCharsets.ISO_8859_1), value(valueStart, lineEnd));
         // Postfix sends each attribute once; a second copy would make the request ambiguous.
-        if (!attributes.put(name, value)) {
-            throw new PolicyProtocolException("attribute sent twice", name, value);
+        if (!added) {
+            String name = known != null ? known : new String(buffer, lineStart, equals - lineStart, StandardCharsets.ISO_8859_1);
+            throw new PolicyProtocolException("attribute sent twice", name, value(valueStart, lineEnd));
         }
     }
 
-    /** The names Postfix sends cost no allocation per request. */
-    private String attributeName(int start, int length) {
-        String known = PolicyAttributes.knownName(buffer, start, length);
-        return known != null ? known : new String(buffer, start, length, StandardCharsets.ISO_8859_1);
+    private String value(int start, int end) {
+        return start == end ? "" : new String(buffer, start, end - start, StandardCharsets.UTF_8);
     }
 
     private int fill(boolean started, long requestDeadline) throws IOException, PolicyProtocolException {

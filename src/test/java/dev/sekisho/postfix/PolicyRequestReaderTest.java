@@ -46,6 +46,24 @@ class PolicyRequestReaderTest {
     }
 
     @Test
+    void eachRequestKeepsItsOwnValuesWhileTheConnectionReadsTheNextAndTheyAreDecodedAsUtf8() throws Exception {
+        String first = REQUEST.replace("\n\n", "\nsender=früh@example.org\nhelo_name=first.example\n\n");
+        String second = REQUEST.replace("RCPT", "MAIL").replace("\n\n", "\nsender=spät@example.org\n\n");
+        PolicyRequestReader reader = reader(first + second);
+
+        PolicyRequest one = reader.read();
+        PolicyRequest two = reader.read();
+
+        // The reader reuses its builder: the first request must not see the second's values.
+        assertThat(one.sender()).isEqualTo("früh@example.org");
+        assertThat(one.attribute(PolicyRequest.HELO_NAME)).isEqualTo("first.example");
+        assertThat(two.sender()).isEqualTo("spät@example.org");
+        assertThat(two.attribute(PolicyRequest.HELO_NAME)).as("not sent in the second request").isEmpty();
+        assertThat(two.attributes()).doesNotContainKey(PolicyRequest.HELO_NAME);
+        assertThat(one.attributes()).containsEntry(PolicyRequest.SENDER, "früh@example.org").hasSize(two.attributes().size() + 1);
+    }
+
+    @Test
     void requestsSplitAcrossManySmallReadsAreReassembled() throws Exception {
         PolicyRequestReader reader = reader(new OneByteAtATime(PolicyRequestTest.postfix37Rcpt(), 0), PolicyServerLimits.DEFAULTS);
 

@@ -38,12 +38,14 @@ import java.util.stream.Stream;
  * and {@code lock} (one process at a time).
  *
  * <p>As a {@link StateRecords.Sink} it appends each change to the current journal by copying it
- * into a shared memory mapping of the file, under a short lock. The page cache belongs to the
- * kernel, so the record survives a process kill the moment the copy ends, without a system call
- * per record (a write per request cost as much as the decision itself); {@link #force()} (called
- * each second by the store) makes it survive a power cut too. The file is mapped in regions of
- * {@link #REGION_BYTES}, so a journal that was not closed cleanly ends in zeros: recovery reads
- * them as the unused end, and a clean close truncates them.
+ * into a shared memory mapping of the file, without a lock ({@link JournalFile}). The page cache
+ * belongs to the kernel, so the record survives a process kill the moment the copy ends, without a
+ * system call per record (a write per request cost as much as the decision itself);
+ * {@link #force()} (called each second by the store) makes it survive a power cut too. The file is
+ * mapped in regions of {@link #REGION_BYTES}, so a journal that was not closed cleanly ends in
+ * zeros: recovery reads them as the unused end, and a clean close truncates them. A record that a
+ * killed writer left half copied fails its checksum and is stepped over: the records after it,
+ * which other writers finished and acknowledged, are kept.
  */
 final class DataDirectory implements StateRecords.Sink, Closeable {
     private static final Logger log = LoggerFactory.getLogger(DataDirectory.class);
@@ -63,21 +65,18 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     static final int REGION_BYTES = 4 << 20;
 
     /**
-     * Guards the journal file, its sequence number and the current region. Held only to copy an
-     * encoded record, and while the journal is swapped: every policy request appends, so the
-     * encoding happens before, in the calling thread's own encoder.
+     * Every policy request appends, so appends take no lock: the record is encoded in the calling
+     * thread's own encoder and claimed into the journal by a compare-and-set ({@link JournalFile}).
+     * A journal that is swapped or closed is sealed first, which waits for the appends in it.
      */
-    private final ReentrantLock appendLock = new ReentrantLock();
     private final ThreadLocal<StateRecords.Encoder> encoders = ThreadLocal.withInitial(StateRecords.Encoder::new);
-    private JournalFile journal;
-    private long journalSequence;
-    /** Bytes of records in the current journal, its header included: where the next record goes. */
-    private volatile long journalBytes;
-    private boolean closed;
+    private volatile JournalFile journal;
+    private long journalSequence;  // under maintenanceLock after recovery
+    private volatile boolean closed;
 
     /**
      * Forcing, rotating and closing the journal, one at a time: whoever holds it may force and
-     * unmap regions no append can reach any more. Taken before {@link #appendLock}, never after.
+     * unmap regions no append can reach any more.
      */
     private final ReentrantLock maintenanceLock = new ReentrantLock();
 
@@ -123,6 +122,7 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         Path snapshot = directory.resolve(SNAPSHOT_FILE);
         if (Files.exists(snapshot)) snapshotSequence = readSnapshot(snapshot, restore);
         long newest = Math.max(1, snapshotSequence);
+        long newestTail = 0; // 0: start the newest journal afresh
         for (long sequence : journalSequences()) {
             Path file = journalPath(sequence);
             if (sequence < snapshotSequence) {
@@ -130,12 +130,19 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
                 Files.deleteIfExists(file);
                 continue;
             }
-            replayJournal(file, restore);
-            newest = Math.max(newest, sequence);
+            long tail = replayJournal(file, restore);
+            if (sequence >= newest) {
+                newest = sequence;
+                newestTail = tail;
+            }
+        }
+        if (newestTail < 0) {
+            // A version 1 journal is read, never appended to: the new records go to a new journal.
+            newest++;
+            newestTail = 0;
         }
         journalSequence = newest;
-        journal = JournalFile.open(journalPath(newest));
-        journalBytes = journal.length();
+        journal = JournalFile.open(journalPath(newest), newestTail);
     }
 
     private static long readSnapshot(Path file, StateRecords.Sink restore) throws IOException {
@@ -169,18 +176,105 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         }
     }
 
-    private static void replayJournal(Path file, StateRecords.Sink restore) throws IOException {
+    /**
+     * Replays one journal.
+     *
+     * @return where appends go on (the end of its last intact record), 0 when the file is gone
+     *         (it never held a record), -1 for a version 1 journal, which is not appended to
+     */
+    private static long replayJournal(Path file, StateRecords.Sink restore) throws IOException {
         long size = Files.size(file);
         if (size < JOURNAL_MAGIC.length) {
             // Crashed while creating the journal: nothing was ever acknowledged from it.
             Files.delete(file);
-            return;
+            return 0;
         }
+        byte[] magic;
+        try (InputStream in = Files.newInputStream(file)) {
+            magic = in.readNBytes(JOURNAL_MAGIC.length);
+        }
+        if (Arrays.equals(magic, JournalFile.MAGIC_V1)) {
+            replayVersion1(file, restore, size);
+            return -1;
+        }
+        if (!Arrays.equals(magic, JOURNAL_MAGIC)) throw new CorruptStateException(file, 0, "not a Sekisho state journal");
+        return replayAligned(file, restore, size);
+    }
+
+    /**
+     * Version 2 (see {@link JournalFile}): frames at aligned offsets, claimed before they are
+     * copied. A frame whose checksum fails was being copied when the process died: its header
+     * (claimed in one step) still gives its length, so the frames after it are read too. A zero
+     * header is the end; a torn frame with nothing intact after it is cut off.
+     */
+    private static long replayAligned(Path file, StateRecords.Sink restore, long size) throws IOException {
+        long end = JOURNAL_MAGIC.length; // just past the last intact frame
+        long torn = 0;
+        long tornBytes = 0;
+        String stop = null;
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long at = JOURNAL_MAGIC.length;
+            scan:
+            for (long regionStart = 0; regionStart < size; regionStart += REGION_BYTES) {
+                int regionLength = (int) Math.min(REGION_BYTES, size - regionStart);
+                ByteBuffer region = channel.map(FileChannel.MapMode.READ_ONLY, regionStart, regionLength);
+                while (at < regionStart + regionLength) {
+                    int index = (int) (at - regionStart);
+                    if (index + StateRecords.FRAME_HEADER_BYTES > regionLength) break scan; // the file ends here
+                    long header = region.getLong(index);
+                    if (header == 0) break scan; // nobody claimed this place: the end of the records
+                    if (header == JournalFile.SKIP_TO_NEXT_REGION) {
+                        at = regionStart + REGION_BYTES;
+                        continue scan;
+                    }
+                    int length = JournalFile.lengthOf(header);
+                    if (length <= 0 || length > StateRecords.MAX_PAYLOAD_BYTES
+                            || index + StateRecords.FRAME_HEADER_BYTES + length > regionLength) {
+                        // A header is claimed whole, so this is no killed writer's; unless the file
+                        // simply ends inside the frame, nothing after it can be trusted.
+                        stop = "impossible record length " + length + " at byte " + at;
+                        break scan;
+                    }
+                    byte[] payload = new byte[length];
+                    region.get(index + StateRecords.FRAME_HEADER_BYTES, payload);
+                    crc.reset();
+                    crc.update(payload);
+                    long next = at + JournalFile.aligned(StateRecords.FRAME_HEADER_BYTES + length);
+                    if ((int) crc.getValue() != (int) header) {
+                        // A writer's copy cut short: its call never returned, nothing acknowledged is in it.
+                        torn++;
+                        tornBytes += next - at;
+                    } else {
+                        try {
+                            StateRecords.decode(payload, restore);
+                        } catch (StateRecords.MalformedRecordException e) {
+                            throw new CorruptStateException(file, at, e.getMessage());
+                        }
+                        end = next;
+                    }
+                    at = next;
+                }
+            }
+        }
+        if (stop != null) {
+            log.warn("state journal {}: {}; kept the {} bytes of records before it, dropped {} bytes", file, stop, end, size - end);
+        } else if (torn > 0) {
+            log.warn("state journal {}: stepped over {} records ({} bytes) that a stopped process left half written; "
+                    + "nothing acknowledged was in them", file, torn, tornBytes);
+        }
+        if (size > end && stop == null) {
+            log.info("state journal {}: {} bytes of records, then {} unused bytes; cut them off", file, end, size - end);
+        }
+        return end;
+    }
+
+    /** Version 1: frames back to back; a torn frame can only be the last, and is cut off. */
+    private static void replayVersion1(Path file, StateRecords.Sink restore, long size) throws IOException {
         long goodPrefix;
         String tornReason;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            byte[] magic = in.readNBytes(JOURNAL_MAGIC.length);
-            if (!Arrays.equals(magic, JOURNAL_MAGIC)) throw new CorruptStateException(file, 0, "not a Sekisho state journal");
+            in.skipNBytes(JOURNAL_MAGIC.length);
             StateRecords.FrameReader frames = new StateRecords.FrameReader(in, JOURNAL_MAGIC.length);
             try {
                 byte[] payload;
@@ -201,7 +295,6 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
             log.warn("state journal {}: torn record at byte {} ({}); kept the {} bytes before it, dropped {} bytes",
                     file, goodPrefix, tornReason, goodPrefix, size - goodPrefix);
         }
-        // Cut it off so that new records do not land behind garbage.
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.truncate(goodPrefix);
             channel.force(true);
@@ -291,33 +384,24 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     }
 
     private void append(ByteBuffer record) {
-        lockForAppend();
-        try {
-            if (closed) throw new IllegalStateException("state store " + directory + " is closed");
-            journal.append(record);
-            journalBytes += record.remaining();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to the state journal in " + directory, e);
-        } finally {
-            appendLock.unlock();
+        while (true) {
+            JournalFile current = journal;
+            if (!current.enter()) {
+                // Sealed: a checkpoint swapped in a new journal, or the store is closing.
+                if (closed) throw new IllegalStateException("state store " + directory + " is closed");
+                Thread.onSpinWait();
+                continue;
+            }
+            try {
+                current.append(record);
+                return;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot append to the state journal in " + directory, e);
+            } finally {
+                current.exit();
+            }
         }
     }
-
-    /**
-     * The lock is held for a copy of a few hundred bytes, so a thread that finds it taken (its
-     * holder's carrier was preempted, say) spins a little before queueing: parking a virtual
-     * thread and waking it again costs a hundred times the copy, and a holder that releases the
-     * lock with nobody queued wakes nobody.
-     */
-    private void lockForAppend() {
-        for (int spin = 0; spin < APPEND_LOCK_SPINS; spin++) {
-            if (appendLock.tryLock()) return;
-            Thread.onSpinWait();
-        }
-        appendLock.lock();
-    }
-
-    private static final int APPEND_LOCK_SPINS = 2_000;
 
     /**
      * Nothing to do: an appended record is in the kernel's page cache as soon as its append
@@ -329,28 +413,21 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
 
     /** Bytes in the current journal: the store snapshots when it grows too large. */
     long journalBytes() {
-        return journalBytes;
+        return journal.length();
     }
 
     /** True when the current journal holds any change. */
     boolean journalHasChanges() {
-        return journalBytes > JOURNAL_MAGIC.length;
+        return journal.length() > JOURNAL_MAGIC.length;
     }
 
     /** Forces appended records to the disk. */
     void force() throws IOException {
         maintenanceLock.lock();
         try {
-            JournalFile current;
-            appendLock.lock();
-            try {
-                if (closed) return;
-                current = journal;
-            } finally {
-                appendLock.unlock();
-            }
+            if (closed) return;
             // Appends go on meanwhile; what they add after this point waits for the next force.
-            current.force();
+            journal.force();
         } finally {
             maintenanceLock.unlock();
         }
@@ -365,18 +442,11 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     void checkpoint(Consumer<StateRecords.Sink> contents, Instant now) throws IOException {
         maintenanceLock.lock();
         try {
-            long sequence;
-            JournalFile previous;
-            appendLock.lock();
-            try {
-                if (closed) throw new IllegalStateException("state store " + directory + " is closed");
-                previous = journal;
-                sequence = ++journalSequence;
-                journal = JournalFile.open(journalPath(sequence));
-                journalBytes = journal.length();
-            } finally {
-                appendLock.unlock();
-            }
+            if (closed) throw new IllegalStateException("state store " + directory + " is closed");
+            JournalFile previous = journal;
+            long sequence = ++journalSequence;
+            journal = JournalFile.open(journalPath(sequence), 0);
+            previous.seal(); // waits for the appends that took the previous journal
             previous.close(); // no append can reach it any more
             Path temp = directory.resolve(SNAPSHOT_TEMP_FILE);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
@@ -488,13 +558,9 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     public void close() throws IOException {
         maintenanceLock.lock();
         try {
-            appendLock.lock();
-            try {
-                if (closed) return;
-                closed = true;
-            } finally {
-                appendLock.unlock();
-            }
+            if (closed) return;
+            closed = true;
+            journal.seal();
             journal.close();
         } finally {
             maintenanceLock.unlock();
