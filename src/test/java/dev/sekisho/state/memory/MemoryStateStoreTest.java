@@ -320,8 +320,16 @@ class MemoryStateStoreTest implements StateStoreContract {
         unitOfOneAttempt(store);
         long after = store.journalBytes();
         // A kill in the middle of the copy into the mapped journal leaves a prefix of the record, then zeros: cut
-        // just after the frame header, in the middle, and one byte short (the nested unit's record lies early in it).
-        for (long cut : new long[]{before + 8, (before + after) / 2, after - 1}) {
+        // just after the frame header, in the middle, and one byte short of its end (the nested unit's record lies
+        // early in it). Frames are aligned, so the record's end is read from its header, not taken from the length.
+        long recordEnd;
+        try (FileChannel channel = FileChannel.open(onlyJournal(directory), StandardOpenOption.READ)) {
+            ByteBuffer header = ByteBuffer.allocate(4);
+            channel.read(header, before);
+            recordEnd = before + 8 + header.flip().getInt();
+        }
+        assertThat(recordEnd).isGreaterThan(before + 8).isLessThanOrEqualTo(after);
+        for (long cut : new long[]{before + 8, (before + recordEnd) / 2, recordEnd - 1}) {
             Path copy = copyDirectory(directory, temp.resolve("torn-at-" + cut));
             try (FileChannel channel = FileChannel.open(onlyJournal(copy), StandardOpenOption.WRITE)) {
                 channel.write(ByteBuffer.allocate((int) (after - cut)), cut);
