@@ -82,7 +82,10 @@ public final class MemoryStateStore implements StateStore {
         }
 
         public static Options defaults() {
-            return new Options(DEFAULT_CAPACITY, Duration.ofSeconds(1), Duration.ofMinutes(5), 64L << 20,
+            // 256 MiB of journal before an early snapshot: a snapshot writes the whole state (a million triplets),
+            // so under a flood of new triplets a smaller journal made it the store's largest cost; replaying 256 MiB
+            // at a restart takes a few seconds.
+            return new Options(DEFAULT_CAPACITY, Duration.ofSeconds(1), Duration.ofMinutes(5), 256L << 20,
                     Duration.ofSeconds(30), Duration.ofDays(30), true);
         }
 
@@ -150,7 +153,8 @@ public final class MemoryStateStore implements StateStore {
     private final Options options;
     private final InstantSource clock;
     private final ConcurrentHashMap<String, RateCell> rates = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, TripletState> triplets = new ConcurrentHashMap<>();
+    /** Sized up front for many triplets: growing a map of a million entries rehashes all of them, under load. */
+    private final ConcurrentHashMap<String, TripletState> triplets;
     private final ConcurrentHashMap<String, ClientState> clients = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, TallyCell> tallies = new ConcurrentHashMap<>();
     /** Records of fields (per-account settings): what operators set; never expire, never evicted. */
@@ -171,7 +175,7 @@ public final class MemoryStateStore implements StateStore {
 
     private final ReentrantLock evictionLock = new ReentrantLock();
     private final EvictionSampler<RateCell> rateSampler = new EvictionSampler<>(rates, StateRecords.RATE);
-    private final EvictionSampler<TripletState> tripletSampler = new EvictionSampler<>(triplets, StateRecords.TRIPLET);
+    private final EvictionSampler<TripletState> tripletSampler;
     private final EvictionSampler<ClientState> clientSampler = new EvictionSampler<>(clients, StateRecords.CLIENT);
     private final EvictionSampler<TallyCell> tallySampler = new EvictionSampler<>(tallies, StateRecords.TALLY);
     private final EvictionSampler<ListCell> listSampler = new EvictionSampler<>(lists, StateRecords.EXPIRING_LIST);
@@ -186,6 +190,9 @@ public final class MemoryStateStore implements StateStore {
     private MemoryStateStore(Path directory, Options options, InstantSource clock) throws IOException {
         this.options = Objects.requireNonNull(options, "options");
         this.clock = Objects.requireNonNull(clock, "clock");
+        // A store on disk serves a policy server: its table for a million triplets (8 MiB) is made at the first one.
+        this.triplets = new ConcurrentHashMap<>(directory == null ? 16 : (int) Math.min(options.capacity(), 1 << 20));
+        this.tripletSampler = new EvictionSampler<>(triplets, StateRecords.TRIPLET);
         if (directory == null) {
             data = null;
             batches = null;
