@@ -36,7 +36,16 @@ public record GeneratedRequest(String clientAddress, int clientPort, String helo
                 + "recipient_count=0\n"
                 + "queue_id=\n"
                 + "instance=" + instance + "\n"
-                + "size=0\n"
+                + afterInstance(policyContext);
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The attributes after {@code instance}, which no request of the mix varies but the policy context, and the empty
+     * line that ends the request: shared with {@link TrafficMix}'s pre-encoded pieces.
+     */
+    static String afterInstance(String policyContext) {
+        return "size=0\n"
                 + "etrn_domain=\n"
                 + "stress=\n"
                 + "sasl_method=\n"
@@ -53,6 +62,5 @@ public record GeneratedRequest(String clientAddress, int clientPort, String helo
                 + "server_port=25\n"
                 + "policy_context=" + policyContext + "\n"
                 + "\n";
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -76,23 +76,7 @@ public final class TrafficMix {
         for (int i = 0; i < senders; i++) senderBytes[i] = ascii(this.senders[i]);
         this.recipientBytes = new byte[LOCAL_DOMAINS.length * LOCAL_PARTS_PER_DOMAIN][];
         for (int i = 0; i < recipientBytes.length; i++) recipientBytes[i] = ascii(recipient(i));
-        this.tail = ("\nsize=0\n"
-                + "etrn_domain=\n"
-                + "stress=\n"
-                + "sasl_method=\n"
-                + "sasl_username=\n"
-                + "sasl_sender=\n"
-                + "ccert_subject=\n"
-                + "ccert_issuer=\n"
-                + "ccert_fingerprint=\n"
-                + "ccert_pubkey_fingerprint=\n"
-                + "encryption_protocol=\n"
-                + "encryption_cipher=\n"
-                + "encryption_keysize=0\n"
-                + "server_address=127.0.0.1\n"
-                + "server_port=25\n"
-                + "policy_context=" + policyContext + "\n"
-                + "\n").getBytes(StandardCharsets.UTF_8);
+        this.tail = ("\n" + GeneratedRequest.afterInstance(policyContext)).getBytes(StandardCharsets.UTF_8);
         this.maxRequestBytes = HEAD.length + longest(clientAddressBytes) + BEFORE_PORT.length + BEFORE_HELO.length
                 + longest(heloBytes) + BEFORE_SENDER.length + Math.max(longest(senderBytes), FILL_SENDER_PREFIX.length
                 + FILL_SENDER_DOMAIN.length + FILL_SENDER_SUFFIX.length) + BEFORE_RECIPIENT.length + longest(recipientBytes)
