@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  *     counters, recent logins, lifts of restrictions, log positions) in units too, or from the unit's own thread
  *     only (a log position between lines). What remains is eviction: a key evicted while a unit that changed it is
  *     open may come back after a restart; capacity is a soft bound, and it is evicted again. (A sweep removes only
- *     what expired, which replay drops too.)</li>
+ *     what expired, which replay drops too.) An eviction a unit's own call makes is appended at once, not with the
+ *     unit (see {@link #evicted}).</li>
  * </ul>
  * The policy server's hot path (rates, greylisting) never opens a unit and never takes this lock; only the routing
  * check (is this thread in a unit?) is added to each of its records.
@@ -57,12 +58,22 @@ final class JournalBatches implements StateRecords.Sink {
         lock.lock();
         try {
             depth++;
+            T result;
             try {
-                return work.get();
-            } finally {
+                result = work.get();
+            } catch (RuntimeException | Error failed) {
                 // The changes happened in memory whatever the work threw: journal them, or a restart would differ.
-                if (--depth == 0) appendCollected();
+                if (--depth == 0) {
+                    try {
+                        appendCollected();
+                    } catch (RuntimeException alsoFailed) {
+                        failed.addSuppressed(alsoFailed); // the work's own failure is the one to tell
+                    }
+                }
+                throw failed;
             }
+            if (--depth == 0) appendCollected();
+            return result;
         } finally {
             lock.unlock();
         }
@@ -167,7 +178,9 @@ final class JournalBatches implements StateRecords.Sink {
 
     @Override
     public void evicted(byte keyType, String key) {
-        if (collecting()) collect(encoder.evicted(keyType, key));
-        else journal.evicted(keyType, key);
+        // Not part of the unit: an eviction is appended under the evicted key's lock, at once, so that a policy
+        // thread that makes the key again afterwards appends after it. Collected, it would land after that write at
+        // the unit's end, and a restart would drop the key (a rate window or a triplet) that was alive.
+        journal.evicted(keyType, key);
     }
 }

@@ -74,6 +74,8 @@ final class JournalFile implements Closeable {
     private volatile long tail;
     /** Regions the chain left, to be forced by the maintenance side. */
     private final ConcurrentLinkedQueue<MappedByteBuffer> retired = new ConcurrentLinkedQueue<>();
+    /** Retired regions forced once, to be forced once more at the next tick (see {@link #force()}). */
+    private final ConcurrentLinkedQueue<MappedByteBuffer> forcedOnce = new ConcurrentLinkedQueue<>();
     /** Appends between enter and exit; {@link #seal()} waits for them. */
     private final AtomicInteger writers = new AtomicInteger();
     private volatile boolean sealed;
@@ -239,8 +241,15 @@ final class JournalFile implements Closeable {
      * second, so its buffer dies young and is unmapped at the next young collection.
      */
     void force() {
-        for (MappedByteBuffer old = retired.poll(); old != null; old = retired.poll()) old.force();
-        Region current = region;
+        Region current = region; // first: a region retired after this read is among those polled below
+        // A region is forced on two ticks, not one: a writer that claimed the last slot of a region and was preempted
+        // before copying may still be copying when the region is retired and forced the first time; its append
+        // returns (and is acknowledged) after that, and the second force, a tick later, writes it.
+        for (MappedByteBuffer old = forcedOnce.poll(); old != null; old = forcedOnce.poll()) old.force();
+        for (MappedByteBuffer old = retired.poll(); old != null; old = retired.poll()) {
+            old.force();
+            forcedOnce.add(old);
+        }
         if (current != null) current.buffer.force();
     }
 
