@@ -141,6 +141,9 @@ public final class Application implements AutoCloseable, AdminOperations {
     }
 
     private void bind(SekishoConfig config, String adminToken, List<HttpServer.Route> routes) {
+        // First: what the last run left in the outbox is queued before any request can impose a restriction.
+        notifier.bindTo(metrics);
+        notifier.start();
         for (SekishoConfig.PolicyListener listener : config.policyListeners()) {
             PolicyServer server = new PolicyServer(listener.address(), request -> resolveService(request, listener.service()),
                     this::decide, policyLimits(config));
@@ -154,8 +157,6 @@ public final class Application implements AutoCloseable, AdminOperations {
         InetSocketAddress dovecotListen = config.logins().dovecot().listen();
         if (dovecotListen != null && !routes.isEmpty()) dovecotHttp = HttpServer.routesOnly(dovecotListen, routes);
         http = new HttpServer(new HttpServer.Options(config.http(), adminToken), this, metrics, dovecotHttp == null ? routes : List.of());
-        notifier.bindTo(metrics);
-        notifier.start();
         Gauge.builder("sekisho.state.keys", store, s -> s.stats().keys()).description("Counters and triplets held").register(metrics);
         Gauge.builder("sekisho.policy.connections", policyServers, list -> list.stream().mapToLong(PolicyServer::activeConnections).sum())
                 .description("Open policy connections").register(metrics);

@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,6 +53,8 @@ final class LogIntake implements AutoCloseable {
     private final AtomicLong unreadable = new AtomicLong();
     private final MeterRegistry metrics;
     private ScheduledExecutorService poller;
+    /** Set by close: the poll in progress stops before its next line, so no line is counted after its sources closed. */
+    private volatile boolean closing;
 
     /**
      * What one source gave, as counters of the metrics registry: the registry keeps them across reloads (a restarted
@@ -140,6 +143,8 @@ final class LogIntake implements AutoCloseable {
         for (FileTail tail : tails) {
             try {
                 tail.poll();
+            } catch (CancellationException e) {
+                return;
             } catch (IOException | RuntimeException e) {
                 LOG.warn("reading {}: {}", tail.file(), e.toString());
             }
@@ -148,6 +153,9 @@ final class LogIntake implements AutoCloseable {
 
     /** True when the line gave a login attempt (the tail then saves its position at once). */
     private boolean fileLine(SekishoConfig.LogFormat format, LogLine line, SourceMeters meters) {
+        // Before anything is counted: the line and its position stay for whoever follows the file next (a reload's
+        // new sources), so the line is counted once, by them.
+        if (closing) throw new CancellationException("the log sources are closing");
         meters.lines().increment();
         LogEntry entry;
         try {
@@ -204,10 +212,13 @@ final class LogIntake implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         if (poller != null) {
             poller.shutdown();
             try {
-                if (!poller.awaitTermination(5, TimeUnit.SECONDS)) poller.shutdownNow();
+                // The poll in progress ends at its next line (see closing); wait for it, so that a reload's new
+                // sources never read a file while the old ones still count from it.
+                while (!poller.awaitTermination(5, TimeUnit.SECONDS)) LOG.info("waiting for the log poll in progress to stop");
             } catch (InterruptedException e) {
                 poller.shutdownNow();
                 Thread.currentThread().interrupt();

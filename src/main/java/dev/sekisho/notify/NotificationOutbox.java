@@ -6,26 +6,29 @@ import dev.sekisho.state.StateStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * The notifications not yet done, kept in the state store (one small record of fields, journaled like every other
- * change) so that a restart, or a crash, does not lose what was still waiting: the next start sends it. A field is
- * "RESTRICTION-ID DESTINATION-KEY" with the time it was queued; it is removed when the delivery ends (delivered,
- * refused for good, out of attempts, or dropped from a full queue), so the record holds at most what the queue holds.
+ * The notifications not yet done, kept in the state store so that a restart, or a crash, does not lose what was still
+ * waiting: the next start sends it. One small record per restriction ({@code notify-outbox|ID}), one field per
+ * destination key with the time it was queued; a field is removed when its delivery ends (delivered, refused for good,
+ * out of attempts, or dropped from a full queue), and the record with its last field. A record per restriction, not
+ * one for all: each change journals only its own record, whatever the queue holds.
+ *
+ * <p>Writes are atomic units of the store ({@link StateStore#atomically}): the note is made inside the unit that
+ * imposes the restriction, so both are kept or neither, and a removal never overtakes a unit's note in the journal.
  *
  * <p>Delivery is at least once: a crash between a delivery and its removal sends it again after the restart (the
  * webhook body carries the restriction id for receivers that must not act twice).
  */
 final class NotificationOutbox {
-    static final String KEY = "notify-outbox";
+    static final String KEY_PREFIX = "notify-outbox|";
 
-    /** One delivery to resume: the restriction, if the store still holds it, and the destination's key. */
-    record Waiting(String restrictionId, String destinationKey, Optional<Restriction> restriction) {
+    /** One delivery to resume. */
+    record Waiting(Restriction restriction, String destinationKey, String queuedAt) {
     }
 
     private final StateStore store;
@@ -48,41 +51,36 @@ final class NotificationOutbox {
         return store != null;
     }
 
+    static String key(String restrictionId) {
+        return KEY_PREFIX + restrictionId;
+    }
+
     void add(Restriction restriction, Collection<String> destinationKeys, Instant at) {
         if (store == null || destinationKeys.isEmpty()) return;
         Map<String, String> fields = new LinkedHashMap<>();
-        for (String key : destinationKeys) fields.put(field(restriction.id(), key), at.toString());
-        store.putFields(KEY, fields);
+        for (String destination : destinationKeys) fields.put(destination, at.toString());
+        store.atomically(() -> store.putFields(key(restriction.id()), fields)); // joins the impose's unit
     }
 
     void remove(Restriction restriction, String destinationKey) {
         if (store == null) return;
-        store.putFields(KEY, Map.of(field(restriction.id(), destinationKey), "")); // an empty value removes the field
+        // An empty value removes the field, and a record left without fields goes too.
+        store.atomically(() -> store.putFields(key(restriction.id()), Map.of(destinationKey, "")));
     }
 
-    /** What was waiting when the last run stopped, oldest first. */
+    /** What was waiting when the last run stopped, oldest first: the records of the restrictions the store holds. */
     List<Waiting> waiting() {
         if (store == null) return List.of();
-        Map<String, Restriction> byId = new HashMap<>();
-        for (Restriction r : store.restrictions()) byId.put(r.id(), r);
-        List<Map.Entry<String, String>> entries = new ArrayList<>(store.fields(KEY).entrySet());
-        entries.sort(Map.Entry.comparingByValue()); // ISO-8601 instants sort by time
         List<Waiting> waiting = new ArrayList<>();
-        for (Map.Entry<String, String> e : entries) {
-            int space = e.getKey().indexOf(' ');
-            if (space <= 0) continue; // not written by this class
-            String id = e.getKey().substring(0, space);
-            waiting.add(new Waiting(id, e.getKey().substring(space + 1), Optional.ofNullable(byId.get(id))));
+        for (Restriction r : store.restrictions()) {
+            store.fields(key(r.id())).forEach((destination, at) -> waiting.add(new Waiting(r, destination, at)));
         }
+        waiting.sort(Comparator.comparing(Waiting::queuedAt)); // ISO-8601 instants sort by time
         return waiting;
     }
 
-    /** Forget a delivery that cannot be resumed (its restriction or destination is gone). */
+    /** Forget a delivery that cannot be resumed (its destination is no longer configured). */
     void discard(Waiting w) {
-        if (store != null) store.putFields(KEY, Map.of(field(w.restrictionId(), w.destinationKey()), ""));
-    }
-
-    private static String field(String restrictionId, String destinationKey) {
-        return restrictionId + " " + destinationKey;
+        remove(w.restriction(), w.destinationKey());
     }
 }

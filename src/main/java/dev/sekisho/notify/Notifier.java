@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -74,6 +76,11 @@ public final class Notifier implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     /** By sequence number: the first entry is the oldest, the one dropped first. */
     private final TreeMap<Long, Pending> waiting = new TreeMap<>();
+    /**
+     * "RESTRICTION-ID DESTINATION-KEY" of every delivery waiting or being attempted: a delivery is queued once, even
+     * when the outbox resumed by {@link #start()} and a new impose name the same one.
+     */
+    private final Set<String> queuedPairs = new HashSet<>();
     private long nextSeq;
     private long queued, delivered, failed, dropped, retried;
     private long droppedSinceLog;
@@ -165,19 +172,35 @@ public final class Notifier implements AutoCloseable {
     public void send(Restriction restriction) {
         List<Destination> wanted = wanted(restriction);
         if (wanted.isEmpty() || closed) return;
+        List<Pending> dropped;
         lock.lock();
         try {
             Instant now = clock.instant();
-            for (Destination d : wanted) {
-                long seq = nextSeq++;
-                waiting.put(seq, new Pending(seq, restriction, d, 1, now));
-                queued++;
-            }
-            dropOldestBeyondCapacity(now);
+            for (Destination d : wanted) queue(restriction, d, now);
+            dropped = dropOldestBeyondCapacity(now);
             changed.signalAll();
         } finally {
             lock.unlock();
         }
+        forget(dropped);
+    }
+
+    /** Queues a first attempt unless the same delivery waits already. Under {@link #lock}. */
+    private boolean queue(Restriction restriction, Destination d, Instant now) {
+        if (!queuedPairs.add(pair(restriction, d))) return false;
+        long seq = nextSeq++;
+        waiting.put(seq, new Pending(seq, restriction, d, 1, now));
+        queued++;
+        return true;
+    }
+
+    private static String pair(Restriction r, Destination d) {
+        return r.id() + " " + d.key();
+    }
+
+    /** Ends deliveries in the outbox; outside {@link #lock}, since an outbox write may wait for a store's unit. */
+    private void forget(List<Pending> ended) {
+        for (Pending p : ended) keep(() -> outbox.remove(p.restriction(), p.destination().key()), p.restriction());
     }
 
     private List<Destination> wanted(Restriction restriction) {
@@ -192,10 +215,13 @@ public final class Notifier implements AutoCloseable {
         return wanted;
     }
 
-    private void dropOldestBeyondCapacity(Instant now) {
+    /** Under {@link #lock}; returns what was dropped, for the caller to {@link #forget} once the lock is released. */
+    private List<Pending> dropOldestBeyondCapacity(Instant now) {
+        List<Pending> droppedNow = new ArrayList<>();
         while (waiting.size() > capacity) {
             Pending oldest = waiting.pollFirstEntry().getValue();
-            keep(() -> outbox.remove(oldest.restriction(), oldest.destination().key()), oldest.restriction());
+            queuedPairs.remove(pair(oldest.restriction(), oldest.destination()));
+            droppedNow.add(oldest);
             dropped++;
             droppedSinceLog++;
             LOG.debug("notification dropped (queue full): restriction {} to {}", oldest.restriction().id(), oldest.destination().describe(oldest.restriction()));
@@ -207,6 +233,7 @@ public final class Notifier implements AutoCloseable {
             droppedSinceLog = 0;
             lastDropLog = now;
         }
+        return droppedNow;
     }
 
     /** Make every attempt due at the clock's current time; returns how many were made. */
@@ -248,23 +275,24 @@ public final class Notifier implements AutoCloseable {
             // A bug in a destination must not kill the sender thread; treat it as temporary.
             outcome = new DeliveryOutcome.Retry("unexpected " + e);
         }
+        List<Pending> ended = new ArrayList<>();
         lock.lock();
         try {
             switch (outcome) {
                 case DeliveryOutcome.Delivered d -> {
-                    done(p);
+                    ended.add(done(p));
                     delivered++;
                     LOG.info("notification delivered: restriction {} ({}) to {} on attempt {}{}", r.id(), r.subject(), to, p.attempt(),
                             d.detail().isEmpty() ? "" : ": " + d.detail());
                 }
                 case DeliveryOutcome.GiveUp g -> {
-                    done(p);
+                    ended.add(done(p));
                     failed++;
                     LOG.error("notification failed: restriction {} ({}) to {}: {} (permanent, attempt {}, not retried)",
                             r.id(), r.subject(), to, g.why(), p.attempt());
                 }
                 case DeliveryOutcome.Retry t when p.attempt() >= retry.maxAttempts() -> {
-                    done(p);
+                    ended.add(done(p));
                     failed++;
                     LOG.error("notification failed: restriction {} ({}) to {}: {} (gave up after {} attempts)",
                             r.id(), r.subject(), to, t.why(), p.attempt());
@@ -279,16 +307,19 @@ public final class Notifier implements AutoCloseable {
                     LOG.warn("notification attempt {} of {} failed: restriction {} to {}: {}; next attempt at {}",
                             p.attempt(), retry.maxAttempts(), r.id(), to, t.why(), due);
                     waiting.put(p.seq(), new Pending(p.seq(), r, p.destination(), p.attempt() + 1, due));
-                    dropOldestBeyondCapacity(clock.instant());
+                    ended.addAll(dropOldestBeyondCapacity(clock.instant()));
                 }
             }
         } finally {
             lock.unlock();
         }
+        forget(ended);
     }
 
-    private void done(Pending p) {
-        keep(() -> outbox.remove(p.restriction(), p.destination().key()), p.restriction());
+    /** The delivery ended: no longer waiting. Under {@link #lock}; the caller {@link #forget}s it afterwards. */
+    private Pending done(Pending p) {
+        queuedPairs.remove(pair(p.restriction(), p.destination()));
+        return p;
     }
 
     /** An outbox write that fails (a full or closed store) costs the durability of one delivery, never the delivery. */
@@ -302,8 +333,8 @@ public final class Notifier implements AutoCloseable {
 
     /**
      * Queue what the last run left in the outbox (due at once, first attempt), then start the sender thread (a daemon:
-     * a stuck receiver never holds the JVM up). A delivery whose restriction the store no longer holds, or whose
-     * destination is no longer configured, is dropped from the outbox and logged.
+     * a stuck receiver never holds the JVM up). A delivery whose destination is no longer configured is dropped from
+     * the outbox and logged. A delivery queued already (a restriction imposed before the start) is not queued twice.
      */
     public synchronized Notifier start() {
         if (sender != null || destinations.isEmpty()) return this;
@@ -323,26 +354,27 @@ public final class Notifier implements AutoCloseable {
             return 0;
         }
         int resumed = 0;
+        List<NotificationOutbox.Waiting> gone = new ArrayList<>();
+        List<Pending> dropped;
         lock.lock();
         try {
             Instant now = clock.instant();
             for (NotificationOutbox.Waiting w : left) {
                 Optional<Destination> destination = destinations.stream().filter(d -> d.key().equals(w.destinationKey())).findFirst();
-                if (w.restriction().isEmpty() || destination.isEmpty()) {
-                    LOG.warn("notification of restriction {} to {} left by the last run is dropped: {}", w.restrictionId(), w.destinationKey(),
-                            w.restriction().isEmpty() ? "the store no longer holds the restriction" : "that destination is no longer configured");
-                    outbox.discard(w);
+                if (destination.isEmpty()) {
+                    LOG.warn("notification of restriction {} to {} left by the last run is dropped: that destination is no longer configured",
+                            w.restriction().id(), w.destinationKey());
+                    gone.add(w);
                     continue;
                 }
-                long seq = nextSeq++;
-                waiting.put(seq, new Pending(seq, w.restriction().get(), destination.get(), 1, now));
-                queued++;
-                resumed++;
+                if (queue(w.restriction(), destination.get(), now)) resumed++;
             }
-            dropOldestBeyondCapacity(now);
+            dropped = dropOldestBeyondCapacity(now);
         } finally {
             lock.unlock();
         }
+        for (NotificationOutbox.Waiting w : gone) outbox.discard(w);
+        forget(dropped);
         if (resumed > 0) LOG.info("notification: {} deliveries left by the last run are queued again", resumed);
         return resumed;
     }

@@ -148,7 +148,13 @@ final class JdbcReportStore implements ReportStore {
         Connection connection = null;
         try {
             connection = DriverManager.getConnection(url, properties);
-            return new JdbcReportStore(connection, Dialect.POSTGRESQL, redact(url), () -> DriverManager.getConnection(url, properties));
+            // RecordTexts finds a word another connection just committed: that needs READ COMMITTED, whatever the
+            // database's default_transaction_isolation says.
+            connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            Properties words = new Properties();
+            words.putAll(properties);
+            words.setProperty("ApplicationName", "sekisho record_text"); // told apart in pg_stat_activity
+            return new JdbcReportStore(connection, Dialect.POSTGRESQL, redact(url), () -> DriverManager.getConnection(url, words));
         } catch (SQLException e) {
             closeQuietly(connection);
             throw new StoreException("cannot open the PostgreSQL store " + redact(url) + ": " + e.getMessage(), e);
@@ -893,12 +899,17 @@ final class JdbcReportStore implements ReportStore {
             if (!connection.isClosed()) {
                 connection.rollback();
                 statements.close();
-                texts.close();
                 insertRecord.close();
                 connection.close();
             }
         } catch (SQLException e) {
             throw failure("close", e);
+        } finally {
+            try {
+                texts.close(); // its own connection too (PostgreSQL), whatever became of the main one
+            } catch (SQLException ignored) {
+                // closing: nothing is left to lose in those statements
+            }
         }
         if (failed != null) throw failed;
     }

@@ -48,22 +48,44 @@ final class RecordTexts implements AutoCloseable {
         if (id != null) return id;
         long found = find(value);
         if (found < 0) {
-            if (add == null) {
-                if (adder != null) {
-                    adding = adder.open();
-                    adding.setAutoCommit(true);
-                }
-                add = (adding != null ? adding : connection).prepareStatement(
-                        "INSERT INTO record_text (value) VALUES (?) ON CONFLICT (value) DO NOTHING");
+            try {
+                insert(value);
+            } catch (SQLException e) {
+                if (adder == null) throw e;
+                // The words' own connection may have broken alone (a restarted server, a killed backend): once anew.
+                closeAdding();
+                insert(value);
             }
-            add.setString(1, value);
-            add.executeUpdate();
             found = find(value);
             if (found < 0) throw new SQLException("record_text has no row for a value just added");
         }
         if (ids.size() >= REMEMBERED) ids.clear();
         ids.put(value, found);
         return found;
+    }
+
+    private void insert(String value) throws SQLException {
+        if (add == null) {
+            if (adder != null) {
+                adding = adder.open();
+                adding.setAutoCommit(true);
+            }
+            add = (adding != null ? adding : connection).prepareStatement(
+                    "INSERT INTO record_text (value) VALUES (?) ON CONFLICT (value) DO NOTHING");
+        }
+        add.setString(1, value);
+        add.executeUpdate();
+    }
+
+    private void closeAdding() {
+        try {
+            if (add != null) add.close();
+            if (adding != null) adding.close();
+        } catch (SQLException ignored) {
+            // it is being replaced because it failed
+        }
+        add = null;
+        adding = null;
     }
 
     /** Forgets every number: after a rollback some may no longer exist, or later mean another word. */
@@ -82,7 +104,6 @@ final class RecordTexts implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         if (find != null) find.close();
-        if (add != null) add.close();
-        if (adding != null) adding.close();
+        closeAdding();
     }
 }

@@ -217,7 +217,8 @@ class NotifierTest {
                 first.accept(r);
             }
             first.runDue();
-            assertThat(store.fields(NotificationOutbox.KEY)).containsOnlyKeys("r-waiting recording");
+            assertThat(store.fields(NotificationOutbox.key("r-waiting"))).containsOnlyKeys("recording");
+            assertThat(store.fields(NotificationOutbox.key("r-sent"))).isEmpty();
             first.close();
         }
         clock.advance(Duration.ofMinutes(1));
@@ -229,32 +230,35 @@ class NotifierTest {
             second.runDue();
 
             assertThat(relayUp.delivered).containsExactly("r-waiting");
-            assertThat(store.fields(NotificationOutbox.KEY)).isEmpty();
+            assertThat(store.fields(NotificationOutbox.key("r-waiting"))).isEmpty();
         }
     }
 
     @Test
-    void theOutboxHoldsNoMoreThanTheQueueAndForgetsWhatCannotBeResumed() {
+    void theOutboxHoldsNoMoreThanTheQueueForgetsWhatCannotBeResumedAndNeverQueuesADeliveryTwice() {
         StateStore store = TestStores.inMemory();
         Recording d = new Recording((r, n) -> new DeliveryOutcome.Retry("down"));
-        Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(5, Duration.ofSeconds(30), Duration.ofMinutes(5)), 2, clock,
-                NotificationOutbox.in(store));
+        Notifier.RetryPolicy policy = new Notifier.RetryPolicy(5, Duration.ofSeconds(30), Duration.ofMinutes(5));
+        Notifier notifier = new Notifier(List.of(d), policy, 2, clock, NotificationOutbox.in(store));
         for (int i = 1; i <= 3; i++) {
             store.impose(restriction("r-" + i));
             notifier.accept(restriction("r-" + i));
         }
-        assertThat(store.fields(NotificationOutbox.KEY)).containsOnlyKeys("r-2 recording", "r-3 recording"); // r-1 was dropped
-        // A delivery for a destination this configuration no longer has, and one whose restriction is gone.
-        store.putFields(NotificationOutbox.KEY, java.util.Map.of("r-2 webhook https://gone.example/", "2026-12-02T05:00:00Z",
-                "r-gone recording", "2026-12-02T05:00:00Z"));
+        assertThat(store.fields(NotificationOutbox.key("r-1"))).isEmpty(); // dropped from the full queue
+        assertThat(store.fields(NotificationOutbox.key("r-2"))).containsOnlyKeys("recording");
+        assertThat(store.fields(NotificationOutbox.key("r-3"))).containsOnlyKeys("recording");
+        assertThat(notifier.resume()).as("already queued: not again").isZero();
+        assertThat(notifier.stats().waiting()).isEqualTo(2);
+        // A delivery for a destination this configuration no longer has.
+        store.putFields(NotificationOutbox.key("r-2"), java.util.Map.of("webhook https://gone.example/", "2026-12-02T05:00:00Z"));
         notifier.close();
+        store.impose(restriction("r-4"));
         notifier.accept(restriction("r-4")); // after close: kept for the next start only
         assertThat(notifier.stats().waiting()).isEqualTo(2);
 
-        Notifier next = new Notifier(List.of(d), new Notifier.RetryPolicy(5, Duration.ofSeconds(30), Duration.ofMinutes(5)), 10, clock,
-                NotificationOutbox.in(store));
-        assertThat(next.resume()).isEqualTo(2); // r-2 and r-3; r-4 is not in the store's restrictions
-        assertThat(store.fields(NotificationOutbox.KEY)).containsOnlyKeys("r-2 recording", "r-3 recording");
+        Notifier next = new Notifier(List.of(d), policy, 10, clock, NotificationOutbox.in(store));
+        assertThat(next.resume()).isEqualTo(3); // r-2, r-3, r-4
+        assertThat(store.fields(NotificationOutbox.key("r-2"))).containsOnlyKeys("recording");
     }
 
     @Test

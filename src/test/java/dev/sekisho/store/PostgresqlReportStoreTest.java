@@ -42,15 +42,31 @@ class PostgresqlReportStoreTest implements ReportStoreContract {
     }
 
     @Test
+    void newWordsAreAddedOnAConnectionOfTheirOwnWhichIsOpenedAgainWhenItBreaks() throws Exception {
+        String url = server.newDatabase();
+        try (ReportStore store = ReportStore.open(url)) {
+            ReportStore.AggregateImport first = store.beginAggregate(report("words-1"));
+            first.add(record(1, "first.example"));
+            first.end(true);
+            store.flush();
+            // Kill the words' connection alone, as a restarted backend or an operator would.
+            try (var admin = java.sql.DriverManager.getConnection(url);
+                 var kill = admin.createStatement().executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         + "WHERE application_name = 'sekisho record_text'")) {
+                assertThat(kill.next()).as("the words' connection was open").isTrue();
+            }
+            ReportStore.AggregateImport next = store.beginAggregate(report("words-2"));
+            next.add(record(1, "second.example")); // a new word: needs the connection again
+            next.end(true);
+            store.flush();
+            assertThat(store.counts().records()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aBatchTheDatabaseRefusesRollsTheReportBackAndTheStoreGoesOn() throws Exception {
         // PostgreSQL refuses U+0000 in text: the batch fails on the writer thread, and the caller hears of it.
-        var report = new dev.sekisho.reports.aggregate.AggregateReport(dev.sekisho.reports.Origin.of("made.xml"),
-                dev.sekisho.reports.aggregate.AggregateFormat.RFC7489, java.util.Optional.empty(),
-                new dev.sekisho.reports.aggregate.ReportMetadata("r.example", "a@r.example", java.util.Optional.empty(), "bad-1",
-                        java.time.Instant.ofEpochSecond(T0), java.time.Instant.ofEpochSecond(T0 + DAY), java.util.List.of(), java.util.Optional.empty()),
-                new dev.sekisho.reports.aggregate.PolicyPublished("example.com", java.util.Optional.empty(), java.util.Optional.empty(),
-                        dev.sekisho.dmarc.Policy.NONE, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(),
-                        java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty()));
+        var report = report("bad-1");
         try (ReportStore store = newStore()) {
             ReportStore.AggregateImport writing = store.beginAggregate(report);
             for (int i = 1; i <= JdbcReportStore.BATCH_SIZE; i++) writing.add(record(i, i == 7 ? "bad\u0000.example" : "example.com"));
@@ -124,5 +140,15 @@ class PostgresqlReportStoreTest implements ReportStoreContract {
                         dev.sekisho.reports.aggregate.DmarcResult.PASS, dev.sekisho.reports.aggregate.DmarcResult.PASS, java.util.List.of()),
                 new dev.sekisho.reports.aggregate.AggregateRecord.Identifiers(headerFrom, java.util.Optional.empty(), java.util.Optional.empty()),
                 java.util.List.of(), java.util.List.of());
+    }
+
+    private static dev.sekisho.reports.aggregate.AggregateReport report(String reportId) {
+        return new dev.sekisho.reports.aggregate.AggregateReport(dev.sekisho.reports.Origin.of("made.xml"),
+                dev.sekisho.reports.aggregate.AggregateFormat.RFC7489, java.util.Optional.empty(),
+                new dev.sekisho.reports.aggregate.ReportMetadata("r.example", "a@r.example", java.util.Optional.empty(), reportId,
+                        java.time.Instant.ofEpochSecond(T0), java.time.Instant.ofEpochSecond(T0 + DAY), java.util.List.of(), java.util.Optional.empty()),
+                new dev.sekisho.reports.aggregate.PolicyPublished("example.com", java.util.Optional.empty(), java.util.Optional.empty(),
+                        dev.sekisho.dmarc.Policy.NONE, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(),
+                        java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty()));
     }
 }
