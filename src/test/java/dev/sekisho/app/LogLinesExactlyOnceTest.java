@@ -150,12 +150,7 @@ class LogLinesExactlyOnceTest {
             // restarted on the same file
             try (MemoryStateStore resumed = MemoryStateStore.open(kills.copyOf(k, "same"), MemoryStateStore.Options.defaults()
                     .withMaintenanceThread(false), clock)) {
-                try (LogIntake again = LogIntake.start(config(), legacyPositions(), clock, resumed, a -> resumed.atomically(() -> {
-                    count(resumed, a);
-                    return null;
-                }), new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
-                    again.pollAll();
-                }
+                followOnce(resumed);
                 assertCountedExactly(resumed, lines, when);
                 assertThat(TailPosition.of(resumed.fields(StatePositions.key(log()))).offset()).as(when).isEqualTo(Files.size(log()));
             }
@@ -165,17 +160,22 @@ class LogLinesExactlyOnceTest {
             append(log(), failure(lines), failure(lines + 1));
             try (MemoryStateStore resumed = MemoryStateStore.open(kills.copyOf(k, "rotated"), MemoryStateStore.Options.defaults()
                     .withMaintenanceThread(false), clock)) {
-                try (LogIntake again = LogIntake.start(config(), legacyPositions(), clock, resumed, a -> resumed.atomically(() -> {
-                    count(resumed, a);
-                    return null;
-                }), new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
-                    again.pollAll();
-                }
+                followOnce(resumed);
                 assertCountedExactly(resumed, lines + 2, when + ", rotated while down");
             } finally {
                 Files.delete(log());
                 Files.move(rotated, log());
             }
+        }
+    }
+
+    /** What a restarted Sekisho does with the file: follow it from the kept position, once. */
+    private void followOnce(MemoryStateStore resumed) {
+        try (LogIntake again = LogIntake.start(config(), legacyPositions(), clock, resumed, a -> resumed.atomically(() -> {
+            count(resumed, a);
+            return null;
+        }), new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            again.pollAll();
         }
     }
 
