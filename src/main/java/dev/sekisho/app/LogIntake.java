@@ -49,9 +49,9 @@ final class LogIntake implements AutoCloseable {
     private final LoginObserver observer;
     private final List<FileTail> tails = new ArrayList<>();
     private final List<SyslogListener> listeners = new ArrayList<>();
-    private final AtomicLong attempts = new AtomicLong();
+    /** Every source's counters, for {@link #attemptsObserved()}. */
+    private final List<SourceMeters> meters = new ArrayList<>();
     private final AtomicLong unreadable = new AtomicLong();
-    private final MeterRegistry metrics;
     private ScheduledExecutorService poller;
     /** Set by close: the poll in progress stops before its next line, so no line is counted after its sources closed. */
     private volatile boolean closing;
@@ -61,21 +61,22 @@ final class LogIntake implements AutoCloseable {
      * source finds its counters by name and tag), so they only grow.
      */
     private record SourceMeters(Counter lines, Counter unreadable, Counter attempts) {
-        static SourceMeters of(MeterRegistry registry, String source) {
-            return new SourceMeters(
+        static SourceMeters of(MeterRegistry registry, String source, List<SourceMeters> all) {
+            SourceMeters meters = new SourceMeters(
                     Counter.builder("sekisho.logs.lines").tag("source", source)
                             .description("Log lines (file lines, syslog messages) read from a log source").register(registry),
                     Counter.builder("sekisho.logs.unreadable").tag("source", source)
                             .description("Log lines skipped because they did not have their format's shape").register(registry),
                     Counter.builder("sekisho.logs.login.attempts").tag("source", source)
                             .description("Login attempts found in a log source and handed to the lockouts").register(registry));
+            all.add(meters);
+            return meters;
         }
     }
 
-    private LogIntake(SekishoConfig.LogsConfig config, LoginObserver observer, MeterRegistry metrics) {
+    private LogIntake(SekishoConfig.LogsConfig config, LoginObserver observer) {
         this.config = config;
         this.observer = observer;
-        this.metrics = metrics;
     }
 
     /**
@@ -86,16 +87,16 @@ final class LogIntake implements AutoCloseable {
      */
     static LogIntake start(SekishoConfig.LogsConfig config, Path legacyPositions, InstantSource clock, StateStore store,
                            LoginObserver observer, MeterRegistry metrics) {
-        LogIntake intake = new LogIntake(config, observer, metrics);
+        LogIntake intake = new LogIntake(config, observer);
         try {
             for (SekishoConfig.LogFile file : config.files()) {
-                SourceMeters meters = SourceMeters.of(metrics, "file:" + file.path());
+                SourceMeters meters = SourceMeters.of(metrics, "file:" + file.path(), intake.meters);
                 intake.tails.add(tail(file.path(), store, legacyPositions, line -> intake.fileLine(file.format(), line, meters), clock,
                         config.maxLineBytes()));
             }
             for (SekishoConfig.SyslogSource source : config.syslog()) {
                 SourceMeters meters = SourceMeters.of(metrics, "syslog:" + source.protocol().name().toLowerCase(Locale.ROOT) + ":"
-                        + source.address().getHostString() + ":" + source.address().getPort());
+                        + source.address().getHostString() + ":" + source.address().getPort(), intake.meters);
                 SyslogListener listener = new SyslogListener(SyslogListener.Protocol.valueOf(source.protocol().name()), source.address(),
                         config.maxLineBytes(), config.timezone(), clock, message -> {
                     meters.lines().increment();
@@ -191,14 +192,13 @@ final class LogIntake implements AutoCloseable {
     }
 
     private void observe(LoginAttempt attempt, SourceMeters meters) {
-        attempts.incrementAndGet();
         meters.attempts().increment();
         observer.observe(attempt);
     }
 
-    /** Login attempts handed to the observer so far. */
+    /** Login attempts handed to the observer, as the sources' counters have them. */
     long attemptsObserved() {
-        return attempts.get();
+        return (long) meters.stream().mapToDouble(m -> m.attempts().count()).sum();
     }
 
     /** File lines skipped because they did not have their format's shape. */

@@ -78,9 +78,4 @@ final class NotificationOutbox {
         waiting.sort(Comparator.comparing(Waiting::queuedAt)); // ISO-8601 instants sort by time
         return waiting;
     }
-
-    /** Forget a delivery that cannot be resumed (its destination is no longer configured). */
-    void discard(Waiting w) {
-        remove(w.restriction(), w.destinationKey());
-    }
 }

@@ -13,11 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -373,7 +373,7 @@ public final class Notifier implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        for (NotificationOutbox.Waiting w : gone) outbox.discard(w);
+        for (NotificationOutbox.Waiting w : gone) keep(() -> outbox.remove(w.restriction(), w.destinationKey()), w.restriction());
         forget(dropped);
         if (resumed > 0) LOG.info("notification: {} deliveries left by the last run are queued again", resumed);
         return resumed;

@@ -127,9 +127,9 @@ public final class NotifyingStateStore implements StateStore {
     }
 
     /**
-     * Passed through, so the unit's impositions go through {@link #impose} above; a restriction imposed inside the
-     * unit is told of once, after the outermost unit is over (durable by then), not while it may still be undone by a
-     * crash.
+     * Passed through, so the unit's impositions go through {@link #impose} above: {@code onImposed} hears of a new
+     * restriction inside the unit, {@code onNew} once, after the outermost unit is over (durable by then), not while
+     * it may still be undone by a crash.
      */
     @Override
     public <T> T atomically(Supplier<T> work) {
