@@ -102,7 +102,7 @@ public final class AccountCommand implements Runnable {
             };
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("refuse", on);
-            body.put("by", by != null ? by : AdminOptions.defaultActor());
+            body.put("by", AdminOptions.actor(by));
             return client.post(path(user, "/abroad"), body);
         }
 
@@ -126,7 +126,7 @@ public final class AccountCommand implements Runnable {
         JsonNode ask(AdminClient client) throws AdminClient.AdminException {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("days", days);
-            body.put("by", by != null ? by : AdminOptions.defaultActor());
+            body.put("by", AdminOptions.actor(by));
             return client.post(path(user, "/travel"), body);
         }
 
@@ -148,7 +148,7 @@ public final class AccountCommand implements Runnable {
         @Override
         JsonNode ask(AdminClient client) throws AdminClient.AdminException {
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("by", by != null ? by : AdminOptions.defaultActor());
+            body.put("by", AdminOptions.actor(by));
             if (reason != null) body.put("reason", reason);
             return client.post(path(user, "/lift"), body);
         }

@@ -17,9 +17,9 @@ final class AdminOptions {
     @Option(names = "--token-file", description = "File holding the admin token (default: DATA-DIR/" + AdminToken.FILE_NAME + ").")
     Path tokenFile;
 
-    /** Who is acting, for the record of restrictions imposed and lifted: cli:$USER. */
-    static String defaultActor() {
-        return "cli:" + System.getProperty("user.name", "unknown");
+    /** Who is acting, for the record of restrictions imposed and lifted: {@code --by} when given, else cli:$USER. */
+    static String actor(String by) {
+        return by != null ? by : "cli:" + System.getProperty("user.name", "unknown");
     }
 
     AdminClient client() {

@@ -88,7 +88,7 @@ public final class RestrictionsCommand implements Runnable {
             else put(body, "domain", target.domain);
             body.put("duration", duration);
             body.put("reason", reason);
-            body.put("by", by != null ? by : AdminOptions.defaultActor());
+            body.put("by", AdminOptions.actor(by));
             try {
                 JsonNode r = admin.client().post("/api/restrictions", body);
                 spec.commandLine().getOut().printf("restricted %s until %s (id %s)%n",
@@ -121,7 +121,7 @@ public final class RestrictionsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            String who = by != null ? by : AdminOptions.defaultActor();
+            String who = AdminOptions.actor(by);
             try {
                 admin.client().delete("/api/restrictions/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8)
                         + "?by=" + java.net.URLEncoder.encode(who, java.nio.charset.StandardCharsets.UTF_8));
