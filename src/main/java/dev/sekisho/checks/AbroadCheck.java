@@ -9,16 +9,28 @@ import dev.sekisho.engine.EvaluationContext;
 import dev.sekisho.engine.Transaction;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Submission side of "refuse use from abroad": mail of a SASL username whose account refuses use from abroad, from a
- * client address abroad, gets the action. Every authenticated transaction it sees (not in a dry run) is also a
+ * client address abroad, gets the action. Every authenticated message it sees (not in a dry run) is also one
  * sighting of the account in the client's country, for {@link SeveralCountries}.
+ *
+ * <p>Postfix asks about one message several times (once per recipient at RCPT, again at END-OF-MESSAGE), all with
+ * the same {@code instance} ({@link Transaction#messageId()}): the sighting is recorded at the first of them only.
+ * A request without a message id cannot be told apart from the next message's and is a sighting of its own.
  */
 public final class AbroadCheck implements Check {
     private final CheckConfig.AccountAbroad config;
     private final AbroadRule rule;
     private final SeveralCountries sightings;
+    /**
+     * Messages recently sighted, direct-mapped by hash: lock-free and bounded. A slot taken over by another message
+     * only costs a repeated sighting, which the account's distinct set absorbs; requests about one message follow
+     * each other (smtpd waits for each answer), so the slot is still its own at the next one.
+     */
+    private final AtomicReferenceArray<String> sightedMessages = new AtomicReferenceArray<>(SIGHTED_SLOTS);
+    private static final int SIGHTED_SLOTS = 1024;
 
     public AbroadCheck(CheckConfig.AccountAbroad config, AbroadRule rule, SeveralCountries sightings) {
         this.config = Objects.requireNonNull(config, "config");
@@ -37,7 +49,9 @@ public final class AbroadCheck implements Check {
         AbroadRule.Judgement judgement;
         try {
             judgement = rule.judge(tx.saslUsername(), tx.clientAddress(), context.now());
-            if (!context.dryRun()) sightings.sighted(tx.saslUsername(), tx.clientAddress(), judgement.country(), "submission", context.now());
+            if (!context.dryRun() && firstRequestOfMessage(tx)) {
+                sightings.sighted(tx.saslUsername(), tx.clientAddress(), judgement.country(), "submission", context.now());
+            }
         } catch (RuntimeException e) {
             throw new CheckUnavailableException(name() + ": account settings unavailable: " + e.getMessage(), e);
         }
@@ -48,5 +62,14 @@ public final class AbroadCheck implements Check {
             action = action.withText(AbroadRule.REFUSAL);
         }
         return CheckResult.decide(action, judgement.explanation());
+    }
+
+    /** True for the first request about a message this check sees (and for every request without a message id). */
+    private boolean firstRequestOfMessage(Transaction tx) {
+        if (tx.messageId().isEmpty()) return true;
+        String message = tx.messageId() + ' ' + tx.clientIp() + ' ' + tx.saslUsername();
+        int slot = (message.hashCode() * 0x9E3779B9 >>> 22) & (SIGHTED_SLOTS - 1);
+        String before = sightedMessages.getAndSet(slot, message);
+        return !message.equals(before);
     }
 }

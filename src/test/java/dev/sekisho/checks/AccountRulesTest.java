@@ -11,6 +11,9 @@ import dev.sekisho.engine.LoginDecision;
 import dev.sekisho.engine.Explanation;
 import dev.sekisho.engine.Restriction;
 import dev.sekisho.geo.GeoIp;
+import dev.sekisho.engine.Stage;
+import dev.sekisho.state.StateStore;
+import dev.sekisho.state.TallyRequest;
 import dev.sekisho.state.memory.MemoryStateStore;
 import dev.sekisho.testing.MmdbWriter;
 import dev.sekisho.testing.MutableClock;
@@ -19,6 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -205,5 +210,39 @@ class AccountRulesTest {
         store.close();
         assertThat(logins.decide(allow, ALICE, ip("198.51.100.7"), "imap", clock.instant())).as("state down: the lockout's answer").isSameAs(allow);
         assertThat(faults).singleElement().asString().contains("account settings of alice@example.jp unavailable");
+    }
+
+    @Test
+    void aMessageIsOneSightingHoweverOftenPostfixAsksAboutIt() throws Exception {
+        AccountsConfig config = config(AccountsConfig.UnknownCountry.ALLOW, "JP");
+        List<String> tallied = new ArrayList<>();
+        StateStore counting = (StateStore) Proxy.newProxyInstance(StateStore.class.getClassLoader(), new Class<?>[]{StateStore.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("tally")) tallied.add(((TallyRequest) args[0]).member());
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        AbroadCheck check = new AbroadCheck(new CheckConfig.AccountAbroad("abroad", null), rule(config),
+                new SeveralCountries(config.severalCountries(), counting));
+        EvaluationContext ctx = new EvaluationContext(clock.instant(), clock.instant().plusSeconds(1), false);
+        var message = Transactions.rcpt("198.51.100.7").service("submission").login(ALICE).message("c9c.5584b989.ab0c0.0");
+
+        for (int i = 1; i <= 5; i++) check.evaluate(message.to("user" + i + "@example.org").build(), ctx);
+        check.evaluate(message.stage(Stage.END_OF_MESSAGE).recipients(5).build(), ctx);
+        assertThat(tallied).as("five recipients and the end of data: one message").containsExactly("US 198.51.100.7 submission");
+
+        check.evaluate(message.stage(Stage.RCPT).message("c9c.5584b989.ab0c0.1").build(), ctx);
+        assertThat(tallied).as("the next message is another sighting").hasSize(2);
+
+        var noId = Transactions.rcpt("198.51.100.7").service("submission").login(ALICE).message("");
+        check.evaluate(noId.build(), ctx);
+        check.evaluate(noId.build(), ctx);
+        assertThat(tallied).as("without a message id every request is its own").hasSize(4);
+
+        check.evaluate(message.message("c9c.5584b989.ab0c0.2").build(), new EvaluationContext(clock.instant(), clock.instant().plusSeconds(1), true));
+        assertThat(tallied).as("a dry run is no sighting").hasSize(4);
     }
 }
