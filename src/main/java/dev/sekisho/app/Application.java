@@ -69,6 +69,8 @@ public final class Application implements AutoCloseable, AdminOperations {
     private final Timer decisionTimer;
     private final AtomicReference<Running> running = new AtomicReference<>();
     private final LoginLockout.Counters loginCounters = new LoginLockout.Counters();
+    /** The store's restrictions indexed once for every reader; it depends on the store alone, so reloads keep it. */
+    private final dev.sekisho.checks.RestrictionIndex restrictionIndex;
     private final List<PolicyServer> policyServers = new ArrayList<>();
     private final java.util.Set<String> unknownContexts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private HttpServer http;
@@ -86,6 +88,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         this.clock = clock;
         this.dataDir = dataDir;
         this.store = store;
+        this.restrictionIndex = new dev.sekisho.checks.RestrictionIndex(store);
         this.notifier = notifier;
         this.verdictLines = new LineWriter(new FileOutputStream(FileDescriptor.out), Clock.systemUTC());
         this.verdictLog = new VerdictLog(metrics, verdictLines);
@@ -99,9 +102,9 @@ public final class Application implements AutoCloseable, AdminOperations {
     /** The engine, lockouts and account rules of one configuration, over one country lookup (which says once when it has no database). */
     private Running running(SekishoConfig config) {
         var countries = new dev.sekisho.checks.ClientCountry(geoIp, LOG::warn);
-        var accounts = CheckFactory.accounts(config, store, countries);
-        return new Running(config, CheckFactory.engine(config, store, clock, verdictLog, countries, accounts),
-                new LoginLockout(config.logins(), store, loginCounters), accounts);
+        var accounts = CheckFactory.accounts(config, store, restrictionIndex, countries);
+        return new Running(config, CheckFactory.engine(config, store, restrictionIndex, clock, verdictLog, countries, accounts),
+                new LoginLockout(config.logins(), store, restrictionIndex, loginCounters), accounts);
     }
 
     /** Open the state in {@code dataDir}, bind every listener, and serve. */

@@ -14,6 +14,7 @@ import dev.sekisho.checks.GreylistCheck;
 import dev.sekisho.checks.ListMatcher;
 import dev.sekisho.checks.RateLimitCheck;
 import dev.sekisho.checks.RestrictionCheck;
+import dev.sekisho.checks.RestrictionIndex;
 import dev.sekisho.checks.SenderLoginMismatchCheck;
 import dev.sekisho.config.CheckConfig;
 import dev.sekisho.config.SekishoConfig;
@@ -50,13 +51,18 @@ final class CheckFactory {
     /** @param geoIp where checks that judge by country look clients up */
     static Engine engine(SekishoConfig config, StateStore store, InstantSource clock, Engine.Listener listener, GeoIp geoIp) {
         ClientCountry countries = new ClientCountry(geoIp, LOG::warn);
-        return engine(config, store, clock, listener, countries, accounts(config, store, countries));
+        RestrictionIndex restrictions = new RestrictionIndex(store);
+        return engine(config, store, restrictions, clock, listener, countries, accounts(config, store, restrictions, countries));
     }
 
-    /** The per-account rules over one country lookup: settings, recent logins and restrictions all in {@code store}. */
-    static AccountRules accounts(SekishoConfig config, StateStore store, ClientCountry countries) {
+    /**
+     * The per-account rules over one country lookup: settings, recent logins and restrictions all in {@code store}.
+     *
+     * @param restrictions {@code store}'s restrictions, the one index every reader of that store shares
+     */
+    static AccountRules accounts(SekishoConfig config, StateStore store, RestrictionIndex restrictions, ClientCountry countries) {
         AccountBook book = new AccountBook(store, config.accounts().history(), config.accounts().historyRetention());
-        SeveralCountries several = new SeveralCountries(config.accounts().severalCountries(), store);
+        SeveralCountries several = new SeveralCountries(config.accounts().severalCountries(), store, restrictions);
         AbroadRule abroad = new AbroadRule("account-abroad", config.accounts(), book, countries);
         return new AccountRules(book, abroad, several,
                 new AccountLogins(abroad, several, book, countries, LOG::warn));
@@ -66,9 +72,12 @@ final class CheckFactory {
     record AccountRules(AccountBook book, AbroadRule abroad, SeveralCountries several, AccountLogins logins) {
     }
 
-    /** @param countries one per engine: without a country database, "country rules are off" is logged once per configuration */
-    static Engine engine(SekishoConfig config, StateStore store, InstantSource clock, Engine.Listener listener, ClientCountry countries,
-                         AccountRules accounts) {
+    /**
+     * @param restrictions {@code store}'s restrictions, the one index every reader of that store shares
+     * @param countries    one per engine: without a country database, "country rules are off" is logged once per configuration
+     */
+    static Engine engine(SekishoConfig config, StateStore store, RestrictionIndex restrictions, InstantSource clock, Engine.Listener listener,
+                         ClientCountry countries, AccountRules accounts) {
         ClientNetworks networks = new ClientNetworks(config.networks().ipv4(), config.networks().ipv6());
         ListMatcher allow = new ListMatcher(config.allow());
         ListMatcher deny = new ListMatcher(config.deny());
@@ -77,7 +86,7 @@ final class CheckFactory {
             List<Check> checks = new ArrayList<>();
             for (CheckConfig c : service.checks()) {
                 checks.add(switch (c) {
-                    case CheckConfig.Restrictions r -> new RestrictionCheck(r.name(), store, r.action());
+                    case CheckConfig.Restrictions r -> new RestrictionCheck(r.name(), restrictions, r.action());
                     case CheckConfig.AllowList a -> ListCheck.allow(a.name(), allow);
                     case CheckConfig.DenyList d -> ListCheck.deny(d.name(), deny, d.action());
                     case CheckConfig.RateLimit r -> new RateLimitCheck(r, networks, store, countries);

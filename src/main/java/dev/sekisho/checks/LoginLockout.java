@@ -88,15 +88,16 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
     private final ReentrantLock[] blockLocks = new ReentrantLock[64];
     private final AtomicLong lastFaultLog = new AtomicLong(System.nanoTime() - FAULT_LOG_INTERVAL_NANOS);
 
-    public LoginLockout(LoginsConfig config, StateStore store) {
-        this(config, store, new Counters());
+    public LoginLockout(LoginsConfig config, StateStore store, RestrictionIndex restrictions) {
+        this(config, store, restrictions, new Counters());
     }
 
-    public LoginLockout(LoginsConfig config, StateStore store, Counters counters) {
+    /** @param restrictions {@code store}'s restrictions, shared with the other readers of that store */
+    public LoginLockout(LoginsConfig config, StateStore store, RestrictionIndex restrictions, Counters counters) {
         this.config = config;
         this.store = store;
         this.counters = counters;
-        this.restrictions = new RestrictionIndex(store);
+        this.restrictions = java.util.Objects.requireNonNull(restrictions, "restrictions");
         this.networks = new ClientNetworks(config.ipv4Prefix(), config.ipv6Prefix());
         for (int i = 0; i < blockLocks.length; i++) blockLocks[i] = new ReentrantLock();
     }

@@ -25,10 +25,11 @@ public final class RestrictionCheck implements Check {
     private final Action action;
     private final RestrictionIndex index;
 
-    public RestrictionCheck(String name, StateStore store, Action action) {
+    /** @param index the store's restrictions, shared with the other readers of that store */
+    public RestrictionCheck(String name, RestrictionIndex index, Action action) {
         this.name = name;
         this.action = action;
-        this.index = new RestrictionIndex(store);
+        this.index = java.util.Objects.requireNonNull(index, "index");
     }
 
     @Override

@@ -19,11 +19,15 @@ import java.util.Optional;
  * The store's restrictions by exact subject, and its networks to test by containment. The store
  * returns the same list instance until something changes, so the index is rebuilt only then and a
  * restriction added while running applies to the very next lookup.
+ *
+ * <p>One per store, shared by every check that reads restrictions (the restrictions check of each
+ * service, the login lockouts, several countries): a change is indexed once, not once per reader. It
+ * depends on nothing but the store, so it outlives a configuration reload.
  */
-final class RestrictionIndex {
+public final class RestrictionIndex {
     private final DerivedFromRestrictions<Snapshot> snapshot;
 
-    RestrictionIndex(StateStore store) {
+    public RestrictionIndex(StateStore store) {
         this.snapshot = new DerivedFromRestrictions<>(store, Snapshot::new);
     }
 

@@ -36,11 +36,14 @@ public final class SeveralCountries {
     private final StateStore store;
     private final RestrictionIndex restrictions;
 
-    /** @param store where sightings are counted and restrictions imposed (the notifying store, so that it is reported) */
-    public SeveralCountries(AccountsConfig.SeveralCountries config, StateStore store) {
+    /**
+     * @param store        where sightings are counted and restrictions imposed (the notifying store, so that it is reported)
+     * @param restrictions {@code store}'s restrictions, shared with the other readers of that store
+     */
+    public SeveralCountries(AccountsConfig.SeveralCountries config, StateStore store, RestrictionIndex restrictions) {
         this.config = Objects.requireNonNull(config, "config");
         this.store = Objects.requireNonNull(store, "store");
-        this.restrictions = new RestrictionIndex(store);
+        this.restrictions = Objects.requireNonNull(restrictions, "restrictions");
     }
 
     /**

@@ -144,7 +144,7 @@ class AccountRulesTest {
     @Test
     void theSubmissionCheckRefusesWithItsActionOrOnlyLogs() throws Exception {
         AccountsConfig config = config(AccountsConfig.UnknownCountry.ALLOW, "JP");
-        SeveralCountries several = new SeveralCountries(config.severalCountries(), store);
+        SeveralCountries several = new SeveralCountries(config.severalCountries(), store, new RestrictionIndex(store));
         book.refuseAbroad(ALICE, true, "cli:desk", clock.instant());
         EvaluationContext ctx = new EvaluationContext(clock.instant(), clock.instant().plusSeconds(1), false);
         var fromUs = Transactions.rcpt("198.51.100.7").service("submission").login(ALICE).build();
@@ -165,7 +165,7 @@ class AccountRulesTest {
 
     @Test
     void severalCountriesWithinTheWindowRestrictOnceAndOutsideItDoNot() throws Exception {
-        SeveralCountries several = new SeveralCountries(new AccountsConfig.SeveralCountries(3, Duration.ofHours(1), Duration.ofDays(1)), store);
+        SeveralCountries several = new SeveralCountries(new AccountsConfig.SeveralCountries(3, Duration.ofHours(1), Duration.ofDays(1)), store, new RestrictionIndex(store));
         Instant t0 = clock.instant();
         assertThat(several.sighted(ALICE, ip("192.0.2.7"), countries.of(ip("192.0.2.7")), "imap", t0)).isEmpty();
         assertThat(several.sighted(ALICE, ip("192.0.2.8"), countries.of(ip("192.0.2.8")), "smtp", t0.plusSeconds(60))).as("same country").isEmpty();
@@ -188,7 +188,7 @@ class AccountRulesTest {
     void loginsRefuseAbroadAfterTheLockoutsAndRecordSuccessesOnly() throws Exception {
         AccountsConfig config = config(AccountsConfig.UnknownCountry.ALLOW, "JP");
         List<String> faults = new ArrayList<>();
-        SeveralCountries several = new SeveralCountries(config.severalCountries(), store);
+        SeveralCountries several = new SeveralCountries(config.severalCountries(), store, new RestrictionIndex(store));
         AccountLogins logins = new AccountLogins(rule(config), several, book, countries, faults::add);
         LoginDecision allow = LoginDecision.allow(Explanation.of("logins", "under every threshold"));
         LoginDecision lockedOut = LoginDecision.reject("blocked", Explanation.of("logins", "account blocked"));
@@ -226,7 +226,7 @@ class AccountRulesTest {
                     }
                 });
         AbroadCheck check = new AbroadCheck(new CheckConfig.AccountAbroad("abroad", null), rule(config),
-                new SeveralCountries(config.severalCountries(), counting));
+                new SeveralCountries(config.severalCountries(), counting, new RestrictionIndex(counting)));
         EvaluationContext ctx = new EvaluationContext(clock.instant(), clock.instant().plusSeconds(1), false);
         var message = Transactions.rcpt("198.51.100.7").service("submission").login(ALICE).message("c9c.5584b989.ab0c0.0");
 

@@ -74,7 +74,7 @@ class LoginLockoutTest {
 
     @Test
     void guessingOneAccountIsDelayedThenBlockedAndSubmissionHonoursTheBlock() {
-        LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(3, 6, 0), OFF, OFF), store);
+        LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(3, 6, 0), OFF, OFF), store, new RestrictionIndex(store));
         for (int i = 0; i < 2; i++) lockout.observe(failure("Bob@example.test", "203.0.113.7", "a0" + i));
         assertThat(ask(lockout, "bob@example.test", "203.0.113.7").outcome()).isEqualTo(ALLOW);
 
@@ -102,7 +102,7 @@ class LoginLockoutTest {
         assertThat(refused.message()).startsWith("Login refused until 2026-11-22T10:15:00Z (ref r-");
         assertThat(ask(lockout, "alice@example.test", "198.51.100.9").outcome()).as("other accounts go on").isEqualTo(ALLOW);
 
-        RestrictionCheck submission = new RestrictionCheck("restrictions", store, Action.reject(554, "5.7.1", ""));
+        RestrictionCheck submission = new RestrictionCheck("restrictions", new RestrictionIndex(store), Action.reject(554, "5.7.1", ""));
         CheckResult send = submission.evaluate(Transactions.rcpt("192.0.2.1").service("submission").stage(Stage.RCPT)
                 .login("bob@example.test").build(), new EvaluationContext(clock.instant(), clock.instant().plusSeconds(2), false));
         assertThat(send.decisive()).as("the policy server's restriction check refuses the blocked account").isTrue();
@@ -111,7 +111,7 @@ class LoginLockoutTest {
 
     @Test
     void sprayingManyAccountsFromOneAddressBlocksTheAddress() {
-        LoginLockout lockout = new LoginLockout(config(OFF, new LoginsConfig.Thresholds(0, 0, 5), OFF), store);
+        LoginLockout lockout = new LoginLockout(config(OFF, new LoginsConfig.Thresholds(0, 0, 5), OFF), store, new RestrictionIndex(store));
         for (int i = 0; i < 4; i++) lockout.observe(failure("user" + i + "@example.test", "203.0.113.7", "77"));
         lockout.observe(failure("user0@example.test", "203.0.113.7", "78"));
         assertThat(active()).as("the same account twice counts once").isEmpty();
@@ -129,7 +129,7 @@ class LoginLockoutTest {
 
     @Test
     void sprayingFromAPoolBlocksItsNetwork() {
-        LoginLockout lockout = new LoginLockout(config(OFF, new LoginsConfig.Thresholds(0, 0, 5), new LoginsConfig.Thresholds(0, 0, 8)), store);
+        LoginLockout lockout = new LoginLockout(config(OFF, new LoginsConfig.Thresholds(0, 0, 5), new LoginsConfig.Thresholds(0, 0, 8)), store, new RestrictionIndex(store));
         for (int i = 0; i < 8; i++) lockout.observe(failure("user" + i + "@example.test", "198.51.100." + (10 + i), "77"));
         assertThat(active()).singleElement().satisfies(r -> assertThat(r.subject()).isEqualTo(new Subject(Subject.Kind.NETWORK, "198.51.100.0/24")));
         assertThat(ask(lockout, "x@example.test", "198.51.100.200").outcome()).isEqualTo(REJECT);
@@ -137,18 +137,18 @@ class LoginLockoutTest {
 
     @Test
     void anIpv6ClientIsBlockedInTheFormThePolicyServerMatches() {
-        LoginLockout lockout = new LoginLockout(config(OFF, new LoginsConfig.Thresholds(0, 2, 0), OFF), store);
+        LoginLockout lockout = new LoginLockout(config(OFF, new LoginsConfig.Thresholds(0, 2, 0), OFF), store, new RestrictionIndex(store));
         lockout.observe(failure("a@example.test", "2001:0db8:0:0:0:0:0:0042", ""));
         lockout.observe(failure("b@example.test", "2001:db8::42", ""));
         assertThat(active()).singleElement().satisfies(r -> assertThat(r.subject()).isEqualTo(Subject.parse(Subject.Kind.IP, "2001:db8::42")));
-        RestrictionCheck mx = new RestrictionCheck("restrictions", store, Action.reject(554, "5.7.1", ""));
+        RestrictionCheck mx = new RestrictionCheck("restrictions", new RestrictionIndex(store), Action.reject(554, "5.7.1", ""));
         assertThat(mx.evaluate(Transactions.rcpt("2001:db8::42").build(),
                 new EvaluationContext(clock.instant(), clock.instant().plusSeconds(2), false)).decisive()).isTrue();
     }
 
     @Test
     void aSuccessfulLoginClearsTheAccountsFailures() {
-        LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(3, 4, 0), OFF, OFF), store);
+        LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(3, 4, 0), OFF, OFF), store, new RestrictionIndex(store));
         for (int i = 0; i < 3; i++) lockout.observe(failure("carol@example.test", "203.0.113.7", "c" + i));
         assertThat(ask(lockout, "carol@example.test", "203.0.113.7").outcome()).isEqualTo(DELAY);
 
@@ -160,7 +160,7 @@ class LoginLockoutTest {
 
     @Test
     void aRepeatOffenceIsBlockedLongerUpToTheCap() {
-        LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(0, 3, 0), OFF, OFF), store);
+        LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(0, 3, 0), OFF, OFF), store, new RestrictionIndex(store));
         List<Duration> lengths = new java.util.ArrayList<>();
         for (int round = 0; round < 4; round++) {
             for (int i = 0; i < 3; i++) lockout.observe(failure("dave@example.test", "203.0.113.7", ""));
@@ -180,7 +180,7 @@ class LoginLockoutTest {
 
     @Test
     void failuresOlderThanTheWindowNoLongerCount() {
-        LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(2, 3, 0), OFF, OFF), store);
+        LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(2, 3, 0), OFF, OFF), store, new RestrictionIndex(store));
         lockout.observe(failure("erin@example.test", "203.0.113.7", ""));
         lockout.observe(failure("erin@example.test", "203.0.113.7", ""));
         assertThat(ask(lockout, "erin@example.test", "203.0.113.7").outcome()).isEqualTo(DELAY);
@@ -192,7 +192,7 @@ class LoginLockoutTest {
 
     @Test
     void aStalePasswordRetriedDoesNotCountAsGuessingButManyPasswordsDo() {
-        LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(0, 0, 4), OFF, OFF), store);
+        LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(0, 0, 4), OFF, OFF), store, new RestrictionIndex(store));
         for (int i = 0; i < 20; i++) lockout.observe(failure("frank@example.test", "203.0.113.7", "5a1"));
         assertThat(active()).isEmpty();
         for (int i = 0; i < 3; i++) lockout.observe(failure("frank@example.test", "203.0.113.7", "b0" + i));
@@ -205,7 +205,7 @@ class LoginLockoutTest {
     @Test
     void exemptNetworksAreCountedOnlyAgainstTheAccount() {
         LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(0, 3, 0), new LoginsConfig.Thresholds(0, 2, 2), OFF,
-                List.of("192.0.2.80/32"), true), store);
+                List.of("192.0.2.80/32"), true), store, new RestrictionIndex(store));
         lockout.observe(failure("gina@example.test", "192.0.2.80", ""));
         lockout.observe(failure("hank@example.test", "192.0.2.80", ""));
         lockout.observe(failure("gina@example.test", "192.0.2.80", ""));
@@ -216,7 +216,7 @@ class LoginLockoutTest {
 
     @Test
     void aSecondThresholdCrossingWhileBlockedAddsNoSecondBlock() {
-        LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(0, 2, 0), OFF, OFF), store);
+        LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(0, 2, 0), OFF, OFF), store, new RestrictionIndex(store));
         for (int i = 0; i < 6; i++) lockout.observe(failure("ivan@example.test", "203.0.113.7", ""));
         assertThat(active()).hasSize(1);
     }
@@ -224,7 +224,7 @@ class LoginLockoutTest {
     @Test
     void concurrentFailuresPastTheThresholdImposeOneBlock() throws Exception {
         LoginLockout.Counters counters = new LoginLockout.Counters();
-        LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(0, 10, 0), OFF, OFF), store, counters);
+        LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(0, 10, 0), OFF, OFF), store, new RestrictionIndex(store), counters);
         int threads = 8;
         java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
         try (var pool = java.util.concurrent.Executors.newFixedThreadPool(threads)) {
@@ -246,9 +246,9 @@ class LoginLockoutTest {
     @Test
     void whenTheStateIsDownLoginsAreAllowedOrRefusedAsConfigured() {
         LoginsConfig.Thresholds account = new LoginsConfig.Thresholds(1, 2, 0);
-        LoginLockout open = new LoginLockout(config(account, OFF, OFF), store);
+        LoginLockout open = new LoginLockout(config(account, OFF, OFF), store, new RestrictionIndex(store));
         LoginLockout.Counters counters = new LoginLockout.Counters();
-        LoginLockout closed = new LoginLockout(config(account, OFF, OFF, List.of(), false), store, counters);
+        LoginLockout closed = new LoginLockout(config(account, OFF, OFF, List.of(), false), store, new RestrictionIndex(store), counters);
         store.close();
         open.observe(failure("jo@example.test", "203.0.113.7", "")); // logged, not thrown
         assertThat(ask(open, "jo@example.test", "203.0.113.7").outcome()).isEqualTo(ALLOW);

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RestrictionCheckTest {
     private final MutableClock clock = MutableClock.at("2026-11-22T10:00:00Z");
     private final StateStore store = TestStores.inMemory();
-    private final RestrictionCheck check = new RestrictionCheck("restrictions", store, Action.reject(554, "5.7.1", ""));
+    private final RestrictionCheck check = new RestrictionCheck("restrictions", new RestrictionIndex(store), Action.reject(554, "5.7.1", ""));
 
     @AfterEach
     void close() {
