@@ -1,7 +1,6 @@
 package dev.sekisho.cli;
 
 import dev.sekisho.reports.Problem;
-import dev.sekisho.reports.mailbox.Backoff;
 import dev.sekisho.reports.mailbox.ImapMailbox;
 import dev.sekisho.reports.mailbox.ImapSettings;
 import dev.sekisho.reports.mailbox.MailOutcome;
@@ -170,7 +169,7 @@ final class DmarcImportCommand extends DmarcSubcommand {
                     folders[0] = opened.archiveFolder();
                     folders[1] = opened.invalidFolder();
                     return opened;
-                }, poll, Backoff.defaults(), stop::pause, notice -> {
+                }, poll, MailboxWatch.RECONNECT, stop::pause, notice -> {
                     err.println(prefix + notice);
                     err.flush();
                 }, enricher.isEmpty() ? MailboxWatch.AfterStoring.NOTHING : () -> {

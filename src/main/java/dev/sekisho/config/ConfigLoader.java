@@ -301,7 +301,7 @@ public final class ConfigLoader {
         d.rejectUnknownKeys();
         s.rejectUnknownKeys();
         return new LoginsConfig(enabled, window, account, ip, network, ipv4, ipv6, exempt, delay, maxDelay,
-                new LoginsConfig.Blocks(first, growth, max, remember), failOpen,
+                new LoginsConfig.Blocks(new dev.sekisho.backoff.Backoff(first, growth, max), remember), failOpen,
                 new LoginsConfig.Dovecot(dovecotEnabled, path, header, key, keyFile, listen));
     }
 

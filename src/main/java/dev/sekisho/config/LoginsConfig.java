@@ -1,5 +1,6 @@
 package dev.sekisho.config;
 
+import dev.sekisho.backoff.Backoff;
 import inet.ipaddr.IPAddress;
 
 import java.nio.file.Path;
@@ -48,15 +49,14 @@ public record LoginsConfig(boolean enabled, Duration window, Thresholds account,
     }
 
     /**
-     * A block lasts {@code first}, times {@code growth} for each earlier block of the same subject
-     * within {@code remember}, at most {@code max}.
+     * A block lasts {@code lengths.first()}, times {@code lengths.growth()} for each earlier block of the same subject
+     * within {@code remember}, at most {@code lengths.max()} (keys {@code block.first}, {@code block.growth},
+     * {@code block.max}, {@code block.remember}).
      */
-    public record Blocks(Duration first, int growth, Duration max, Duration remember) {
+    public record Blocks(Backoff lengths, Duration remember) {
         /** The length of the {@code offence}th block (1 for the first). */
         public Duration length(long offence) {
-            Duration d = first;
-            for (long i = 1; i < offence && d.compareTo(max) < 0; i++) d = d.multipliedBy(growth);
-            return d.compareTo(max) > 0 ? max : d;
+            return lengths.after(offence);
         }
     }
 

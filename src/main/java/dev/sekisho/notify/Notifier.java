@@ -1,5 +1,6 @@
 package dev.sekisho.notify;
 
+import dev.sekisho.backoff.Backoff;
 import dev.sekisho.config.NotifyConfig;
 import dev.sekisho.engine.Restriction;
 import dev.sekisho.state.StateStore;
@@ -43,19 +44,14 @@ public final class Notifier implements AutoCloseable {
     private static final Duration MAX_IDLE_WAIT = Duration.ofSeconds(30);
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
-    /** How retries are spaced and how many attempts a delivery gets. */
-    public record RetryPolicy(int maxAttempts, Duration firstRetry, Duration maxDelay) {
+    /**
+     * How many attempts a delivery gets, and how they are spaced: the wait after failed attempt {@code n} is
+     * {@code delays.after(n)} (first, 2×first, 4×first ... up to the max).
+     */
+    public record RetryPolicy(int maxAttempts, Backoff delays) {
         public RetryPolicy {
             if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
-            if (firstRetry.isNegative() || firstRetry.isZero()) throw new IllegalArgumentException("firstRetry must be positive, was " + firstRetry);
-            if (maxDelay.compareTo(firstRetry) < 0) throw new IllegalArgumentException("maxDelay " + maxDelay + " is below firstRetry " + firstRetry);
-        }
-
-        /** The wait after failed attempt number {@code attempt} (1-based): first, 2×first, 4×first ... up to maxDelay. */
-        public Duration delayAfter(int attempt) {
-            Duration d = firstRetry;
-            for (int i = 1; i < attempt && d.compareTo(maxDelay) < 0; i++) d = d.multipliedBy(2);
-            return d.compareTo(maxDelay) > 0 ? maxDelay : d;
+            Objects.requireNonNull(delays, "delays");
         }
     }
 
@@ -124,7 +120,7 @@ public final class Notifier implements AutoCloseable {
             destinations.add(new MailDestination(MailTemplates.Audience.USER, mail, templates, relay, node));
             destinations.add(new MailDestination(MailTemplates.Audience.SUPPORT, mail, templates, relay, node));
         }
-        return new Notifier(destinations, new RetryPolicy(config.maxAttempts(), config.firstRetry(), config.maxRetryDelay()),
+        return new Notifier(destinations, new RetryPolicy(config.maxAttempts(), Backoff.doubling(config.firstRetry(), config.maxRetryDelay())),
                 config.queueCapacity(), clock, NotificationOutbox.in(outboxStore));
     }
 
@@ -141,7 +137,7 @@ public final class Notifier implements AutoCloseable {
 
     /** A notifier that sends nothing (no {@code notify:} section). */
     public static Notifier none(InstantSource clock) {
-        return new Notifier(List.of(), new RetryPolicy(1, Duration.ofSeconds(1), Duration.ofSeconds(1)), 1, clock);
+        return new Notifier(List.of(), new RetryPolicy(1, Backoff.doubling(Duration.ofSeconds(1), Duration.ofSeconds(1))), 1, clock);
     }
 
     public boolean sendsAnything() {
@@ -299,9 +295,9 @@ public final class Notifier implements AutoCloseable {
                 }
                 case DeliveryOutcome.Retry t -> {
                     retried++;
-                    Duration delay = retry.delayAfter(p.attempt());
+                    Duration delay = retry.delays().after(p.attempt());
                     if (t.notBefore() != null && t.notBefore().compareTo(delay) > 0) {
-                        delay = t.notBefore().compareTo(retry.maxDelay()) > 0 ? retry.maxDelay() : t.notBefore();
+                        delay = t.notBefore().compareTo(retry.delays().max()) > 0 ? retry.delays().max() : t.notBefore();
                     }
                     Instant due = clock.instant().plus(delay);
                     LOG.warn("notification attempt {} of {} failed: restriction {} to {}: {}; next attempt at {}",

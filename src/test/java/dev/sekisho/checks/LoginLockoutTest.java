@@ -1,5 +1,6 @@
 package dev.sekisho.checks;
 
+import dev.sekisho.backoff.Backoff;
 import dev.sekisho.config.LoginsConfig;
 import dev.sekisho.engine.Action;
 import dev.sekisho.engine.CheckResult;
@@ -29,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class LoginLockoutTest {
     private static final LoginsConfig.Thresholds OFF = new LoginsConfig.Thresholds(0, 0, 0);
-    private static final LoginsConfig.Blocks BLOCKS = new LoginsConfig.Blocks(Duration.ofMinutes(15), 2, Duration.ofHours(1), Duration.ofDays(7));
+    private static final LoginsConfig.Blocks BLOCKS = new LoginsConfig.Blocks(Backoff.doubling(Duration.ofMinutes(15), Duration.ofHours(1)), Duration.ofDays(7));
 
     private final MutableClock clock = MutableClock.at("2026-11-22T10:00:00Z");
     private final StateStore store = TestStores.inMemory();

@@ -1,5 +1,6 @@
 package dev.sekisho.config;
 
+import dev.sekisho.backoff.Backoff;
 import dev.sekisho.engine.Action;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -179,7 +180,7 @@ class ConfigLoaderTest {
         assertThat(defaults.account()).isEqualTo(new LoginsConfig.Thresholds(5, 30, 10));
         assertThat(defaults.ip()).isEqualTo(new LoginsConfig.Thresholds(10, 100, 20));
         assertThat(defaults.network()).isEqualTo(new LoginsConfig.Thresholds(0, 300, 50));
-        assertThat(defaults.blocks()).isEqualTo(new LoginsConfig.Blocks(Duration.ofMinutes(15), 2, Duration.ofDays(1), Duration.ofDays(7)));
+        assertThat(defaults.blocks()).isEqualTo(new LoginsConfig.Blocks(new Backoff(Duration.ofMinutes(15), 2, Duration.ofDays(1)), Duration.ofDays(7)));
         assertThat(defaults.failOpen()).isTrue();
         assertThat(defaults.dovecot()).isEqualTo(new LoginsConfig.Dovecot(true, "/dovecot/auth-policy", "X-API-Key", "", null, null));
 
@@ -187,13 +188,6 @@ class ConfigLoaderTest {
         assertThat(example.exempt()).extracting(Object::toString).containsExactly("192.0.2.80");
         assertThat(example.dovecot().apiKey()).isEqualTo("change-me-to-a-long-random-string");
         assertThat(example.dovecot().listen().getPort()).isEqualTo(8026);
-    }
-
-    @Test
-    void blockLengthsGrowByTheFactorUpToTheMax() {
-        var blocks = new LoginsConfig.Blocks(Duration.ofMinutes(15), 3, Duration.ofHours(3), Duration.ofDays(7));
-        assertThat(java.util.stream.LongStream.rangeClosed(1, 5).mapToObj(blocks::length))
-                .containsExactly(Duration.ofMinutes(15), Duration.ofMinutes(45), Duration.ofMinutes(135), Duration.ofHours(3), Duration.ofHours(3));
     }
 
     @Test

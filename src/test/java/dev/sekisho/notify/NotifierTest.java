@@ -1,5 +1,6 @@
 package dev.sekisho.notify;
 
+import dev.sekisho.backoff.Backoff;
 import dev.sekisho.engine.Restriction;
 import dev.sekisho.engine.Subject;
 import dev.sekisho.state.StateStore;
@@ -62,17 +63,9 @@ class NotifierTest {
     }
 
     @Test
-    void theDelayDoublesUpToItsCeiling() {
-        var policy = new Notifier.RetryPolicy(10, Duration.ofSeconds(30), Duration.ofMinutes(5));
-        assertThat(List.of(policy.delayAfter(1), policy.delayAfter(2), policy.delayAfter(3), policy.delayAfter(4), policy.delayAfter(5), policy.delayAfter(9)))
-                .containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(240),
-                        Duration.ofMinutes(5), Duration.ofMinutes(5));
-    }
-
-    @Test
     void whenTheQueueIsFullTheOldestAreDroppedAndCounted() {
         Recording d = new Recording((r, n) -> new DeliveryOutcome.Delivered(""));
-        Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(3, Duration.ofSeconds(30), Duration.ofMinutes(5)), 3, clock);
+        Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(3, Backoff.doubling(Duration.ofSeconds(30), Duration.ofMinutes(5))), 3, clock);
         for (int i = 1; i <= 5; i++) notifier.accept(restriction("r-" + i));
 
         assertThat(notifier.stats().dropped()).isEqualTo(2);
@@ -84,7 +77,7 @@ class NotifierTest {
     @Test
     void aRetryKeepsItsPlaceInLineSoNewerNotificationsAreKeptFirst() {
         Recording d = new Recording((r, n) -> r.id().equals("r-1") ? new DeliveryOutcome.Retry("down") : new DeliveryOutcome.Delivered(""));
-        Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(5, Duration.ofSeconds(30), Duration.ofMinutes(5)), 2, clock);
+        Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(5, Backoff.doubling(Duration.ofSeconds(30), Duration.ofMinutes(5))), 2, clock);
         notifier.accept(restriction("r-1"));
         notifier.runDue(); // r-1 waits for its retry
         notifier.accept(restriction("r-2"));
@@ -101,7 +94,7 @@ class NotifierTest {
             if (n == 1) throw new IllegalStateException("bug");
             return new DeliveryOutcome.Delivered("");
         });
-        Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(3, Duration.ofSeconds(30), Duration.ofMinutes(5)), 10, clock);
+        Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(3, Backoff.doubling(Duration.ofSeconds(30), Duration.ofMinutes(5))), 10, clock);
         notifier.accept(restriction("r-1"));
         notifier.runDue();
         clock.advance(Duration.ofSeconds(30));
@@ -117,7 +110,7 @@ class NotifierTest {
             sent.countDown();
             return new DeliveryOutcome.Delivered("");
         });
-        try (Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(3, Duration.ofSeconds(30), Duration.ofMinutes(5)), 10, clock).start()) {
+        try (Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(3, Backoff.doubling(Duration.ofSeconds(30), Duration.ofMinutes(5))), 10, clock).start()) {
             notifier.accept(restriction("r-1"));
             assertThat(sent.await(10, TimeUnit.SECONDS)).isTrue();
         }
@@ -137,7 +130,7 @@ class NotifierTest {
             }
             return new DeliveryOutcome.Delivered("");
         });
-        try (Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(3, Duration.ofSeconds(30), Duration.ofMinutes(5)), 10, clock).start()) {
+        try (Notifier notifier = new Notifier(List.of(d), new Notifier.RetryPolicy(3, Backoff.doubling(Duration.ofSeconds(30), Duration.ofMinutes(5))), 10, clock).start()) {
             notifier.accept(restriction("r-1"));
             assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
             // the sender is stuck in the receiver; the engine's side still returns at once and queues
@@ -206,7 +199,7 @@ class NotifierTest {
 
     @Test
     void whatWaitsWhenTheProcessStopsIsSentByTheNextStartAndWhatWasDoneIsNot(@TempDir Path dir) throws Exception {
-        Notifier.RetryPolicy policy = new Notifier.RetryPolicy(5, Duration.ofSeconds(30), Duration.ofMinutes(5));
+        Notifier.RetryPolicy policy = new Notifier.RetryPolicy(5, Backoff.doubling(Duration.ofSeconds(30), Duration.ofMinutes(5)));
         Restriction sent = restriction("r-sent");
         Restriction waiting = restriction("r-waiting");
         try (StateStore store = MemoryStateStore.open(dir, MemoryStateStore.Options.defaults(), clock)) {
@@ -238,7 +231,7 @@ class NotifierTest {
     void theOutboxHoldsNoMoreThanTheQueueForgetsWhatCannotBeResumedAndNeverQueuesADeliveryTwice() {
         StateStore store = TestStores.inMemory();
         Recording d = new Recording((r, n) -> new DeliveryOutcome.Retry("down"));
-        Notifier.RetryPolicy policy = new Notifier.RetryPolicy(5, Duration.ofSeconds(30), Duration.ofMinutes(5));
+        Notifier.RetryPolicy policy = new Notifier.RetryPolicy(5, Backoff.doubling(Duration.ofSeconds(30), Duration.ofMinutes(5)));
         Notifier notifier = new Notifier(List.of(d), policy, 2, clock, NotificationOutbox.in(store));
         for (int i = 1; i <= 3; i++) {
             store.impose(restriction("r-" + i));
@@ -263,7 +256,7 @@ class NotifierTest {
 
     @Test
     void aRestrictionImposedThroughTheNotifyingStoreIsNotedInTheOutboxWithItAndSentAfterAKill(@TempDir Path dir) throws Exception {
-        Notifier.RetryPolicy policy = new Notifier.RetryPolicy(5, Duration.ofSeconds(30), Duration.ofMinutes(5));
+        Notifier.RetryPolicy policy = new Notifier.RetryPolicy(5, Backoff.doubling(Duration.ofSeconds(30), Duration.ofMinutes(5)));
         Path live = dir.resolve("live");
         Path killed = dir.resolve("killed");
         StateStore raw = MemoryStateStore.open(live, MemoryStateStore.Options.defaults(), clock);

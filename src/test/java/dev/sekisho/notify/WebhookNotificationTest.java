@@ -1,5 +1,6 @@
 package dev.sekisho.notify;
 
+import dev.sekisho.backoff.Backoff;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
@@ -74,7 +75,7 @@ class WebhookNotificationTest {
 
     private Notifier notifier(int maxAttempts) {
         var webhook = new WebhookDestination(url, SECRET, EnumSet.of(Subject.Kind.ACCOUNT, Subject.Kind.IP), Duration.ofSeconds(5), "mx1");
-        return new Notifier(List.of(webhook), new Notifier.RetryPolicy(maxAttempts, Duration.ofSeconds(30), Duration.ofMinutes(10)), 100, clock);
+        return new Notifier(List.of(webhook), new Notifier.RetryPolicy(maxAttempts, Backoff.doubling(Duration.ofSeconds(30), Duration.ofMinutes(10))), 100, clock);
     }
 
     /** The receiver's side of docs/notifications.md, written independently of WebhookSignature. */

@@ -1,6 +1,5 @@
 package dev.sekisho.system;
 
-import dev.sekisho.reports.mailbox.Backoff;
 import dev.sekisho.reports.mailbox.ImapMailbox;
 import dev.sekisho.reports.mailbox.ImapSettings;
 import dev.sekisho.reports.mailbox.MailOutcome;
@@ -198,7 +197,7 @@ class DovecotImapImportSystemTest {
                 ImapMailbox box = ImapMailbox.open(settings);
                 opened.set(box);
                 return box;
-            }, Duration.ofMinutes(10), Backoff.defaults(), pause, notices::add);
+            }, Duration.ofMinutes(10), MailboxWatch.RECONNECT, pause, notices::add);
             Thread watcher = Thread.ofPlatform().name("watch-test").start(() -> {
                 try {
                     total.set(watch.run(() -> new ReportImporter(store), stop));
@@ -263,7 +262,7 @@ class DovecotImapImportSystemTest {
                 ImapMailbox box = ImapMailbox.open(settings);
                 opened.set(box);
                 return box;
-            }, Duration.ofSeconds(30), Backoff.defaults(), pause, n -> {
+            }, Duration.ofSeconds(30), MailboxWatch.RECONNECT, pause, n -> {
             });
 
             PassSummary total = watch.run(() -> new ReportImporter(store), stop);

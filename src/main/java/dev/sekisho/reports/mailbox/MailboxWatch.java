@@ -1,5 +1,6 @@
 package dev.sekisho.reports.mailbox;
 
+import dev.sekisho.backoff.Backoff;
 import dev.sekisho.reports.source.ReportVisitor;
 
 import java.io.IOException;
@@ -14,6 +15,12 @@ import java.util.function.Supplier;
  * that a retry cannot change (wrong password, untrusted certificate) ends the watch with that error.
  */
 public final class MailboxWatch {
+    /**
+     * The usual reconnect backoff: 1 s, doubling, at most 5 min. Doubling keeps a server that is down from being
+     * hammered while a short outage is bridged within seconds.
+     */
+    public static final Backoff RECONNECT = Backoff.doubling(Duration.ofSeconds(1), Duration.ofMinutes(5));
+
     /** Opens (connects to) the mailbox; called again after each lost connection. */
     @FunctionalInterface
     public interface Opener {
@@ -103,7 +110,7 @@ public final class MailboxWatch {
         MailboxException failure = e instanceof MailboxException m ? m
                 : new MailboxException(MailboxException.Kind.UNREACHABLE, e.getMessage(), e);
         if (!failure.retryable()) throw failure;
-        Duration delay = backoff.delay(failures);
+        Duration delay = backoff.after(failures);
         notices.accept(what + " the mailbox (" + failure.getMessage() + "); trying again in " + delay.toSeconds() + " s");
         pause.pause(delay);
         return failures;

@@ -1,5 +1,6 @@
 package dev.sekisho.reports.mailbox;
 
+import dev.sekisho.backoff.Backoff;
 import dev.sekisho.reports.aggregate.AggregateReport;
 import dev.sekisho.reports.source.ReportLimits;
 import dev.sekisho.reports.source.ReportVisitor;
@@ -178,7 +179,7 @@ class MaildirImportTest {
             }
         };
         MailboxWatch watch = new MailboxWatch(importer, () -> MaildirMailbox.open(maildir, "Archive", "Invalid"),
-                Duration.ofSeconds(30), Backoff.defaults(), pause, notice -> {
+                Duration.ofSeconds(30), MailboxWatch.RECONNECT, pause, notice -> {
         });
 
         PassSummary total = watch.run(() -> new ReportImporter(store), stop);
@@ -206,7 +207,7 @@ class MaildirImportTest {
             }
         };
         MailboxWatch watch = new MailboxWatch(importer, () -> MaildirMailbox.open(maildir, "Archive", "Invalid"),
-                Duration.ofSeconds(30), Backoff.defaults(), pause, notice -> {
+                Duration.ofSeconds(30), MailboxWatch.RECONNECT, pause, notice -> {
         }, () -> {
             try {
                 events.add("after " + names(".Archive/cur").size());
@@ -245,7 +246,7 @@ class MaildirImportTest {
                 }
             };
         };
-        MailboxWatch watch = new MailboxWatch(importer, losing, Duration.ofMinutes(5), new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(3)),
+        MailboxWatch watch = new MailboxWatch(importer, losing, Duration.ofMinutes(5), Backoff.doubling(Duration.ofSeconds(1), Duration.ofSeconds(3)),
                 d -> pauses.add(d), notices::add);
 
         assertThatThrownBy(() -> watch.run(() -> new ReportImporter(store), stop))
@@ -255,17 +256,6 @@ class MaildirImportTest {
         assertThat(notices.get(0)).isEqualTo("cannot open the mailbox (connection refused (attempt 1)); trying again in 1 s");
         assertThat(notices.get(3)).isEqualTo("lost the connection to the mailbox (connection reset); trying again in 1 s");
         assertThat(names(".Archive/cur")).containsExactly("1700000001.1.host:2,S");
-    }
-
-    @Test
-    void backoffDoublesUpToItsLimit() {
-        Backoff backoff = Backoff.defaults();
-        assertThat(backoff.delay(1)).isEqualTo(Duration.ofSeconds(1));
-        assertThat(backoff.delay(2)).isEqualTo(Duration.ofSeconds(2));
-        assertThat(backoff.delay(9)).isEqualTo(Duration.ofSeconds(256));
-        assertThat(backoff.delay(10)).isEqualTo(Duration.ofMinutes(5));
-        assertThat(backoff.delay(1000)).isEqualTo(Duration.ofMinutes(5));
-        assertThatThrownBy(() -> backoff.delay(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     private PassSummary pass() throws Exception {
