@@ -16,6 +16,7 @@ import dev.sekisho.bench.LoadReport;
 import dev.sekisho.bench.LoadSettings;
 import dev.sekisho.bench.LoadSettings.MixSize;
 import dev.sekisho.bench.ProcessTreeCpu;
+import dev.sekisho.config.ByteSizes;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import picocli.CommandLine;
@@ -193,7 +194,7 @@ public final class BenchCommand implements Callable<Integer> {
         long records;
 
         @Option(names = "--single-report-bytes", defaultValue = "0", paramLabel = "BYTES",
-                description = "Instead, write one report of at least BYTES (suffixes k, m, g: powers of 1024).")
+                description = "Instead, write one report of at least BYTES (suffixes k, m, g, t: powers of 1024).")
         String singleReportBytes;
 
         @Option(names = "--seed", defaultValue = "1", description = "Fixes the content. Default: ${DEFAULT-VALUE}.")
@@ -203,7 +204,11 @@ public final class BenchCommand implements Callable<Integer> {
         public Integer call() throws IOException {
             long single;
             try {
-                single = byteSize(singleReportBytes);
+                try {
+                    single = ByteSizes.parse(singleReportBytes.strip());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--single-report-bytes " + e.getMessage(), e);
+                }
                 if (single == 0 && (reports < 1 || records < reports)) {
                     throw new IllegalArgumentException("--reports must be at least 1 and --records at least --reports");
                 }
@@ -220,18 +225,6 @@ public final class BenchCommand implements Callable<Integer> {
             return 0;
         }
 
-        /** 123, 64k, 512m, 1g (powers of 1024). */
-        static long byteSize(String value) {
-            Matcher m = Pattern.compile("(\\d+)([kKmMgG]?)").matcher(value.strip());
-            if (!m.matches()) throw new IllegalArgumentException("'" + value + "' is not a size like 1g, 512m or 1000000");
-            long amount = Long.parseLong(m.group(1));
-            return switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
-                case "k" -> amount << 10;
-                case "m" -> amount << 20;
-                case "g" -> amount << 30;
-                default -> amount;
-            };
-        }
     }
 
     /** IP:port or [IPv6]:port; host names are refused so nothing is looked up in DNS. */

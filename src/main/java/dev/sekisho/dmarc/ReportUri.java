@@ -1,5 +1,7 @@
 package dev.sekisho.dmarc;
 
+import dev.sekisho.config.ByteSizes;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -84,20 +86,13 @@ public record ReportUri(String text, String scheme, String address, String domai
         return new Parsed(Optional.of(new ReportUri(text, scheme, address.substring(0, at + 1) + domain.get(), domain.get(), size)), "");
     }
 
-    /** The size in bytes ("10m" = 10 MiB; RFC 7489 6.2 units k, m, g, t are powers of two), or -1. */
+    /**
+     * The size in bytes ("10m" = 10 MiB; RFC 7489 6.2 units k, m, g, t are powers of two), or -1. More than 12 digits
+     * is no size anyone publishes: read as a stray "!".
+     */
     private static long sizeLimit(String suffix) {
         if (!suffix.matches("[0-9]{1,12}[kmgtKMGT]?")) return -1;
-        char last = suffix.charAt(suffix.length() - 1);
-        int shift = switch (Character.toLowerCase(last)) {
-            case 'k' -> 10;
-            case 'm' -> 20;
-            case 'g' -> 30;
-            case 't' -> 40;
-            default -> 0;
-        };
-        String digits = shift == 0 ? suffix : suffix.substring(0, suffix.length() - 1);
-        long n = Long.parseLong(digits);
-        return n > (Long.MAX_VALUE >> shift) ? Long.MAX_VALUE : n << shift;
+        return ByteSizes.parse(suffix);
     }
 
     private static String percentDecode(String s) {
