@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.sekisho.bench.DunnoServer;
 import dev.sekisho.bench.LoadGenerator;
@@ -17,8 +15,8 @@ import dev.sekisho.bench.LoadSettings;
 import dev.sekisho.bench.LoadSettings.MixSize;
 import dev.sekisho.bench.ProcessTreeCpu;
 import dev.sekisho.config.ByteSizes;
-import inet.ipaddr.IPAddress;
-import inet.ipaddr.IPAddressString;
+import dev.sekisho.config.ConfigLoader;
+import dev.sekisho.config.Durations;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -227,37 +225,30 @@ public final class BenchCommand implements Callable<Integer> {
 
     }
 
-    /** IP:port or [IPv6]:port; host names are refused so nothing is looked up in DNS. */
+    /** IP:port or [IPv6]:port, as the configuration's listen addresses; host names are refused so nothing is looked up in DNS. */
     static final class TargetConverter implements ITypeConverter<InetSocketAddress> {
-        private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([0-9.]+)):(\\d{1,5})");
-
         @Override
         public InetSocketAddress convert(String value) {
-            Matcher m = HOST_PORT.matcher(value);
-            if (!m.matches()) throw new TypeConversionException("'" + value + "' is not IP:port or [IPv6]:port");
-            String host = m.group(1) != null ? m.group(1) : m.group(2);
-            IPAddress address = new IPAddressString(host).getAddress();
-            if (address == null) throw new TypeConversionException("'" + host + "' is not an IP address");
-            int port = Integer.parseInt(m.group(3));
-            if (port > 65535) throw new TypeConversionException("port " + port + " is out of range");
-            return new InetSocketAddress(address.toInetAddress(), port);
+            InetSocketAddress target;
+            try {
+                target = ConfigLoader.parseHostPort(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+            if (target.getPort() == 0) throw new TypeConversionException("port must be 1..65535 for a target, was 0");
+            return target;
         }
     }
 
-    /** 500ms, 10s, 2m. */
+    /** Durations as the configuration writes them (500ms, 10s, 2m, ...). */
     static final class DurationConverter implements ITypeConverter<Duration> {
-        private static final Pattern AMOUNT_UNIT = Pattern.compile("(\\d+)(ms|s|m)");
-
         @Override
         public Duration convert(String value) {
-            Matcher m = AMOUNT_UNIT.matcher(value);
-            if (!m.matches()) throw new TypeConversionException("'" + value + "' is not a duration like 500ms, 10s or 2m");
-            long amount = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                default -> Duration.ofMinutes(amount);
-            };
+            try {
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 }

@@ -40,8 +40,11 @@ class BenchCommandTest {
     void usageErrorsExitWithTwo() {
         assertThat(run()).isEqualTo(2);
         assertThat(run("load", "--target", "mail.example.test:10040")).isEqualTo(2);
-        assertThat(err.toString()).contains("not IP:port");
+        assertThat(err.toString()).contains("the address must be an IP literal, was \"mail.example.test\"");
+        assertThat(run("load", "--target", "127.0.0.1:0")).isEqualTo(2);
+        assertThat(err.toString()).contains("port must be 1..65535 for a target, was 0");
         assertThat(run("load", "--duration", "soon")).isEqualTo(2);
+        assertThat(err.toString()).contains("must be a duration like 500ms, 300s, 5m, 1h or 35d, was \"soon\"");
         assertThat(run("load", "--concurrency", "0")).isEqualTo(2);
         assertThat(run("dmarc-corpus", "--single-report-bytes", "256MiB", "unused-dir")).isEqualTo(2);
         assertThat(err.toString()).contains("--single-report-bytes must be a size like 1000000, 64k, 512m or 1g (k, m, g, t: powers of 1024), was \"256MiB\"");
