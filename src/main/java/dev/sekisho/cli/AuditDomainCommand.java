@@ -108,13 +108,13 @@ public final class AuditDomainCommand implements Callable<Integer> {
     }
 
     private static void csv(PrintWriter out, List<DomainPosture> postures) {
-        AuditCsv.row(out, List.of("domain", "mail", "severity", "area", "code", "message", "publish"));
+        Csv.row(out, List.of("domain", "mail", "severity", "area", "code", "message", "publish"));
         for (DomainPosture p : postures) {
             if (p.error().isPresent()) {
-                AuditCsv.row(out, List.of(p.domain(), mail(p.mail()), Severity.COULD_NOT_CHECK.label(), "domain", "not-checked", p.error().get(), ""));
+                Csv.row(out, List.of(p.domain(), mail(p.mail()), Severity.COULD_NOT_CHECK.label(), "domain", "not-checked", p.error().get(), ""));
             }
             for (DomainFinding f : p.findings()) {
-                AuditCsv.row(out, List.of(p.domain(), mail(p.mail()), f.severity().label(), f.area().label(), f.code(), f.message(),
+                Csv.row(out, List.of(p.domain(), mail(p.mail()), f.severity().label(), f.area().label(), f.code(), f.message(),
                         f.publish().map(RecordToPublish::zoneLine).orElse("")));
             }
         }

@@ -235,24 +235,18 @@ public final class AuditSiteCommand implements Callable<Integer> {
     static String csv(List<Outcome> outcomes) {
         StringBuilder text = new StringBuilder("domain,verdict,kind,code,subject,detail\r\n");
         for (Outcome o : outcomes) {
-            String prefix = field(o.domain()) + "," + field(o.verdictLabel()) + ",";
+            String prefix = Csv.field(o.domain()) + "," + Csv.field(o.verdictLabel()) + ",";
             if (o.verdict() == null) {
-                text.append(prefix).append("error,,,").append(field(o.error())).append("\r\n");
+                text.append(prefix).append("error,,,").append(Csv.field(o.error())).append("\r\n");
                 continue;
             }
             for (Reason r : o.verdict().reasons()) {
-                text.append(prefix).append("reason,").append(r.code().name()).append(',').append(field(r.subject())).append(',')
-                        .append(field(r.evidence())).append("\r\n");
+                text.append(prefix).append("reason,").append(r.code().name()).append(',').append(Csv.field(r.subject())).append(',')
+                        .append(Csv.field(r.evidence())).append("\r\n");
             }
-            for (String p : o.verdict().problems()) text.append(prefix).append("problem,,,").append(field(p)).append("\r\n");
+            for (String p : o.verdict().problems()) text.append(prefix).append("problem,,,").append(Csv.field(p)).append("\r\n");
             if (o.verdict().reasons().isEmpty() && o.verdict().problems().isEmpty()) text.append(prefix).append(",,,\r\n");
         }
         return text.toString();
-    }
-
-    /** RFC 4180 2.6-2.7: quote a field holding a comma, quote or line break, doubling its quotes. */
-    private static String field(String value) {
-        if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0) return value;
-        return "\"" + value.replace("\"", "\"\"") + "\"";
     }
 }

@@ -137,18 +137,18 @@ public final class AuditSpfOverlapCommand implements Callable<Integer> {
     }
 
     private static void csv(PrintWriter out, List<ProviderSpf> providers, List<CustomerOverlap> results) {
-        AuditCsv.row(out, List.of("customer", "provider", "verdict", "overlap", "customer_networks", "provider_dmarc", "provider_pct",
+        Csv.row(out, List.of("customer", "provider", "verdict", "overlap", "customer_networks", "provider_dmarc", "provider_pct",
                 "notes", "error"));
         Map<String, ProviderSpf> byDomain = new LinkedHashMap<>();
         providers.forEach(p -> byDomain.put(p.domain(), p));
         for (CustomerOverlap r : results) {
             if (r.error().isPresent()) {
-                AuditCsv.row(out, List.of(r.customer(), "", "error", "", "", "", "", "", r.error().get()));
+                Csv.row(out, List.of(r.customer(), "", "error", "", "", "", "", "", r.error().get()));
                 continue;
             }
             for (CustomerOverlap.ProviderOverlap o : r.providers()) {
                 ProviderSpf p = byDomain.get(o.provider());
-                AuditCsv.row(out, List.of(r.customer(), o.provider(), o.verdict().label(), String.join(" ", o.overlap().cidrs()),
+                Csv.row(out, List.of(r.customer(), o.provider(), o.verdict().label(), String.join(" ", o.overlap().cidrs()),
                         String.join(" ", r.networks().cidrs()), p.dmarc().summary(), pct(p), String.join("; ", r.notes()), ""));
             }
         }

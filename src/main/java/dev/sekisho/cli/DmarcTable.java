@@ -81,15 +81,7 @@ final class DmarcTable {
     }
 
     private static String csvLine(List<Object> values) {
-        StringBuilder line = new StringBuilder();
-        for (int i = 0; i < values.size(); i++) {
-            if (i > 0) line.append(',');
-            String v = text(values.get(i), "", false);
-            // RFC 4180 2.6-2.7: quote fields with commas, quotes or line breaks, doubling the quotes.
-            if (v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")) v = '"' + v.replace("\"", "\"\"") + '"';
-            line.append(v);
-        }
-        return line.append("\r\n").toString();
+        return Csv.line(values.stream().map(v -> text(v, "", false)).toList());
     }
 
     /** A Double is a share of 0 to 1: a percentage in a table, a fraction with four decimals elsewhere. */
