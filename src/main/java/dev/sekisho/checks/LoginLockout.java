@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -125,13 +124,14 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
     private void countFailure(LoginAttempt attempt) {
         Instant now = attempt.at();
         String via = attempt.source() + "/" + (attempt.protocol().isEmpty() ? "?" : attempt.protocol());
+        String accountName = null; // the member of the address's and network's distinct-accounts sets
         if (!attempt.account().isEmpty()) {
             Subject account = accountOf(attempt.account());
+            accountName = account.value();
             String password = attempt.passwordHash().isEmpty() ? null : attempt.passwordHash();
             count(Kind.ACCOUNT, config.account(), account, password, via, attempt);
         }
         if (exempt(attempt.remote())) return;
-        String accountName = attempt.account().isEmpty() ? null : attempt.account().toLowerCase(Locale.ROOT);
         count(Kind.IP, config.ip(), new Subject(Subject.Kind.IP, AddressText.of(attempt.remote())),
                 accountName, via, attempt);
         count(Kind.NETWORK, config.network(), new Subject(Subject.Kind.NETWORK, networks.networkOf(attempt.remote())),
@@ -278,8 +278,9 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
 
     // ---- keys and helpers -----------------------------------------------------------------------
 
+    /** The account as restrictions and support staff name it (trimmed, lower case): one canonical form, Subject's. */
     private static Subject accountOf(String account) {
-        return new Subject(Subject.Kind.ACCOUNT, account.trim().toLowerCase(Locale.ROOT));
+        return Subject.parse(Subject.Kind.ACCOUNT, account);
     }
 
     static String failuresKey(Subject subject) {

@@ -180,6 +180,16 @@ class LoginLockoutTest {
     }
 
     @Test
+    void anAccountWrittenWithSpacesOrCapitalsIsOneAccountForSpraying() {
+        LoginLockout lockout = new LoginLockout(config(OFF, new LoginsConfig.Thresholds(0, 0, 2), OFF), store, new RestrictionIndex(store));
+        lockout.observe(failure("gina@example.test", "203.0.113.9", ""));
+        lockout.observe(failure(" Gina@Example.test ", "203.0.113.9", ""));
+        assertThat(active()).as("one account tried twice is no spraying").isEmpty();
+        lockout.observe(failure("hank@example.test", "203.0.113.9", ""));
+        assertThat(active()).singleElement().satisfies(r -> assertThat(r.subject().toString()).isEqualTo("ip:203.0.113.9"));
+    }
+
+    @Test
     void failuresOlderThanTheWindowNoLongerCount() {
         LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(2, 3, 0), OFF, OFF), store, new RestrictionIndex(store));
         lockout.observe(failure("erin@example.test", "203.0.113.7", ""));
