@@ -153,7 +153,7 @@ public final class LoadGenerator {
             loop.actions.counts().forEach((action, count) -> byAction.merge(action, count, Long::sum));
             errors += loop.errors;
         }
-        return new LoadReport(hostAndPort(settings.target()), concurrency, Duration.ofNanos(measureEnd - measureStart),
+        return new LoadReport(dev.sekisho.engine.AddressText.of(settings.target()), concurrency, Duration.ofNanos(measureEnd - measureStart),
                 latency.count(), errors, latency, byAction, cpuUsed, ownCpuUsed);
     }
 
@@ -172,11 +172,6 @@ public final class LoadGenerator {
     private static long ownCpuNanos() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : -1;
-    }
-
-    private static String hostAndPort(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     private static long ceilDiv(long a, long b) {

@@ -1,5 +1,7 @@
 package dev.sekisho.dns;
 
+import dev.sekisho.engine.AddressText;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -57,9 +59,8 @@ public final class ResolverAddress {
         }
     }
 
-    /** As written in logs and JSON: {@code 192.0.2.1:53}, {@code [2001:db8::1]:53}. */
+    /** As written in logs and JSON: {@code 192.0.2.1:53}, {@code [2001:db8::1]:53} (RFC 5952, as every address Sekisho writes). */
     public static String format(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+        return AddressText.of(address);
     }
 }

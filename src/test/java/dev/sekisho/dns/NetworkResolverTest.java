@@ -71,6 +71,8 @@ class NetworkResolverTest implements DnsResolverContract {
         assertThatThrownBy(() -> ResolverAddress.parse("dns.example.com")).hasMessageContaining("must be an IPv4 or IPv6 address");
         assertThatThrownBy(() -> ResolverAddress.parse("127.0.0.1:99999")).hasMessageContaining("port must be 1-65535");
         assertThatThrownBy(() -> ResolverAddress.parse("")).hasMessageContaining("empty");
+        assertThat(ResolverAddress.format(ResolverAddress.parse("[2001:db8::53]:5353"))).as("RFC 5952, as in the docs").isEqualTo("[2001:db8::53]:5353");
+        assertThat(ResolverAddress.format(ResolverAddress.parse("192.0.2.53"))).isEqualTo("192.0.2.53:53");
     }
 
     @Test
