@@ -199,7 +199,7 @@ public final class SpfExpander {
         }
 
         private static String cidr(InetAddress address, int prefix) {
-            return masked(address, prefix).getHostAddress() + "/" + prefix;
+            return SpfExpansion.cidr(masked(address, prefix), prefix);
         }
 
         private void addresses(String host, String domain, SpfRecord.Mechanism m, Optional<SpfResult> result, Deque<String> via, boolean countVoid,

@@ -1,5 +1,7 @@
 package dev.sekisho.spf;
 
+import dev.sekisho.engine.AddressText;
+
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -48,8 +50,13 @@ public record SpfExpansion(String domain, Optional<String> record, List<Network>
 
         /** As written in SPF and routing: 192.0.2.0/24, 2001:db8::/32. */
         public String cidr() {
-            return address.getHostAddress() + "/" + prefix;
+            return SpfExpansion.cidr(address, prefix);
         }
+    }
+
+    /** {@code address/prefix}, the address in RFC 5952 form for IPv6 (2001:db8::/32, not 2001:db8:0:0:0:0:0:0/32). */
+    static String cidr(InetAddress address, int prefix) {
+        return AddressText.of(address) + "/" + prefix;
     }
 
     /** A term that cannot be resolved into networks ahead of a connection, and why. */
