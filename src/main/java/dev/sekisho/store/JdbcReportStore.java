@@ -50,6 +50,8 @@ final class JdbcReportStore implements ReportStore {
     static final int GROUP_REPORTS = 500;
     /** Records handed to the writer thread and not yet written, at most: what the reader may run ahead by. */
     static final int RECORDS_IN_FLIGHT = 4 * BATCH_SIZE;
+    /** The columns of aggregate_record_row, numbered as the record insert's parameters. */
+    static final int RECORD_COLUMNS = 19;
 
     enum Dialect {
         SQLITE("sqlite"), POSTGRESQL("postgresql");
@@ -93,7 +95,7 @@ final class JdbcReportStore implements ReportStore {
                     spf_evaluated, reasons, header_from, envelope_from, envelope_to, dkim_domain, dkim_selector, dkim_result,
                     spf_domain, spf_scope, spf_result, dkim_all, spf_all)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""");
-        this.texts = new RecordTexts(connection, wordAdder);
+        this.texts = new RecordTexts(connection, wordAdder, RECORD_COLUMNS);
     }
 
     static ReportStore open(String location) {
@@ -579,11 +581,11 @@ final class JdbcReportStore implements ReportStore {
         s.setInt(++i, r.index());
         s.setString(++i, AddressText.of(r.sourceIp())); // IPv4 dotted, IPv6 in RFC 5952 form
         s.setLong(++i, r.count());
-        s.setLong(++i, texts.id(word(evaluated.disposition())));
-        s.setLong(++i, texts.id(word(evaluated.dkim())));
-        s.setLong(++i, texts.id(word(evaluated.spf())));
+        s.setLong(++i, texts.id(i, word(evaluated.disposition())));
+        s.setLong(++i, texts.id(i, word(evaluated.dkim())));
+        s.setLong(++i, texts.id(i, word(evaluated.spf())));
         setText(s, ++i, reasons(evaluated.reasons()));
-        s.setLong(++i, texts.id(identifiers.headerFrom()));
+        s.setLong(++i, texts.id(i, identifiers.headerFrom()));
         setText(s, ++i, identifiers.envelopeFrom().orElse(null));
         setText(s, ++i, identifiers.envelopeTo().orElse(null));
         setText(s, ++i, dkim == null ? null : dkim.domain());
@@ -621,10 +623,10 @@ final class JdbcReportStore implements ReportStore {
         return text.toString();
     }
 
-    /** A nullable word as its number in record_text. */
+    /** A nullable word as its number in record_text; {@code index} is also its column's. */
     private void setText(PreparedStatement s, int index, String value) throws SQLException {
         if (value == null) s.setNull(index, Types.BIGINT);
-        else s.setLong(index, texts.id(value));
+        else s.setLong(index, texts.id(index, value));
     }
 
     // ---- failure and TLS reports ----------------------------------------------------------------

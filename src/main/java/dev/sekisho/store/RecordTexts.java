@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -36,10 +37,30 @@ final class RecordTexts implements AutoCloseable {
     private final Map<String, Long> ids = new HashMap<>();
     private PreparedStatement find;
     private PreparedStatement add;
+    /**
+     * The last word looked up for each column of a record and its number. Neighbouring records mostly repeat a column's
+     * word (the same header_from, disposition, SPF domain...), found again by one comparison, without hashing the
+     * word and probing the map: those lookups were the largest part of binding a record.
+     */
+    private final String[] lastWord;
+    private final long[] lastId;
 
-    RecordTexts(Connection connection, Adder adder) {
+    /** @param columns the highest column number given to {@link #id(int, String)} */
+    RecordTexts(Connection connection, Adder adder, int columns) {
         this.connection = connection;
         this.adder = adder;
+        this.lastWord = new String[columns + 1];
+        this.lastId = new long[columns + 1];
+    }
+
+    /** The number of {@code value} (not null) as a word of {@code column}: the column's last word is checked first. */
+    long id(int column, String value) throws SQLException {
+        String last = lastWord[column];
+        if (value == last || value.equals(last)) return lastId[column];
+        long id = id(value);
+        lastWord[column] = value;
+        lastId[column] = id;
+        return id;
     }
 
     /** The number of {@code value} in record_text, added when new. */
@@ -91,6 +112,7 @@ final class RecordTexts implements AutoCloseable {
     /** Forgets every number: after a rollback some may no longer exist, or later mean another word. */
     void forget() {
         ids.clear();
+        Arrays.fill(lastWord, null);
     }
 
     private long find(String value) throws SQLException {

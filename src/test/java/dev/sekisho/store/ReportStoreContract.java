@@ -184,6 +184,44 @@ public interface ReportStoreContract {
     }
 
     @Test
+    default void aWordRepeatedInItsColumnAfterARollbackIsNotTakenFromTheLastRecord() {
+        // The writer remembers the last word of each column and its number (RecordTexts). A report that added a new
+        // header_from and broke off rolls that word back; the next report, with the same header_from in the same column
+        // and a new envelope_from (which on SQLite may get the freed number), must store both words anew.
+        AggregateReportXml broken = new AggregateReportXml("r.example", "broken", "again.example", T0, T0 + DAY);
+        int n = JdbcReportStore.BATCH_SIZE + 1;
+        for (int i = 0; i < n; i++) {
+            broken.record("192.0.2.1", 1, "none", "pass", "pass", "again.example", "", "", "again.example=pass", "");
+        }
+        try (ReportStore store = newStore()) {
+            ReportImporter importer = new ReportImporter(store);
+            new ReportReader().read("broken.xml", new ByteArrayInputStream(broken.bytes()), new dev.sekisho.reports.source.ReportVisitor() {
+                @Override
+                public void aggregateReport(dev.sekisho.reports.aggregate.AggregateReport r) {
+                    importer.aggregateReport(r);
+                }
+
+                @Override
+                public void aggregateRecord(dev.sekisho.reports.aggregate.AggregateReport r, dev.sekisho.reports.aggregate.AggregateRecord record) {
+                    importer.aggregateRecord(r, record);
+                }
+
+                @Override
+                public void aggregateReportEnd(dev.sekisho.reports.aggregate.AggregateReport r, boolean complete) {
+                    importer.aggregateReportEnd(r, false);
+                }
+            });
+            assertThat(store.counts().records()).isZero();
+            importXml(store, importer, new AggregateReportXml("o.example", "next", "again.example", T0, T0 + DAY)
+                    .record("192.0.2.2", 3, "none", "pass", "pass", "again.example", "bounce.again.example", "", "again.example=pass", ""));
+
+            List<RecordGroup> groups = store.recordGroups(new RecordFilter(Optional.of("again.example"), Optional.empty()));
+            assertThat(groups).extracting(RecordGroup::headerFrom, RecordGroup::envelopeFrom, RecordGroup::messages)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("again.example", Optional.of("bounce.again.example"), 3L));
+        }
+    }
+
+    @Test
     default void reportsReadTogetherAreKeptOrRolledBackEachOnItsOwn() throws Exception {
         // Several small reports in one run share the store's transactions: a report that broke off between two
         // whole ones rolls back alone, and a report seen twice before anything was committed is still stored once.
