@@ -39,22 +39,24 @@ public final class AggregateReportParser {
     private static final int MAX_CHILDREN_PER_ELEMENT = 10_000;
     private static final int MAX_DEPTH_PER_ELEMENT = 32;
 
-    private final Origin origin;
-    private final AggregateReportHandler handler;
-    private final XMLStreamReader xml;
-    private AggregateFormat format = AggregateFormat.RFC7489;
-    private Optional<String> version = Optional.empty();
-    private ReportMetadata metadata;
-    private PolicyPublished policy;
-    private AggregateReport report;
-    private int recordIndex;
-    /** The elements open in {@link #readTree}, innermost last: one array for the whole report, not one stack per record. */
-    private final XmlElement[] open = new XmlElement[MAX_DEPTH_PER_ELEMENT];
+    /**
+     * One factory for all the reports this parser reads: a Woodstox factory keeps the element names it has seen in a
+     * symbol table its readers share, so the second report's names are found instead of hashed and added again, and
+     * the factory's own set-up is paid once.
+     */
+    private final XMLInputFactory factory = hardenedFactory();
 
-    private AggregateReportParser(Origin origin, AggregateReportHandler handler, XMLStreamReader xml) {
-        this.origin = origin;
-        this.handler = handler;
-        this.xml = xml;
+    /** A parser for one thread's reports, one after another; a parser is not shared between threads. */
+    public AggregateReportParser() {
+    }
+
+    /**
+     * Reads the report in {@code in} (not closed) with a parser of its own and hands it to {@code handler}.
+     *
+     * @see #read(InputStream, Origin, AggregateReportHandler)
+     */
+    public static void parse(InputStream in, Origin origin, AggregateReportHandler handler) throws IOException {
+        new AggregateReportParser().read(in, origin, handler);
     }
 
     /**
@@ -64,16 +66,16 @@ public final class AggregateReportParser {
      *                               handed over belong to an incomplete report
      * @throws IOException           when reading fails
      */
-    public static void parse(InputStream in, Origin origin, AggregateReportHandler handler) throws IOException {
+    public void read(InputStream in, Origin origin, AggregateReportHandler handler) throws IOException {
         Reader reader = XmlInput.reader(in);
         XMLStreamReader xml;
         try {
-            xml = hardenedFactory().createXMLStreamReader(reader);
+            xml = factory.createXMLStreamReader(reader);
         } catch (XMLStreamException e) {
             throw malformed(e);
         }
         try {
-            new AggregateReportParser(origin, handler, xml).read();
+            new Report(origin, handler, xml).read();
         } catch (XMLStreamException e) {
             throw malformed(e);
         } finally {
@@ -99,184 +101,205 @@ public final class AggregateReportParser {
         return factory;
     }
 
-    private void read() throws XMLStreamException, IOException {
-        findFeedback();
-        while (xml.hasNext()) {
-            int event = next();
-            if (event == XMLStreamConstants.START_ELEMENT) {
-                String name = xml.getLocalName();
-                switch (name) {
-                    case "version" -> version = Optional.of(readTree(true).text()).filter(s -> !s.isEmpty());
-                    case "report_metadata" -> metadata = metadata(readTree(true));
-                    case "policy_published" -> policy = policy(readTree(true));
-                    // A record's problems are told by the record's line, so its children need none of their own.
-                    case "record" -> record(readTree(false));
-                    default -> readTree(false); // RFC 9990 3: extension elements, and anything unknown, are skipped
+    /** The reading of one report. */
+    private static final class Report {
+        private final Origin origin;
+        private final AggregateReportHandler handler;
+        private final XMLStreamReader xml;
+        private AggregateFormat format = AggregateFormat.RFC7489;
+        private Optional<String> version = Optional.empty();
+        private ReportMetadata metadata;
+        private PolicyPublished policy;
+        private AggregateReport report;
+        private int recordIndex;
+        /** The elements open in {@link #readTree}, innermost last: one array for the whole report, not one stack per record. */
+        private final XmlElement[] open = new XmlElement[MAX_DEPTH_PER_ELEMENT];
+
+        private Report(Origin origin, AggregateReportHandler handler, XMLStreamReader xml) {
+            this.origin = origin;
+            this.handler = handler;
+            this.xml = xml;
+        }
+
+        private void read() throws XMLStreamException, IOException {
+            findFeedback();
+            while (xml.hasNext()) {
+                int event = next();
+                if (event == XMLStreamConstants.START_ELEMENT) {
+                    String name = xml.getLocalName();
+                    switch (name) {
+                        case "version" -> version = Optional.of(readTree(true).text()).filter(s -> !s.isEmpty());
+                        case "report_metadata" -> metadata = metadata(readTree(true));
+                        case "policy_published" -> policy = policy(readTree(true));
+                        // A record's problems are told by the record's line, so its children need none of their own.
+                        case "record" -> record(readTree(false));
+                        default -> readTree(false); // RFC 9990 3: extension elements, and anything unknown, are skipped
+                    }
+                } else if (event == XMLStreamConstants.END_ELEMENT) {
+                    // Children are read whole by readTree, so this is the end of feedback: reading stops here,
+                    // and whatever follows (a wrapper's unclosed end, trailing junk) is not looked at.
+                    break;
                 }
-            } else if (event == XMLStreamConstants.END_ELEMENT) {
-                // Children are read whole by readTree, so this is the end of feedback: reading stops here,
-                // and whatever follows (a wrapper's unclosed end, trailing junk) is not looked at.
-                break;
             }
+            if (report == null) startReport(xml.getLocation().getLineNumber());
         }
-        if (report == null) startReport(xml.getLocation().getLineNumber());
-    }
 
-    private int next() throws XMLStreamException, ReportFormatException {
-        int event;
-        try {
-            event = xml.next();
-        } catch (RuntimeException e) {
-            // The JDK's parser throws unchecked exceptions on some corrupt inputs; they are input errors.
-            throw new ReportFormatException("xml-malformed", position(xml), "the XML could not be parsed: " + e);
-        }
-        if (event == XMLStreamConstants.DTD) {
-            throw new ReportFormatException("doctype-refused", position(xml),
-                    "the document has a DOCTYPE declaration; DTDs are refused because they allow entity expansion (billion laughs) and external entities (XXE)");
-        }
-        if (event == XMLStreamConstants.ENTITY_REFERENCE) {
-            throw new ReportFormatException("entity-refused", position(xml),
-                    "the document refers to the entity &" + xml.getLocalName() + "; entities other than XML's own are refused");
-        }
-        return event;
-    }
-
-    /** Moves to the feedback start element: the root, or a child of one wrapper element (seen from ikea.com). */
-    private void findFeedback() throws XMLStreamException, ReportFormatException {
-        String root = null;
-        while (xml.hasNext()) {
-            int event = next();
-            if (event != XMLStreamConstants.START_ELEMENT) continue;
-            if (xml.getLocalName().equals("feedback")) {
-                String ns = xml.getNamespaceURI();
-                if (RFC9990_NAMESPACE.equals(ns)) format = AggregateFormat.RFC9990;
-                return;
+        private int next() throws XMLStreamException, ReportFormatException {
+            int event;
+            try {
+                event = xml.next();
+            } catch (RuntimeException e) {
+                // The JDK's parser throws unchecked exceptions on some corrupt inputs; they are input errors.
+                throw new ReportFormatException("xml-malformed", position(xml), "the XML could not be parsed: " + e);
             }
-            if (root != null) break;
-            root = xml.getLocalName();
+            if (event == XMLStreamConstants.DTD) {
+                throw new ReportFormatException("doctype-refused", position(xml),
+                        "the document has a DOCTYPE declaration; DTDs are refused because they allow entity expansion (billion laughs) and external entities (XXE)");
+            }
+            if (event == XMLStreamConstants.ENTITY_REFERENCE) {
+                throw new ReportFormatException("entity-refused", position(xml),
+                        "the document refers to the entity &" + xml.getLocalName() + "; entities other than XML's own are refused");
+            }
+            return event;
         }
-        throw new ReportFormatException("not-aggregate-report", position(xml), root == null
-                ? "the XML document has no elements"
-                : "the root element is <" + root + ">, not <feedback>: this is not a DMARC aggregate report");
-    }
 
-    /**
-     * Reads the element the reader is on, to its end, into a bounded tree. With {@code childLines} each child has its
-     * own line; without, children have their top element's: the parser makes a new location object for every
-     * question about one, and a record has about twenty elements.
-     */
-    private XmlElement readTree(boolean childLines) throws XMLStreamException, ReportFormatException {
-        XmlElement top = new XmlElement(xml.getLocalName(), xml.getLocation().getLineNumber());
-        open[0] = top;
-        int depth = 1;
-        int chars = 0;
-        int elements = 0;
-        int untracked = 0; // depth below MAX_DEPTH_PER_ELEMENT, read but not kept
-        while (depth > 0) {
-            int event = next();
-            switch (event) {
-                case XMLStreamConstants.START_ELEMENT -> {
-                    if (++elements > MAX_CHILDREN_PER_ELEMENT || depth >= MAX_DEPTH_PER_ELEMENT || untracked > 0) {
-                        untracked++;
-                    } else {
-                        XmlElement child = new XmlElement(xml.getLocalName(), childLines ? xml.getLocation().getLineNumber() : top.line);
-                        open[depth - 1].add(child);
-                        open[depth++] = child;
+        /** Moves to the feedback start element: the root, or a child of one wrapper element (seen from ikea.com). */
+        private void findFeedback() throws XMLStreamException, ReportFormatException {
+            String root = null;
+            while (xml.hasNext()) {
+                int event = next();
+                if (event != XMLStreamConstants.START_ELEMENT) continue;
+                if (xml.getLocalName().equals("feedback")) {
+                    String ns = xml.getNamespaceURI();
+                    if (RFC9990_NAMESPACE.equals(ns)) format = AggregateFormat.RFC9990;
+                    return;
+                }
+                if (root != null) break;
+                root = xml.getLocalName();
+            }
+            throw new ReportFormatException("not-aggregate-report", position(xml), root == null
+                    ? "the XML document has no elements"
+                    : "the root element is <" + root + ">, not <feedback>: this is not a DMARC aggregate report");
+        }
+
+        /**
+         * Reads the element the reader is on, to its end, into a bounded tree. With {@code childLines} each child has its
+         * own line; without, children have their top element's: the parser makes a new location object for every
+         * question about one, and a record has about twenty elements.
+         */
+        private XmlElement readTree(boolean childLines) throws XMLStreamException, ReportFormatException {
+            XmlElement top = new XmlElement(xml.getLocalName(), xml.getLocation().getLineNumber());
+            open[0] = top;
+            int depth = 1;
+            int chars = 0;
+            int elements = 0;
+            int untracked = 0; // depth below MAX_DEPTH_PER_ELEMENT, read but not kept
+            while (depth > 0) {
+                int event = next();
+                switch (event) {
+                    case XMLStreamConstants.START_ELEMENT -> {
+                        if (++elements > MAX_CHILDREN_PER_ELEMENT || depth >= MAX_DEPTH_PER_ELEMENT || untracked > 0) {
+                            untracked++;
+                        } else {
+                            XmlElement child = new XmlElement(xml.getLocalName(), childLines ? xml.getLocation().getLineNumber() : top.line);
+                            open[depth - 1].add(child);
+                            open[depth++] = child;
+                        }
+                    }
+                    case XMLStreamConstants.END_ELEMENT -> {
+                        if (untracked > 0) untracked--;
+                        else open[--depth] = null;
+                    }
+                    case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
+                        if (untracked == 0 && chars < MAX_CHARS_PER_ELEMENT) {
+                            int take = Math.min(xml.getTextLength(), MAX_CHARS_PER_ELEMENT - chars);
+                            open[depth - 1].append(xml.getTextCharacters(), xml.getTextStart(), take);
+                            chars += take;
+                        }
+                    }
+                    case XMLStreamConstants.END_DOCUMENT -> throw new ReportFormatException("xml-truncated", position(xml),
+                            "the document ends inside <" + top.name + ">");
+                    default -> {
+                        // comments and processing instructions carry nothing
                     }
                 }
-                case XMLStreamConstants.END_ELEMENT -> {
-                    if (untracked > 0) untracked--;
-                    else open[--depth] = null;
+            }
+            return top;
+        }
+
+        private ReportMetadata metadata(XmlElement e) throws ReportFormatException {
+            String orgName = e.child("org_name").map(XmlElement::text).orElse("");
+            String email = e.child("email").map(XmlElement::text).orElse("");
+            if (orgName.isEmpty() && email.isEmpty()) {
+                throw invalid(e, "missing-element", "report_metadata has neither org_name nor email, so the reporter is unknown");
+            }
+            String reportId = e.value("report_id").orElseThrow(() -> invalid(e, "missing-element", "report_metadata has no report_id"));
+            XmlElement range = e.child("date_range").orElseThrow(() -> invalid(e, "missing-element", "report_metadata has no date_range"));
+            Instant begin = epoch(range, "begin");
+            Instant end = epoch(range, "end");
+            List<String> errors = new ArrayList<>();
+            for (XmlElement error : e.all("error")) {
+                if (!error.text().isEmpty()) errors.add(error.text());
+            }
+            return new ReportMetadata(orgName, email, e.value("extra_contact_info"), reportId, begin, end, errors, e.value("generator"));
+        }
+
+        /** RFC 7489 appendix C DateRangeType: seconds since the epoch, UTC. Some reporters (163.com) add ".0". */
+        private static Instant epoch(XmlElement range, String name) throws ReportFormatException {
+            String text = range.value(name).orElseThrow(() -> invalid(range, "missing-element", "date_range has no " + name));
+            try {
+                BigDecimal seconds = new BigDecimal(text);
+                if (seconds.signum() < 0 || seconds.compareTo(BigDecimal.valueOf(Instant.MAX.getEpochSecond())) > 0) {
+                    throw new NumberFormatException();
                 }
-                case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
-                    if (untracked == 0 && chars < MAX_CHARS_PER_ELEMENT) {
-                        int take = Math.min(xml.getTextLength(), MAX_CHARS_PER_ELEMENT - chars);
-                        open[depth - 1].append(xml.getTextCharacters(), xml.getTextStart(), take);
-                        chars += take;
-                    }
-                }
-                case XMLStreamConstants.END_DOCUMENT -> throw new ReportFormatException("xml-truncated", position(xml),
-                        "the document ends inside <" + top.name + ">");
-                default -> {
-                    // comments and processing instructions carry nothing
-                }
+                return Instant.ofEpochSecond(seconds.longValue());
+            } catch (NumberFormatException e) {
+                throw invalid(range, "invalid-date-range", "date_range/" + name + " is \"" + text + "\", not a number of seconds since 1970");
             }
         }
-        return top;
-    }
 
-    private ReportMetadata metadata(XmlElement e) throws ReportFormatException {
-        String orgName = e.child("org_name").map(XmlElement::text).orElse("");
-        String email = e.child("email").map(XmlElement::text).orElse("");
-        if (orgName.isEmpty() && email.isEmpty()) {
-            throw invalid(e, "missing-element", "report_metadata has neither org_name nor email, so the reporter is unknown");
+        private PolicyPublished policy(XmlElement e) throws ReportFormatException {
+            String domain = e.value("domain").map(AggregateReportParser::domain)
+                    .orElseThrow(() -> invalid(e, "missing-element", "policy_published has no domain"));
+            String pText = e.value("p").orElseThrow(() -> invalid(e, "missing-element", "policy_published has no p"));
+            Policy p = policyWord(pText).orElseThrow(() -> invalid(e, "invalid-policy",
+                    "policy_published/p is \"" + pText + "\", not none, quarantine or reject"));
+            // Optional fields that do not parse are left out: they describe the sender's record, not the traffic.
+            Optional<Integer> pct = e.value("pct").flatMap(AggregateReportParser::percent);
+            Optional<Boolean> testing = e.value("testing").map(Words::normal)
+                    .flatMap(t -> t.equals("y") ? Optional.of(true) : t.equals("n") ? Optional.of(false) : Optional.empty());
+            return new PolicyPublished(domain, e.value("adkim").flatMap(AggregateReportParser::alignment),
+                    e.value("aspf").flatMap(AggregateReportParser::alignment), p,
+                    e.value("sp").flatMap(AggregateReportParser::policyWord), e.value("np").flatMap(AggregateReportParser::policyWord),
+                    pct, e.value("fo"), testing, e.value("discovery_method").map(Words::normal));
         }
-        String reportId = e.value("report_id").orElseThrow(() -> invalid(e, "missing-element", "report_metadata has no report_id"));
-        XmlElement range = e.child("date_range").orElseThrow(() -> invalid(e, "missing-element", "report_metadata has no date_range"));
-        Instant begin = epoch(range, "begin");
-        Instant end = epoch(range, "end");
-        List<String> errors = new ArrayList<>();
-        for (XmlElement error : e.all("error")) {
-            if (!error.text().isEmpty()) errors.add(error.text());
-        }
-        return new ReportMetadata(orgName, email, e.value("extra_contact_info"), reportId, begin, end, errors, e.value("generator"));
-    }
 
-    /** RFC 7489 appendix C DateRangeType: seconds since the epoch, UTC. Some reporters (163.com) add ".0". */
-    private static Instant epoch(XmlElement range, String name) throws ReportFormatException {
-        String text = range.value(name).orElseThrow(() -> invalid(range, "missing-element", "date_range has no " + name));
-        try {
-            BigDecimal seconds = new BigDecimal(text);
-            if (seconds.signum() < 0 || seconds.compareTo(BigDecimal.valueOf(Instant.MAX.getEpochSecond())) > 0) {
-                throw new NumberFormatException();
+        private void startReport(long line) throws ReportFormatException {
+            if (metadata == null) {
+                throw new ReportFormatException("missing-element", "line " + line, "the report has no report_metadata before its records");
             }
-            return Instant.ofEpochSecond(seconds.longValue());
-        } catch (NumberFormatException e) {
-            throw invalid(range, "invalid-date-range", "date_range/" + name + " is \"" + text + "\", not a number of seconds since 1970");
+            if (policy == null) {
+                throw new ReportFormatException("missing-element", "line " + line, "the report has no policy_published before its records");
+            }
+            // RFC 9990 without its namespace still says version 2.0 in some generators.
+            if (format == AggregateFormat.RFC7489 && version.filter(v -> v.startsWith("2")).isPresent()) format = AggregateFormat.RFC9990;
+            report = new AggregateReport(origin, format, version, metadata, policy);
+            handler.report(report);
+        }
+
+        private void record(XmlElement e) throws ReportFormatException {
+            if (report == null) startReport(e.line);
+            recordIndex++;
+            try {
+                handler.record(report, toRecord(e, recordIndex));
+            } catch (BadRecord bad) {
+                handler.recordSkipped(report, new Problem(Problem.Scope.RECORD, origin,
+                        "record " + recordIndex + " (line " + e.line + ")", bad.code, bad.getMessage()));
+            }
         }
     }
 
-    private PolicyPublished policy(XmlElement e) throws ReportFormatException {
-        String domain = e.value("domain").map(AggregateReportParser::domain)
-                .orElseThrow(() -> invalid(e, "missing-element", "policy_published has no domain"));
-        String pText = e.value("p").orElseThrow(() -> invalid(e, "missing-element", "policy_published has no p"));
-        Policy p = policyWord(pText).orElseThrow(() -> invalid(e, "invalid-policy",
-                "policy_published/p is \"" + pText + "\", not none, quarantine or reject"));
-        // Optional fields that do not parse are left out: they describe the sender's record, not the traffic.
-        Optional<Integer> pct = e.value("pct").flatMap(AggregateReportParser::percent);
-        Optional<Boolean> testing = e.value("testing").map(Words::normal)
-                .flatMap(t -> t.equals("y") ? Optional.of(true) : t.equals("n") ? Optional.of(false) : Optional.empty());
-        return new PolicyPublished(domain, e.value("adkim").flatMap(AggregateReportParser::alignment),
-                e.value("aspf").flatMap(AggregateReportParser::alignment), p,
-                e.value("sp").flatMap(AggregateReportParser::policyWord), e.value("np").flatMap(AggregateReportParser::policyWord),
-                pct, e.value("fo"), testing, e.value("discovery_method").map(Words::normal));
-    }
-
-    private void startReport(long line) throws ReportFormatException {
-        if (metadata == null) {
-            throw new ReportFormatException("missing-element", "line " + line, "the report has no report_metadata before its records");
-        }
-        if (policy == null) {
-            throw new ReportFormatException("missing-element", "line " + line, "the report has no policy_published before its records");
-        }
-        // RFC 9990 without its namespace still says version 2.0 in some generators.
-        if (format == AggregateFormat.RFC7489 && version.filter(v -> v.startsWith("2")).isPresent()) format = AggregateFormat.RFC9990;
-        report = new AggregateReport(origin, format, version, metadata, policy);
-        handler.report(report);
-    }
-
-    private void record(XmlElement e) throws ReportFormatException {
-        if (report == null) startReport(e.line);
-        recordIndex++;
-        try {
-            handler.record(report, record(e, recordIndex));
-        } catch (BadRecord bad) {
-            handler.recordSkipped(report, new Problem(Problem.Scope.RECORD, origin,
-                    "record " + recordIndex + " (line " + e.line + ")", bad.code, bad.getMessage()));
-        }
-    }
-
-    private static AggregateRecord record(XmlElement e, int index) throws BadRecord {
+    private static AggregateRecord toRecord(XmlElement e, int index) throws BadRecord {
         XmlElement row = e.child("row").orElseThrow(() -> new BadRecord("missing-element", "the record has no row"));
         String ipText = row.value("source_ip").orElseThrow(() -> new BadRecord("missing-element", "the record has no source_ip"));
         InetAddress sourceIp = ip(ipText).orElseThrow(() -> new BadRecord("invalid-source-ip",
