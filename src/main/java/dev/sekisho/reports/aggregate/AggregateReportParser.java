@@ -114,6 +114,9 @@ public final class AggregateReportParser {
         private int recordIndex;
         /** The elements open in {@link #readTree}, innermost last: one array for the whole report, not one stack per record. */
         private final XmlElement[] open = new XmlElement[MAX_DEPTH_PER_ELEMENT];
+        /** The kinds of the elements open in {@link #record()}, innermost last, and the texts read so far. */
+        private final int[] openKinds = new int[MAX_DEPTH_PER_ELEMENT];
+        private final RecordFields fields = new RecordFields();
 
         private Report(Origin origin, AggregateReportHandler handler, XMLStreamReader xml) {
             this.origin = origin;
@@ -131,8 +134,7 @@ public final class AggregateReportParser {
                         case "version" -> version = Optional.of(readTree(true).text()).filter(s -> !s.isEmpty());
                         case "report_metadata" -> metadata = metadata(readTree(true));
                         case "policy_published" -> policy = policy(readTree(true));
-                        // A record's problems are told by the record's line, so its children need none of their own.
-                        case "record" -> record(readTree(false));
+                        case "record" -> record();
                         default -> readTree(false); // RFC 9990 3: extension elements, and anything unknown, are skipped
                     }
                 } else if (event == XMLStreamConstants.END_ELEMENT) {
@@ -287,24 +289,70 @@ public final class AggregateReportParser {
             handler.report(report);
         }
 
-        private void record(XmlElement e) throws ReportFormatException {
-            if (report == null) startReport(e.line);
+        /**
+         * Reads the record the reader is on, to its end, straight into {@link #fields}: no element tree, but the same
+         * bounds as {@link #readTree} (elements past them are passed over, text past them is cut) and the same reading
+         * (see {@link RecordFields}). A record's problems are told by the record's line, so its children need none.
+         */
+        private void record() throws XMLStreamException, ReportFormatException {
+            long line = xml.getLocation().getLineNumber();
+            RecordFields f = fields;
+            f.clear();
+            int[] kinds = openKinds;
+            kinds[0] = RecordFields.RECORD;
+            int depth = 1;
+            int chars = 0;
+            int elements = 0;
+            int untracked = 0; // depth below MAX_DEPTH_PER_ELEMENT or past MAX_CHILDREN_PER_ELEMENT, read but not kept
+            while (depth > 0) {
+                int event = next();
+                switch (event) {
+                    case XMLStreamConstants.START_ELEMENT -> {
+                        if (++elements > MAX_CHILDREN_PER_ELEMENT || depth >= MAX_DEPTH_PER_ELEMENT || untracked > 0) {
+                            untracked++;
+                        } else {
+                            kinds[depth] = f.enter(kinds[depth - 1], xml.getLocalName());
+                            depth++;
+                        }
+                    }
+                    case XMLStreamConstants.END_ELEMENT -> {
+                        if (untracked > 0) untracked--;
+                        else f.leave(kinds[--depth]);
+                    }
+                    case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
+                        if (untracked == 0 && chars < MAX_CHARS_PER_ELEMENT) {
+                            int take = Math.min(xml.getTextLength(), MAX_CHARS_PER_ELEMENT - chars);
+                            if (RecordFields.isLeaf(kinds[depth - 1])) f.append(xml.getTextCharacters(), xml.getTextStart(), take);
+                            chars += take;
+                        }
+                    }
+                    case XMLStreamConstants.END_DOCUMENT -> throw new ReportFormatException("xml-truncated", position(xml),
+                            "the document ends inside <record>");
+                    default -> {
+                        // comments and processing instructions carry nothing
+                    }
+                }
+            }
+            if (report == null) startReport(line);
             recordIndex++;
             try {
-                handler.record(report, toRecord(e, recordIndex));
+                handler.record(report, toRecord(f, recordIndex, line));
             } catch (BadRecord bad) {
                 handler.recordSkipped(report, new Problem(Problem.Scope.RECORD, origin,
-                        "record " + recordIndex + " (line " + e.line + ")", bad.code, bad.getMessage()));
+                        "record " + recordIndex + " (line " + line + ")", bad.code, bad.getMessage()));
             }
         }
     }
 
-    private static AggregateRecord toRecord(XmlElement e, int index) throws BadRecord {
-        XmlElement row = e.child("row").orElseThrow(() -> new BadRecord("missing-element", "the record has no row"));
-        String ipText = row.value("source_ip").orElseThrow(() -> new BadRecord("missing-element", "the record has no source_ip"));
+    /** The record in {@code f}, checked in the order of RFC 7489 appendix C RecordType: row, identifiers, auth_results. */
+    private static AggregateRecord toRecord(RecordFields f, int index, long line) throws BadRecord {
+        if (!f.has(RecordFields.ROW)) throw new BadRecord("missing-element", "the record has no row");
+        String ipText = f.value(RecordFields.SOURCE_IP);
+        if (ipText == null) throw new BadRecord("missing-element", "the record has no source_ip");
         InetAddress sourceIp = ip(ipText).orElseThrow(() -> new BadRecord("invalid-source-ip",
                 "source_ip \"" + ipText + "\" is not an IPv4 or IPv6 address"));
-        String countText = row.value("count").orElseThrow(() -> new BadRecord("missing-element", "the record has no count"));
+        String countText = f.value(RecordFields.COUNT);
+        if (countText == null) throw new BadRecord("missing-element", "the record has no count");
         long count;
         try {
             count = Long.parseLong(countText);
@@ -313,54 +361,52 @@ public final class AggregateReportParser {
         }
         if (count < 0) throw new BadRecord("invalid-count", "count " + count + " is negative");
 
-        XmlElement evaluated = row.child("policy_evaluated").orElseThrow(() -> new BadRecord("missing-element", "the record has no policy_evaluated"));
-        Disposition disposition = word(Disposition.class, evaluated, "disposition", "none, pass, quarantine or reject");
-        DmarcResult dkim = word(DmarcResult.class, evaluated, "dkim", "pass or fail");
-        DmarcResult spf = word(DmarcResult.class, evaluated, "spf", "pass or fail");
-        List<AggregateRecord.Reason> reasons = new ArrayList<>();
-        for (XmlElement reason : evaluated.all("reason")) {
-            Optional<String> type = reason.value("type").map(Words::normal);
-            Optional<String> comment = reason.value("comment");
+        if (!f.has(RecordFields.POLICY_EVALUATED)) throw new BadRecord("missing-element", "the record has no policy_evaluated");
+        Disposition disposition = word(Disposition.class, "policy_evaluated", "disposition", f.value(RecordFields.DISPOSITION),
+                "none, pass, quarantine or reject");
+        DmarcResult dkim = word(DmarcResult.class, "policy_evaluated", "dkim", f.value(RecordFields.EVALUATED_DKIM), "pass or fail");
+        DmarcResult spf = word(DmarcResult.class, "policy_evaluated", "spf", f.value(RecordFields.EVALUATED_SPF), "pass or fail");
+        List<AggregateRecord.Reason> reasons = f.reasons.isEmpty() ? List.of() : new ArrayList<>(f.reasons.size());
+        for (String[] reason : f.reasons) {
             // An empty <reason> (seen in the wild) says nothing and is dropped.
-            if (type.isPresent() || comment.isPresent()) reasons.add(new AggregateRecord.Reason(type.orElse(""), comment));
-        }
-
-        XmlElement ids = e.child("identifiers").orElseThrow(() -> new BadRecord("missing-element", "the record has no identifiers"));
-        String headerFrom = ids.value("header_from").map(AggregateReportParser::domain)
-                .orElseThrow(() -> new BadRecord("missing-element", "the record has no identifiers/header_from"));
-        AggregateRecord.Identifiers identifiers = new AggregateRecord.Identifiers(headerFrom,
-                ids.value("envelope_from").map(AggregateReportParser::domain), ids.value("envelope_to").map(AggregateReportParser::domain));
-
-        List<AggregateRecord.DkimAuth> dkimResults = new ArrayList<>();
-        List<AggregateRecord.SpfAuth> spfResults = new ArrayList<>();
-        Optional<XmlElement> auth = e.child("auth_results");
-        if (auth.isPresent()) {
-            for (XmlElement d : auth.get().all("dkim")) {
-                dkimResults.add(new AggregateRecord.DkimAuth(d.value("domain").map(AggregateReportParser::domain).orElse(""),
-                        d.value("selector"), word(DkimResult.class, d, "result", "none, pass, fail, policy, neutral, temperror or permerror"),
-                        d.value("human_result")));
-            }
-            for (XmlElement s : auth.get().all("spf")) {
-                spfResults.add(new AggregateRecord.SpfAuth(s.value("domain").map(AggregateReportParser::domain).orElse(""),
-                        s.value("scope").flatMap(v -> Words.parse(SpfScope.class, v)), spfResult(s)));
+            if (reason[0] != null || reason[1] != null) {
+                reasons.add(new AggregateRecord.Reason(reason[0] == null ? "" : Words.normal(reason[0]), Optional.ofNullable(reason[1])));
             }
         }
-        return new AggregateRecord(index, e.line, sourceIp, count,
+
+        if (!f.has(RecordFields.IDENTIFIERS)) throw new BadRecord("missing-element", "the record has no identifiers");
+        String headerFrom = f.value(RecordFields.HEADER_FROM);
+        if (headerFrom == null) throw new BadRecord("missing-element", "the record has no identifiers/header_from");
+        AggregateRecord.Identifiers identifiers = new AggregateRecord.Identifiers(domain(headerFrom),
+                Optional.ofNullable(f.value(RecordFields.ENVELOPE_FROM)).map(AggregateReportParser::domain),
+                Optional.ofNullable(f.value(RecordFields.ENVELOPE_TO)).map(AggregateReportParser::domain));
+
+        List<AggregateRecord.DkimAuth> dkimResults = f.dkim.isEmpty() ? List.of() : new ArrayList<>(f.dkim.size());
+        for (String[] d : f.dkim) {
+            dkimResults.add(new AggregateRecord.DkimAuth(d[0] == null ? "" : domain(d[0]), Optional.ofNullable(d[1]),
+                    word(DkimResult.class, "dkim", "result", d[2], "none, pass, fail, policy, neutral, temperror or permerror"),
+                    Optional.ofNullable(d[3])));
+        }
+        List<AggregateRecord.SpfAuth> spfResults = f.spf.isEmpty() ? List.of() : new ArrayList<>(f.spf.size());
+        for (String[] s : f.spf) {
+            spfResults.add(new AggregateRecord.SpfAuth(s[0] == null ? "" : domain(s[0]),
+                    s[1] == null ? Optional.empty() : Words.parse(SpfScope.class, s[1]), spfResult(s[2])));
+        }
+        return new AggregateRecord(index, line, sourceIp, count,
                 new AggregateRecord.PolicyEvaluated(disposition, dkim, spf, reasons), identifiers, dkimResults, spfResults);
     }
 
-    private static SpfResult spfResult(XmlElement spf) throws BadRecord {
-        Optional<String> text = spf.value("result");
+    private static SpfResult spfResult(String text) throws BadRecord {
         // "hardfail" is not an RFC 7208 2.6 result but some reporters write it for fail.
-        if (text.map(Words::normal).filter(t -> t.equals("hardfail")).isPresent()) return SpfResult.FAIL;
-        return word(SpfResult.class, spf, "result", "none, neutral, pass, fail, softfail, temperror or permerror");
+        if (text != null && Words.normal(text).equals("hardfail")) return SpfResult.FAIL;
+        return word(SpfResult.class, "spf", "result", text, "none, neutral, pass, fail, softfail, temperror or permerror");
     }
 
-    private static <E extends Enum<E>> E word(Class<E> type, XmlElement parent, String child, String allowed) throws BadRecord {
-        String path = parent.name + "/" + child;
-        String text = parent.value(child).orElseThrow(() -> new BadRecord("missing-element", "the record has no " + path));
+    /** The result word {@code text} of {@code parent/child}, null when the element was absent or empty. */
+    private static <E extends Enum<E>> E word(Class<E> type, String parent, String child, String text, String allowed) throws BadRecord {
+        if (text == null) throw new BadRecord("missing-element", "the record has no " + parent + "/" + child);
         return Words.parse(type, text).orElseThrow(() -> new BadRecord("invalid-" + child,
-                path + " is \"" + text + "\", not " + allowed));
+                parent + "/" + child + " is \"" + text + "\", not " + allowed));
     }
 
     private static Optional<InetAddress> ip(String text) {
