@@ -39,22 +39,24 @@ public final class AggregateReportParser {
     private static final int MAX_CHILDREN_PER_ELEMENT = 10_000;
     private static final int MAX_DEPTH_PER_ELEMENT = 32;
 
-    private final Origin origin;
-    private final AggregateReportHandler handler;
-    private final XMLStreamReader xml;
-    private AggregateFormat format = AggregateFormat.RFC7489;
-    private Optional<String> version = Optional.empty();
-    private ReportMetadata metadata;
-    private PolicyPublished policy;
-    private AggregateReport report;
-    private int recordIndex;
-    /** The elements open in {@link #readTree}, innermost last: one array for the whole report, not one stack per record. */
-    private final XmlElement[] open = new XmlElement[MAX_DEPTH_PER_ELEMENT];
+    /**
+     * One factory for all the reports this parser reads: a Woodstox factory keeps the element names it has seen in a
+     * symbol table its readers share, so the second report's names are found instead of hashed and added again, and
+     * the factory's own set-up is paid once.
+     */
+    private final XMLInputFactory factory = hardenedFactory();
 
-    private AggregateReportParser(Origin origin, AggregateReportHandler handler, XMLStreamReader xml) {
-        this.origin = origin;
-        this.handler = handler;
-        this.xml = xml;
+    /** A parser for one thread's reports, one after another; a parser is not shared between threads. */
+    public AggregateReportParser() {
+    }
+
+    /**
+     * Reads the report in {@code in} (not closed) with a parser of its own and hands it to {@code handler}.
+     *
+     * @see #read(InputStream, Origin, AggregateReportHandler)
+     */
+    public static void parse(InputStream in, Origin origin, AggregateReportHandler handler) throws IOException {
+        new AggregateReportParser().read(in, origin, handler);
     }
 
     /**
@@ -64,16 +66,16 @@ public final class AggregateReportParser {
      *                               handed over belong to an incomplete report
      * @throws IOException           when reading fails
      */
-    public static void parse(InputStream in, Origin origin, AggregateReportHandler handler) throws IOException {
+    public void read(InputStream in, Origin origin, AggregateReportHandler handler) throws IOException {
         Reader reader = XmlInput.reader(in);
         XMLStreamReader xml;
         try {
-            xml = hardenedFactory().createXMLStreamReader(reader);
+            xml = factory.createXMLStreamReader(reader);
         } catch (XMLStreamException e) {
             throw malformed(e);
         }
         try {
-            new AggregateReportParser(origin, handler, xml).read();
+            new Report(origin, handler, xml).read();
         } catch (XMLStreamException e) {
             throw malformed(e);
         } finally {
@@ -99,189 +101,258 @@ public final class AggregateReportParser {
         return factory;
     }
 
-    private void read() throws XMLStreamException, IOException {
-        findFeedback();
-        while (xml.hasNext()) {
-            int event = next();
-            if (event == XMLStreamConstants.START_ELEMENT) {
-                String name = xml.getLocalName();
-                switch (name) {
-                    case "version" -> version = Optional.of(readTree(true).text()).filter(s -> !s.isEmpty());
-                    case "report_metadata" -> metadata = metadata(readTree(true));
-                    case "policy_published" -> policy = policy(readTree(true));
-                    // A record's problems are told by the record's line, so its children need none of their own.
-                    case "record" -> record(readTree(false));
-                    default -> readTree(false); // RFC 9990 3: extension elements, and anything unknown, are skipped
+    /** The reading of one report. */
+    private static final class Report {
+        private final Origin origin;
+        private final AggregateReportHandler handler;
+        private final XMLStreamReader xml;
+        private AggregateFormat format = AggregateFormat.RFC7489;
+        private Optional<String> version = Optional.empty();
+        private ReportMetadata metadata;
+        private PolicyPublished policy;
+        private AggregateReport report;
+        private int recordIndex;
+        /** The elements open in {@link #readTree}, innermost last: one array for the whole report, not one stack per record. */
+        private final XmlElement[] open = new XmlElement[MAX_DEPTH_PER_ELEMENT];
+        /** The kinds of the elements open in {@link #record()}, innermost last, and the texts read so far. */
+        private final int[] openKinds = new int[MAX_DEPTH_PER_ELEMENT];
+        private final RecordFields fields = new RecordFields();
+
+        private Report(Origin origin, AggregateReportHandler handler, XMLStreamReader xml) {
+            this.origin = origin;
+            this.handler = handler;
+            this.xml = xml;
+        }
+
+        private void read() throws XMLStreamException, IOException {
+            findFeedback();
+            while (xml.hasNext()) {
+                int event = next();
+                if (event == XMLStreamConstants.START_ELEMENT) {
+                    String name = xml.getLocalName();
+                    switch (name) {
+                        case "version" -> version = Optional.of(readTree(true).text()).filter(s -> !s.isEmpty());
+                        case "report_metadata" -> metadata = metadata(readTree(true));
+                        case "policy_published" -> policy = policy(readTree(true));
+                        case "record" -> record();
+                        default -> readTree(false); // RFC 9990 3: extension elements, and anything unknown, are skipped
+                    }
+                } else if (event == XMLStreamConstants.END_ELEMENT) {
+                    // Children are read whole by readTree, so this is the end of feedback: reading stops here,
+                    // and whatever follows (a wrapper's unclosed end, trailing junk) is not looked at.
+                    break;
                 }
-            } else if (event == XMLStreamConstants.END_ELEMENT) {
-                // Children are read whole by readTree, so this is the end of feedback: reading stops here,
-                // and whatever follows (a wrapper's unclosed end, trailing junk) is not looked at.
-                break;
             }
+            if (report == null) startReport(xml.getLocation().getLineNumber());
         }
-        if (report == null) startReport(xml.getLocation().getLineNumber());
-    }
 
-    private int next() throws XMLStreamException, ReportFormatException {
-        int event;
-        try {
-            event = xml.next();
-        } catch (RuntimeException e) {
-            // The JDK's parser throws unchecked exceptions on some corrupt inputs; they are input errors.
-            throw new ReportFormatException("xml-malformed", position(xml), "the XML could not be parsed: " + e);
-        }
-        if (event == XMLStreamConstants.DTD) {
-            throw new ReportFormatException("doctype-refused", position(xml),
-                    "the document has a DOCTYPE declaration; DTDs are refused because they allow entity expansion (billion laughs) and external entities (XXE)");
-        }
-        if (event == XMLStreamConstants.ENTITY_REFERENCE) {
-            throw new ReportFormatException("entity-refused", position(xml),
-                    "the document refers to the entity &" + xml.getLocalName() + "; entities other than XML's own are refused");
-        }
-        return event;
-    }
-
-    /** Moves to the feedback start element: the root, or a child of one wrapper element (seen from ikea.com). */
-    private void findFeedback() throws XMLStreamException, ReportFormatException {
-        String root = null;
-        while (xml.hasNext()) {
-            int event = next();
-            if (event != XMLStreamConstants.START_ELEMENT) continue;
-            if (xml.getLocalName().equals("feedback")) {
-                String ns = xml.getNamespaceURI();
-                if (RFC9990_NAMESPACE.equals(ns)) format = AggregateFormat.RFC9990;
-                return;
+        private int next() throws XMLStreamException, ReportFormatException {
+            int event;
+            try {
+                event = xml.next();
+            } catch (RuntimeException e) {
+                // The JDK's parser throws unchecked exceptions on some corrupt inputs; they are input errors.
+                throw new ReportFormatException("xml-malformed", position(xml), "the XML could not be parsed: " + e);
             }
-            if (root != null) break;
-            root = xml.getLocalName();
+            if (event == XMLStreamConstants.DTD) {
+                throw new ReportFormatException("doctype-refused", position(xml),
+                        "the document has a DOCTYPE declaration; DTDs are refused because they allow entity expansion (billion laughs) and external entities (XXE)");
+            }
+            if (event == XMLStreamConstants.ENTITY_REFERENCE) {
+                throw new ReportFormatException("entity-refused", position(xml),
+                        "the document refers to the entity &" + xml.getLocalName() + "; entities other than XML's own are refused");
+            }
+            return event;
         }
-        throw new ReportFormatException("not-aggregate-report", position(xml), root == null
-                ? "the XML document has no elements"
-                : "the root element is <" + root + ">, not <feedback>: this is not a DMARC aggregate report");
-    }
 
-    /**
-     * Reads the element the reader is on, to its end, into a bounded tree. With {@code childLines} each child has its
-     * own line; without, children have their top element's: the parser makes a new location object for every
-     * question about one, and a record has about twenty elements.
-     */
-    private XmlElement readTree(boolean childLines) throws XMLStreamException, ReportFormatException {
-        XmlElement top = new XmlElement(xml.getLocalName(), xml.getLocation().getLineNumber());
-        open[0] = top;
-        int depth = 1;
-        int chars = 0;
-        int elements = 0;
-        int untracked = 0; // depth below MAX_DEPTH_PER_ELEMENT, read but not kept
-        while (depth > 0) {
-            int event = next();
-            switch (event) {
-                case XMLStreamConstants.START_ELEMENT -> {
-                    if (++elements > MAX_CHILDREN_PER_ELEMENT || depth >= MAX_DEPTH_PER_ELEMENT || untracked > 0) {
-                        untracked++;
-                    } else {
-                        XmlElement child = new XmlElement(xml.getLocalName(), childLines ? xml.getLocation().getLineNumber() : top.line);
-                        open[depth - 1].add(child);
-                        open[depth++] = child;
+        /** Moves to the feedback start element: the root, or a child of one wrapper element (seen from ikea.com). */
+        private void findFeedback() throws XMLStreamException, ReportFormatException {
+            String root = null;
+            while (xml.hasNext()) {
+                int event = next();
+                if (event != XMLStreamConstants.START_ELEMENT) continue;
+                if (xml.getLocalName().equals("feedback")) {
+                    String ns = xml.getNamespaceURI();
+                    if (RFC9990_NAMESPACE.equals(ns)) format = AggregateFormat.RFC9990;
+                    return;
+                }
+                if (root != null) break;
+                root = xml.getLocalName();
+            }
+            throw new ReportFormatException("not-aggregate-report", position(xml), root == null
+                    ? "the XML document has no elements"
+                    : "the root element is <" + root + ">, not <feedback>: this is not a DMARC aggregate report");
+        }
+
+        /**
+         * Reads the element the reader is on, to its end, into a bounded tree. With {@code childLines} each child has its
+         * own line; without, children have their top element's: the parser makes a new location object for every
+         * question about one, and a record has about twenty elements.
+         */
+        private XmlElement readTree(boolean childLines) throws XMLStreamException, ReportFormatException {
+            XmlElement top = new XmlElement(xml.getLocalName(), xml.getLocation().getLineNumber());
+            open[0] = top;
+            int depth = 1;
+            int chars = 0;
+            int elements = 0;
+            int untracked = 0; // depth below MAX_DEPTH_PER_ELEMENT, read but not kept
+            while (depth > 0) {
+                int event = next();
+                switch (event) {
+                    case XMLStreamConstants.START_ELEMENT -> {
+                        if (++elements > MAX_CHILDREN_PER_ELEMENT || depth >= MAX_DEPTH_PER_ELEMENT || untracked > 0) {
+                            untracked++;
+                        } else {
+                            XmlElement child = new XmlElement(xml.getLocalName(), childLines ? xml.getLocation().getLineNumber() : top.line);
+                            open[depth - 1].add(child);
+                            open[depth++] = child;
+                        }
+                    }
+                    case XMLStreamConstants.END_ELEMENT -> {
+                        if (untracked > 0) untracked--;
+                        else open[--depth] = null;
+                    }
+                    case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
+                        if (untracked == 0 && chars < MAX_CHARS_PER_ELEMENT) {
+                            int take = Math.min(xml.getTextLength(), MAX_CHARS_PER_ELEMENT - chars);
+                            open[depth - 1].append(xml.getTextCharacters(), xml.getTextStart(), take);
+                            chars += take;
+                        }
+                    }
+                    case XMLStreamConstants.END_DOCUMENT -> throw new ReportFormatException("xml-truncated", position(xml),
+                            "the document ends inside <" + top.name + ">");
+                    default -> {
+                        // comments and processing instructions carry nothing
                     }
                 }
-                case XMLStreamConstants.END_ELEMENT -> {
-                    if (untracked > 0) untracked--;
-                    else open[--depth] = null;
+            }
+            return top;
+        }
+
+        private ReportMetadata metadata(XmlElement e) throws ReportFormatException {
+            String orgName = e.child("org_name").map(XmlElement::text).orElse("");
+            String email = e.child("email").map(XmlElement::text).orElse("");
+            if (orgName.isEmpty() && email.isEmpty()) {
+                throw invalid(e, "missing-element", "report_metadata has neither org_name nor email, so the reporter is unknown");
+            }
+            String reportId = e.value("report_id").orElseThrow(() -> invalid(e, "missing-element", "report_metadata has no report_id"));
+            XmlElement range = e.child("date_range").orElseThrow(() -> invalid(e, "missing-element", "report_metadata has no date_range"));
+            Instant begin = epoch(range, "begin");
+            Instant end = epoch(range, "end");
+            List<String> errors = new ArrayList<>();
+            for (XmlElement error : e.all("error")) {
+                if (!error.text().isEmpty()) errors.add(error.text());
+            }
+            return new ReportMetadata(orgName, email, e.value("extra_contact_info"), reportId, begin, end, errors, e.value("generator"));
+        }
+
+        /** RFC 7489 appendix C DateRangeType: seconds since the epoch, UTC. Some reporters (163.com) add ".0". */
+        private static Instant epoch(XmlElement range, String name) throws ReportFormatException {
+            String text = range.value(name).orElseThrow(() -> invalid(range, "missing-element", "date_range has no " + name));
+            try {
+                BigDecimal seconds = new BigDecimal(text);
+                if (seconds.signum() < 0 || seconds.compareTo(BigDecimal.valueOf(Instant.MAX.getEpochSecond())) > 0) {
+                    throw new NumberFormatException();
                 }
-                case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
-                    if (untracked == 0 && chars < MAX_CHARS_PER_ELEMENT) {
-                        int take = Math.min(xml.getTextLength(), MAX_CHARS_PER_ELEMENT - chars);
-                        open[depth - 1].append(xml.getTextCharacters(), xml.getTextStart(), take);
-                        chars += take;
+                return Instant.ofEpochSecond(seconds.longValue());
+            } catch (NumberFormatException e) {
+                throw invalid(range, "invalid-date-range", "date_range/" + name + " is \"" + text + "\", not a number of seconds since 1970");
+            }
+        }
+
+        private PolicyPublished policy(XmlElement e) throws ReportFormatException {
+            String domain = e.value("domain").map(AggregateReportParser::domain)
+                    .orElseThrow(() -> invalid(e, "missing-element", "policy_published has no domain"));
+            String pText = e.value("p").orElseThrow(() -> invalid(e, "missing-element", "policy_published has no p"));
+            Policy p = policyWord(pText).orElseThrow(() -> invalid(e, "invalid-policy",
+                    "policy_published/p is \"" + pText + "\", not none, quarantine or reject"));
+            // Optional fields that do not parse are left out: they describe the sender's record, not the traffic.
+            Optional<Integer> pct = e.value("pct").flatMap(AggregateReportParser::percent);
+            Optional<Boolean> testing = e.value("testing").map(Words::normal)
+                    .flatMap(t -> t.equals("y") ? Optional.of(true) : t.equals("n") ? Optional.of(false) : Optional.empty());
+            return new PolicyPublished(domain, e.value("adkim").flatMap(AggregateReportParser::alignment),
+                    e.value("aspf").flatMap(AggregateReportParser::alignment), p,
+                    e.value("sp").flatMap(AggregateReportParser::policyWord), e.value("np").flatMap(AggregateReportParser::policyWord),
+                    pct, e.value("fo"), testing, e.value("discovery_method").map(Words::normal));
+        }
+
+        private void startReport(long line) throws ReportFormatException {
+            if (metadata == null) {
+                throw new ReportFormatException("missing-element", "line " + line, "the report has no report_metadata before its records");
+            }
+            if (policy == null) {
+                throw new ReportFormatException("missing-element", "line " + line, "the report has no policy_published before its records");
+            }
+            // RFC 9990 without its namespace still says version 2.0 in some generators.
+            if (format == AggregateFormat.RFC7489 && version.filter(v -> v.startsWith("2")).isPresent()) format = AggregateFormat.RFC9990;
+            report = new AggregateReport(origin, format, version, metadata, policy);
+            handler.report(report);
+        }
+
+        /**
+         * Reads the record the reader is on, to its end, straight into {@link #fields}: no element tree, but the same
+         * bounds as {@link #readTree} (elements past them are passed over, text past them is cut) and the same reading
+         * (see {@link RecordFields}). A record's problems are told by the record's line, so its children need none.
+         */
+        private void record() throws XMLStreamException, ReportFormatException {
+            long line = xml.getLocation().getLineNumber();
+            RecordFields f = fields;
+            f.clear();
+            int[] kinds = openKinds;
+            kinds[0] = RecordFields.RECORD;
+            int depth = 1;
+            int chars = 0;
+            int elements = 0;
+            int untracked = 0; // depth below MAX_DEPTH_PER_ELEMENT or past MAX_CHILDREN_PER_ELEMENT, read but not kept
+            while (depth > 0) {
+                int event = next();
+                switch (event) {
+                    case XMLStreamConstants.START_ELEMENT -> {
+                        if (++elements > MAX_CHILDREN_PER_ELEMENT || depth >= MAX_DEPTH_PER_ELEMENT || untracked > 0) {
+                            untracked++;
+                        } else {
+                            kinds[depth] = f.enter(kinds[depth - 1], xml.getLocalName());
+                            depth++;
+                        }
+                    }
+                    case XMLStreamConstants.END_ELEMENT -> {
+                        if (untracked > 0) untracked--;
+                        else f.leave(kinds[--depth]);
+                    }
+                    case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
+                        if (untracked == 0 && chars < MAX_CHARS_PER_ELEMENT) {
+                            int take = Math.min(xml.getTextLength(), MAX_CHARS_PER_ELEMENT - chars);
+                            if (RecordFields.isLeaf(kinds[depth - 1])) f.append(xml.getTextCharacters(), xml.getTextStart(), take);
+                            chars += take;
+                        }
+                    }
+                    case XMLStreamConstants.END_DOCUMENT -> throw new ReportFormatException("xml-truncated", position(xml),
+                            "the document ends inside <record>");
+                    default -> {
+                        // comments and processing instructions carry nothing
                     }
                 }
-                case XMLStreamConstants.END_DOCUMENT -> throw new ReportFormatException("xml-truncated", position(xml),
-                        "the document ends inside <" + top.name + ">");
-                default -> {
-                    // comments and processing instructions carry nothing
-                }
+            }
+            if (report == null) startReport(line);
+            recordIndex++;
+            try {
+                handler.record(report, toRecord(f, recordIndex, line));
+            } catch (BadRecord bad) {
+                handler.recordSkipped(report, new Problem(Problem.Scope.RECORD, origin,
+                        "record " + recordIndex + " (line " + line + ")", bad.code, bad.getMessage()));
             }
         }
-        return top;
     }
 
-    private ReportMetadata metadata(XmlElement e) throws ReportFormatException {
-        String orgName = e.child("org_name").map(XmlElement::text).orElse("");
-        String email = e.child("email").map(XmlElement::text).orElse("");
-        if (orgName.isEmpty() && email.isEmpty()) {
-            throw invalid(e, "missing-element", "report_metadata has neither org_name nor email, so the reporter is unknown");
-        }
-        String reportId = e.value("report_id").orElseThrow(() -> invalid(e, "missing-element", "report_metadata has no report_id"));
-        XmlElement range = e.child("date_range").orElseThrow(() -> invalid(e, "missing-element", "report_metadata has no date_range"));
-        Instant begin = epoch(range, "begin");
-        Instant end = epoch(range, "end");
-        List<String> errors = new ArrayList<>();
-        for (XmlElement error : e.all("error")) {
-            if (!error.text().isEmpty()) errors.add(error.text());
-        }
-        return new ReportMetadata(orgName, email, e.value("extra_contact_info"), reportId, begin, end, errors, e.value("generator"));
-    }
-
-    /** RFC 7489 appendix C DateRangeType: seconds since the epoch, UTC. Some reporters (163.com) add ".0". */
-    private static Instant epoch(XmlElement range, String name) throws ReportFormatException {
-        String text = range.value(name).orElseThrow(() -> invalid(range, "missing-element", "date_range has no " + name));
-        try {
-            BigDecimal seconds = new BigDecimal(text);
-            if (seconds.signum() < 0 || seconds.compareTo(BigDecimal.valueOf(Instant.MAX.getEpochSecond())) > 0) {
-                throw new NumberFormatException();
-            }
-            return Instant.ofEpochSecond(seconds.longValue());
-        } catch (NumberFormatException e) {
-            throw invalid(range, "invalid-date-range", "date_range/" + name + " is \"" + text + "\", not a number of seconds since 1970");
-        }
-    }
-
-    private PolicyPublished policy(XmlElement e) throws ReportFormatException {
-        String domain = e.value("domain").map(AggregateReportParser::domain)
-                .orElseThrow(() -> invalid(e, "missing-element", "policy_published has no domain"));
-        String pText = e.value("p").orElseThrow(() -> invalid(e, "missing-element", "policy_published has no p"));
-        Policy p = policyWord(pText).orElseThrow(() -> invalid(e, "invalid-policy",
-                "policy_published/p is \"" + pText + "\", not none, quarantine or reject"));
-        // Optional fields that do not parse are left out: they describe the sender's record, not the traffic.
-        Optional<Integer> pct = e.value("pct").flatMap(AggregateReportParser::percent);
-        Optional<Boolean> testing = e.value("testing").map(Words::normal)
-                .flatMap(t -> t.equals("y") ? Optional.of(true) : t.equals("n") ? Optional.of(false) : Optional.empty());
-        return new PolicyPublished(domain, e.value("adkim").flatMap(AggregateReportParser::alignment),
-                e.value("aspf").flatMap(AggregateReportParser::alignment), p,
-                e.value("sp").flatMap(AggregateReportParser::policyWord), e.value("np").flatMap(AggregateReportParser::policyWord),
-                pct, e.value("fo"), testing, e.value("discovery_method").map(Words::normal));
-    }
-
-    private void startReport(long line) throws ReportFormatException {
-        if (metadata == null) {
-            throw new ReportFormatException("missing-element", "line " + line, "the report has no report_metadata before its records");
-        }
-        if (policy == null) {
-            throw new ReportFormatException("missing-element", "line " + line, "the report has no policy_published before its records");
-        }
-        // RFC 9990 without its namespace still says version 2.0 in some generators.
-        if (format == AggregateFormat.RFC7489 && version.filter(v -> v.startsWith("2")).isPresent()) format = AggregateFormat.RFC9990;
-        report = new AggregateReport(origin, format, version, metadata, policy);
-        handler.report(report);
-    }
-
-    private void record(XmlElement e) throws ReportFormatException {
-        if (report == null) startReport(e.line);
-        recordIndex++;
-        try {
-            handler.record(report, record(e, recordIndex));
-        } catch (BadRecord bad) {
-            handler.recordSkipped(report, new Problem(Problem.Scope.RECORD, origin,
-                    "record " + recordIndex + " (line " + e.line + ")", bad.code, bad.getMessage()));
-        }
-    }
-
-    private static AggregateRecord record(XmlElement e, int index) throws BadRecord {
-        XmlElement row = e.child("row").orElseThrow(() -> new BadRecord("missing-element", "the record has no row"));
-        String ipText = row.value("source_ip").orElseThrow(() -> new BadRecord("missing-element", "the record has no source_ip"));
+    /** The record in {@code f}, checked in the order of RFC 7489 appendix C RecordType: row, identifiers, auth_results. */
+    private static AggregateRecord toRecord(RecordFields f, int index, long line) throws BadRecord {
+        if (!f.has(RecordFields.ROW)) throw new BadRecord("missing-element", "the record has no row");
+        String ipText = f.value(RecordFields.SOURCE_IP);
+        if (ipText == null) throw new BadRecord("missing-element", "the record has no source_ip");
         InetAddress sourceIp = ip(ipText).orElseThrow(() -> new BadRecord("invalid-source-ip",
                 "source_ip \"" + ipText + "\" is not an IPv4 or IPv6 address"));
-        String countText = row.value("count").orElseThrow(() -> new BadRecord("missing-element", "the record has no count"));
+        String countText = f.value(RecordFields.COUNT);
+        if (countText == null) throw new BadRecord("missing-element", "the record has no count");
         long count;
         try {
             count = Long.parseLong(countText);
@@ -290,54 +361,52 @@ public final class AggregateReportParser {
         }
         if (count < 0) throw new BadRecord("invalid-count", "count " + count + " is negative");
 
-        XmlElement evaluated = row.child("policy_evaluated").orElseThrow(() -> new BadRecord("missing-element", "the record has no policy_evaluated"));
-        Disposition disposition = word(Disposition.class, evaluated, "disposition", "none, pass, quarantine or reject");
-        DmarcResult dkim = word(DmarcResult.class, evaluated, "dkim", "pass or fail");
-        DmarcResult spf = word(DmarcResult.class, evaluated, "spf", "pass or fail");
-        List<AggregateRecord.Reason> reasons = new ArrayList<>();
-        for (XmlElement reason : evaluated.all("reason")) {
-            Optional<String> type = reason.value("type").map(Words::normal);
-            Optional<String> comment = reason.value("comment");
+        if (!f.has(RecordFields.POLICY_EVALUATED)) throw new BadRecord("missing-element", "the record has no policy_evaluated");
+        Disposition disposition = word(Disposition.class, "policy_evaluated", "disposition", f.value(RecordFields.DISPOSITION),
+                "none, pass, quarantine or reject");
+        DmarcResult dkim = word(DmarcResult.class, "policy_evaluated", "dkim", f.value(RecordFields.EVALUATED_DKIM), "pass or fail");
+        DmarcResult spf = word(DmarcResult.class, "policy_evaluated", "spf", f.value(RecordFields.EVALUATED_SPF), "pass or fail");
+        List<AggregateRecord.Reason> reasons = f.reasons.isEmpty() ? List.of() : new ArrayList<>(f.reasons.size());
+        for (String[] reason : f.reasons) {
             // An empty <reason> (seen in the wild) says nothing and is dropped.
-            if (type.isPresent() || comment.isPresent()) reasons.add(new AggregateRecord.Reason(type.orElse(""), comment));
-        }
-
-        XmlElement ids = e.child("identifiers").orElseThrow(() -> new BadRecord("missing-element", "the record has no identifiers"));
-        String headerFrom = ids.value("header_from").map(AggregateReportParser::domain)
-                .orElseThrow(() -> new BadRecord("missing-element", "the record has no identifiers/header_from"));
-        AggregateRecord.Identifiers identifiers = new AggregateRecord.Identifiers(headerFrom,
-                ids.value("envelope_from").map(AggregateReportParser::domain), ids.value("envelope_to").map(AggregateReportParser::domain));
-
-        List<AggregateRecord.DkimAuth> dkimResults = new ArrayList<>();
-        List<AggregateRecord.SpfAuth> spfResults = new ArrayList<>();
-        Optional<XmlElement> auth = e.child("auth_results");
-        if (auth.isPresent()) {
-            for (XmlElement d : auth.get().all("dkim")) {
-                dkimResults.add(new AggregateRecord.DkimAuth(d.value("domain").map(AggregateReportParser::domain).orElse(""),
-                        d.value("selector"), word(DkimResult.class, d, "result", "none, pass, fail, policy, neutral, temperror or permerror"),
-                        d.value("human_result")));
-            }
-            for (XmlElement s : auth.get().all("spf")) {
-                spfResults.add(new AggregateRecord.SpfAuth(s.value("domain").map(AggregateReportParser::domain).orElse(""),
-                        s.value("scope").flatMap(v -> Words.parse(SpfScope.class, v)), spfResult(s)));
+            if (reason[0] != null || reason[1] != null) {
+                reasons.add(new AggregateRecord.Reason(reason[0] == null ? "" : Words.normal(reason[0]), Optional.ofNullable(reason[1])));
             }
         }
-        return new AggregateRecord(index, e.line, sourceIp, count,
+
+        if (!f.has(RecordFields.IDENTIFIERS)) throw new BadRecord("missing-element", "the record has no identifiers");
+        String headerFrom = f.value(RecordFields.HEADER_FROM);
+        if (headerFrom == null) throw new BadRecord("missing-element", "the record has no identifiers/header_from");
+        AggregateRecord.Identifiers identifiers = new AggregateRecord.Identifiers(domain(headerFrom),
+                Optional.ofNullable(f.value(RecordFields.ENVELOPE_FROM)).map(AggregateReportParser::domain),
+                Optional.ofNullable(f.value(RecordFields.ENVELOPE_TO)).map(AggregateReportParser::domain));
+
+        List<AggregateRecord.DkimAuth> dkimResults = f.dkim.isEmpty() ? List.of() : new ArrayList<>(f.dkim.size());
+        for (String[] d : f.dkim) {
+            dkimResults.add(new AggregateRecord.DkimAuth(d[0] == null ? "" : domain(d[0]), Optional.ofNullable(d[1]),
+                    word(DkimResult.class, "dkim", "result", d[2], "none, pass, fail, policy, neutral, temperror or permerror"),
+                    Optional.ofNullable(d[3])));
+        }
+        List<AggregateRecord.SpfAuth> spfResults = f.spf.isEmpty() ? List.of() : new ArrayList<>(f.spf.size());
+        for (String[] s : f.spf) {
+            spfResults.add(new AggregateRecord.SpfAuth(s[0] == null ? "" : domain(s[0]),
+                    s[1] == null ? Optional.empty() : Words.parse(SpfScope.class, s[1]), spfResult(s[2])));
+        }
+        return new AggregateRecord(index, line, sourceIp, count,
                 new AggregateRecord.PolicyEvaluated(disposition, dkim, spf, reasons), identifiers, dkimResults, spfResults);
     }
 
-    private static SpfResult spfResult(XmlElement spf) throws BadRecord {
-        Optional<String> text = spf.value("result");
+    private static SpfResult spfResult(String text) throws BadRecord {
         // "hardfail" is not an RFC 7208 2.6 result but some reporters write it for fail.
-        if (text.map(Words::normal).filter(t -> t.equals("hardfail")).isPresent()) return SpfResult.FAIL;
-        return word(SpfResult.class, spf, "result", "none, neutral, pass, fail, softfail, temperror or permerror");
+        if (text != null && Words.normal(text).equals("hardfail")) return SpfResult.FAIL;
+        return word(SpfResult.class, "spf", "result", text, "none, neutral, pass, fail, softfail, temperror or permerror");
     }
 
-    private static <E extends Enum<E>> E word(Class<E> type, XmlElement parent, String child, String allowed) throws BadRecord {
-        String path = parent.name + "/" + child;
-        String text = parent.value(child).orElseThrow(() -> new BadRecord("missing-element", "the record has no " + path));
+    /** The result word {@code text} of {@code parent/child}, null when the element was absent or empty. */
+    private static <E extends Enum<E>> E word(Class<E> type, String parent, String child, String text, String allowed) throws BadRecord {
+        if (text == null) throw new BadRecord("missing-element", "the record has no " + parent + "/" + child);
         return Words.parse(type, text).orElseThrow(() -> new BadRecord("invalid-" + child,
-                path + " is \"" + text + "\", not " + allowed));
+                parent + "/" + child + " is \"" + text + "\", not " + allowed));
     }
 
     private static Optional<InetAddress> ip(String text) {

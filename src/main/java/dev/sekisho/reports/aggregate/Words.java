@@ -17,7 +17,11 @@ final class Words {
 
     /** The constant whose lower-case name is the word, e.g. "softfail" for SOFTFAIL. */
     static <E extends Enum<E>> Optional<E> parse(Class<E> type, String text) {
-        return Optional.ofNullable(type.cast(BY_WORD.get(type).get(normal(text))));
+        Map<String, Object> words = BY_WORD.get(type);
+        // Most reporters write the word as it is named: found as it is, it needs no copy in lower case (a word found
+        // as written is its own normal form, since every name is lower case without white space).
+        Object constant = words.get(text);
+        return Optional.ofNullable(type.cast(constant != null ? constant : words.get(normal(text))));
     }
 
     /** Each enum's constants by lower-case name, computed once per enum (a record's results are looked up often). */

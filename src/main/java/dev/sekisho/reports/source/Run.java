@@ -27,6 +27,8 @@ final class Run {
     private final ReportLimits limits;
     private final ReportVisitor visitor;
     private final Mails mails;
+    /** One parser for the run's aggregate reports: it keeps what it learnt of the XML (element names) from one to the next. */
+    private final AggregateReportParser aggregateParser = new AggregateReportParser();
     private final List<Problem> listed = new ArrayList<>();
     private long files;
     private long aggregateReports;
@@ -150,7 +152,7 @@ final class Run {
     private void aggregate(Origin origin, InputStream in) throws IOException {
         Collector collector = new Collector();
         try {
-            AggregateReportParser.parse(in, origin, collector);
+            aggregateParser.read(in, origin, collector);
         } catch (IOException e) {
             if (collector.report != null) visitor.aggregateReportEnd(collector.report, false);
             throw e;

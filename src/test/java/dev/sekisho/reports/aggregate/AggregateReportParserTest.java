@@ -240,6 +240,83 @@ class AggregateReportParserTest {
         assertThat(seen).containsExactly(records, 2L * records);
     }
 
+    /** A record is read straight from the stream; it must read what an element tree of it would. */
+    @Test
+    void aRecordReadsTheFirstOfEachElementItsOwnTextAndEveryRepeatedOne() throws IOException {
+        Collected c = parse(HEAD + """
+                  <record>
+                    <row><unknown><source_ip>198.51.100.1</source_ip></unknown>
+                      <source_ip> 192.0.2.<!-- split -->4<x>9</x><![CDATA[2]]> </source_ip><source_ip>192.0.2.99</source_ip><count>5</count><count>6</count>
+                      <policy_evaluated><disposition>Reject</disposition><dkim>FAIL</dkim><spf>pass</spf>
+                        <reason><type>Forwarded</type></reason><reason>  </reason><reason><comment> c </comment></reason>
+                        <reason><type>local_policy</type><type>ignored</type><comment>why</comment></reason></policy_evaluated></row>
+                    <row><source_ip>203.0.113.1</source_ip></row>
+                    <identifiers><header_from>Mail.Example.</header_from><envelope_from>b.EXAMPLE</envelope_from></identifiers>
+                    <identifiers><header_from>other.example</header_from></identifiers>
+                    <auth_results>
+                      <spf><domain>s1.example</domain><result>softfail</result></spf>
+                      <dkim><domain>D1.example</domain><selector>a</selector><result>pass</result></dkim>
+                      <dkim><result>temperror</result><human_result>timeout</human_result></dkim>
+                      <spf><scope>helo</scope><result>HardFail</result></spf>
+                    </auth_results>
+                    <auth_results><dkim><domain>late.example</domain><result>pass</result></dkim></auth_results>
+                  </record>
+                </feedback>""");
+        assertThat(c.skipped).isEmpty();
+        AggregateRecord r = c.records.get(0);
+        assertThat(r.index()).isEqualTo(1);
+        assertThat(r.line()).isEqualTo(8);
+        assertThat(r.sourceIp().getHostAddress()).isEqualTo("192.0.2.42");
+        assertThat(r.count()).isEqualTo(5);
+        assertThat(r.policyEvaluated()).isEqualTo(new AggregateRecord.PolicyEvaluated(Disposition.REJECT, DmarcResult.FAIL, DmarcResult.PASS,
+                List.of(new AggregateRecord.Reason("forwarded", Optional.empty()), new AggregateRecord.Reason("", Optional.of("c")),
+                        new AggregateRecord.Reason("local_policy", Optional.of("why")))));
+        assertThat(r.identifiers()).isEqualTo(new AggregateRecord.Identifiers("mail.example", Optional.of("b.example"), Optional.empty()));
+        assertThat(r.dkim()).containsExactly(
+                new AggregateRecord.DkimAuth("d1.example", Optional.of("a"), DkimResult.PASS, Optional.empty()),
+                new AggregateRecord.DkimAuth("", Optional.empty(), DkimResult.TEMPERROR, Optional.of("timeout")));
+        assertThat(r.spf()).containsExactly(
+                new AggregateRecord.SpfAuth("s1.example", Optional.empty(), SpfResult.SOFTFAIL),
+                new AggregateRecord.SpfAuth("", Optional.of(SpfScope.HELO), SpfResult.FAIL));
+    }
+
+    @Test
+    void eachMissingOrBadPartOfARecordIsNamed() throws IOException {
+        String good = record("192.0.2.1", "1", "none", "pass");
+        List<String> bad = List.of(
+                good.replaceFirst("(?s)<row>.*</row>", ""),
+                good.replace("<source_ip>192.0.2.1</source_ip>", "<source_ip> </source_ip><source_ip>192.0.2.1</source_ip>"),
+                good.replace("<count>1</count>", ""),
+                good.replace("<count>1</count>", "<count>1.5</count>"),
+                good.replaceFirst("(?s)<policy_evaluated>.*</policy_evaluated>", ""),
+                good.replace("<disposition>none</disposition>", ""),
+                good.replace("<dkim>fail</dkim><spf>", "<dkim>softfail</dkim><spf>"),
+                good.replace("<spf>pass</spf></policy_evaluated>", "</policy_evaluated>"),
+                good.replaceFirst("(?s)<identifiers>.*</identifiers>", ""),
+                good.replace("<header_from>example.com</header_from>", "<header_from/>"),
+                good.replace("<result>pass</result></dkim>", "</dkim>"),
+                good.replace("<scope>mfrom</scope><result>pass</result>", "<scope>mfrom</scope><result>passed</result>"),
+                // The first problem in the record's order is the one told.
+                good.replace("<count>1</count>", "<count>x</count>").replace("<header_from>example.com</header_from>", ""));
+        Collected c = parse(HEAD + String.join("", bad) + "</feedback>");
+        assertThat(c.records).isEmpty();
+        assertThat(c.skipped).extracting(p -> p.code() + ": " + p.message()).containsExactly(
+                "missing-element: the record has no row",
+                "missing-element: the record has no source_ip",
+                "missing-element: the record has no count",
+                "invalid-count: count \"1.5\" is not a whole number",
+                "missing-element: the record has no policy_evaluated",
+                "missing-element: the record has no policy_evaluated/disposition",
+                "invalid-dkim: policy_evaluated/dkim is \"softfail\", not pass or fail",
+                "missing-element: the record has no policy_evaluated/spf",
+                "missing-element: the record has no identifiers",
+                "missing-element: the record has no identifiers/header_from",
+                "missing-element: the record has no dkim/result",
+                "invalid-result: spf/result is \"passed\", not none, neutral, pass, fail, softfail, temperror or permerror",
+                "invalid-count: count \"x\" is not a whole number");
+        assertThat(c.skipped.get(1).position()).isEqualTo("record 2 (line 14)"); // the first lost its two lines of row
+    }
+
     private static Collected parse(String xml) throws IOException {
         Collected c = new Collected();
         AggregateReportParser.parse(in(xml), Origin.of("test.xml"), c);
