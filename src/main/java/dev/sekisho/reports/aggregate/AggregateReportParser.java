@@ -44,7 +44,13 @@ public final class AggregateReportParser {
      * symbol table its readers share, so the second report's names are found instead of hashed and added again, and
      * the factory's own set-up is paid once.
      */
-    private final XMLInputFactory factory = hardenedFactory();
+    private XMLInputFactory factory = hardenedFactory();
+    /**
+     * The factory's symbol table keeps every name a reader met (also a failed one's, when it is closed), with no bound
+     * on a name's length. A report that holds a longer name than this, or that fails, leaves its factory behind, so a
+     * hostile report cannot make the parser keep what it sent; real reports' names are a few dozen characters.
+     */
+    static final int MAX_SHARED_NAME_CHARS = 128;
 
     /** A parser for one thread's reports, one after another; a parser is not shared between threads. */
     public AggregateReportParser() {
@@ -74,8 +80,11 @@ public final class AggregateReportParser {
         } catch (XMLStreamException e) {
             throw malformed(e);
         }
+        Report report = new Report(origin, handler, xml);
+        boolean whole = false;
         try {
-            new Report(origin, handler, xml).read();
+            report.read();
+            whole = true;
         } catch (XMLStreamException e) {
             throw malformed(e);
         } finally {
@@ -84,7 +93,13 @@ public final class AggregateReportParser {
             } catch (XMLStreamException ignored) {
                 // closing releases nothing the caller owns; the stream is the caller's to close
             }
+            if (!whole || report.longName) factory = hardenedFactory();
         }
+    }
+
+    /** The factory the next report is read with (for tests: which reports make the parser start a new one). */
+    XMLInputFactory factoryForNextReport() {
+        return factory;
     }
 
     /** A StAX factory that refuses DTDs and external entities (OWASP XXE prevention). */
@@ -112,6 +127,8 @@ public final class AggregateReportParser {
         private PolicyPublished policy;
         private AggregateReport report;
         private int recordIndex;
+        /** Set once a name longer than {@link #MAX_SHARED_NAME_CHARS} was read: the factory is then not kept. */
+        private boolean longName;
         /** The elements open in {@link #readTree}, innermost last: one array for the whole report, not one stack per record. */
         private final XmlElement[] open = new XmlElement[MAX_DEPTH_PER_ELEMENT];
         /** The kinds of the elements open in {@link #record()}, innermost last, and the texts read so far. */
@@ -146,6 +163,22 @@ public final class AggregateReportParser {
             if (report == null) startReport(xml.getLocation().getLineNumber());
         }
 
+        /** Whether an element, attribute or namespace prefix of this report is longer than {@link #MAX_SHARED_NAME_CHARS}. */
+        private static boolean hasLongName(XMLStreamReader xml) {
+            if (longer(xml.getLocalName()) || longer(xml.getPrefix())) return true;
+            for (int i = 0; i < xml.getAttributeCount(); i++) {
+                if (longer(xml.getAttributeLocalName(i)) || longer(xml.getAttributePrefix(i))) return true;
+            }
+            for (int i = 0; i < xml.getNamespaceCount(); i++) {
+                if (longer(xml.getNamespacePrefix(i))) return true;
+            }
+            return false;
+        }
+
+        private static boolean longer(String name) {
+            return name != null && name.length() > MAX_SHARED_NAME_CHARS;
+        }
+
         private int next() throws XMLStreamException, ReportFormatException {
             int event;
             try {
@@ -154,6 +187,7 @@ public final class AggregateReportParser {
                 // The JDK's parser throws unchecked exceptions on some corrupt inputs; they are input errors.
                 throw new ReportFormatException("xml-malformed", position(xml), "the XML could not be parsed: " + e);
             }
+            if (event == XMLStreamConstants.START_ELEMENT && !longName) longName = hasLongName(xml);
             if (event == XMLStreamConstants.DTD) {
                 throw new ReportFormatException("doctype-refused", position(xml),
                         "the document has a DOCTYPE declaration; DTDs are refused because they allow entity expansion (billion laughs) and external entities (XXE)");

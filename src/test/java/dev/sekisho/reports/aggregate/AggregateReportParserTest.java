@@ -323,6 +323,33 @@ class AggregateReportParserTest {
         return c;
     }
 
+    @Test
+    void aReportWithALongNameOrOneThatFailsDoesNotLeaveItsNamesInTheParser() throws IOException {
+        AggregateReportParser parser = new AggregateReportParser();
+        String report = HEAD + record("192.0.2.1", "3", "none", "pass") + "</feedback>";
+        parser.read(in(report), Origin.of("a.xml"), new Collected());
+        var kept = parser.factoryForNextReport();
+        parser.read(in(report), Origin.of("b.xml"), new Collected());
+        assertThat(parser.factoryForNextReport()).as("an ordinary report: the names it learnt are kept").isSameAs(kept);
+
+        String longName = "x".repeat(AggregateReportParser.MAX_SHARED_NAME_CHARS + 1);
+        Collected withLongName = new Collected();
+        parser.read(in(HEAD.replace("<feedback>", "<feedback><" + longName + "/>") + record("192.0.2.1", "3", "none", "pass") + "</feedback>"),
+                Origin.of("c.xml"), withLongName);
+        assertThat(withLongName.records).as("the report itself is read").hasSize(1);
+        var afterLongName = parser.factoryForNextReport();
+        assertThat(afterLongName).as("a name too long to keep: its factory is left behind").isNotSameAs(kept);
+
+        String attributeName = "a".repeat(AggregateReportParser.MAX_SHARED_NAME_CHARS + 1);
+        parser.read(in(HEAD.replace("<feedback>", "<feedback " + attributeName + "=\"1\">") + "</feedback>"), Origin.of("d.xml"), new Collected());
+        var afterAttribute = parser.factoryForNextReport();
+        assertThat(afterAttribute).as("so is an attribute's").isNotSameAs(afterLongName);
+
+        assertThatThrownBy(() -> parser.read(in(HEAD + "<record><row>"), Origin.of("e.xml"), new Collected()))
+                .isInstanceOf(ReportFormatException.class);
+        assertThat(parser.factoryForNextReport()).as("a failed report: its factory is left behind").isNotSameAs(afterAttribute);
+    }
+
     private static InputStream in(String s) {
         return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
     }
