@@ -26,8 +26,8 @@ public final class AbroadCheck implements Check {
     private final SeveralCountries sightings;
     /**
      * Messages recently sighted, direct-mapped by hash: lock-free and bounded. A slot taken over by another message
-     * only costs a repeated sighting, which the account's distinct set absorbs; requests about one message follow
-     * each other (smtpd waits for each answer), so the slot is still its own at the next one.
+     * only costs a repeated sighting, which the account's distinct set absorbs, so a collision between concurrent
+     * messages is harmless.
      */
     private final AtomicReferenceArray<String> sightedMessages = new AtomicReferenceArray<>(SIGHTED_SLOTS);
     private static final int SIGHTED_SLOTS = 1024;
@@ -49,9 +49,7 @@ public final class AbroadCheck implements Check {
         AbroadRule.Judgement judgement;
         try {
             judgement = rule.judge(tx.saslUsername(), tx.clientAddress(), context.now());
-            if (!context.dryRun() && firstRequestOfMessage(tx)) {
-                sightings.sighted(tx.saslUsername(), tx.clientAddress(), judgement.country(), "submission", context.now());
-            }
+            if (!context.dryRun()) recordSighting(tx, judgement, context);
         } catch (RuntimeException e) {
             throw new CheckUnavailableException(name() + ": account settings unavailable: " + e.getMessage(), e);
         }
@@ -64,12 +62,25 @@ public final class AbroadCheck implements Check {
         return CheckResult.decide(action, judgement.explanation());
     }
 
-    /** True for the first request about a message this check sees (and for every request without a message id). */
-    private boolean firstRequestOfMessage(Transaction tx) {
-        if (tx.messageId().isEmpty()) return true;
+    /**
+     * Counts the sighting at the first request about a message this check sees (at every request without a message
+     * id). The message's slot is claimed before the write and given back when the write fails, so that a store
+     * hiccup at the first recipient leaves the sighting to the next request instead of losing it.
+     */
+    private void recordSighting(Transaction tx, AbroadRule.Judgement judgement, EvaluationContext context) {
+        if (tx.messageId().isEmpty()) {
+            sightings.sighted(tx.saslUsername(), tx.clientAddress(), judgement.country(), "submission", context.now());
+            return;
+        }
         String message = tx.messageId() + ' ' + tx.clientIp() + ' ' + tx.saslUsername();
         int slot = (message.hashCode() * 0x9E3779B9 >>> 22) & (SIGHTED_SLOTS - 1);
         String before = sightedMessages.getAndSet(slot, message);
-        return !message.equals(before);
+        if (message.equals(before)) return;
+        try {
+            sightings.sighted(tx.saslUsername(), tx.clientAddress(), judgement.country(), "submission", context.now());
+        } catch (RuntimeException e) {
+            sightedMessages.compareAndSet(slot, message, before);
+            throw e;
+        }
     }
 }

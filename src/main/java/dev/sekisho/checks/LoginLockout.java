@@ -125,7 +125,7 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
         Instant now = attempt.at();
         String via = attempt.source() + "/" + (attempt.protocol().isEmpty() ? "?" : attempt.protocol());
         String accountName = null; // the member of the address's and network's distinct-accounts sets
-        if (!attempt.account().isEmpty()) {
+        if (!attempt.account().isBlank()) { // a name of only spaces is no account, as an empty one
             Subject account = accountOf(attempt.account());
             accountName = account.value();
             String password = attempt.passwordHash().isEmpty() ? null : attempt.passwordHash();
@@ -224,7 +224,7 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
     }
 
     private LoginDecision decideOrThrow(String account, InetAddress remote, Instant at) {
-        Subject accountSubject = account.isEmpty() ? null : accountOf(account);
+        Subject accountSubject = account.isBlank() ? null : accountOf(account);
         Subject ip = new Subject(Subject.Kind.IP, AddressText.of(remote));
         Optional<Restriction> hit = accountSubject == null ? Optional.empty() : restrictions.exact(accountSubject, at);
         if (hit.isEmpty()) hit = restrictions.exact(ip, at);

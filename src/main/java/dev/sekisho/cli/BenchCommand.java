@@ -176,6 +176,8 @@ public final class BenchCommand implements Callable<Integer> {
                     + "or with --single-report-bytes one plain XML report of at least that size, streamed to DIR/single-report.xml.",
                     "Prints one line: reports=N records=M bytes=B (bytes on disk)."})
     static final class DmarcCorpus implements Callable<Integer> {
+        /** The single report is written to disk: more than a tebibyte is a typo, not a benchmark. */
+        private static final long MAX_SINGLE_REPORT_BYTES = 1L << 40;
         @Spec
         CommandSpec spec;
 
@@ -206,6 +208,9 @@ public final class BenchCommand implements Callable<Integer> {
                     single = ByteSizes.parse(singleReportBytes.strip());
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("--single-report-bytes " + e.getMessage(), e);
+                }
+                if (single > MAX_SINGLE_REPORT_BYTES) {
+                    throw new IllegalArgumentException("--single-report-bytes must be at most 1t (it is written to disk), was \"" + singleReportBytes.strip() + "\"");
                 }
                 if (single == 0 && (reports < 1 || records < reports)) {
                     throw new IllegalArgumentException("--reports must be at least 1 and --records at least --reports");

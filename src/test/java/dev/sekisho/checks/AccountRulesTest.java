@@ -5,6 +5,7 @@ import dev.sekisho.config.AccountsConfig;
 import dev.sekisho.config.CheckConfig;
 import dev.sekisho.engine.Action;
 import dev.sekisho.engine.CheckResult;
+import dev.sekisho.engine.CheckUnavailableException;
 import dev.sekisho.engine.EvaluationContext;
 import dev.sekisho.engine.LoginAttempt;
 import dev.sekisho.engine.LoginDecision;
@@ -34,6 +35,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * "Refuse use from abroad" and "several countries" over a generated country database (192.0.2.0/24 JP,
@@ -244,5 +246,35 @@ class AccountRulesTest {
 
         check.evaluate(message.message("c9c.5584b989.ab0c0.2").build(), new EvaluationContext(clock.instant(), clock.instant().plusSeconds(1), true));
         assertThat(tallied).as("a dry run is no sighting").hasSize(4);
+    }
+
+    @Test
+    void aSightingTheStoreFailedToKeepIsCountedAtTheMessagesNextRequest() throws Exception {
+        AccountsConfig config = config(AccountsConfig.UnknownCountry.ALLOW, "JP");
+        List<String> tallied = new ArrayList<>();
+        int[] failuresLeft = {1};
+        StateStore flaky = (StateStore) Proxy.newProxyInstance(StateStore.class.getClassLoader(), new Class<?>[]{StateStore.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("tally")) {
+                        if (failuresLeft[0]-- > 0) throw new IllegalStateException("state store unreachable");
+                        tallied.add(((TallyRequest) args[0]).member());
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        AbroadCheck check = new AbroadCheck(new CheckConfig.AccountAbroad("abroad", null), rule(config),
+                new SeveralCountries(config.severalCountries(), flaky, new RestrictionIndex(flaky)));
+        EvaluationContext ctx = new EvaluationContext(clock.instant(), clock.instant().plusSeconds(1), false);
+        var message = Transactions.rcpt("198.51.100.7").service("submission").login(ALICE).message("c9c.5584b989.ab0c0.7");
+
+        assertThatThrownBy(() -> check.evaluate(message.to("user1@example.org").build(), ctx))
+                .isInstanceOf(CheckUnavailableException.class).hasMessageContaining("state store unreachable");
+        check.evaluate(message.to("user2@example.org").build(), ctx);
+        check.evaluate(message.to("user3@example.org").build(), ctx);
+        assertThat(tallied).as("the second recipient counts what the first could not; the third adds nothing")
+                .containsExactly("US 198.51.100.7 submission");
     }
 }

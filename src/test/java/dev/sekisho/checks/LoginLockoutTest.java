@@ -190,6 +190,14 @@ class LoginLockoutTest {
     }
 
     @Test
+    void aNameOfOnlySpacesCountsAgainstTheAddressLikeAnEmptyOne() {
+        LoginLockout lockout = new LoginLockout(config(OFF, new LoginsConfig.Thresholds(2, 3, 0), OFF), store, new RestrictionIndex(store));
+        lockout.observe(failure("   ", "203.0.113.8", ""));
+        lockout.observe(failure("   ", "203.0.113.8", ""));
+        assertThat(ask(lockout, "   ", "203.0.113.8").outcome()).as("both failures counted for the address").isEqualTo(DELAY);
+    }
+
+    @Test
     void failuresOlderThanTheWindowNoLongerCount() {
         LoginLockout lockout = new LoginLockout(config(new LoginsConfig.Thresholds(2, 3, 0), OFF, OFF), store, new RestrictionIndex(store));
         lockout.observe(failure("erin@example.test", "203.0.113.7", ""));

@@ -48,6 +48,8 @@ class BenchCommandTest {
         assertThat(run("load", "--concurrency", "0")).isEqualTo(2);
         assertThat(run("dmarc-corpus", "--single-report-bytes", "256MiB", "unused-dir")).isEqualTo(2);
         assertThat(err.toString()).contains("--single-report-bytes must be a size like 1000000, 64k, 512m or 1g (k, m, g, t: powers of 1024), was \"256MiB\"");
+        assertThat(run("dmarc-corpus", "--single-report-bytes", "99999999999g", "unused-dir")).isEqualTo(2);
+        assertThat(err.toString()).contains("--single-report-bytes must be at most 1t (it is written to disk), was \"99999999999g\"");
     }
 
     @Test
