@@ -145,22 +145,7 @@ public interface ReportStoreContract {
         }
         try (ReportStore store = newStore()) {
             ReportImporter importer = new ReportImporter(store);
-            new ReportReader().read("broken.xml", new ByteArrayInputStream(broken.bytes()), new dev.sekisho.reports.source.ReportVisitor() {
-                @Override
-                public void aggregateReport(dev.sekisho.reports.aggregate.AggregateReport r) {
-                    importer.aggregateReport(r);
-                }
-
-                @Override
-                public void aggregateRecord(dev.sekisho.reports.aggregate.AggregateReport r, dev.sekisho.reports.aggregate.AggregateRecord record) {
-                    importer.aggregateRecord(r, record);
-                }
-
-                @Override
-                public void aggregateReportEnd(dev.sekisho.reports.aggregate.AggregateReport r, boolean complete) {
-                    importer.aggregateReportEnd(r, false);
-                }
-            });
+            importBrokenOff(importer, broken);
             assertThat(store.counts().records()).isZero();
             importXml(store, importer, new AggregateReportXml("o.example", "other", "other.example", T0, T0 + DAY)
                     .record("192.0.2.2", 2, "reject", "fail", "fail", "other.example", "bounce.other.example",
@@ -195,22 +180,7 @@ public interface ReportStoreContract {
         }
         try (ReportStore store = newStore()) {
             ReportImporter importer = new ReportImporter(store);
-            new ReportReader().read("broken.xml", new ByteArrayInputStream(broken.bytes()), new dev.sekisho.reports.source.ReportVisitor() {
-                @Override
-                public void aggregateReport(dev.sekisho.reports.aggregate.AggregateReport r) {
-                    importer.aggregateReport(r);
-                }
-
-                @Override
-                public void aggregateRecord(dev.sekisho.reports.aggregate.AggregateReport r, dev.sekisho.reports.aggregate.AggregateRecord record) {
-                    importer.aggregateRecord(r, record);
-                }
-
-                @Override
-                public void aggregateReportEnd(dev.sekisho.reports.aggregate.AggregateReport r, boolean complete) {
-                    importer.aggregateReportEnd(r, false);
-                }
-            });
+            importBrokenOff(importer, broken);
             assertThat(store.counts().records()).isZero();
             importXml(store, importer, new AggregateReportXml("o.example", "next", "again.example", T0, T0 + DAY)
                     .record("192.0.2.2", 3, "none", "pass", "pass", "again.example", "bounce.again.example", "", "again.example=pass", ""));
@@ -373,5 +343,25 @@ public interface ReportStoreContract {
             });
             assertThatThrownBy(store::counts).isInstanceOf(IllegalStateException.class).hasMessageContaining("still open");
         }
+    }
+
+    /** Reads {@code report} whole but ends it as broken off, so the store rolls back everything it wrote of it. */
+    private static void importBrokenOff(ReportImporter importer, AggregateReportXml report) {
+        new ReportReader().read("broken.xml", new ByteArrayInputStream(report.bytes()), new dev.sekisho.reports.source.ReportVisitor() {
+            @Override
+            public void aggregateReport(dev.sekisho.reports.aggregate.AggregateReport r) {
+                importer.aggregateReport(r);
+            }
+
+            @Override
+            public void aggregateRecord(dev.sekisho.reports.aggregate.AggregateReport r, dev.sekisho.reports.aggregate.AggregateRecord record) {
+                importer.aggregateRecord(r, record);
+            }
+
+            @Override
+            public void aggregateReportEnd(dev.sekisho.reports.aggregate.AggregateReport r, boolean complete) {
+                importer.aggregateReportEnd(r, false);
+            }
+        });
     }
 }
