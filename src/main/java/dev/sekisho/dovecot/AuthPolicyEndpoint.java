@@ -1,5 +1,6 @@
 package dev.sekisho.dovecot;
 
+import dev.sekisho.engine.AddressText;
 import dev.sekisho.engine.LoginAttempt;
 import dev.sekisho.engine.LoginDecider;
 import dev.sekisho.engine.LoginDecision;
@@ -106,7 +107,7 @@ public final class AuthPolicyEndpoint implements Handler {
         };
         if (status != 0) {
             LOG.info("dovecot auth policy: {} login={} remote={} protocol={} session={} {}",
-                    status < 0 ? "reject" : "delay " + status + "s", request.login(), request.remote().getHostAddress(),
+                    status < 0 ? "reject" : "delay " + status + "s", request.login(), AddressText.of(request.remote()),
                     request.protocol(), request.session(), decision.explanation().toLogString());
         }
         reply(ctx, status, decision.message());
