@@ -240,6 +240,29 @@ class AuthPolicyEndpointTest {
     }
 
     @Test
+    void aMalformedRequestOverIpv6NamesThePeerInTheShortForm() throws Exception {
+        app.close();
+        Path file = dir.resolve("v6.yaml");
+        Files.writeString(file, CONFIG + "    listen: \"[::1]:0\"\n");
+        app = Application.start(new ConfigLoader().load(file), dir.resolve("data6"), clock);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(AuthPolicyEndpoint.class);
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://[::1]:" + app.dovecotPolicyAddress().orElseThrow().getPort()
+                            + "/dovecot/auth-policy?command=allow")).header("X-API-Key", KEY).POST(HttpRequest.BodyPublishers.ofString("")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(400);
+        } finally {
+            logger.detachAppender(logged);
+        }
+        // RFC 5952 4.2: "::1", not the servlet API's [0:0:0:0:0:0:0:1].
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly("dovecot auth policy: malformed request from ::1: the body is empty; Dovecot sends a JSON object");
+    }
+
+    @Test
     void malformedRequestsGetASpecificErrorAndTheServerGoesOn() throws Exception {
         assertThat(post("?command=allow", "{\"login\":\"a\",", KEY)).satisfies(r -> {
             assertThat(r.statusCode()).isEqualTo(400);
