@@ -110,7 +110,7 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
             if (attempt.failed()) countFailure(attempt);
             else clearAccount(attempt);
         } catch (RuntimeException e) {
-            fault("could not count a login attempt of " + attempt.account() + " from " + attempt.remote().getHostAddress(), e);
+            fault("could not count a login attempt of " + attempt.account() + " from " + AddressText.of(attempt.remote()), e);
         }
     }
 
@@ -216,7 +216,7 @@ public final class LoginLockout implements LoginObserver, LoginDecider {
             }
             return decision;
         } catch (RuntimeException e) {
-            fault("could not decide a login of " + account + " from " + remote.getHostAddress(), e);
+            fault("could not decide a login of " + account + " from " + AddressText.of(remote), e);
             Explanation why = new Explanation("logins", "fail-open", "", "state unavailable: " + e, Map.of());
             return config.failOpen() ? LoginDecision.allow(why)
                     : LoginDecision.reject("Login temporarily unavailable, please try again later", why);

@@ -17,6 +17,7 @@ import dev.sekisho.bench.ProcessTreeCpu;
 import dev.sekisho.config.ByteSizes;
 import dev.sekisho.config.ConfigLoader;
 import dev.sekisho.config.Durations;
+import dev.sekisho.engine.AddressText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -162,10 +163,12 @@ public final class BenchCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            DunnoServer server = DunnoServer.start(listen);
-            spec.commandLine().getOut().println("dunno-server listening on " + listen.getAddress().getHostAddress() + ":" + server.address().getPort());
-            spec.commandLine().getOut().flush();
-            server.awaitClose();
+            try (DunnoServer server = DunnoServer.start(listen)) { // closed if the wait is interrupted: the port is not left open
+                // RFC 5952 4.2 and 6: the short form, an IPv6 address in brackets before the port.
+                spec.commandLine().getOut().println("dunno-server listening on " + AddressText.of(server.address()));
+                spec.commandLine().getOut().flush();
+                server.awaitClose();
+            }
             return 0;
         }
     }

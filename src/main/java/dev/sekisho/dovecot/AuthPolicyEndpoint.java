@@ -1,9 +1,12 @@
 package dev.sekisho.dovecot;
 
+import dev.sekisho.engine.AddressText;
 import dev.sekisho.engine.LoginAttempt;
 import dev.sekisho.engine.LoginDecider;
 import dev.sekisho.engine.LoginDecision;
 import dev.sekisho.engine.LoginObserver;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpStatus;
@@ -86,7 +89,7 @@ public final class AuthPolicyEndpoint implements Handler {
         } catch (AuthPolicyRequest.MalformedException e) {
             malformed.increment();
             if (logNow(lastMalformedWarning)) {
-                LOG.warn("dovecot auth policy: malformed request from {}: {}", ctx.ip(), e.getMessage());
+                LOG.warn("dovecot auth policy: malformed request from {}: {}", peer(ctx), e.getMessage());
             }
             ctx.status(HttpStatus.BAD_REQUEST).json(Map.of("error", e.getMessage()));
             return;
@@ -106,7 +109,7 @@ public final class AuthPolicyEndpoint implements Handler {
         };
         if (status != 0) {
             LOG.info("dovecot auth policy: {} login={} remote={} protocol={} session={} {}",
-                    status < 0 ? "reject" : "delay " + status + "s", request.login(), request.remote().getHostAddress(),
+                    status < 0 ? "reject" : "delay " + status + "s", request.login(), AddressText.of(request.remote()),
                     request.protocol(), request.session(), decision.explanation().toLogString());
         }
         reply(ctx, status, decision.message());
@@ -141,7 +144,7 @@ public final class AuthPolicyEndpoint implements Handler {
 
     private void refuse(Context ctx, HttpStatus status, String reason) {
         refusedKeys.increment();
-        if (logNow(lastKeyWarning)) LOG.warn("dovecot auth policy: refused a request from {}: {}", ctx.ip(), reason);
+        if (logNow(lastKeyWarning)) LOG.warn("dovecot auth policy: refused a request from {}: {}", peer(ctx), reason);
         ctx.status(status).json(Map.of("error", reason));
     }
 
@@ -150,5 +153,16 @@ public final class AuthPolicyEndpoint implements Handler {
         long now = System.nanoTime();
         long before = last.get();
         return now - before >= LOG_INTERVAL_NANOS && last.compareAndSet(before, now);
+    }
+
+    /**
+     * The peer's address as every other log line writes it (RFC 5952 4.2). The servlet API hands it over as
+     * text in Java's long form, in brackets for IPv6; text it cannot read is logged as given.
+     */
+    private static String peer(Context ctx) {
+        String ip = ctx.ip();
+        String bare = ip.length() > 1 && ip.startsWith("[") && ip.endsWith("]") ? ip.substring(1, ip.length() - 1) : ip;
+        IPAddress address = new IPAddressString(bare).getAddress();
+        return address == null ? ip : AddressText.of(address.toInetAddress());
     }
 }

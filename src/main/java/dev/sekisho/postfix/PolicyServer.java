@@ -261,7 +261,7 @@ public final class PolicyServer implements AutoCloseable {
             // DESIGN: fail the way the operator chose; here the adapter can only stay neutral.
             deciderFailures.increment();
             log.warn("policy client {}: deciding {} for client_address={} failed; answering DUNNO",
-                    remote, request.protocolState(), request.clientAddress().getHostAddress(), e);
+                    remote, request.protocolState(), AddressText.of(request.clientAddress()), e);
             return Action.DUNNO;
         }
     }

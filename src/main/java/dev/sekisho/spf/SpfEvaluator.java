@@ -5,6 +5,7 @@ import dev.sekisho.dns.DnsOutcome;
 import dev.sekisho.dns.DnsRecord;
 import dev.sekisho.dns.DnsResolver;
 import dev.sekisho.dns.RecordType;
+import dev.sekisho.engine.AddressText;
 
 import java.net.IDN;
 import java.net.Inet4Address;
@@ -431,7 +432,7 @@ public final class SpfEvaluator {
 
     private static String describe(DnsRecord record) {
         return switch (record) {
-            case DnsRecord.Address a -> a.address().getHostAddress();
+            case DnsRecord.Address a -> AddressText.of(a.address());
             case DnsRecord.Mx mx -> mx.preference() + " " + mx.exchange();
             case DnsRecord.Txt txt -> "\"" + txt.text() + "\"";
             case DnsRecord.Ptr ptr -> ptr.target();

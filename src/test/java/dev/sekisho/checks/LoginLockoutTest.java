@@ -1,5 +1,8 @@
 package dev.sekisho.checks;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.sekisho.backoff.Backoff;
 import dev.sekisho.config.LoginsConfig;
 import dev.sekisho.engine.Action;
@@ -17,6 +20,7 @@ import dev.sekisho.testing.Transactions;
 import inet.ipaddr.IPAddressString;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.time.Duration;
@@ -275,5 +279,27 @@ class LoginLockoutTest {
         assertThat(refused.outcome()).isEqualTo(REJECT);
         assertThat(refused.message()).isEqualTo("Login temporarily unavailable, please try again later");
         assertThat(counters.faults().sum()).isEqualTo(1);
+    }
+
+    @Test
+    void aFaultNamesAnIpv6ClientInTheShortForm() {
+        LoginsConfig.Thresholds account = new LoginsConfig.Thresholds(1, 2, 0);
+        LoginLockout observing = new LoginLockout(config(account, OFF, OFF), store, new RestrictionIndex(store));
+        LoginLockout deciding = new LoginLockout(config(account, OFF, OFF), store, new RestrictionIndex(store));
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(LoginLockout.class);
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            store.close();
+            observing.observe(failure("jo@example.test", "2001:0db8:0:0:0:0:0:0007", ""));
+            ask(deciding, "jo@example.test", "2001:db8:0:0:0:0:0:7");
+        } finally {
+            logger.detachAppender(logged);
+        }
+        // RFC 5952 4.2: the text people read is the short form, as everywhere else, not Java's 2001:db8:0:0:0:0:0:7.
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).satisfiesExactly(
+                m -> assertThat(m).startsWith("logins: could not count a login attempt of jo@example.test from 2001:db8::7 ("),
+                m -> assertThat(m).startsWith("logins: could not decide a login of jo@example.test from 2001:db8::7 ("));
     }
 }

@@ -1,12 +1,16 @@
 package dev.sekisho.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -72,5 +76,42 @@ class BenchCommandTest {
         }
         assertThat(run("load", "--target", "127.0.0.1:" + freePort, "--warmup", "0s", "--duration", "1s")).isEqualTo(1);
         assertThat(err.toString()).contains("failed: Connection refused");
+    }
+
+    @Test
+    void dunnoServerNamesAnIpv6ListenerInTheShortFormInBrackets() throws Exception {
+        CountDownLatch printed = new CountDownLatch(1);
+        PrintWriter signalling = new PrintWriter(out, true) {
+            @Override
+            public void flush() {
+                super.flush();
+                printed.countDown();
+            }
+        };
+        CommandLine cli = dev.sekisho.Sekisho.commandLine();
+        cli.setOut(signalling);
+        cli.setErr(new PrintWriter(err, true));
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+            port = probe.getLocalPort(); // --listen wants a port of 1..65535
+        }
+        AtomicInteger exit = new AtomicInteger(-1);
+        Thread serving = Thread.ofPlatform().name("dunno-server-command").start(() -> {
+            exit.set(cli.execute("bench", "dunno-server", "--listen", "[0:0:0:0:0:0:0:1]:" + port));
+            printed.countDown(); // a command that fails before printing ends the wait too
+        });
+        try {
+            assertThat(printed.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(exit.get()).as("still serving; stderr: %s", err).isEqualTo(-1);
+            // RFC 5952 4.2 and 6: "[::1]:port", not Java's 0:0:0:0:0:0:0:1 without brackets.
+            assertThat(out.toString()).isEqualTo("dunno-server listening on [::1]:" + port + System.lineSeparator());
+        } finally {
+            serving.interrupt();
+            serving.join();
+        }
+        try (java.net.Socket connection = new java.net.Socket()) {
+            assertThatThrownBy(() -> connection.connect(new InetSocketAddress("::1", port)))
+                    .as("an interrupted dunno-server closes its port").isInstanceOf(java.io.IOException.class);
+        }
     }
 }

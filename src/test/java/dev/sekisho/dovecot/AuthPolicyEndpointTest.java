@@ -1,5 +1,8 @@
 package dev.sekisho.dovecot;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.sekisho.Sekisho;
 import dev.sekisho.app.Application;
 import dev.sekisho.config.ConfigLoader;
@@ -11,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -236,6 +240,29 @@ class AuthPolicyEndpointTest {
     }
 
     @Test
+    void aMalformedRequestOverIpv6NamesThePeerInTheShortForm() throws Exception {
+        app.close();
+        Path file = dir.resolve("v6.yaml");
+        Files.writeString(file, CONFIG + "    listen: \"[::1]:0\"\n");
+        app = Application.start(new ConfigLoader().load(file), dir.resolve("data6"), clock);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(AuthPolicyEndpoint.class);
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://[::1]:" + app.dovecotPolicyAddress().orElseThrow().getPort()
+                            + "/dovecot/auth-policy?command=allow")).header("X-API-Key", KEY).POST(HttpRequest.BodyPublishers.ofString("")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(400);
+        } finally {
+            logger.detachAppender(logged);
+        }
+        // RFC 5952 4.2: "::1", not the servlet API's [0:0:0:0:0:0:0:1].
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly("dovecot auth policy: malformed request from ::1: the body is empty; Dovecot sends a JSON object");
+    }
+
+    @Test
     void malformedRequestsGetASpecificErrorAndTheServerGoesOn() throws Exception {
         assertThat(post("?command=allow", "{\"login\":\"a\",", KEY)).satisfies(r -> {
             assertThat(r.statusCode()).isEqualTo(400);
@@ -261,5 +288,22 @@ class AuthPolicyEndpointTest {
         String extra = "{\"login\":\"user05@example.test\",\"remote\":\"::ffff:203.0.113.70\",\"success\":\"false\",\"fail_type\":\"credentials\",\"extra\":{\"a\":[1]}}";
         for (int i = 0; i < 3; i++) assertThat(post("?command=report", extra, KEY).statusCode()).isEqualTo(200);
         assertThat(allow("user05@example.test", "203.0.113.70")).isEqualTo("{\"status\":2,\"msg\":\"\"}");
+    }
+
+    @Test
+    void aRefusedIpv6LoginIsLoggedInTheShortForm() throws Exception {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(AuthPolicyEndpoint.class);
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            for (int i = 1; i <= 4; i++) report("user0" + i + "@example.test", "2001:db8::7", "pop3", "0aa0", false);
+            assertThat(allow("user09@example.test", "2001:0db8:0:0:0:0:0:0007")).startsWith("{\"status\":-1");
+        } finally {
+            logger.detachAppender(logged);
+        }
+        // RFC 5952 4.2: the short form, as the restriction and every other log line write it.
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).filteredOn(m -> m.contains(" reject ")).singleElement()
+                .asString().startsWith("dovecot auth policy: reject login=user09@example.test remote=2001:db8::7 protocol=imap ");
     }
 }

@@ -214,7 +214,8 @@ class PolicyServerTest {
         };
         PolicyServer server = start(failing, PolicyServerLimits.DEFAULTS);
         try (PolicyClient client = new PolicyClient(server)) {
-            client.send(rcpt("boom@example.test", ""));
+            // An IPv6 client, so the warning shows the RFC 5952 4.2 text, not Java's long form.
+            client.send(PolicyRequestTest.minimal("RCPT", "2001:db8:0:0:0:0:0:7") + "recipient=boom@example.test\n\n");
             assertThat(client.readReply()).isEqualTo("action=DUNNO\n\n");
             client.send(rcpt("next@example.test", ""));
             assertThat(client.readReply()).isEqualTo("action=INFO mx RCPT next@example.test\n\n");
@@ -222,7 +223,7 @@ class PolicyServerTest {
         server.close();
         assertThat(server.deciderFailures()).isEqualTo(1);
         assertThat(server.requestsAnswered()).isEqualTo(2);
-        assertThat(warnings()).singleElement().asString().contains("failed; answering DUNNO");
+        assertThat(warnings()).singleElement().asString().contains("client_address=2001:db8::7 failed; answering DUNNO");
     }
 
     @Test

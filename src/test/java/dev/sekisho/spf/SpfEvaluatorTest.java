@@ -57,6 +57,18 @@ class SpfEvaluatorTest {
     }
 
     @Test
+    void theTrailWritesAnAaaaAnswerInTheShortForm() throws Exception {
+        Zone zone = Zone.empty().txt("example.com", "v=spf1 a:mail.example.com -all").aaaa("mail.example.com", "2001:db8:0:0:0:0:0:25");
+        with(zone, (server, evaluator) -> {
+            SpfEvaluation e = evaluator.checkMailFrom(ip("2001:db8::25"), "alice@example.com", "mail.example.com");
+            assertThat(e.result()).isEqualTo(SpfResult.PASS);
+            // RFC 5952 4.2: the trail people read shows 2001:db8::25, not Java's 2001:db8:0:0:0:0:0:25.
+            assertThat(e.trail()).filteredOn(step -> step.kind() == SpfEvaluation.StepKind.LOOKUP).extracting(SpfEvaluation.Step::detail)
+                    .containsExactly("example.com TXT: \"v=spf1 a:mail.example.com -all\"", "mail.example.com AAAA: 2001:db8::25");
+        });
+    }
+
+    @Test
     void aDnsFailureIsATemperrorNeverAMiss() throws Exception {
         Zone zone = Zone.empty().txt("example.com", "v=spf1 a:flaky.example.com -all").servfail("flaky.example.com")
                 .txt("slow.example.com", "v=spf1 -all").drop("slow.example.com", Type.TXT);

@@ -4,6 +4,7 @@ import dev.sekisho.dns.DnsOutcome;
 import dev.sekisho.dns.DnsRecord;
 import dev.sekisho.dns.DnsResolver;
 import dev.sekisho.dns.RecordType;
+import dev.sekisho.engine.AddressText;
 
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
@@ -80,7 +81,7 @@ public final class MtaStsPolicyFetcher {
             try {
                 return get(url, host, address, (int) Math.max(1, left / 1_000_000));
             } catch (IOException e) {
-                lastFailure = address.getHostAddress() + ": " + e.getMessage();
+                lastFailure = AddressText.of(address) + ": " + e.getMessage();
             }
         }
         return new Outcome.Failed(url, lastFailure);

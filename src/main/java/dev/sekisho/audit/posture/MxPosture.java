@@ -8,6 +8,7 @@ import dev.sekisho.dns.DnsOutcome;
 import dev.sekisho.dns.DnsRecord;
 import dev.sekisho.dns.DnsResolver;
 import dev.sekisho.dns.RecordType;
+import dev.sekisho.engine.AddressText;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -143,7 +144,7 @@ final class MxPosture {
         if (classification.globallyReachable()) return;
         Row row = classification.row().orElseThrow(); // an address in no row is globally reachable
         findings.add(DomainFinding.of(Severity.ERROR, Area.MX, "mx-special-address",
-                "MX " + host + " has address " + address.getHostAddress() + " in " + row.block() + ", " + row.name() + " (" + row.rfc() + ")"
+                "MX " + host + " has address " + AddressText.of(address) + " in " + row.block() + ", " + row.name() + " (" + row.rfc() + ")"
                         + ", which is not globally reachable (RFC 6890): senders on the internet cannot deliver to it"));
     }
 }

@@ -1,8 +1,17 @@
 package dev.sekisho.audit.posture;
 
+import dev.sekisho.dns.CachingResolver;
+import dev.sekisho.dns.NetworkResolver;
+import dev.sekisho.testing.MutableClock;
+import dev.sekisho.testing.dns.TestDnsServer;
+import dev.sekisho.testing.dns.Zone;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,6 +60,22 @@ class MtaStsPolicyTest {
                 .isEqualTo(new MtaStsPolicyFetcher.Outcome.Failed(url, "media type \"text/html\", not text/plain (RFC 8461 3.2)"));
         assertThat(MtaStsPolicyFetcher.parse(url, bytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "7\r\nversion\r\n8\r\n: STSv1\n\r\n0\r\n\r\n"))).isEqualTo(new MtaStsPolicyFetcher.Outcome.Fetched(url, "version: STSv1\n"));
+    }
+
+    @Test
+    void aRefusedConnectionNamesAnIpv6AddressInTheShortForm() throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+            closedPort = probe.getLocalPort(); // free, and nothing listens once the probe is closed
+        }
+        try (TestDnsServer server = TestDnsServer.start(Zone.empty().aaaa("mta-sts.example.com", "0:0:0:0:0:0:0:1"))) {
+            var resolver = new CachingResolver(new NetworkResolver(NetworkResolver.Settings.of(List.of(server.hostPort()))
+                    .withTimeout(Duration.ofMillis(400))), MutableClock.at("2026-03-01T00:00:00Z"));
+            MtaStsPolicyFetcher fetcher = new MtaStsPolicyFetcher(resolver, new MtaStsPolicyFetcher.Settings(Duration.ofSeconds(5), false, closedPort));
+            // RFC 5952 4.2: "::1", not Java's 0:0:0:0:0:0:0:1.
+            assertThat(fetcher.fetch("example.com")).isInstanceOfSatisfying(MtaStsPolicyFetcher.Outcome.Failed.class,
+                    f -> assertThat(f.reason()).startsWith("::1: "));
+        }
     }
 
     @Test
