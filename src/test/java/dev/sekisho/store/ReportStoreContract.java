@@ -109,24 +109,9 @@ public interface ReportStoreContract {
             AggregateReportXml report = new AggregateReportXml("r.example", "r-2", "example.com", T0, T0 + DAY);
             int n = JdbcReportStore.BATCH_SIZE + 1;
             for (int i = 0; i < n; i++) report.record("192.0.2.1", 1, "none", "pass", "pass", "example.com", "", "", "", "");
-            // A visitor that reports the report incomplete at its end, as the reader does when it broke off late.
+            // Reported incomplete at its end, as the reader does when it broke off late.
             ReportImporter importer = new ReportImporter(store);
-            new ReportReader().read("r.xml", new ByteArrayInputStream(report.bytes()), new dev.sekisho.reports.source.ReportVisitor() {
-                @Override
-                public void aggregateReport(dev.sekisho.reports.aggregate.AggregateReport r) {
-                    importer.aggregateReport(r);
-                }
-
-                @Override
-                public void aggregateRecord(dev.sekisho.reports.aggregate.AggregateReport r, dev.sekisho.reports.aggregate.AggregateRecord record) {
-                    importer.aggregateRecord(r, record);
-                }
-
-                @Override
-                public void aggregateReportEnd(dev.sekisho.reports.aggregate.AggregateReport r, boolean complete) {
-                    importer.aggregateReportEnd(r, false);
-                }
-            });
+            importBrokenOff(importer, report);
             assertThat(store.counts().aggregateReports()).isZero();
             assertThat(store.counts().records()).isZero();
         }
