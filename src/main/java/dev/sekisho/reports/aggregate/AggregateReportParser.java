@@ -116,6 +116,15 @@ public final class AggregateReportParser {
         return factory;
     }
 
+    /** What {@code walk} hands over of an element: its descendants within the bounds (depth 1 and deeper), and their text. */
+    private interface ElementSink {
+        void enter(int depth, String name);
+
+        void leave(int depth);
+
+        void text(int depth, char[] characters, int start, int length);
+    }
+
     /** The reading of one report. */
     private static final class Report {
         private final Origin origin;
@@ -134,6 +143,23 @@ public final class AggregateReportParser {
         /** The kinds of the elements open in {@link #record()}, innermost last, and the texts read so far. */
         private final int[] openKinds = new int[MAX_DEPTH_PER_ELEMENT];
         private final RecordFields fields = new RecordFields();
+        /** Streams a record's elements into {@link #fields}, each open element's kind in {@link #openKinds}. */
+        private final ElementSink recordSink = new ElementSink() {
+            @Override
+            public void enter(int depth, String name) {
+                openKinds[depth] = fields.enter(openKinds[depth - 1], name);
+            }
+
+            @Override
+            public void leave(int depth) {
+                fields.leave(openKinds[depth]);
+            }
+
+            @Override
+            public void text(int depth, char[] characters, int start, int length) {
+                if (RecordFields.isLeaf(openKinds[depth])) fields.append(characters, start, length);
+            }
+        };
 
         private Report(Origin origin, AggregateReportHandler handler, XMLStreamReader xml) {
             this.origin = origin;
@@ -226,10 +252,38 @@ public final class AggregateReportParser {
         private XmlElement readTree(boolean childLines) throws XMLStreamException, ReportFormatException {
             XmlElement top = new XmlElement(xml.getLocalName(), xml.getLocation().getLineNumber());
             open[0] = top;
+            walk(top.name, new ElementSink() {
+                @Override
+                public void enter(int depth, String name) {
+                    XmlElement child = new XmlElement(name, childLines ? xml.getLocation().getLineNumber() : top.line);
+                    open[depth - 1].add(child);
+                    open[depth] = child;
+                }
+
+                @Override
+                public void leave(int depth) {
+                    open[depth] = null;
+                }
+
+                @Override
+                public void text(int depth, char[] characters, int start, int length) {
+                    open[depth].append(characters, start, length);
+                }
+            });
+            return top;
+        }
+
+        /**
+         * Reads the element the reader is on, to its end, and hands {@code sink} what lies within the bounds: at most
+         * {@link #MAX_CHILDREN_PER_ELEMENT} elements, {@link #MAX_DEPTH_PER_ELEMENT} deep (elements past them, and
+         * everything inside those, are passed over), and {@link #MAX_CHARS_PER_ELEMENT} characters of text (the rest is
+         * cut). The element itself is depth 0: the sink is told when it ends, not when it starts.
+         */
+        private void walk(String name, ElementSink sink) throws XMLStreamException, ReportFormatException {
             int depth = 1;
             int chars = 0;
             int elements = 0;
-            int untracked = 0; // depth below MAX_DEPTH_PER_ELEMENT, read but not kept
+            int untracked = 0; // elements below MAX_DEPTH_PER_ELEMENT or past MAX_CHILDREN_PER_ELEMENT, read but not kept
             while (depth > 0) {
                 int event = next();
                 switch (event) {
@@ -237,30 +291,27 @@ public final class AggregateReportParser {
                         if (++elements > MAX_CHILDREN_PER_ELEMENT || depth >= MAX_DEPTH_PER_ELEMENT || untracked > 0) {
                             untracked++;
                         } else {
-                            XmlElement child = new XmlElement(xml.getLocalName(), childLines ? xml.getLocation().getLineNumber() : top.line);
-                            open[depth - 1].add(child);
-                            open[depth++] = child;
+                            sink.enter(depth++, xml.getLocalName());
                         }
                     }
                     case XMLStreamConstants.END_ELEMENT -> {
                         if (untracked > 0) untracked--;
-                        else open[--depth] = null;
+                        else sink.leave(--depth);
                     }
                     case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
                         if (untracked == 0 && chars < MAX_CHARS_PER_ELEMENT) {
                             int take = Math.min(xml.getTextLength(), MAX_CHARS_PER_ELEMENT - chars);
-                            open[depth - 1].append(xml.getTextCharacters(), xml.getTextStart(), take);
+                            sink.text(depth - 1, xml.getTextCharacters(), xml.getTextStart(), take);
                             chars += take;
                         }
                     }
                     case XMLStreamConstants.END_DOCUMENT -> throw new ReportFormatException("xml-truncated", position(xml),
-                            "the document ends inside <" + top.name + ">");
+                            "the document ends inside <" + name + ">");
                     default -> {
                         // comments and processing instructions carry nothing
                     }
                 }
             }
-            return top;
         }
 
         private ReportMetadata metadata(XmlElement e) throws ReportFormatException {
@@ -325,52 +376,17 @@ public final class AggregateReportParser {
 
         /**
          * Reads the record the reader is on, to its end, straight into {@link #fields}: no element tree, but the same
-         * bounds as {@link #readTree} (elements past them are passed over, text past them is cut) and the same reading
-         * (see {@link RecordFields}). A record's problems are told by the record's line, so its children need none.
+         * bounded {@link #walk} as {@link #readTree} and the same reading (see {@link RecordFields}). A record's problems are told by the record's line, so its children need none.
          */
         private void record() throws XMLStreamException, ReportFormatException {
             long line = xml.getLocation().getLineNumber();
-            RecordFields f = fields;
-            f.clear();
-            int[] kinds = openKinds;
-            kinds[0] = RecordFields.RECORD;
-            int depth = 1;
-            int chars = 0;
-            int elements = 0;
-            int untracked = 0; // depth below MAX_DEPTH_PER_ELEMENT or past MAX_CHILDREN_PER_ELEMENT, read but not kept
-            while (depth > 0) {
-                int event = next();
-                switch (event) {
-                    case XMLStreamConstants.START_ELEMENT -> {
-                        if (++elements > MAX_CHILDREN_PER_ELEMENT || depth >= MAX_DEPTH_PER_ELEMENT || untracked > 0) {
-                            untracked++;
-                        } else {
-                            kinds[depth] = f.enter(kinds[depth - 1], xml.getLocalName());
-                            depth++;
-                        }
-                    }
-                    case XMLStreamConstants.END_ELEMENT -> {
-                        if (untracked > 0) untracked--;
-                        else f.leave(kinds[--depth]);
-                    }
-                    case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
-                        if (untracked == 0 && chars < MAX_CHARS_PER_ELEMENT) {
-                            int take = Math.min(xml.getTextLength(), MAX_CHARS_PER_ELEMENT - chars);
-                            if (RecordFields.isLeaf(kinds[depth - 1])) f.append(xml.getTextCharacters(), xml.getTextStart(), take);
-                            chars += take;
-                        }
-                    }
-                    case XMLStreamConstants.END_DOCUMENT -> throw new ReportFormatException("xml-truncated", position(xml),
-                            "the document ends inside <record>");
-                    default -> {
-                        // comments and processing instructions carry nothing
-                    }
-                }
-            }
+            fields.clear();
+            openKinds[0] = RecordFields.RECORD;
+            walk("record", recordSink);
             if (report == null) startReport(line);
             recordIndex++;
             try {
-                handler.record(report, toRecord(f, recordIndex, line));
+                handler.record(report, toRecord(fields, recordIndex, line));
             } catch (BadRecord bad) {
                 handler.recordSkipped(report, new Problem(Problem.Scope.RECORD, origin,
                         "record " + recordIndex + " (line " + line + ")", bad.code, bad.getMessage()));
