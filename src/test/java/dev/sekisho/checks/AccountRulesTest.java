@@ -218,15 +218,7 @@ class AccountRulesTest {
     void aMessageIsOneSightingHoweverOftenPostfixAsksAboutIt() throws Exception {
         AccountsConfig config = config(AccountsConfig.UnknownCountry.ALLOW, "JP");
         List<String> tallied = new ArrayList<>();
-        StateStore counting = (StateStore) Proxy.newProxyInstance(StateStore.class.getClassLoader(), new Class<?>[]{StateStore.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("tally")) tallied.add(((TallyRequest) args[0]).member());
-                    try {
-                        return method.invoke(store, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        StateStore counting = talliesNoted(tallied, 0);
         AbroadCheck check = new AbroadCheck(new CheckConfig.AccountAbroad("abroad", null), rule(config),
                 new SeveralCountries(config.severalCountries(), counting, new RestrictionIndex(counting)));
         EvaluationContext ctx = new EvaluationContext(clock.instant(), clock.instant().plusSeconds(1), false);
@@ -252,19 +244,7 @@ class AccountRulesTest {
     void aSightingTheStoreFailedToKeepIsCountedAtTheMessagesNextRequest() throws Exception {
         AccountsConfig config = config(AccountsConfig.UnknownCountry.ALLOW, "JP");
         List<String> tallied = new ArrayList<>();
-        int[] failuresLeft = {1};
-        StateStore flaky = (StateStore) Proxy.newProxyInstance(StateStore.class.getClassLoader(), new Class<?>[]{StateStore.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("tally")) {
-                        if (failuresLeft[0]-- > 0) throw new IllegalStateException("state store unreachable");
-                        tallied.add(((TallyRequest) args[0]).member());
-                    }
-                    try {
-                        return method.invoke(store, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        StateStore flaky = talliesNoted(tallied, 1);
         AbroadCheck check = new AbroadCheck(new CheckConfig.AccountAbroad("abroad", null), rule(config),
                 new SeveralCountries(config.severalCountries(), flaky, new RestrictionIndex(flaky)));
         EvaluationContext ctx = new EvaluationContext(clock.instant(), clock.instant().plusSeconds(1), false);
@@ -276,5 +256,22 @@ class AccountRulesTest {
         check.evaluate(message.to("user3@example.org").build(), ctx);
         assertThat(tallied).as("the second recipient counts what the first could not; the third adds nothing")
                 .containsExactly("US 198.51.100.7 submission");
+    }
+
+    /** The test's store, noting each tally's member in {@code tallied}; the first {@code failures} tallies fail instead. */
+    private StateStore talliesNoted(List<String> tallied, int failures) {
+        int[] failuresLeft = {failures};
+        return (StateStore) Proxy.newProxyInstance(StateStore.class.getClassLoader(), new Class<?>[]{StateStore.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("tally")) {
+                        if (failuresLeft[0]-- > 0) throw new IllegalStateException("state store unreachable");
+                        tallied.add(((TallyRequest) args[0]).member());
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 }
