@@ -198,10 +198,7 @@ class AuthPolicyEndpointTest {
 
     @Test
     void aListenerOfItsOwnServesOnlyTheEndpoint() throws Exception {
-        app.close();
-        Path file = dir.resolve("own.yaml");
-        Files.writeString(file, CONFIG + "    listen: 127.0.0.1:0\n");
-        app = Application.start(new ConfigLoader().load(file), dir.resolve("data3"), clock);
+        restartWith("own.yaml", CONFIG + "    listen: 127.0.0.1:0\n", dir.resolve("data3"));
         String own = "http://127.0.0.1:" + app.dovecotPolicyAddress().orElseThrow().getPort();
         HttpResponse<String> allowed = http.send(HttpRequest.newBuilder(URI.create(own + "/dovecot/auth-policy?command=allow"))
                 .header("X-API-Key", KEY).POST(HttpRequest.BodyPublishers.ofString(allowBody("a@example.test", "203.0.113.7", "imap"))).build(),
@@ -216,11 +213,8 @@ class AuthPolicyEndpointTest {
 
     @Test
     void withoutAConfiguredKeyOneIsCreatedInTheDataDirectory() throws Exception {
-        app.close();
-        Path file = dir.resolve("plain.yaml");
-        Files.writeString(file, "listen: {policy: [{address: 127.0.0.1:0}], http: 127.0.0.1:0}\nservices: {mx: {checks: [restrictions]}}\n");
         Path data = dir.resolve("data2");
-        app = Application.start(new ConfigLoader().load(file), data, clock);
+        restartWith("plain.yaml", "listen: {policy: [{address: 127.0.0.1:0}], http: 127.0.0.1:0}\nservices: {mx: {checks: [restrictions]}}\n", data);
         String key = Files.readString(data.resolve(Application.DOVECOT_KEY_FILE)).trim();
         assertThat(key).hasSize(64);
         assertThat(post("?command=allow", allowBody("a@example.test", "203.0.113.7", "imap"), key).statusCode()).isEqualTo(200);
@@ -241,10 +235,7 @@ class AuthPolicyEndpointTest {
 
     @Test
     void aMalformedRequestOverIpv6NamesThePeerInTheShortForm() throws Exception {
-        app.close();
-        Path file = dir.resolve("v6.yaml");
-        Files.writeString(file, CONFIG + "    listen: \"[::1]:0\"\n");
-        app = Application.start(new ConfigLoader().load(file), dir.resolve("data6"), clock);
+        restartWith("v6.yaml", CONFIG + "    listen: \"[::1]:0\"\n", dir.resolve("data6"));
         ListAppender<ILoggingEvent> logged = new ListAppender<>();
         Logger logger = (Logger) LoggerFactory.getLogger(AuthPolicyEndpoint.class);
         logged.start();
@@ -305,5 +296,13 @@ class AuthPolicyEndpointTest {
         // RFC 5952 4.2: the short form, as the restriction and every other log line write it.
         assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).filteredOn(m -> m.contains(" reject ")).singleElement()
                 .asString().startsWith("dovecot auth policy: reject login=user09@example.test remote=2001:db8::7 protocol=imap ");
+    }
+
+    /** Closes the running application and starts another with {@code yaml} (written to {@code name}) over {@code data}. */
+    private void restartWith(String name, String yaml, Path data) throws Exception {
+        app.close();
+        Path file = dir.resolve(name);
+        Files.writeString(file, yaml);
+        app = Application.start(new ConfigLoader().load(file), data, clock);
     }
 }
