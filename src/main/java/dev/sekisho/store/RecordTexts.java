@@ -56,7 +56,7 @@ final class RecordTexts implements AutoCloseable {
     /** The number of {@code value} (not null) as a word of {@code column}: the column's last word is checked first. */
     long id(int column, String value) throws SQLException {
         String last = lastWord[column];
-        if (value == last || value.equals(last)) return lastId[column];
+        if (value.equals(last)) return lastId[column];
         long id = id(value);
         lastWord[column] = value;
         lastId[column] = id;
