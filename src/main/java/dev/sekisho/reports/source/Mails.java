@@ -34,19 +34,13 @@ final class Mails {
     private final ReportLimits limits;
     private final Session session;
 
-    /** @param session from {@link #session()}: made once per thread, since making one looks up the mail providers */
-    Mails(Run run, ReportLimits limits, Session session) {
+    Mails(Run run, ReportLimits limits) {
         this.run = run;
         this.limits = limits;
-        this.session = session;
-    }
-
-    /** The session mails are parsed in. */
-    static Session session() {
         Properties properties = new Properties();
         // Reporters' base64 is sometimes sloppy (stray characters, missing padding); decode what is there.
         properties.setProperty("mail.mime.base64.ignoreerrors", "true");
-        return Session.getInstance(properties);
+        this.session = Session.getInstance(properties);
     }
 
     /**

@@ -7,8 +7,7 @@ import dev.sekisho.reports.failure.FailureReport;
 import dev.sekisho.reports.tls.TlsReport;
 
 /**
- * Receives what a {@link ReportReader} finds, in the order of its inputs, on the thread that called the reader (whichever
- * threads parse the inputs: see {@code OrderedHandOff}).
+ * Receives what a {@link ReportReader} finds, in the order it finds it, on the reader's thread.
  *
  * <p>An aggregate report arrives as {@link #aggregateReport}, its records one by one, then
  * {@link #aggregateReportEnd}: a store opens a transaction at the first, and commits at the last when

@@ -10,7 +10,6 @@ import dev.sekisho.reports.aggregate.AggregateReportParser;
 import dev.sekisho.reports.failure.FailureReport;
 import dev.sekisho.reports.tls.TlsReport;
 import dev.sekisho.reports.tls.TlsReportParser;
-import jakarta.mail.Session;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -23,15 +22,13 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 
-/**
- * One run of a {@link ReportReader}, or of one of its inputs read on a parser thread ({@link OrderedHandOff}): walks
- * containers, dispatches formats, and counts.
- */
+/** One run of a {@link ReportReader}: walks containers, dispatches formats, and counts. */
 final class Run {
     private final ReportLimits limits;
     private final ReportVisitor visitor;
     private final Mails mails;
-    private final AggregateReportParser aggregateParser;
+    /** One parser for the run's aggregate reports: it keeps what it learnt of the XML (element names) from one to the next. */
+    private final AggregateReportParser aggregateParser = new AggregateReportParser();
     private final List<Problem> listed = new ArrayList<>();
     private long files;
     private long aggregateReports;
@@ -42,18 +39,10 @@ final class Run {
     private long skippedRecords;
     private long rejectedInputs;
 
-    Run(ReportLimits limits, ReportVisitor visitor, Parsers parsers) {
+    Run(ReportLimits limits, ReportVisitor visitor) {
         this.limits = limits;
         this.visitor = visitor;
-        this.aggregateParser = parsers.aggregate;
-        this.mails = new Mails(this, limits, parsers.mailSession);
-    }
-
-    /** What one thread keeps from one input to the next, however many runs it reads them in. */
-    static final class Parsers {
-        /** One parser for the thread's aggregate reports: it keeps what it learnt of the XML (element names) from one to the next. */
-        final AggregateReportParser aggregate = new AggregateReportParser();
-        final Session mailSession = Mails.session();
+        this.mails = new Mails(this, limits);
     }
 
     ImportSummary summary() {
