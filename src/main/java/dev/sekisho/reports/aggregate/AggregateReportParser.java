@@ -20,6 +20,7 @@ import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -461,16 +462,76 @@ public final class AggregateReportParser {
 
     private static Optional<InetAddress> ip(String text) {
         String stripped = text.strip();
-        byte[] dotted = dottedQuad(stripped);
-        if (dotted != null) {
+        byte[] bytes = dottedQuad(stripped);
+        if (bytes == null) bytes = hexGroups(stripped);
+        if (bytes != null) {
             try {
-                return Optional.of(InetAddress.getByAddress(dotted)); // four bytes: no lookup
+                // Four bytes, or sixteen that are not IPv4-mapped: an Inet4Address or an Inet6Address, and no lookup.
+                return Optional.of(InetAddress.getByAddress(bytes));
             } catch (java.net.UnknownHostException e) {
-                throw new IllegalStateException("four bytes are an IPv4 address", e);
+                throw new IllegalStateException("four or sixteen bytes are an IP address", e);
             }
         }
         IPAddress address = new IPAddressString(stripped).getAddress();
         return address == null ? Optional.empty() : Optional.of(address.toInetAddress());
+    }
+
+    /**
+     * The sixteen bytes of an IPv6 address written as hexadecimal groups (RFC 4291 2.2, forms 1 and 2: eight groups of
+     * one to four hex digits, or fewer with one "::" standing for one or more groups of zeros), or null for anything else,
+     * which the IPAddress library reads: a dotted IPv4 tail (form 3), a zone, brackets, a prefix, an IPv4-mapped address.
+     * The library's general parser is several times the cost of this, and its validator one of the import's largest
+     * compilations.
+     */
+    static byte[] hexGroups(String text) {
+        int length = text.length();
+        if (length < 2 || length > 39) return null;
+        byte[] bytes = new byte[16];
+        int groups = 0;
+        int gap = -1; // the group "::" stands before
+        int i = 0;
+        if (text.charAt(0) == ':') {
+            if (text.charAt(1) != ':') return null;
+            gap = 0;
+            i = 2;
+        }
+        while (i < length) {
+            int value = 0;
+            int digits = 0;
+            for (int digit; i < length && (digit = hexDigit(text.charAt(i))) >= 0; i++) {
+                if (++digits > 4) return null;
+                value = value << 4 | digit;
+            }
+            if (digits == 0 || groups == 8) return null;
+            bytes[2 * groups] = (byte) (value >> 8);
+            bytes[2 * groups + 1] = (byte) value;
+            groups++;
+            if (i == length) break;
+            if (text.charAt(i) != ':' || ++i == length) return null; // anything but a colon, or one at the end
+            if (text.charAt(i) == ':') {
+                if (gap >= 0) return null; // a second "::"
+                gap = groups;
+                i++;
+            }
+        }
+        if (gap < 0 ? groups != 8 : groups > 7) return null; // "::" stands for at least one group
+        if (gap >= 0) {
+            int after = groups - gap;
+            System.arraycopy(bytes, 2 * gap, bytes, 16 - 2 * after, 2 * after);
+            Arrays.fill(bytes, 2 * gap, 16 - 2 * after, (byte) 0);
+        }
+        // RFC 4291 2.5.5.2: ::ffff:0:0/96 (the JDK makes an Inet4Address of it; left to the library as before).
+        boolean mapped = bytes[10] == (byte) 0xFF && bytes[11] == (byte) 0xFF;
+        for (int b = 0; mapped && b < 10; b++) mapped = bytes[b] == 0;
+        return mapped ? null : bytes;
+    }
+
+    /** The value of an ASCII hex digit, or -1. */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
     }
 
     /**

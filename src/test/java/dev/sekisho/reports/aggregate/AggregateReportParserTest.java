@@ -11,6 +11,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,6 +76,45 @@ class AggregateReportParserTest {
                 + record("::ffff:192.0.2.7", "1", "none", "pass") + "</feedback>");
         assertThat(c.skipped).extracting(Problem::code).containsExactly("invalid-source-ip");
         assertThat(c.records).hasSize(2);
+    }
+
+    @Test
+    void hexGroupIpv6IsReadDirectlyAndEveryOtherFormByTheGeneralParser() throws Exception {
+        assertThat(AggregateReportParser.hexGroups("2001:db8::1")).isEqualTo(InetAddress.getByName("2001:db8::1").getAddress());
+        assertThat(AggregateReportParser.hexGroups("::")).isEqualTo(new byte[16]);
+        for (String direct : List.of("::1", "1::", "2001:DB8:0:0:0:0:0:1", "fe80::1:2", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8",
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "::ffff:0:102:304", "::102:304")) {
+            assertThat(AggregateReportParser.hexGroups(direct)).as(direct).isNotNull();
+        }
+        for (String other : List.of("", ":", ":::", "1:2", "1::2::3", "1:::2", ":1::", "1::2:", "1:2:3:4:5:6:7:8:9",
+                "1:2:3:4::5:6:7:8", "12345::1", "::g", "fe80::1%eth0", "[::1]", "2001:db8::/32", "::1.2.3.4",
+                "::ffff:1.2.3.4", "::ffff:102:304", "0:0:0:0:0:ffff:102:304", "2001:db8::١", "192.0.2.1")) {
+            assertThat(AggregateReportParser.hexGroups(other)).as(other).isNull();
+        }
+        // Whatever the fast path reads, it reads as the library does, to the same kind of address.
+        java.util.Random random = new java.util.Random(5952);
+        String alphabet = "0123456789abcdefABCDEF:::::::";
+        int direct = 0;
+        for (int n = 0; n < 200_000; n++) {
+            StringBuilder text = new StringBuilder();
+            int length = 2 + random.nextInt(24);
+            for (int i = 0; i < length; i++) text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            byte[] fast = AggregateReportParser.hexGroups(text.toString());
+            if (fast == null) continue;
+            direct++;
+            inet.ipaddr.IPAddress general = new inet.ipaddr.IPAddressString(text.toString()).getAddress();
+            assertThat(general).as(text.toString()).isNotNull();
+            InetAddress expected = general.toInetAddress();
+            InetAddress actual = InetAddress.getByAddress(fast);
+            assertThat(actual).as(text.toString()).isEqualTo(expected).hasSameClassAs(expected);
+        }
+        assertThat(direct).as("random texts the fast path read").isGreaterThan(1_000);
+        Collected c = parse(HEAD + record("2001:DB8::7", "1", "none", "pass") + record("2001:db8::1:2::3", "1", "none", "pass")
+                + record("::ffff:192.0.2.7", "1", "none", "pass") + "</feedback>");
+        assertThat(c.skipped).extracting(Problem::code).containsExactly("invalid-source-ip");
+        // The library keeps an IPv4-mapped address an IPv6 one, where the JDK would make it IPv4: hence left to the library.
+        assertThat(c.records).extracting(r -> r.sourceIp().getHostAddress())
+                .containsExactly("2001:db8:0:0:0:0:0:7", "0:0:0:0:0:ffff:c000:207");
     }
 
     @Test
