@@ -6,10 +6,8 @@ import inet.ipaddr.AddressStringParameters.RangeParameters;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import inet.ipaddr.IPAddressStringParameters;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
@@ -135,16 +133,20 @@ public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, l
         String terminated = text.endsWith("\n\n") || text.endsWith("\r\n\r\n") ? text
                 : text.endsWith("\n") ? text + "\n" : text + "\n\n";
         byte[] bytes = terminated.getBytes(StandardCharsets.UTF_8);
-        PolicyRequestReader reader = new PolicyRequestReader(new ByteArrayInputStream(bytes),
-                PolicyServerLimits.DEFAULTS, deadline -> { }, System::nanoTime);
-        try {
-            PolicyRequest request = reader.read();
-            if (request == null) throw PolicyProtocolException.of("no request in the text");
-            if (reader.read() != null) throw PolicyProtocolException.of("more than one request in the text");
-            return request;
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading from memory cannot fail", e);
+        PolicyRequestDecoder decoder = new PolicyRequestDecoder(PolicyServerLimits.DEFAULTS);
+        int offset = 0;
+        PolicyRequest request = null;
+        while (request == null && offset < bytes.length) {
+            ByteBuffer into = decoder.receiveBuffer();
+            int count = Math.min(into.remaining(), bytes.length - offset);
+            into.put(bytes, offset, count);
+            offset += count;
+            decoder.received(count, 0);
+            request = decoder.next();
         }
+        if (request == null) throw PolicyProtocolException.of("no request in the text");
+        if (offset < bytes.length || decoder.inRequest()) throw PolicyProtocolException.of("more than one request in the text");
+        return request;
     }
 
     /** The attribute's value, "" when Postfix did not send it. */
