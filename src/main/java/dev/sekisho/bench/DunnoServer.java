@@ -91,12 +91,19 @@ public final class DunnoServer implements AutoCloseable {
         }
     }
 
+    /** Stops listening and answering; returns once the port is closed (a blocked accept may hold it open until it ends). */
     @Override
     public void close() throws IOException {
         listener.close();
         for (Loop loop : loops) {
             loop.closing = true;
             loop.selector.wakeup();
+        }
+        try {
+            acceptor.join(5_000);
+            for (Thread thread : loopThreads) thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -139,7 +146,13 @@ public final class DunnoServer implements AutoCloseable {
                     for (SelectionKey key : owed) answer(key);
                     owed.clear();
                     SocketChannel connection;
-                    while ((connection = adopted.poll()) != null) connection.register(selector, SelectionKey.OP_READ, new Connection(connection));
+                    while ((connection = adopted.poll()) != null) {
+                        try {
+                            connection.register(selector, SelectionKey.OP_READ, new Connection(connection));
+                        } catch (IOException e) { // the client went away already
+                            closeQuietly(connection);
+                        }
+                    }
                 }
             } catch (IOException | ClosedSelectorException e) {
                 if (!closing) System.err.println("dunno-server: event loop failed: " + e);

@@ -16,6 +16,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,16 +69,25 @@ final class PolicyEventLoop implements Runnable {
     private final List<Connection> repliesWaiting = new ArrayList<>();
     private final long idleTimeoutNanos;
     private final long tickNanos;
+    /** Deadlines are reckoned on this clock (System::nanoTime; tests move it); the ticks that check them run on real time. */
+    private final LongSupplier nanoClock;
+    /** Set when the loop is asked to end, and when it ends on its own: a loop that is closing takes no connections. */
     private volatile boolean closing;
 
-    PolicyEventLoop(Owner owner, PolicyServerLimits limits) throws IOException {
+    PolicyEventLoop(Owner owner, PolicyServerLimits limits, LongSupplier nanoClock) throws IOException {
         this.owner = owner;
         this.limits = limits;
+        this.nanoClock = nanoClock;
         this.selector = Selector.open();
         this.idleTimeoutNanos = limits.idleTimeout().toNanos();
         // Deadlines are checked a few times per timeout: a connection is cut off at most one tick late.
         long shortest = Math.min(idleTimeoutNanos, limits.requestTimeout().toNanos());
         this.tickNanos = Math.clamp(shortest / 8, TimeUnit.MILLISECONDS.toNanos(5), TimeUnit.SECONDS.toNanos(1));
+    }
+
+    /** False once the loop has ended or been asked to: it must not be given connections. */
+    boolean serving() {
+        return !closing;
     }
 
     /** Connections this loop serves or is about to. */
@@ -118,18 +128,25 @@ final class PolicyEventLoop implements Runnable {
             long nextTick = System.nanoTime() + tickNanos;
             while (!closing) {
                 long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
-                selector.select(this::serve, waitMillis);
-                writeReplies();
-                registerAdopted();
-                long now = System.nanoTime();
-                if (now - nextTick >= 0) {
-                    enforceDeadlines(now);
-                    nextTick = now + tickNanos;
+                try {
+                    selector.select(this::serve, waitMillis);
+                    writeReplies();
+                    registerAdopted();
+                    if (System.nanoTime() - nextTick >= 0) {
+                        enforceDeadlines(nanoClock.getAsLong());
+                        nextTick = System.nanoTime() + tickNanos;
+                    }
+                } catch (RuntimeException | Error e) {
+                    // A bug in this server, outside any one connection's handling (serve catches its own):
+                    // the loop goes on, or its connections would hang with nobody to answer or close them.
+                    if (e instanceof ClosedSelectorException) throw e;
+                    log.error("policy server: unexpected failure in an event loop; going on", e);
                 }
             }
         } catch (IOException | ClosedSelectorException e) {
             if (!closing) log.error("policy server: event loop failed; closing its connections", e);
         } finally {
+            closing = true; // the server gives no more connections to this loop
             for (SelectionKey key : selector.keys()) {
                 if (key.attachment() instanceof Connection connection) connection.close();
             }
@@ -178,7 +195,7 @@ final class PolicyEventLoop implements Runnable {
         } catch (PolicyProtocolException e) {
             owner.protocolError();
             log.warn("policy client {}: {}; closing the connection", connection.remote, e.getMessage());
-            connection.close();
+            connection.closeOnceWritten();
         } catch (IOException e) {
             if (!closing) log.debug("policy client {}: connection failed: {}", connection.remote, e.toString());
             connection.close();
@@ -254,8 +271,10 @@ final class PolicyEventLoop implements Runnable {
         boolean socketFull;
         /** In {@link #repliesWaiting}. */
         boolean waitingToWrite;
+        /** The client broke the protocol: nothing more is read, and the connection closes once the replies before are out. */
+        boolean closeOnceWritten;
         /** When the connection last made progress: accepted, a request answered, replies written. */
-        long idleSince = System.nanoTime();
+        long idleSince = nanoClock.getAsLong();
         /** The engine hands out the same Action for the same answer, so its reply bytes are kept for the next request. */
         Action lastAction;
         byte[] lastReply;
@@ -275,7 +294,7 @@ final class PolicyEventLoop implements Runnable {
                 close();
                 return false;
             }
-            decoder.received(count, System.nanoTime());
+            decoder.received(count, nanoClock.getAsLong());
             return true;
         }
 
@@ -284,7 +303,7 @@ final class PolicyEventLoop implements Runnable {
          * the wake-up. One read brings at most a buffer of requests, so the queue stays small.
          */
         void answerAll() throws PolicyProtocolException {
-            if (socketFull) return;
+            if (socketFull || closeOnceWritten) return;
             try {
                 PolicyRequest request;
                 while ((request = decoder.next()) != null) {
@@ -335,7 +354,7 @@ final class PolicyEventLoop implements Runnable {
                 int written = channel.write(writeBuffer);
                 unsentOffset += written;
                 unsentLength -= written;
-                if (written > 0) idleSince = System.nanoTime();
+                if (written > 0) idleSince = nanoClock.getAsLong();
                 if (written < chunk) {
                     if (!socketFull) {
                         socketFull = true;
@@ -346,9 +365,16 @@ final class PolicyEventLoop implements Runnable {
             }
             // A burst of pipelined requests may have grown the queue; it goes back to its usual size.
             if (unsent.length > KEPT_QUEUE_BYTES) unsent = new byte[INITIAL_QUEUE_BYTES];
+            if (closeOnceWritten) {
+                close();
+                return false;
+            }
             if (socketFull && !closed) {
                 socketFull = false;
                 key.interestOps(SelectionKey.OP_READ);
+                // The request now arriving was not read while the client did not read its replies:
+                // its time starts now, not when its first bytes came.
+                decoder.resumed(nanoClock.getAsLong());
             }
             return !closed;
         }
@@ -366,6 +392,19 @@ final class PolicyEventLoop implements Runnable {
                 log.debug("policy client {} idle for {} s{}; closing the connection", remote, limits.idleTimeout().toSeconds(),
                         socketFull ? " (not reading its replies)" : "");
                 close();
+            }
+        }
+
+        /** Closes now when every reply is written, else once the socket has taken them (or the idle timeout passes). */
+        void closeOnceWritten() {
+            if (unsentLength == 0 || closed) {
+                close();
+                return;
+            }
+            closeOnceWritten = true;
+            if (!socketFull) {
+                socketFull = true;
+                key.interestOps(SelectionKey.OP_WRITE);
             }
         }
 

@@ -134,18 +134,22 @@ public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, l
                 : text.endsWith("\n") ? text + "\n" : text + "\n\n";
         byte[] bytes = terminated.getBytes(StandardCharsets.UTF_8);
         PolicyRequestDecoder decoder = new PolicyRequestDecoder(PolicyServerLimits.DEFAULTS);
-        int offset = 0;
         PolicyRequest request = null;
-        while (request == null && offset < bytes.length) {
+        for (int offset = 0; offset < bytes.length; ) {
             ByteBuffer into = decoder.receiveBuffer();
             int count = Math.min(into.remaining(), bytes.length - offset);
             into.put(bytes, offset, count);
             offset += count;
             decoder.received(count, 0);
-            request = decoder.next();
+            // What follows the first request is read as the server would read it: a malformed
+            // rest fails with its own reason, a second whole request as one too many.
+            for (PolicyRequest next = decoder.next(); next != null; next = decoder.next()) {
+                if (request != null) throw PolicyProtocolException.of("more than one request in the text");
+                request = next;
+            }
         }
         if (request == null) throw PolicyProtocolException.of("no request in the text");
-        if (offset < bytes.length || decoder.inRequest()) throw PolicyProtocolException.of("more than one request in the text");
+        decoder.endOfStream();
         return request;
     }
 

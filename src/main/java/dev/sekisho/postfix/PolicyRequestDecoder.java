@@ -85,6 +85,14 @@ final class PolicyRequestDecoder {
         return requestDeadline;
     }
 
+    /**
+     * The owner reads again after a pause it chose (the client had not read its replies): the
+     * request under way gets its whole time from now, as it would had it arrived now.
+     */
+    void resumed(long nowNanos) {
+        if (inRequest) requestDeadline = nowNanos + requestTimeoutNanos;
+    }
+
     /** The client closed its side: fine between requests, an error inside one. */
     void endOfStream() throws PolicyProtocolException {
         if (inRequest) throw PolicyProtocolException.of("connection closed in the middle of a request");

@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,7 @@ public final class PolicyServer implements AutoCloseable {
     private final Decider decider;
     private final PolicyServerLimits limits;
     private final int eventLoopCount;
+    private final LongSupplier nanoClock;
 
     private final AtomicInteger activeConnections = new AtomicInteger();
     private final LongAdder requestsAnswered = new LongAdder();
@@ -64,6 +66,13 @@ public final class PolicyServer implements AutoCloseable {
      */
     public PolicyServer(InetSocketAddress bindAddress, ServiceResolver serviceResolver, Decider decider,
                         PolicyServerLimits limits) {
+        this(bindAddress, serviceResolver, decider, limits, System::nanoTime);
+    }
+
+    /** @param nanoClock the monotonic clock the idle and request deadlines are reckoned on (tests move it) */
+    PolicyServer(InetSocketAddress bindAddress, ServiceResolver serviceResolver, Decider decider,
+                 PolicyServerLimits limits, LongSupplier nanoClock) {
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
         this.serviceResolver = Objects.requireNonNull(serviceResolver, "serviceResolver");
         this.decider = Objects.requireNonNull(decider, "decider");
@@ -82,7 +91,7 @@ public final class PolicyServer implements AutoCloseable {
             try {
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                 channel.bind(bindAddress, ACCEPT_BACKLOG);
-                for (int i = 0; i < eventLoopCount; i++) loops.add(new PolicyEventLoop(new LoopOwner(), limits));
+                for (int i = 0; i < eventLoopCount; i++) loops.add(new PolicyEventLoop(new LoopOwner(), limits, nanoClock));
             } catch (IOException e) {
                 channel.close();
                 loops.forEach(PolicyEventLoop::discard);
@@ -118,7 +127,10 @@ public final class PolicyServer implements AutoCloseable {
         return activeConnections.get();
     }
 
-    /** Requests answered since start, including those answered DUNNO because the decider failed. */
+    /**
+     * Requests answered since start (their replies queued for writing), including those answered
+     * DUNNO because the decider failed.
+     */
     public long requestsAnswered() {
         return requestsAnswered.sum();
     }
@@ -191,8 +203,14 @@ public final class PolicyServer implements AutoCloseable {
                 closeQuietly(connection);
                 continue;
             }
+            PolicyEventLoop loop = leastBusyLoop();
+            if (loop == null) { // every loop ended on a failure (logged); nobody could answer
+                log.error("policy server on {}: no event loop is running; closing the new connection", describe(localAddressOf(listener)));
+                closeQuietly(connection);
+                continue;
+            }
             activeConnections.incrementAndGet();
-            leastBusyLoop().adopt(connection);
+            loop.adopt(connection);
         }
     }
 
@@ -210,9 +228,9 @@ public final class PolicyServer implements AutoCloseable {
 
     /** Postfix's connections live for minutes: spreading them by count keeps the loops evenly loaded. */
     private PolicyEventLoop leastBusyLoop() {
-        PolicyEventLoop chosen = loops.getFirst();
+        PolicyEventLoop chosen = null;
         for (PolicyEventLoop loop : loops) {
-            if (loop.connectionCount() < chosen.connectionCount()) chosen = loop;
+            if (loop.serving() && (chosen == null || loop.connectionCount() < chosen.connectionCount())) chosen = loop;
         }
         return chosen;
     }

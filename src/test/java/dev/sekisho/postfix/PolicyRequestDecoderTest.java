@@ -221,6 +221,18 @@ class PolicyRequestDecoderTest {
     }
 
     @Test
+    void aRequestWhoseReadingWasPausedGetsItsWholeTimeFromTheResumption() throws Exception {
+        PolicyRequestDecoder decoder = new PolicyRequestDecoder(PolicyServerLimits.DEFAULTS.withRequestTimeout(Duration.ofSeconds(10)));
+        feed(decoder, REQUEST + "request=smtpd_access_policy\n");
+        decoder.resumed(nanos + 60 * SECOND);
+
+        assertThat(decoder.requestDeadline()).isEqualTo(nanos + 70 * SECOND);
+        feed(decoder, "protocol_state=RCPT\nclient_address=192.0.2.1\n\n");
+        decoder.resumed(nanos + 100 * SECOND);
+        assertThat(decoder.inRequest()).as("between requests a resumption sets no deadline").isFalse();
+    }
+
+    @Test
     void aReadOfNothingStartsNoRequest() {
         PolicyRequestDecoder decoder = decoder();
         decoder.receiveBuffer();

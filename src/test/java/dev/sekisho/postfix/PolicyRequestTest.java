@@ -279,6 +279,16 @@ class PolicyRequestTest {
         assertThatThrownBy(() -> PolicyRequest.parse("")).hasMessage("no request in the text");
     }
 
+    @Test
+    void whatFollowsTheRequestFailsWithItsOwnReason() {
+        String one = minimal("RCPT", "192.0.2.1") + "\n";
+
+        // as the server would answer them: a stray empty line, a line without '=', a second request missing attributes
+        assertThatThrownBy(() -> PolicyRequest.parse(one + "\n")).hasMessageStartingWith("empty request");
+        assertThatThrownBy(() -> PolicyRequest.parse(one + "garbage")).hasMessageStartingWith("attribute line without '='");
+        assertThatThrownBy(() -> PolicyRequest.parse(one + "size=x")).hasMessageContaining("missing attribute");
+    }
+
     /** The least a request needs, without its ending empty line. */
     static String minimal(String protocolState, String clientAddress) {
         return "request=smtpd_access_policy\nprotocol_state=" + protocolState + "\nclient_address=" + clientAddress + "\n";

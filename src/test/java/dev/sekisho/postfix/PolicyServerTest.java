@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,6 +103,55 @@ class PolicyServerTest {
         }
         server.close();
         assertThat(server.requestsAnswered()).isEqualTo(3L * connections);
+    }
+
+    @Test
+    void aPipelinedRequestIsNotCutOffForTheTimeTheServerDidNotReadIt() throws Exception {
+        AtomicLong nanos = new AtomicLong(System.nanoTime());
+        // Deadlines on a clock the test moves; a 1 s request timeout makes the loops check them every 125 ms.
+        PolicyServer server = new PolicyServer(new InetSocketAddress(loopback(), 0), ServiceResolver.policyContextOr("mx"), ECHO,
+                PolicyServerLimits.DEFAULTS.withRequestTimeout(Duration.ofSeconds(1)), nanos::get);
+        servers.add(server);
+        server.start();
+        int requests = 20_000;
+        String request = rcpt("x".repeat(1000) + "@example.test", "");
+        String reply = "action=INFO mx RCPT " + "x".repeat(1000) + "@example.test\n\n";
+        try (Socket client = new Socket()) {
+            client.setReceiveBufferSize(4096);
+            client.connect(new InetSocketAddress(loopback(), server.port()));
+            client.setSoTimeout(CLIENT_READ_TIMEOUT_MILLIS);
+            OutputStream out = client.getOutputStream();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    out.write(request.repeat(requests).getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    // the server closed the connection: the replies read below tell
+                }
+            });
+            // The client reads nothing until the server has stopped reading it (its replies fill the sockets) ...
+            long answered;
+            int unchanged = 0;
+            do {
+                answered = server.requestsAnswered();
+                TimeUnit.MILLISECONDS.sleep(10);
+                unchanged = server.requestsAnswered() == answered && answered > 0 ? unchanged + 1 : 0;
+            } while (unchanged < 20);
+            assertThat(answered).as("stopped before the end").isLessThan(requests);
+            // ... and only after the request timeout has passed many times over.
+            nanos.addAndGet(TimeUnit.SECONDS.toNanos(30));
+            // Not waiting for time to pass (the clock moved): giving the loops two of their 125 ms rounds to look at it.
+            TimeUnit.MILLISECONDS.sleep(300);
+            InputStream in = client.getInputStream();
+            byte[] expected = reply.getBytes(StandardCharsets.US_ASCII);
+            byte[] got = new byte[expected.length];
+            for (int i = 0; i < requests; i++) {
+                int read = in.readNBytes(got, 0, got.length);
+                assertThat(read).as("reply %d of %d", i + 1, requests).isEqualTo(got.length);
+            }
+            assertThat(got).isEqualTo(expected);
+            writer.join();
+        }
+        assertThat(server.protocolErrors()).isZero();
     }
 
     @Test
