@@ -10,6 +10,7 @@ import dev.sekisho.cli.ReloadCommand;
 import dev.sekisho.cli.RestrictionsCommand;
 import dev.sekisho.cli.ServeCommand;
 import dev.sekisho.cli.SpfCommand;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,11 +20,13 @@ import picocli.CommandLine.Command;
  * never read as "findings".
  */
 @Command(name = "sekisho", mixinStandardHelpOptions = true, version = "sekisho 0.1.0",
-        description = "Abuse-control engine for Postfix and Dovecot.",
-        subcommands = {ServeCommand.class, ConfigCommand.class, ReloadCommand.class, RestrictionsCommand.class, AccountCommand.class,
-                ExplainCommand.class, BenchCommand.class, SpfCommand.class, AuditCommand.class, DmarcCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Abuse-control engine for Postfix and Dovecot.")
 public final class Sekisho implements Runnable {
+
+    /** Every subcommand, in the order `--help` lists them. */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(ServeCommand.class, ConfigCommand.class, ReloadCommand.class,
+            RestrictionsCommand.class, AccountCommand.class, ExplainCommand.class, BenchCommand.class, SpfCommand.class,
+            AuditCommand.class, DmarcCommand.class, CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -32,7 +35,7 @@ public final class Sekisho implements Runnable {
     public static final int INTERNAL_ERROR = 3;
 
     public static void main(String[] args) {
-        System.exit(execute(commandLine(), args));
+        System.exit(execute(commandLine(args), args));
     }
 
     /**
@@ -63,9 +66,31 @@ public final class Sekisho implements Runnable {
         return INTERNAL_ERROR;
     }
 
-    /** The configured command line, also used by tests to run subcommands in-process. */
+    /** The configured command line with every subcommand, also used by tests to run subcommands in-process. */
     public static CommandLine commandLine() {
+        return commandLine(SUBCOMMANDS);
+    }
+
+    /**
+     * The command line for these arguments: when the first one names a subcommand, only that subcommand is built.
+     * picocli builds a command's model by reflection and instantiates it, for all the nested commands at once, and
+     * that was half of a short command's start-up. The top level itself has only --help and --version, so for a
+     * named subcommand nothing else could be parsed; a lone --version needs none. `help`, `--help`, no arguments
+     * and a mistyped name get every subcommand, so the usage and the error messages list them all.
+     */
+    static CommandLine commandLine(String... args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) return commandLine(List.of());
+        if (args.length > 0 && !args[0].equals("help")) {
+            for (Class<?> subcommand : SUBCOMMANDS) {
+                if (subcommand.getAnnotation(Command.class).name().equals(args[0])) return commandLine(List.of(subcommand));
+            }
+        }
+        return commandLine(SUBCOMMANDS);
+    }
+
+    private static CommandLine commandLine(List<Class<?>> subcommands) {
         CommandLine cli = new CommandLine(new Sekisho());
+        for (Class<?> subcommand : subcommands) cli.addSubcommand(subcommand);
         cli.setExecutionExceptionHandler((exception, commandLine, parseResult) -> internalError(commandLine, exception));
         return cli;
     }

@@ -49,4 +49,36 @@ class SekishoTest {
 
         assertThat(Sekisho.execute(cli, "serve", "--no-such-option")).isEqualTo(2);
     }
+
+    @Test
+    void aNamedSubcommandIsTheOnlyOneBuiltAndOtherwiseAllAre() {
+        assertThat(Sekisho.commandLine("dmarc", "import", "x").getSubcommands()).containsOnlyKeys("dmarc");
+        assertThat(Sekisho.commandLine("config", "check").getSubcommands()).containsOnlyKeys("config");
+        assertThat(Sekisho.commandLine("--version").getSubcommands()).isEmpty();
+        for (String[] args : new String[][] {{}, {"--version", "dmarc"}, {"--help"}, {"help", "dmarc"}, {"dmarcc"}, {"-h", "dmarc"}}) {
+            assertThat(Sekisho.commandLine(args).getSubcommands().keySet())
+                    .as(String.join(" ", args))
+                    .isEqualTo(Sekisho.commandLine().getSubcommands().keySet())
+                    .contains("serve", "config", "dmarc", "help");
+        }
+    }
+
+    @Test
+    void theCommandLineBuiltForTheArgumentsAnswersAsTheFullOne() {
+        String[][] cases = {{"--help"}, {"--version"}, {"dmarc", "--help"}, {"dmarc", "import", "--help"}, {"config", "check"},
+                {"serve", "--no-such-option"}, {"restrictions", "add", "--help"}, {"nosuch"}, {"help", "spf"}, {"spf"}, {"-V"},
+                {"--version", "x"}};
+        for (String[] args : cases) {
+            assertThat(run(Sekisho.commandLine(args), args)).as(String.join(" ", args)).isEqualTo(run(Sekisho.commandLine(), args));
+        }
+    }
+
+    private static String run(CommandLine cli, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = Sekisho.execute(cli, args);
+        return "exit " + exit + "\nout:\n" + out + "\nerr:\n" + err;
+    }
 }

@@ -21,7 +21,10 @@ import java.util.concurrent.Callable;
         description = "Show an account, set its \"refuse use from abroad\", lift it for travel, lift its restrictions.",
         subcommands = {AccountCommand.Show.class, AccountCommand.Abroad.class, AccountCommand.Travel.class, AccountCommand.Lift.class})
 public final class AccountCommand implements Runnable {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Made on first use: picocli instantiates every command at start-up, and Jackson is 370 classes to load. */
+    private static final class Json {
+        static final ObjectMapper INDENTED = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -53,7 +56,7 @@ public final class AccountCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             try {
                 JsonNode answer = ask(admin.client());
-                if (json) out.println(JSON.writeValueAsString(answer));
+                if (json) out.println(Json.INDENTED.writeValueAsString(answer));
                 else table(answer, out);
                 out.flush();
                 return 0;

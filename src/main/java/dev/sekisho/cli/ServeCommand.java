@@ -23,7 +23,6 @@ import java.util.concurrent.CountDownLatch;
                 "Without --config the embedded defaults apply (see: sekisho config defaults).",
                 "SIGHUP or 'sekisho reload' re-reads the configuration; SIGTERM stops."})
 public final class ServeCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration (default: embedded defaults).")
     Path configFile;
@@ -37,6 +36,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        // Looked up here, not in a static field: picocli instantiates every subcommand to build the command line, and
+        // a static logger would configure logging (a third of a short command's start-up) for `--version` too.
+        Logger log = LoggerFactory.getLogger(ServeCommand.class);
         SekishoConfig config;
         try {
             config = configFile == null ? new ConfigLoader().loadDefaults() : new ConfigLoader().load(configFile);
@@ -49,7 +51,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             app = Application.start(config, data, Clock.systemUTC());
         } catch (RuntimeException e) {
-            LOG.error("cannot start: {}", e.getMessage(), e);
+            log.error("cannot start: {}", e.getMessage(), e);
             spec.commandLine().getErr().println("sekisho serve: cannot start: " + e.getMessage());
             return 1;
         }
@@ -60,9 +62,9 @@ public final class ServeCommand implements Callable<Integer> {
         }, "sekisho-shutdown"));
         Signal.handle(new Signal("HUP"), signal -> Thread.ofVirtual().start(() -> {
             try {
-                LOG.info("SIGHUP: {}", app.reload());
+                log.info("SIGHUP: {}", app.reload());
             } catch (RuntimeException e) {
-                LOG.error("SIGHUP: configuration refused, the old one keeps running: {}", e.getMessage());
+                log.error("SIGHUP: configuration refused, the old one keeps running: {}", e.getMessage());
             }
         }));
         stopped.await();
