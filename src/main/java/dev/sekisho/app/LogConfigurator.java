@@ -32,12 +32,30 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        if (System.getProperty("logback.configurationFile") != null
-                || LogConfigurator.class.getClassLoader().getResource("logback-test.xml") != null) {
+        String operatorsFile = System.getProperty("logback.configurationFile");
+        if (operatorsFile != null) {
+            if (resolves(operatorsFile)) return ExecutionStatus.INVOKE_NEXT_IF_ANY;
+            // logback would fall back to its bare default (everything at DEBUG, another format) without a word.
+            System.err.println("sekisho: -Dlogback.configurationFile=" + operatorsFile
+                    + " names no file, class path resource or URL; using the built-in log configuration");
+        } else if (LogConfigurator.class.getClassLoader().getResource("logback-test.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
         apply(context);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** Whether logback can read {@code location}: as it does, a file, a class path resource, or a URL. */
+    static boolean resolves(String location) {
+        if (new java.io.File(location).isFile()) return true;
+        if (LogConfigurator.class.getClassLoader().getResource(location) != null) return true;
+        try {
+            java.net.URI uri = new java.net.URI(location);
+            if (uri.getScheme() == null || uri.getScheme().length() < 2) return false; // "C:\\..." is a path, not a URL
+            return !"file".equals(uri.getScheme()) || new java.io.File(uri).isFile();
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** Sets up {@code context}: what logback.xml held before, line for line. */

@@ -87,4 +87,34 @@ class LogConfiguratorTest {
         assertThat(configurator.configure(context)).isEqualTo(Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
         assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders()).toIterable().isEmpty();
     }
+
+    @Test
+    void anOperatorsFileIsUsedOnlyWhenItCanBeRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(folder.resolve("logback.xml"), "<configuration/>");
+
+        assertThat(LogConfigurator.resolves(file.toString())).isTrue();
+        assertThat(LogConfigurator.resolves(file.toUri().toString())).isTrue();
+        assertThat(LogConfigurator.resolves("logback-test.xml")).as("a class path resource").isTrue();
+        assertThat(LogConfigurator.resolves("https://logs.example.test/logback.xml")).as("a URL").isTrue();
+        assertThat(LogConfigurator.resolves(folder.resolve("logbak.xml").toString())).as("a typo").isFalse();
+        assertThat(LogConfigurator.resolves(folder.resolve("logbak.xml").toUri().toString())).isFalse();
+    }
+
+    @Test
+    void aConfigurationFileThatIsNotThereLeavesTheBuiltInConfiguration(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) {
+        String previous = System.getProperty("logback.configurationFile");
+        System.setProperty("logback.configurationFile", folder.resolve("missing.xml").toString());
+        try {
+            LoggerContext context = new LoggerContext();
+            LogConfigurator configurator = new LogConfigurator();
+            configurator.setContext(context);
+
+            assertThat(configurator.configure(context)).isEqualTo(Configurator.ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
+            assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(ch.qos.logback.classic.Level.INFO);
+            assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders()).toIterable().isNotEmpty();
+        } finally {
+            if (previous == null) System.clearProperty("logback.configurationFile");
+            else System.setProperty("logback.configurationFile", previous);
+        }
+    }
 }
