@@ -141,6 +141,8 @@ final class PolicyEventLoop implements Runnable {
                     // the loop goes on, or its connections would hang with nobody to answer or close them.
                     if (e instanceof ClosedSelectorException) throw e;
                     log.error("policy server: unexpected failure in an event loop; going on", e);
+                    // A failure that repeats must not spin the loop and flood the log.
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
                 }
             }
         } catch (IOException | ClosedSelectorException e) {
@@ -162,12 +164,18 @@ final class PolicyEventLoop implements Runnable {
     private void registerAdopted() {
         SocketChannel channel;
         while ((channel = adopted.poll()) != null) {
-            Connection connection = new Connection(channel);
+            Connection connection = null;
             try {
+                connection = new Connection(channel);
                 connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
-            } catch (IOException e) {
-                log.debug("policy client {}: registering the connection failed: {}", connection.remote, e.toString());
-                connection.close();
+            } catch (IOException | RuntimeException e) {
+                log.debug("policy client {}: registering the connection failed: {}", connection == null ? "?" : connection.remote, e.toString());
+                if (connection != null) {
+                    connection.close();
+                } else { // taken from the queue, so closed and counted here
+                    closeQuietly(channel);
+                    ended();
+                }
             }
         }
     }
