@@ -7,6 +7,9 @@ import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.io.File;
+import java.net.URI;
+import java.net.URISyntaxException;
 import org.slf4j.Logger;
 
 /**
@@ -47,13 +50,13 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
 
     /** Whether logback can read {@code location}: as it does, a file, a class path resource, or a URL. */
     static boolean resolves(String location) {
-        if (new java.io.File(location).isFile()) return true;
+        if (new File(location).isFile()) return true;
         if (LogConfigurator.class.getClassLoader().getResource(location) != null) return true;
         try {
-            java.net.URI uri = new java.net.URI(location);
+            URI uri = new URI(location);
             if (uri.getScheme() == null || uri.getScheme().length() < 2) return false; // "C:\\..." is a path, not a URL
-            return !"file".equals(uri.getScheme()) || new java.io.File(uri).isFile();
-        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            return !"file".equals(uri.getScheme()) || new File(uri).isFile();
+        } catch (URISyntaxException | IllegalArgumentException e) {
             return false;
         }
     }

@@ -1,9 +1,7 @@
 package dev.sekisho.postfix;
 
 import dev.sekisho.engine.Action;
-import dev.sekisho.engine.AddressText;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -246,23 +244,16 @@ final class PolicyEventLoop implements Runnable {
     }
 
     private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            log.debug("closing a policy connection failed: {}", e.toString());
-        }
+        PolicyServer.closeQuietly(channel);
     }
 
     /** host:port (IPv6 in brackets) of the client, without any name lookup. */
     private static String remoteOf(SocketChannel channel) {
         try {
-            if (channel.getRemoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null) {
-                return AddressText.of(inet);
-            }
+            return PolicyServer.describe(channel.getRemoteAddress());
         } catch (IOException e) {
-            // closed already; the name only labels log lines
+            return "(unknown)"; // closed already; the name only labels log lines
         }
-        return "(unknown)";
     }
 
     /** One client's connection; touched by the loop's thread only. */
@@ -312,25 +303,17 @@ final class PolicyEventLoop implements Runnable {
          */
         void answerAll() throws PolicyProtocolException {
             if (socketFull || closeOnceWritten) return;
-            try {
-                PolicyRequest request;
-                while ((request = decoder.next()) != null) {
-                    Action action = owner.decide(request, remote);
-                    if (action != lastAction) {
-                        lastReply = ActionRenderer.render(action);
-                        lastAction = action;
-                    }
-                    queue(lastReply);
-                    owner.answered();
+            // A malformed request ends the loop here; the replies queued before it still go out
+            // (closeOnceWritten), at the end of this batch.
+            PolicyRequest request;
+            while ((request = decoder.next()) != null) {
+                Action action = owner.decide(request, remote);
+                if (action != lastAction) {
+                    lastReply = ActionRenderer.render(action);
+                    lastAction = action;
                 }
-            } catch (PolicyProtocolException e) {
-                // Replies to the requests before the malformed one still go out before the close.
-                try {
-                    write();
-                } catch (IOException writeFailed) {
-                    e.addSuppressed(writeFailed);
-                }
-                throw e;
+                queue(lastReply);
+                owner.answered();
             }
         }
 

@@ -288,7 +288,7 @@ public final class PolicyServer implements AutoCloseable {
         return localAddressOf(channel).getPort();
     }
 
-    private static void closeQuietly(AutoCloseable closeable) {
+    static void closeQuietly(AutoCloseable closeable) {
         if (closeable == null) return;
         try {
             closeable.close();
@@ -297,8 +297,8 @@ public final class PolicyServer implements AutoCloseable {
         }
     }
 
-    /** host:port (IPv6 in brackets) without any name lookup. */
-    private static String describe(SocketAddress address) {
+    /** host:port (IPv6 in brackets) without any name lookup; also the loops' name for a client. */
+    static String describe(SocketAddress address) {
         if (address instanceof InetSocketAddress inet && inet.getAddress() != null) return AddressText.of(inet);
         return String.valueOf(address);
     }

@@ -214,13 +214,17 @@ class AccountRulesTest {
         assertThat(faults).singleElement().asString().contains("account settings of alice@example.jp unavailable");
     }
 
+    /** An abroad check for accounts at home in Japan (unknown countries allowed), counting sightings in {@code store}. */
+    private AbroadCheck abroadCheckOver(StateStore store) {
+        AccountsConfig config = config(AccountsConfig.UnknownCountry.ALLOW, "JP");
+        return new AbroadCheck(new CheckConfig.AccountAbroad("abroad", null), rule(config),
+                new SeveralCountries(config.severalCountries(), store, new RestrictionIndex(store)));
+    }
+
     @Test
     void aMessageIsOneSightingHoweverOftenPostfixAsksAboutIt() throws Exception {
-        AccountsConfig config = config(AccountsConfig.UnknownCountry.ALLOW, "JP");
         List<String> tallied = new ArrayList<>();
-        StateStore counting = talliesNoted(tallied, 0);
-        AbroadCheck check = new AbroadCheck(new CheckConfig.AccountAbroad("abroad", null), rule(config),
-                new SeveralCountries(config.severalCountries(), counting, new RestrictionIndex(counting)));
+        AbroadCheck check = abroadCheckOver(talliesNoted(tallied, 0));
         EvaluationContext ctx = new EvaluationContext(clock.instant(), clock.instant().plusSeconds(1), false);
         var message = Transactions.rcpt("198.51.100.7").service("submission").login(ALICE).message("c9c.5584b989.ab0c0.0");
 
@@ -242,11 +246,8 @@ class AccountRulesTest {
 
     @Test
     void aSightingTheStoreFailedToKeepIsCountedAtTheMessagesNextRequest() throws Exception {
-        AccountsConfig config = config(AccountsConfig.UnknownCountry.ALLOW, "JP");
         List<String> tallied = new ArrayList<>();
-        StateStore flaky = talliesNoted(tallied, 1);
-        AbroadCheck check = new AbroadCheck(new CheckConfig.AccountAbroad("abroad", null), rule(config),
-                new SeveralCountries(config.severalCountries(), flaky, new RestrictionIndex(flaky)));
+        AbroadCheck check = abroadCheckOver(talliesNoted(tallied, 1));
         EvaluationContext ctx = new EvaluationContext(clock.instant(), clock.instant().plusSeconds(1), false);
         var message = Transactions.rcpt("198.51.100.7").service("submission").login(ALICE).message("c9c.5584b989.ab0c0.7");
 

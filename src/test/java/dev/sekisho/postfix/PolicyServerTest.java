@@ -83,6 +83,19 @@ class PolicyServerTest {
     }
 
     @Test
+    void repliesToRequestsBeforeAMalformedOneGoOutBeforeTheClose() throws Exception {
+        PolicyServer server = start(ECHO, PolicyServerLimits.DEFAULTS);
+        try (PolicyClient client = new PolicyClient(server)) {
+            client.send(rcpt("first@example.test", "") + rcpt("second@example.test", "") + "no equals sign\n\n");
+
+            assertThat(client.readReply()).isEqualTo("action=INFO mx RCPT first@example.test\n\n");
+            assertThat(client.readReply()).isEqualTo("action=INFO mx RCPT second@example.test\n\n");
+            assertThat(client.closedByServer()).isTrue();
+        }
+        assertThat(server.protocolErrors()).isEqualTo(1);
+    }
+
+    @Test
     void servesFiftyConnectionsAtOnceEachInItsOwnOrder() throws Exception {
         int connections = 50;
         PolicyServer server = start(ECHO, PolicyServerLimits.DEFAULTS);
