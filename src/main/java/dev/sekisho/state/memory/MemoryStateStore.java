@@ -153,8 +153,8 @@ public final class MemoryStateStore implements StateStore {
     private final Options options;
     private final InstantSource clock;
     private final ConcurrentHashMap<String, RateCell> rates = new ConcurrentHashMap<>();
-    /** Sized up front for many triplets: growing a map of a million entries rehashes all of them, under load. */
-    private final ConcurrentHashMap<String, TripletState> triplets;
+    /** Without an object per triplet: millions of long-lived triplets as objects made every young collection slow. */
+    private final TripletTable triplets = new TripletTable();
     private final ConcurrentHashMap<String, ClientState> clients = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, TallyCell> tallies = new ConcurrentHashMap<>();
     /** Records of fields (per-account settings): what operators set; never expire, never evicted. */
@@ -175,7 +175,7 @@ public final class MemoryStateStore implements StateStore {
 
     private final ReentrantLock evictionLock = new ReentrantLock();
     private final EvictionSampler<RateCell> rateSampler = new EvictionSampler<>(rates, StateRecords.RATE);
-    private final EvictionSampler<TripletState> tripletSampler;
+    private final EvictionCandidates tripletSampler = triplets.evictionCandidates(StateRecords.TRIPLET);
     private final EvictionSampler<ClientState> clientSampler = new EvictionSampler<>(clients, StateRecords.CLIENT);
     private final EvictionSampler<TallyCell> tallySampler = new EvictionSampler<>(tallies, StateRecords.TALLY);
     private final EvictionSampler<ListCell> listSampler = new EvictionSampler<>(lists, StateRecords.EXPIRING_LIST);
@@ -190,9 +190,6 @@ public final class MemoryStateStore implements StateStore {
     private MemoryStateStore(Path directory, Options options, InstantSource clock) throws IOException {
         this.options = Objects.requireNonNull(options, "options");
         this.clock = Objects.requireNonNull(clock, "clock");
-        // A store on disk serves a policy server: its table for a million triplets (8 MiB) is made at the first one.
-        this.triplets = new ConcurrentHashMap<>(directory == null ? 16 : (int) Math.min(options.capacity(), 1 << 20));
-        this.tripletSampler = new EvictionSampler<>(triplets, StateRecords.TRIPLET);
         if (directory == null) {
             data = null;
             batches = null;
@@ -670,7 +667,7 @@ public final class MemoryStateStore implements StateStore {
     public long sweepExpired() {
         Instant at = clock.instant();
         long now = epochNanos(at);
-        long removed = sweep(rates, now) + sweep(triplets, now) + sweep(clients, now) + sweep(tallies, now) + sweep(lists, now);
+        long removed = sweep(rates, now) + triplets.removeExpired(now) + sweep(clients, now) + sweep(tallies, now) + sweep(lists, now);
         purgeRestrictions(at);
         return removed;
     }
@@ -695,7 +692,7 @@ public final class MemoryStateStore implements StateStore {
     }
 
     private long keyCount() {
-        return rates.mappingCount() + triplets.mappingCount() + clients.mappingCount() + tallies.mappingCount()
+        return rates.mappingCount() + triplets.size() + clients.mappingCount() + tallies.mappingCount()
                 + lists.mappingCount();
     }
 
@@ -715,8 +712,8 @@ public final class MemoryStateStore implements StateStore {
     }
 
     private boolean evictOneNearestToExpiry() {
-        EvictionSampler<?> best = null;
-        for (EvictionSampler<?> sampler : List.of(rateSampler, tripletSampler, clientSampler, tallySampler, listSampler)) {
+        EvictionCandidates best = null;
+        for (EvictionCandidates sampler : List.of(rateSampler, tripletSampler, clientSampler, tallySampler, listSampler)) {
             if (sampler.sample(EVICTION_SAMPLES_PER_MAP) && (best == null || sampler.candidateExpiry() < best.candidateExpiry())) {
                 best = sampler;
             }
@@ -731,7 +728,7 @@ public final class MemoryStateStore implements StateStore {
      * through the table (hash order is as good as random) instead of rescanning its start.
      * Guarded by {@link #evictionLock}.
      */
-    private static final class EvictionSampler<V extends Expiring> {
+    private static final class EvictionSampler<V extends Expiring> implements EvictionCandidates {
         private final ConcurrentHashMap<String, V> map;
         private final byte keyType;
         private Iterator<Map.Entry<String, V>> cursor;
@@ -743,8 +740,8 @@ public final class MemoryStateStore implements StateStore {
             this.keyType = keyType;
         }
 
-        /** @return whether a candidate was found */
-        boolean sample(int count) {
+        @Override
+        public boolean sample(int count) {
             candidateKey = null;
             candidateValue = null;
             boolean restarted = false;
@@ -765,7 +762,8 @@ public final class MemoryStateStore implements StateStore {
             return candidateValue != null;
         }
 
-        long candidateExpiry() {
+        @Override
+        public long candidateExpiry() {
             return candidateValue.expiresAtNanos();
         }
 
@@ -774,7 +772,8 @@ public final class MemoryStateStore implements StateStore {
          * key's lock, so a concurrent update of the key is journaled either before it (and
          * evicted with it) or after it (and kept): a restart then holds what memory held.
          */
-        boolean evictCandidate(StateRecords.Sink changes) {
+        @Override
+        public boolean evictCandidate(StateRecords.Sink changes) {
             boolean[] evicted = new boolean[1];
             map.computeIfPresent(candidateKey, (key, current) -> {
                 if (current != candidateValue) return current;
@@ -805,9 +804,7 @@ public final class MemoryStateStore implements StateStore {
                 rates.forEach((key, cell) -> {
                     if (cell.expiresAtNanos() > now) snapshot.rate(key, cell.windows(), cell.tats());
                 });
-                triplets.forEach((key, state) -> {
-                    if (state.expiresAtNanos() > now) snapshot.triplet(key, state);
-                });
+                triplets.forEachAlive(now, snapshot::triplet);
                 clients.forEach((key, state) -> {
                     if (state.expiresAtNanos() > now) snapshot.client(key, state);
                 });

@@ -1,0 +1,427 @@
+package dev.sekisho.state.memory;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToLongFunction;
+
+/**
+ * The greylist triplets, held without an object per entry: a triplet table of an MX grows by millions of keys that
+ * each live for days, and as objects (a map node, a String, its bytes and a state record) every one of them was
+ * copied by the young collections that promoted it, which paused the policy server for tens of milliseconds every
+ * second or two under a flood of new triplets.
+ *
+ * <p>Here the keys are UTF-8 bytes appended to one byte array per segment, and the states sit in primitive arrays
+ * beside an open-addressed index (linear probing, deletion by backward shift, so no tombstones). A collector never
+ * looks inside primitive arrays, so holding a million triplets costs it nothing per triplet. Space a removed key
+ * leaves in its segment's bytes is reclaimed by compacting the segment once it is mostly garbage.
+ *
+ * <p>Thread safety: {@value #SEGMENTS} segments, each with its own lock, chosen by the key's hash; every operation on
+ * a key runs under its segment's lock, so {@link #compute} is atomic like {@code ConcurrentHashMap.compute}. The hash
+ * is seeded at random per table, so that senders and recipients chosen by an attacker cannot be aimed at one probe
+ * sequence.
+ */
+final class TripletTable {
+    static final int SEGMENTS = 64;
+    private static final int SEGMENT_SHIFT = Long.SIZE - Integer.numberOfTrailingZeros(SEGMENTS);
+    private static final int INITIAL_SLOTS = 64;
+    /** Slots are doubled before more than three quarters of them are used: probe runs stay short. */
+    private static final int MAX_LOAD_PERCENT = 75;
+    private static final int INITIAL_KEY_BYTES = 4096;
+    /** Each key's bytes are preceded by their length. */
+    private static final int LENGTH_BYTES = Integer.BYTES;
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final Segment[] segments = new Segment[SEGMENTS];
+    private final ToLongFunction<byte[]> hash;
+    /** The entries of all segments: the store reads it on every request that may have to evict, without a lock. */
+    private final LongAdder size = new LongAdder();
+
+    /** A table whose hash is seeded from a secure random source. */
+    TripletTable() {
+        this(seededHash(new SecureRandom().nextLong()));
+    }
+
+    /** @param hash the hash of a key's UTF-8 bytes; tests pass a poor one to force long probe runs */
+    TripletTable(ToLongFunction<byte[]> hash) {
+        this.hash = hash;
+        for (int i = 0; i < SEGMENTS; i++) segments[i] = new Segment();
+    }
+
+    /** The state of {@code key}, dead or alive; null when the table has none. */
+    TripletState get(String key) {
+        byte[] bytes = utf8(key);
+        long h = hash.applyAsLong(bytes);
+        Segment segment = segmentFor(h);
+        synchronized (segment) {
+            int slot = segment.find(bytes, h);
+            return slot < 0 ? null : segment.state(slot);
+        }
+    }
+
+    /**
+     * Replaces the state of {@code key} with what {@code remapping} makes of the current one (null when absent),
+     * atomically: null removes it. The function runs under the segment's lock, so what it journals is ordered with
+     * the change itself.
+     *
+     * @return the new state, or null when there is none
+     */
+    TripletState compute(String key, BiFunction<String, TripletState, TripletState> remapping) {
+        byte[] bytes = utf8(key);
+        long h = hash.applyAsLong(bytes);
+        Segment segment = segmentFor(h);
+        synchronized (segment) {
+            int slot = segment.find(bytes, h);
+            TripletState current = slot < 0 ? null : segment.state(slot);
+            TripletState next = remapping.apply(key, current);
+            if (next == null) {
+                if (slot >= 0) {
+                    segment.remove(slot);
+                    size.decrement();
+                }
+            } else if (slot >= 0) {
+                if (next != current) segment.set(slot, next);
+            } else {
+                segment.insert(bytes, h, next);
+                size.increment();
+            }
+            return next;
+        }
+    }
+
+    void put(String key, TripletState state) {
+        compute(key, (k, current) -> state);
+    }
+
+    void remove(String key) {
+        compute(key, (k, current) -> null);
+    }
+
+    /** How many triplets are held, dead or alive (exact when no change is under way). */
+    long size() {
+        return size.sum();
+    }
+
+    /**
+     * Removes every triplet dead at {@code nowNanos}, one segment at a time.
+     *
+     * @return how many were removed
+     */
+    long removeExpired(long nowNanos) {
+        long removed = 0;
+        for (Segment segment : segments) {
+            int removedHere;
+            synchronized (segment) {
+                removedHere = segment.removeExpired(nowNanos);
+            }
+            size.add(-removedHere);
+            removed += removedHere;
+        }
+        return removed;
+    }
+
+    /**
+     * Gives {@code visitor} every triplet alive at {@code nowNanos}. Each segment's entries are copied out under its
+     * lock and visited after it is released, so a slow visitor (a snapshot being written) holds up no request.
+     */
+    void forEachAlive(long nowNanos, BiConsumer<String, TripletState> visitor) {
+        List<String> keys = new ArrayList<>();
+        List<TripletState> states = new ArrayList<>();
+        for (Segment segment : segments) {
+            keys.clear();
+            states.clear();
+            synchronized (segment) {
+                segment.collectAlive(nowNanos, keys, states);
+            }
+            for (int i = 0; i < keys.size(); i++) visitor.accept(keys.get(i), states.get(i));
+        }
+    }
+
+    /** The sampler that eviction uses: it walks the table from where it last stopped. */
+    EvictionCandidates evictionCandidates(byte keyType) {
+        return new Sampler(keyType);
+    }
+
+    private Segment segmentFor(long h) {
+        return segments[(int) (h >>> SEGMENT_SHIFT)];
+    }
+
+    private static byte[] utf8(String key) {
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A seeded 64-bit hash over 8-byte words (multiply, xor and rotate per word, then a murmur-style finaliser):
+     * well spread in every bit, which both the segment choice (top bits) and the slot (low bits) need.
+     */
+    static ToLongFunction<byte[]> seededHash(long seed) {
+        return bytes -> {
+            long h = seed ^ (bytes.length * 0x9E3779B97F4A7C15L);
+            int i = 0;
+            for (; i + Long.BYTES <= bytes.length; i += Long.BYTES) {
+                h = Long.rotateLeft(h ^ ((long) LONG_LE.get(bytes, i) * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L;
+            }
+            long tail = 0;
+            for (int shift = 0; i < bytes.length; i++, shift += 8) tail |= (bytes[i] & 0xFFL) << shift;
+            h = Long.rotateLeft(h ^ (tail * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L;
+            h ^= h >>> 33;
+            h *= 0xFF51AFD7ED558CCDL;
+            h ^= h >>> 33;
+            h *= 0xC4CEB9FE1A85EC53L;
+            return h ^ (h >>> 33);
+        };
+    }
+
+    /** One lock's share of the table; every method runs with its monitor held. */
+    private static final class Segment {
+        /** Per slot: 0 when empty, else the key's offset in {@link #keys} plus one. */
+        int[] offsets = new int[INITIAL_SLOTS];
+        /**
+         * Per slot: the low half of the key's hash (the segment came from the high half), for the home slot when
+         * growing or shifting and a cheap first comparison.
+         */
+        int[] hashes = new int[INITIAL_SLOTS];
+        long[] firstSeenNanos = new long[INITIAL_SLOTS];
+        long[] expiresAtNanos = new long[INITIAL_SLOTS];
+        boolean[] passed = new boolean[INITIAL_SLOTS];
+        int size;
+        /** Each key as its length then its UTF-8 bytes, appended; bytes of removed keys stay until compaction. */
+        byte[] keys = new byte[INITIAL_KEY_BYTES];
+        int keysEnd;
+        int garbageBytes;
+
+        int mask() {
+            return offsets.length - 1;
+        }
+
+        /** @return the key's slot, or -1 */
+        int find(byte[] key, long h) {
+            int mask = mask();
+            for (int slot = (int) h & mask; ; slot = (slot + 1) & mask) {
+                int offset = offsets[slot];
+                if (offset == 0) return -1;
+                if (hashes[slot] == (int) h && keyEquals(offset - 1, key)) return slot;
+            }
+        }
+
+        private boolean keyEquals(int offset, byte[] key) {
+            int length = (int) INT_LE.get(keys, offset);
+            int from = offset + LENGTH_BYTES;
+            return length == key.length && Arrays.equals(keys, from, from + length, key, 0, length);
+        }
+
+        TripletState state(int slot) {
+            return new TripletState(firstSeenNanos[slot], expiresAtNanos[slot], passed[slot]);
+        }
+
+        void set(int slot, TripletState state) {
+            firstSeenNanos[slot] = state.firstSeenNanos();
+            expiresAtNanos[slot] = state.expiresAtNanos();
+            passed[slot] = state.passed();
+        }
+
+        void insert(byte[] key, long h, TripletState state) {
+            if ((size + 1) * 100L > (long) offsets.length * MAX_LOAD_PERCENT) resize(offsets.length * 2);
+            int offset = appendKey(key);
+            int mask = mask();
+            int slot = (int) h & mask;
+            while (offsets[slot] != 0) slot = (slot + 1) & mask;
+            offsets[slot] = offset + 1;
+            hashes[slot] = (int) h;
+            set(slot, state);
+            size++;
+        }
+
+        /** Backward-shift deletion: later members of the probe run move up so that every run stays unbroken. */
+        void remove(int slot) {
+            int offset = offsets[slot] - 1;
+            garbageBytes += LENGTH_BYTES + (int) INT_LE.get(keys, offset);
+            int mask = mask();
+            int hole = slot;
+            for (int next = (hole + 1) & mask; offsets[next] != 0; next = (next + 1) & mask) {
+                int home = hashes[next] & mask;
+                // The entry at next may fill the hole only if its home is not cyclically within (hole, next].
+                boolean homeAfterHole = hole <= next ? home > hole && home <= next : home > hole || home <= next;
+                if (!homeAfterHole) {
+                    move(next, hole);
+                    hole = next;
+                }
+            }
+            offsets[hole] = 0;
+            size--;
+        }
+
+        private void move(int from, int to) {
+            offsets[to] = offsets[from];
+            hashes[to] = hashes[from];
+            firstSeenNanos[to] = firstSeenNanos[from];
+            expiresAtNanos[to] = expiresAtNanos[from];
+            passed[to] = passed[from];
+        }
+
+        int removeExpired(long now) {
+            int removed = 0;
+            // A removal shifts a later entry into this slot (or an already seen one from the table's start into a
+            // slot at its end): look at the same slot again until it holds a live entry or nothing.
+            for (int slot = 0; slot < offsets.length; ) {
+                if (offsets[slot] != 0 && expiresAtNanos[slot] <= now) {
+                    remove(slot);
+                    removed++;
+                } else {
+                    slot++;
+                }
+            }
+            // A table that held a flood keeps its size until a sweep finds it mostly empty: then both shrink.
+            if (size * 100L < (long) offsets.length * MAX_LOAD_PERCENT / 8 && offsets.length > INITIAL_SLOTS) {
+                resize(Math.max(INITIAL_SLOTS, Integer.highestOneBit(Math.max(1, size)) * 4));
+            }
+            if (garbageBytes > keysEnd / 2) compactKeys(Math.max(INITIAL_KEY_BYTES, (keysEnd - garbageBytes) * 2));
+            return removed;
+        }
+
+        void collectAlive(long now, List<String> keysOut, List<TripletState> statesOut) {
+            for (int slot = 0; slot < offsets.length; slot++) {
+                if (offsets[slot] != 0 && expiresAtNanos[slot] > now) {
+                    keysOut.add(keyAt(slot));
+                    statesOut.add(state(slot));
+                }
+            }
+        }
+
+        String keyAt(int slot) {
+            int offset = offsets[slot] - 1;
+            int length = (int) INT_LE.get(keys, offset);
+            return new String(keys, offset + LENGTH_BYTES, length, StandardCharsets.UTF_8);
+        }
+
+        private int appendKey(byte[] key) {
+            int needed = LENGTH_BYTES + key.length;
+            if (keysEnd + needed > keys.length) {
+                int live = keysEnd - garbageBytes;
+                // Compacting into the same size only helps when it frees enough; otherwise grow (by half or more).
+                long target = live + needed <= keys.length / 2 ? keys.length : Math.max((long) keys.length * 3 / 2, (long) live + needed * 2L);
+                if (target > Integer.MAX_VALUE - 16) throw new IllegalStateException("a segment of the triplet table is full (2 GiB of keys)");
+                compactKeys((int) target);
+            }
+            int offset = keysEnd;
+            INT_LE.set(keys, offset, key.length);
+            System.arraycopy(key, 0, keys, offset + LENGTH_BYTES, key.length);
+            keysEnd += needed;
+            return offset;
+        }
+
+        /** Copies the live keys into a new array of {@code capacity} bytes, in slot order, dropping the garbage. */
+        private void compactKeys(int capacity) {
+            byte[] compacted = new byte[capacity];
+            int end = 0;
+            for (int slot = 0; slot < offsets.length; slot++) {
+                if (offsets[slot] == 0) continue;
+                int offset = offsets[slot] - 1;
+                int length = LENGTH_BYTES + (int) INT_LE.get(keys, offset);
+                System.arraycopy(keys, offset, compacted, end, length);
+                offsets[slot] = end + 1;
+                end += length;
+            }
+            keys = compacted;
+            keysEnd = end;
+            garbageBytes = 0;
+        }
+
+        private void resize(int slots) {
+            int[] oldOffsets = offsets;
+            int[] oldHashes = hashes;
+            long[] oldFirstSeen = firstSeenNanos;
+            long[] oldExpires = expiresAtNanos;
+            boolean[] oldPassed = passed;
+            offsets = new int[slots];
+            hashes = new int[slots];
+            firstSeenNanos = new long[slots];
+            expiresAtNanos = new long[slots];
+            passed = new boolean[slots];
+            int mask = slots - 1;
+            for (int old = 0; old < oldOffsets.length; old++) {
+                if (oldOffsets[old] == 0) continue;
+                int slot = oldHashes[old] & mask;
+                while (offsets[slot] != 0) slot = (slot + 1) & mask;
+                offsets[slot] = oldOffsets[old];
+                hashes[slot] = oldHashes[old];
+                firstSeenNanos[slot] = oldFirstSeen[old];
+                expiresAtNanos[slot] = oldExpires[old];
+                passed[slot] = oldPassed[old];
+            }
+        }
+    }
+
+    /**
+     * Walks the table's slots with a cursor that persists across evictions, so that successive samples move through
+     * the table instead of rescanning its start. Used under the store's eviction lock only.
+     */
+    private final class Sampler implements EvictionCandidates {
+        private final byte keyType;
+        private int segmentIndex;
+        private int slotIndex;
+        private String candidateKey;
+        private TripletState candidate;
+
+        Sampler(byte keyType) {
+            this.keyType = keyType;
+        }
+
+        @Override
+        public boolean sample(int count) {
+            candidateKey = null;
+            candidate = null;
+            int seen = 0;
+            // At most one full pass: an empty table yields no candidate.
+            for (int segmentsVisited = 0; seen < count && segmentsVisited <= SEGMENTS; ) {
+                Segment segment = segments[segmentIndex];
+                synchronized (segment) {
+                    for (; slotIndex < segment.offsets.length && seen < count; slotIndex++) {
+                        if (segment.offsets[slotIndex] == 0) continue;
+                        seen++;
+                        if (candidate == null || segment.expiresAtNanos[slotIndex] < candidate.expiresAtNanos()) {
+                            candidateKey = segment.keyAt(slotIndex);
+                            candidate = segment.state(slotIndex);
+                        }
+                    }
+                    if (slotIndex < segment.offsets.length) break;
+                }
+                slotIndex = 0;
+                segmentIndex = (segmentIndex + 1) % SEGMENTS;
+                segmentsVisited++;
+            }
+            return candidate != null;
+        }
+
+        @Override
+        public long candidateExpiry() {
+            return candidate.expiresAtNanos();
+        }
+
+        /**
+         * Removes the candidate if it still holds the sampled state, and journals the removal under the segment's
+         * lock, so that a concurrent update of the key is journaled either before it (and evicted with it) or after
+         * it (and kept): a restart then holds what memory held.
+         */
+        @Override
+        public boolean evictCandidate(StateRecords.Sink changes) {
+            boolean[] evicted = new boolean[1];
+            compute(candidateKey, (key, current) -> {
+                if (!candidate.equals(current)) return current;
+                changes.evicted(keyType, key);
+                evicted[0] = true;
+                return null;
+            });
+            return evicted[0];
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package dev.sekisho.state.memory;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.ToLongFunction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TripletTableTest {
+
+    /** Every key in one segment, homed in the last sixteen slots of any table size: runs wrap past the end. */
+    private static final ToLongFunction<byte[]> CLUSTERED = bytes -> -1L - (Arrays.hashCode(bytes) & 15);
+
+    @Test
+    void randomOperationsAgreeWithAMap() {
+        checkAgainstAMap(new TripletTable(TripletTable.seededHash(42)), 200_000, 20_000, new Random(1));
+    }
+
+    @Test
+    void longProbeRunsThatWrapAroundTheTableAgreeWithAMap() {
+        checkAgainstAMap(new TripletTable(CLUSTERED), 30_000, 600, new Random(2));
+    }
+
+    /**
+     * Puts, replaces, removes and sweeps keys drawn from {@code distinctKeys}, mirrors each in a HashMap, and compares
+     * lookups, sizes and the alive entries as it goes.
+     */
+    private static void checkAgainstAMap(TripletTable table, int operations, int distinctKeys, Random random) {
+        Map<String, TripletState> model = new HashMap<>();
+        long now = 1_000;
+        for (int i = 0; i < operations; i++) {
+            String key = "192.0.2." + random.nextInt(distinctKeys) + "|sender@example.org|rcpt" + random.nextInt(3) + "@example.net";
+            int op = random.nextInt(100);
+            if (op < 55) {
+                TripletState state = new TripletState(now, now + random.nextInt(5_000), random.nextBoolean());
+                TripletState returned = table.compute(key, (k, current) -> {
+                    assertThat(current).isEqualTo(model.get(k));
+                    return state;
+                });
+                assertThat(returned).isEqualTo(state);
+                model.put(key, state);
+            } else if (op < 75) {
+                table.remove(key);
+                model.remove(key);
+            } else if (op < 98) {
+                assertThat(table.get(key)).isEqualTo(model.get(key));
+            } else {
+                now += random.nextInt(500);
+                long at = now;
+                long removed = table.removeExpired(at);
+                long expected = model.values().stream().filter(s -> s.expiresAtNanos() <= at).count();
+                model.values().removeIf(s -> s.expiresAtNanos() <= at);
+                assertThat(removed).isEqualTo(expected);
+            }
+            assertThat(table.size()).isEqualTo(model.size());
+            if (i % 10_000 == 0) assertThat(alive(table, Long.MIN_VALUE)).isEqualTo(model);
+        }
+        assertThat(alive(table, Long.MIN_VALUE)).isEqualTo(model);
+        for (Map.Entry<String, TripletState> entry : model.entrySet()) assertThat(table.get(entry.getKey())).isEqualTo(entry.getValue());
+    }
+
+    @Test
+    void keysOfAnyLengthAndScriptComeBackAsTheyWentIn() {
+        TripletTable table = new TripletTable();
+        List<String> keys = List.of("", "a", "2001:db8::/64|ユーザー@例え.jp|受信者@example.jp", "x".repeat(100_000),
+                "192.0.2.0/24||postmaster@example.net");
+        for (int i = 0; i < keys.size(); i++) table.put(keys.get(i), new TripletState(i, 100 + i, i % 2 == 0));
+
+        Map<String, TripletState> alive = alive(table, 0);
+        assertThat(alive).hasSize(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            assertThat(alive.get(keys.get(i))).isEqualTo(new TripletState(i, 100 + i, i % 2 == 0));
+            assertThat(table.get(keys.get(i))).isEqualTo(alive.get(keys.get(i)));
+        }
+        assertThat(table.get("x".repeat(99_999))).isNull();
+    }
+
+    @Test
+    void forEachAliveSkipsTheDeadAndSweepingRemovesThemForGood() {
+        TripletTable table = new TripletTable();
+        table.put("dead", new TripletState(0, 10, false));
+        table.put("alive", new TripletState(0, 11, true));
+
+        assertThat(alive(table, 10)).containsOnlyKeys("alive");
+        assertThat(table.get("dead")).isEqualTo(new TripletState(0, 10, false)); // the caller decides what dead means
+        assertThat(table.removeExpired(10)).isEqualTo(1);
+        assertThat(table.get("dead")).isNull();
+        assertThat(table.size()).isEqualTo(1);
+    }
+
+    @Test
+    void aFloodThatExpiresLeavesATableThatStillWorks() {
+        TripletTable table = new TripletTable(TripletTable.seededHash(7));
+        for (int i = 0; i < 100_000; i++) table.put("flood-" + i, new TripletState(0, 5, false));
+        table.put("kept", new TripletState(0, 1_000, true));
+
+        assertThat(table.removeExpired(5)).isEqualTo(100_000);
+
+        assertThat(table.size()).isEqualTo(1);
+        assertThat(table.get("kept")).isEqualTo(new TripletState(0, 1_000, true));
+        for (int i = 0; i < 1_000; i++) table.put("next-" + i, new TripletState(6, 1_000, false));
+        assertThat(alive(table, 6)).hasSize(1_001);
+    }
+
+    @Test
+    void evictionOffersTheSampledEntryNearestToExpiryAndJournalsItsRemoval() {
+        TripletTable table = new TripletTable(TripletTable.seededHash(3));
+        for (int i = 0; i < 10; i++) table.put("k" + i, new TripletState(0, 100 + i, false));
+        EvictionCandidates candidates = table.evictionCandidates(StateRecords.TRIPLET);
+        List<String> journaled = new ArrayList<>();
+
+        assertThat(candidates.sample(10)).isTrue(); // the whole table
+        assertThat(candidates.candidateExpiry()).isEqualTo(100);
+        assertThat(candidates.evictCandidate(evictions(journaled))).isTrue();
+
+        assertThat(journaled).containsExactly("k0");
+        assertThat(table.get("k0")).isNull();
+        assertThat(table.size()).isEqualTo(9);
+    }
+
+    @Test
+    void aCandidateThatChangedSinceItWasSampledIsKept() {
+        TripletTable table = new TripletTable();
+        table.put("only", new TripletState(0, 100, false));
+        EvictionCandidates candidates = table.evictionCandidates(StateRecords.TRIPLET);
+        List<String> journaled = new ArrayList<>();
+
+        assertThat(candidates.sample(5)).isTrue();
+        table.put("only", new TripletState(0, 200, true)); // a request refreshed it meanwhile
+
+        assertThat(candidates.evictCandidate(evictions(journaled))).isFalse();
+        assertThat(journaled).isEmpty();
+        assertThat(table.get("only")).isEqualTo(new TripletState(0, 200, true));
+    }
+
+    @Test
+    void anEmptyTableOffersNoCandidate() {
+        assertThat(new TripletTable().evictionCandidates(StateRecords.TRIPLET).sample(5)).isFalse();
+    }
+
+    @Test
+    void successiveSamplesMoveThroughTheTable() {
+        TripletTable table = new TripletTable(TripletTable.seededHash(5));
+        for (int i = 0; i < 1_000; i++) table.put("k" + i, new TripletState(0, 1_000 + i, false));
+        EvictionCandidates candidates = table.evictionCandidates(StateRecords.TRIPLET);
+        List<String> journaled = new ArrayList<>();
+
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(candidates.sample(1)).isTrue();
+            assertThat(candidates.evictCandidate(evictions(journaled))).isTrue();
+        }
+
+        assertThat(table.size()).isZero();
+        assertThat(journaled).hasSize(1_000).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void concurrentComputesOnTheSameKeysLoseNoUpdate() throws Exception {
+        TripletTable table = new TripletTable();
+        int threads = 4;
+        int increments = 20_000;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < increments; i++) {
+                        // firstSeen counts the updates: a lost one would leave the sum short.
+                        table.compute("key-" + (i % 50), (k, current) -> new TripletState(current == null ? 1 : current.firstSeenNanos() + 1, Long.MAX_VALUE, false));
+                    }
+                }));
+            }
+            for (Future<?> f : done) f.get();
+        } finally {
+            pool.shutdown();
+        }
+        long total = alive(table, 0).values().stream().mapToLong(TripletState::firstSeenNanos).sum();
+        assertThat(total).isEqualTo((long) threads * increments);
+        assertThat(table.size()).isEqualTo(50);
+    }
+
+    @Test
+    void theSeededHashDependsOnItsSeedAndOnEveryByte() {
+        byte[] key = "198.51.100.0/24|a@example.org|b@example.net".getBytes(StandardCharsets.UTF_8);
+        long h = TripletTable.seededHash(1).applyAsLong(key);
+        assertThat(TripletTable.seededHash(2).applyAsLong(key)).isNotEqualTo(h);
+        for (int i = 0; i < key.length; i++) {
+            byte[] changed = key.clone();
+            changed[i] ^= 1;
+            assertThat(TripletTable.seededHash(1).applyAsLong(changed)).as("byte %d", i).isNotEqualTo(h);
+        }
+        assertThat(TripletTable.seededHash(1).applyAsLong(Arrays.copyOf(key, key.length + 1))).isNotEqualTo(h);
+    }
+
+    private static Map<String, TripletState> alive(TripletTable table, long now) {
+        Map<String, TripletState> alive = new HashMap<>();
+        table.forEachAlive(now, (key, state) -> assertThat(alive.put(key, state)).as("visited twice: %s", key).isNull());
+        return alive;
+    }
+
+    private static StateRecords.Sink evictions(List<String> journaled) {
+        return new StateRecords.Sink() {
+            @Override
+            public void rate(String key, dev.sekisho.state.RateWindow[] windows, long[] tats) {
+            }
+
+            @Override
+            public void triplet(String key, TripletState state) {
+            }
+
+            @Override
+            public void client(String key, ClientState state) {
+            }
+
+            @Override
+            public void tally(String key, TallyCell cell) {
+            }
+
+            @Override
+            public void restriction(dev.sekisho.engine.Restriction restriction) {
+            }
+
+            @Override
+            public void fields(String key, Map<String, String> fields) {
+            }
+
+            @Override
+            public void list(String key, List<String> entries, long expiresAtNanos) {
+            }
+
+            @Override
+            public void restrictionRemoved(String id) {
+            }
+
+            @Override
+            public void evicted(byte keyType, String key) {
+                assertThat(keyType).isEqualTo(StateRecords.TRIPLET);
+                journaled.add(key);
+            }
+        };
+    }
+}
