@@ -19,10 +19,12 @@ import java.util.function.ToLongFunction;
  * copied by the young collections that promoted it, which paused the policy server for tens of milliseconds every
  * second or two under a flood of new triplets.
  *
- * <p>Here the keys are UTF-8 bytes appended to one byte array per segment, and the states sit in primitive arrays
+ * <p>Here the keys are UTF-8 bytes appended to fixed-size chunks per segment, and the states sit in primitive arrays
  * beside an open-addressed index (linear probing, deletion by backward shift, so no tombstones). A collector never
- * looks inside primitive arrays, so holding a million triplets costs it nothing per triplet. Space a removed key
- * leaves in its segment's bytes is reclaimed by compacting the segment once it is mostly garbage.
+ * looks inside primitive arrays, so holding a million triplets costs it nothing per triplet. A growing segment adds
+ * chunks and copies no key (one growing array per segment, copied at each growth, was 3 % of the server's CPU
+ * under a flood of new triplets); space a removed key leaves is reclaimed by compacting the segment's keys once
+ * they are mostly garbage.
  *
  * <p>Thread safety: {@value #SEGMENTS} segments, each with its own lock, chosen by the key's hash; every operation on
  * a key runs under its segment's lock, so {@link #compute} is atomic like {@code ConcurrentHashMap.compute}. The hash
@@ -35,7 +37,6 @@ final class TripletTable {
     private static final int INITIAL_SLOTS = 64;
     /** Slots are doubled before more than three quarters of them are used: probe runs stay short. */
     private static final int MAX_LOAD_PERCENT = 75;
-    private static final int INITIAL_KEY_BYTES = 4096;
     /** Each key's bytes are preceded by their length. */
     private static final int LENGTH_BYTES = Integer.BYTES;
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -183,7 +184,7 @@ final class TripletTable {
 
     /** One lock's share of the table; every method runs with its monitor held. */
     private static final class Segment {
-        /** Per slot: 0 when empty, else the key's offset in {@link #keys} plus one. */
+        /** Per slot: 0 when empty, else the key's handle in {@link #keys} plus one. */
         int[] offsets = new int[INITIAL_SLOTS];
         /**
          * Per slot: the low half of the key's hash (the segment came from the high half), for the home slot when
@@ -194,10 +195,7 @@ final class TripletTable {
         long[] expiresAtNanos = new long[INITIAL_SLOTS];
         boolean[] passed = new boolean[INITIAL_SLOTS];
         int size;
-        /** Each key as its length then its UTF-8 bytes, appended; bytes of removed keys stay until compaction. */
-        byte[] keys = new byte[INITIAL_KEY_BYTES];
-        int keysEnd;
-        int garbageBytes;
+        KeyChunks keys = new KeyChunks();
 
         int mask() {
             return offsets.length - 1;
@@ -209,14 +207,8 @@ final class TripletTable {
             for (int slot = (int) h & mask; ; slot = (slot + 1) & mask) {
                 int offset = offsets[slot];
                 if (offset == 0) return -1;
-                if (hashes[slot] == (int) h && keyEquals(offset - 1, key)) return slot;
+                if (hashes[slot] == (int) h && keys.equals(offset - 1, key)) return slot;
             }
-        }
-
-        private boolean keyEquals(int offset, byte[] key) {
-            int length = (int) INT_LE.get(keys, offset);
-            int from = offset + LENGTH_BYTES;
-            return length == key.length && Arrays.equals(keys, from, from + length, key, 0, length);
         }
 
         TripletState state(int slot) {
@@ -231,7 +223,7 @@ final class TripletTable {
 
         void insert(byte[] key, long h, TripletState state) {
             if ((size + 1) * 100L > (long) offsets.length * MAX_LOAD_PERCENT) resize(offsets.length * 2);
-            int offset = appendKey(key);
+            int offset = keys.add(key);
             int mask = mask();
             int slot = (int) h & mask;
             while (offsets[slot] != 0) slot = (slot + 1) & mask;
@@ -243,8 +235,7 @@ final class TripletTable {
 
         /** Backward-shift deletion: later members of the probe run move up so that every run stays unbroken. */
         void remove(int slot) {
-            int offset = offsets[slot] - 1;
-            garbageBytes += LENGTH_BYTES + (int) INT_LE.get(keys, offset);
+            keys.free(offsets[slot] - 1);
             int mask = mask();
             int hole = slot;
             for (int next = (hole + 1) & mask; offsets[next] != 0; next = (next + 1) & mask) {
@@ -284,7 +275,7 @@ final class TripletTable {
             if (size * 100L < (long) offsets.length * MAX_LOAD_PERCENT / 8 && offsets.length > INITIAL_SLOTS) {
                 resize(Math.max(INITIAL_SLOTS, Integer.highestOneBit(Math.max(1, size)) * 4));
             }
-            if (garbageBytes > keysEnd / 2) compactKeys(Math.max(INITIAL_KEY_BYTES, (keysEnd - garbageBytes) * 2));
+            if (keys.mostlyGarbage()) keys = keys.compacted(offsets);
             return removed;
         }
 
@@ -298,42 +289,7 @@ final class TripletTable {
         }
 
         String keyAt(int slot) {
-            int offset = offsets[slot] - 1;
-            int length = (int) INT_LE.get(keys, offset);
-            return new String(keys, offset + LENGTH_BYTES, length, StandardCharsets.UTF_8);
-        }
-
-        private int appendKey(byte[] key) {
-            int needed = LENGTH_BYTES + key.length;
-            if (keysEnd + needed > keys.length) {
-                int live = keysEnd - garbageBytes;
-                // Compacting into the same size only helps when it frees enough; otherwise grow (by half or more).
-                long target = live + needed <= keys.length / 2 ? keys.length : Math.max((long) keys.length * 3 / 2, (long) live + needed * 2L);
-                if (target > Integer.MAX_VALUE - 16) throw new IllegalStateException("a segment of the triplet table is full (2 GiB of keys)");
-                compactKeys((int) target);
-            }
-            int offset = keysEnd;
-            INT_LE.set(keys, offset, key.length);
-            System.arraycopy(key, 0, keys, offset + LENGTH_BYTES, key.length);
-            keysEnd += needed;
-            return offset;
-        }
-
-        /** Copies the live keys into a new array of {@code capacity} bytes, in slot order, dropping the garbage. */
-        private void compactKeys(int capacity) {
-            byte[] compacted = new byte[capacity];
-            int end = 0;
-            for (int slot = 0; slot < offsets.length; slot++) {
-                if (offsets[slot] == 0) continue;
-                int offset = offsets[slot] - 1;
-                int length = LENGTH_BYTES + (int) INT_LE.get(keys, offset);
-                System.arraycopy(keys, offset, compacted, end, length);
-                offsets[slot] = end + 1;
-                end += length;
-            }
-            keys = compacted;
-            keysEnd = end;
-            garbageBytes = 0;
+            return keys.string(offsets[slot] - 1);
         }
 
         private void resize(int slots) {
@@ -358,6 +314,88 @@ final class TripletTable {
                 expiresAtNanos[slot] = oldExpires[old];
                 passed[slot] = oldPassed[old];
             }
+        }
+    }
+
+    /**
+     * One segment's keys: each as its length then its UTF-8 bytes, appended to chunks of {@value #CHUNK_BYTES} bytes
+     * (a longer key gets a chunk of its own). A key's handle is its chunk's index and its position in the chunk.
+     * Bytes of removed keys stay until {@link #compacted}.
+     */
+    private static final class KeyChunks {
+        static final int CHUNK_BITS = 14;
+        static final int CHUNK_BYTES = 1 << CHUNK_BITS;
+        /** Handles plus one must stay positive ints: 2 GiB of keys per segment. */
+        static final int MAX_CHUNKS = (1 << (Integer.SIZE - 1 - CHUNK_BITS)) - 1;
+
+        private byte[][] chunks = new byte[4][];
+        private int count;
+        /** Where the next key goes in the last chunk. */
+        private int tail = CHUNK_BYTES;
+        private long usedBytes;
+        private long garbageBytes;
+
+        /** @return the key's handle */
+        int add(byte[] key) {
+            return add(key, 0, key.length);
+        }
+
+        private int add(byte[] source, int from, int length) {
+            int needed = LENGTH_BYTES + length;
+            if (tail + needed > CHUNK_BYTES) {
+                newChunk(Math.max(CHUNK_BYTES, needed));
+            }
+            int index = count - 1;
+            byte[] chunk = chunks[index];
+            int at = tail;
+            INT_LE.set(chunk, at, length);
+            System.arraycopy(source, from, chunk, at + LENGTH_BYTES, length);
+            // A key longer than a chunk fills its own chunk: the next key starts another.
+            tail = needed > CHUNK_BYTES ? CHUNK_BYTES : at + needed;
+            usedBytes += needed;
+            return index << CHUNK_BITS | at;
+        }
+
+        private void newChunk(int bytes) {
+            if (count == MAX_CHUNKS) throw new IllegalStateException("a segment of the triplet table is full (2 GiB of keys)");
+            if (count == chunks.length) chunks = Arrays.copyOf(chunks, Math.min(MAX_CHUNKS, count * 2));
+            chunks[count++] = new byte[bytes];
+            tail = 0;
+        }
+
+        boolean equals(int handle, byte[] key) {
+            byte[] chunk = chunks[handle >>> CHUNK_BITS];
+            int at = handle & (CHUNK_BYTES - 1);
+            int from = at + LENGTH_BYTES;
+            return (int) INT_LE.get(chunk, at) == key.length && Arrays.equals(chunk, from, from + key.length, key, 0, key.length);
+        }
+
+        String string(int handle) {
+            byte[] chunk = chunks[handle >>> CHUNK_BITS];
+            int at = handle & (CHUNK_BYTES - 1);
+            return new String(chunk, at + LENGTH_BYTES, (int) INT_LE.get(chunk, at), StandardCharsets.UTF_8);
+        }
+
+        void free(int handle) {
+            garbageBytes += LENGTH_BYTES + (int) INT_LE.get(chunks[handle >>> CHUNK_BITS], handle & (CHUNK_BYTES - 1));
+        }
+
+        boolean mostlyGarbage() {
+            return garbageBytes > CHUNK_BYTES && garbageBytes > usedBytes / 2;
+        }
+
+        /** The live keys copied into fresh chunks, slot by slot; rewrites {@code handlesPlusOne} to match. */
+        KeyChunks compacted(int[] handlesPlusOne) {
+            KeyChunks fresh = new KeyChunks();
+            for (int slot = 0; slot < handlesPlusOne.length; slot++) {
+                int handle = handlesPlusOne[slot] - 1;
+                if (handle < 0) continue;
+                byte[] chunk = chunks[handle >>> CHUNK_BITS];
+                int at = handle & (CHUNK_BYTES - 1);
+                int length = (int) INT_LE.get(chunk, at);
+                handlesPlusOne[slot] = fresh.add(chunk, at + LENGTH_BYTES, length) + 1;
+            }
+            return fresh;
         }
     }
 
