@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** bin/sekisho, run against a stand-in JDK whose java prints the arguments it was given. */
 class LauncherTest {
-    private static final String C2_THRESHOLD = "-XX:Tier4InvocationThreshold=15000";
+    private static final String C2_THRESHOLD = "-XX:Tier4InvocationThreshold=50000";
     private static final String HUGE_PAGES = "-XX:+UseTransparentHugePages";
 
     @TempDir
@@ -25,7 +25,7 @@ class LauncherTest {
     @Test
     void dmarcImportAloneGetsItsJvmOptionsBeforeTheDefaults() throws Exception {
         List<String> imported = launch(null, "dmarc", "import", "reports/");
-        assertThat(imported).contains(C2_THRESHOLD, "-XX:Tier4CompileThreshold=45000", "-XX:Tier4BackEdgeThreshold=120000", "-Xmx768m");
+        assertThat(imported).contains(C2_THRESHOLD, "-XX:Tier4CompileThreshold=150000", "-XX:Tier4BackEdgeThreshold=400000", "-Xmx768m");
         assertThat(imported.indexOf(C2_THRESHOLD)).isLessThan(imported.indexOf("-Xmx768m"));
         assertThat(imported).endsWith("-jar", dir.resolve("target/sekisho.jar").toString(), "dmarc", "import", "reports/");
         // Huge pages are asked for only where the kernel gives them on request.
