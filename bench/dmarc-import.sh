@@ -9,7 +9,8 @@
 #            at SINGLE_HEAP; the JVM's GC log gives the heap used before and after each collection.
 # For each run: wall time (JVM start included), records/s (records from the command's summary over
 # the wall time), CPU time (user+sys) and peak RSS from /usr/bin/time, and the heap from the GC log.
-# Prints a markdown table. The corpus runs use the launcher's default JVM options (-Xmx768m, G1).
+# Prints a markdown table. The corpus runs use the launcher's default JVM options (-Xmx768m, G1), and with them the
+# options bin/sekisho adds for `dmarc import` alone (C2 thresholds, transparent huge pages), which SEKISHO_JAVA_OPTS does not replace.
 #
 # Settings (environment):
 #   REPORTS=10000  RECORDS=1000000  SEED=1

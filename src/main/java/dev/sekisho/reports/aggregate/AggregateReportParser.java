@@ -52,6 +52,8 @@ public final class AggregateReportParser {
      * hostile report cannot make the parser keep what it sent; real reports' names are a few dozen characters.
      */
     static final int MAX_SHARED_NAME_CHARS = 128;
+    /** Where records are read into: one for all the reports, so the words it remembers carry from one report to the next. */
+    private final RecordFields fields = new RecordFields();
 
     /** A parser for one thread's reports, one after another; a parser is not shared between threads. */
     public AggregateReportParser() {
@@ -81,7 +83,7 @@ public final class AggregateReportParser {
         } catch (XMLStreamException e) {
             throw malformed(e);
         }
-        Report report = new Report(origin, handler, xml);
+        Report report = new Report(origin, handler, xml, fields);
         boolean whole = false;
         try {
             report.read();
@@ -143,7 +145,7 @@ public final class AggregateReportParser {
         private final XmlElement[] open = new XmlElement[MAX_DEPTH_PER_ELEMENT];
         /** The kinds of the elements open in {@link #record()}, innermost last, and the texts read so far. */
         private final int[] openKinds = new int[MAX_DEPTH_PER_ELEMENT];
-        private final RecordFields fields = new RecordFields();
+        private final RecordFields fields;
         /** Streams a record's elements into {@link #fields}, each open element's kind in {@link #openKinds}. */
         private final ElementSink recordSink = new ElementSink() {
             @Override
@@ -162,8 +164,9 @@ public final class AggregateReportParser {
             }
         };
 
-        private Report(Origin origin, AggregateReportHandler handler, XMLStreamReader xml) {
+        private Report(Origin origin, AggregateReportHandler handler, XMLStreamReader xml, RecordFields fields) {
             this.origin = origin;
+            this.fields = fields;
             this.handler = handler;
             this.xml = xml;
         }

@@ -390,6 +390,37 @@ class AggregateReportParserTest {
         assertThat(parser.factoryForNextReport()).as("a failed report: its factory is left behind").isNotSameAs(afterAttribute);
     }
 
+    @Test
+    void aRepeatedWordIsHandedOnAsOneStringAcrossReportsAndWordsOfTheSameHashStayApart() throws IOException {
+        AggregateReportParser parser = new AggregateReportParser();
+        // "Aa" and "BB" have the same String hash, so these two domains take the same remembered slot.
+        assertThat("Aa.example".hashCode()).isEqualTo("BB.example".hashCode());
+        String records = record("192.0.2.1", "1", "none", "pass").replace("<header_from>example.com", "<header_from>aa.example")
+                + record("192.0.2.2", "1", "none", "pass").replace("<header_from>example.com", "<header_from>Aa.example")
+                + record("192.0.2.3", "1", "none", "pass").replace("<header_from>example.com", "<header_from>BB.example")
+                + record("192.0.2.4", "1", "none", "pass").replace("<header_from>example.com", "<header_from> Aa.example ");
+        Collected first = new Collected();
+        parser.read(in(HEAD + records + "</feedback>"), Origin.of("a.xml"), first);
+        Collected second = new Collected();
+        parser.read(in(HEAD.replace("r-1", "r-2") + records + "</feedback>"), Origin.of("b.xml"), second);
+
+        assertThat(first.records).extracting(r -> r.identifiers().headerFrom())
+                .containsExactly("aa.example", "aa.example", "bb.example", "aa.example");
+        assertThat(first.records).extracting(r -> r.dkim().get(0).domain()).containsOnly("example.com");
+        // The same text read again is the same String, in the next report too: later lookups find it by identity.
+        String domain = first.records.get(0).dkim().get(0).domain();
+        assertThat(first.records.get(3).dkim().get(0).domain()).isSameAs(domain);
+        assertThat(second.records.get(0).dkim().get(0).domain()).isSameAs(domain);
+        assertThat(second.records).extracting(r -> r.identifiers().headerFrom())
+                .containsExactly("aa.example", "aa.example", "bb.example", "aa.example");
+        // A text longer than what is remembered is read as it is.
+        String longSelector = "s".repeat(RecordFields.REMEMBERED_CHARS + 1);
+        Collected withLong = new Collected();
+        parser.read(in(HEAD + record("192.0.2.9", "1", "none", "pass").replace("<result>pass</result></dkim>",
+                "<selector>" + longSelector + "</selector><result>pass</result></dkim>") + "</feedback>"), Origin.of("c.xml"), withLong);
+        assertThat(withLong.records.get(0).dkim().get(0).selector()).contains(longSelector);
+    }
+
     private static InputStream in(String s) {
         return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
     }
