@@ -68,7 +68,7 @@ public final class MemoryStateStore implements StateStore {
      */
     public record Options(long capacity, Duration fsyncInterval, Duration snapshotInterval, long snapshotJournalBytes,
                           Duration sweepInterval, Duration restrictionRetention, boolean maintenanceThread) {
-        /** The same as state.capacity's default: about 200 bytes a key, so it fits the launcher's 1 GiB heap. */
+        /** The same as state.capacity's default: at most about 200 bytes a key, so it fits the launcher's 768 MiB heap. */
         public static final long DEFAULT_CAPACITY = 2_000_000;
 
         public Options {
