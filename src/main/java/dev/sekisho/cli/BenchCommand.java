@@ -15,9 +15,9 @@ import dev.sekisho.bench.LoadSettings;
 import dev.sekisho.bench.LoadSettings.MixSize;
 import dev.sekisho.bench.ProcessTreeCpu;
 import dev.sekisho.config.ByteSizes;
-import dev.sekisho.config.ConfigLoader;
 import dev.sekisho.config.Durations;
 import dev.sekisho.engine.AddressText;
+import dev.sekisho.net.HostPort;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -237,14 +237,11 @@ public final class BenchCommand implements Callable<Integer> {
     static final class TargetConverter implements ITypeConverter<InetSocketAddress> {
         @Override
         public InetSocketAddress convert(String value) {
-            InetSocketAddress target;
             try {
-                target = ConfigLoader.parseHostPort(value);
+                return HostPort.parse(value, -1, 1).literalAddress();
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
-            if (target.getPort() == 0) throw new TypeConversionException("port must be 1..65535 for a target, was 0");
-            return target;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.sekisho.cli;
 
 import dev.sekisho.config.Durations;
+import dev.sekisho.net.HostPort;
 import dev.sekisho.reports.mailbox.ImapSettings;
 import picocli.CommandLine.Option;
 
@@ -96,20 +97,13 @@ final class DmarcMailboxOptions {
         if (imapStarttls && imapInsecure) throw new IllegalArgumentException("choose one of --imap-starttls and --imap-insecure");
         ImapSettings.Security security = imapInsecure ? ImapSettings.Security.INSECURE
                 : imapStarttls ? ImapSettings.Security.STARTTLS : ImapSettings.Security.IMPLICIT_TLS;
-        String host = server.strip();
-        int port = security.defaultPort();
-        int colon = host.lastIndexOf(':');
-        boolean bracketed = host.startsWith("[");
-        if (colon > 0 && (bracketed ? host.indexOf(']') < colon : host.indexOf(':') == colon)) {
-            try {
-                port = Integer.parseInt(host.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--imap must be HOST or HOST:PORT, was '" + server + "'");
-            }
-            host = host.substring(0, colon);
+        HostPort endpoint;
+        try {
+            endpoint = HostPort.parse(server, security.defaultPort(), 1);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--imap: " + e.getMessage(), e);
         }
-        if (bracketed && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-        return new ImapSettings(host, port, security, imapUser, password(env), imapFolder, archiveFolder, invalidFolder, trusted(), IMAP_TIMEOUT);
+        return new ImapSettings(endpoint.host(), endpoint.port(), security, imapUser, password(env), imapFolder, archiveFolder, invalidFolder, trusted(), IMAP_TIMEOUT);
     }
 
     private String password(Function<String, String> env) {

@@ -1,6 +1,7 @@
 package dev.sekisho.config;
 
 import dev.sekisho.dns.ResolverAddress;
+import dev.sekisho.net.HostPort;
 import dev.sekisho.engine.Action;
 import dev.sekisho.geo.GeoIp;
 import dev.sekisho.state.RateWindow;
@@ -599,23 +600,8 @@ public final class ConfigLoader {
         }
     }
 
-    /** "127.0.0.1:10040" or "[::1]:10040"; the host must be an IP literal (no DNS at start-up). */
-    public static InetSocketAddress parseHostPort(String text) {
-        int colon = text.lastIndexOf(':');
-        if (colon <= 0) throw new IllegalArgumentException("must be ADDRESS:PORT like 127.0.0.1:10040, was \"" + text + "\"");
-        String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-        int port;
-        try {
-            port = Integer.parseInt(text.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("port must be a number, was \"" + text.substring(colon + 1) + "\"");
-        }
-        if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535, was " + port);
-        IPAddress address = new IPAddressString(host).getAddress();
-        if (address == null || address.isPrefixed()) {
-            throw new IllegalArgumentException("the address must be an IP literal, was \"" + host + "\"");
-        }
-        return new InetSocketAddress(address.toInetAddress(), port);
+    /** "127.0.0.1:10040" or "[::1]:10040"; the host must be an IP literal (no DNS at start-up); port 0 takes any free port. */
+    private static InetSocketAddress parseHostPort(String text) {
+        return HostPort.parse(text, -1, 0).literalAddress();
     }
 }

@@ -44,9 +44,9 @@ class BenchCommandTest {
     void usageErrorsExitWithTwo() {
         assertThat(run()).isEqualTo(2);
         assertThat(run("load", "--target", "mail.example.test:10040")).isEqualTo(2);
-        assertThat(err.toString()).contains("the address must be an IP literal, was \"mail.example.test\"");
+        assertThat(err.toString()).contains("the host must be an IP address, was \"mail.example.test\"");
         assertThat(run("load", "--target", "127.0.0.1:0")).isEqualTo(2);
-        assertThat(err.toString()).contains("port must be 1..65535 for a target, was 0");
+        assertThat(err.toString()).contains("port must be 1..65535, was 0");
         assertThat(run("load", "--duration", "soon")).isEqualTo(2);
         assertThat(err.toString()).contains("must be a duration like 500ms, 300s, 5m, 1h or 35d, was \"soon\"");
         assertThat(run("load", "--concurrency", "0")).isEqualTo(2);

@@ -71,7 +71,7 @@ class DmarcImportMailboxCommandTest {
         assertUsage(List.of("dmarc", "import", "--imap", "127.0.0.1", "--imap-user", "u", "--imap-password-env", "SEKISHO_TEST_NO_SUCH_VARIABLE"),
                 "--imap-password-env: the environment variable SEKISHO_TEST_NO_SUCH_VARIABLE is not set or empty");
         assertUsage(List.of("dmarc", "import", "--imap", "127.0.0.1:imap", "--imap-user", "u", "--imap-password-file", password.toString()),
-                "--imap must be HOST or HOST:PORT, was '127.0.0.1:imap'");
+                "--imap: port must be a number, was \"imap\" in \"127.0.0.1:imap\"");
         assertUsage(List.of("dmarc", "import", "--imap", "127.0.0.1", "--imap-user", "u", "--imap-password-file", password.toString(),
                 "--archive-folder", "INBOX"), "must be three different folders");
         assertUsage(List.of("dmarc", "import", "--maildir", maildir.toString(), "--watch", "--poll", "often"), "--poll must be a duration");

@@ -81,7 +81,7 @@ class ConfigLoaderTest {
                     - 192.0.2.53
                     - dns.example.net
                 """);
-        assertThat(e.getMessage()).isEqualTo(dir.resolve("sekisho.yaml") + ":7: dns.resolvers[1]: resolver address 'dns.example.net': HOST must be an IPv4 or IPv6 address");
+        assertThat(e.getMessage()).isEqualTo(dir.resolve("sekisho.yaml") + ":7: dns.resolvers[1]: resolver address 'dns.example.net': the host must be an IP address, was \"dns.example.net\"");
     }
 
     @Test
@@ -169,7 +169,7 @@ class ConfigLoaderTest {
                   http: localhost:8025
                 services:
                   mx: {checks: [greylist]}
-                """).reason()).contains("IP literal");
+                """).reason()).contains("the host must be an IP address, was \"localhost\"");
     }
 
     @Test
