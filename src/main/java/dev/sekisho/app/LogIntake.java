@@ -2,6 +2,7 @@ package dev.sekisho.app;
 
 import dev.sekisho.config.SekishoConfig;
 import dev.sekisho.dovecot.DovecotAuthLogLine;
+import dev.sekisho.engine.AddressText;
 import dev.sekisho.engine.LoginAttempt;
 import dev.sekisho.engine.LoginObserver;
 import dev.sekisho.logs.FileTail;
@@ -96,7 +97,7 @@ final class LogIntake implements AutoCloseable {
             }
             for (SekishoConfig.SyslogSource source : config.syslog()) {
                 SourceMeters meters = SourceMeters.of(metrics, "syslog:" + source.protocol().name().toLowerCase(Locale.ROOT) + ":"
-                        + source.address().getHostString() + ":" + source.address().getPort(), intake.meters);
+                        + AddressText.of(source.address()), intake.meters); // [::1]:10514, as every address Sekisho writes
                 SyslogListener listener = new SyslogListener(SyslogListener.Protocol.valueOf(source.protocol().name()), source.address(),
                         config.maxLineBytes(), config.timezone(), clock, message -> {
                     meters.lines().increment();

@@ -102,6 +102,16 @@ class LogIntakeTest {
     }
 
     @Test
+    void anIpv6ListenersMetricsNameItAsLogsDo() throws Exception {
+        var config = new SekishoConfig.LogsConfig(List.of(), List.of(
+                new SekishoConfig.SyslogSource(SekishoConfig.SyslogProtocol.UDP, new InetSocketAddress("::1", 0))),
+                ZoneId.of("UTC"), Duration.ofSeconds(1), 8192);
+        intake = LogIntake.start(config, dir.resolve("positions"), clock, store, attempts::add, metrics);
+        // RFC 5952 in brackets, not Java's long form 0:0:0:0:0:0:0:1 run into the port
+        assertThat(metrics.get("sekisho.logs.lines").tag("source", "syslog:udp:[::1]:0").counter().count()).isZero();
+    }
+
+    @Test
     void syslogListenersReadPostfixAndDovecotLines() throws Exception {
         var config = new SekishoConfig.LogsConfig(List.of(), List.of(
                 new SekishoConfig.SyslogSource(SekishoConfig.SyslogProtocol.UDP, new InetSocketAddress("127.0.0.1", 0)),
