@@ -66,13 +66,18 @@ final class PolicyAttributes extends AbstractMap<String, String> {
         return value;
     }
 
-    /** The known name spelled by {@code bytes[start, start+length)}, or null. */
-    static String knownName(byte[] bytes, int start, int length) {
-        if (length >= SLOTS_BY_LENGTH.length) return null;
+    /** The slot of the known name spelled by {@code bytes[start, start+length)}, or -1: no string and no hash lookup per line. */
+    static int knownSlot(byte[] bytes, int start, int length) {
+        if (length >= SLOTS_BY_LENGTH.length) return -1;
         for (int slot : SLOTS_BY_LENGTH[length]) {
-            if (Arrays.equals(NAME_BYTES[slot], 0, length, bytes, start, start + length)) return NAMES[slot];
+            if (Arrays.equals(NAME_BYTES[slot], 0, length, bytes, start, start + length)) return slot;
         }
-        return null;
+        return -1;
+    }
+
+    /** The known name in a slot that {@link #knownSlot} gave. */
+    static String knownName(int slot) {
+        return NAMES[slot];
     }
 
     @Override
@@ -159,14 +164,12 @@ final class PolicyAttributes extends AbstractMap<String, String> {
         }
 
         /**
-         * A known name's value as the bytes that arrived, {@code source[start, start+length)}; they are
+         * A known name's value (by its {@link #knownSlot}) as the bytes that arrived, {@code source[start, start+length)}; they are
          * copied, and decoded only when read.
          *
          * @return false when the name was already given
          */
-        boolean putBytes(String knownName, byte[] source, int start, int length) {
-            Integer slot = SLOTS.get(knownName);
-            if (slot == null) throw new IllegalArgumentException("not a known attribute name: " + knownName);
+        boolean putBytes(int slot, byte[] source, int start, int length) {
             if (starts[slot] != ABSENT) return false;
             if (used + length > bytes.length) bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, used + length));
             System.arraycopy(source, start, bytes, used, length);

@@ -185,13 +185,14 @@ final class PolicyRequestDecoder {
         int valueStart = equals + 1;
         // The names Postfix sends cost no allocation per request, and their values are decoded
         // only if read (PolicyAttributes).
-        String known = PolicyAttributes.knownName(buffer, lineStart, equals - lineStart);
-        boolean added = known != null
-                ? builder.putBytes(known, buffer, valueStart, lineEnd - valueStart)
+        int knownSlot = PolicyAttributes.knownSlot(buffer, lineStart, equals - lineStart);
+        boolean added = knownSlot >= 0
+                ? builder.putBytes(knownSlot, buffer, valueStart, lineEnd - valueStart)
                 : builder.put(new String(buffer, lineStart, equals - lineStart, StandardCharsets.ISO_8859_1), value(valueStart, lineEnd));
         // Postfix sends each attribute once; a second copy would make the request ambiguous.
         if (!added) {
-            String name = known != null ? known : new String(buffer, lineStart, equals - lineStart, StandardCharsets.ISO_8859_1);
+            String name = knownSlot >= 0 ? PolicyAttributes.knownName(knownSlot)
+                    : new String(buffer, lineStart, equals - lineStart, StandardCharsets.ISO_8859_1);
             throw new PolicyProtocolException("attribute sent twice", name, value(valueStart, lineEnd));
         }
     }

@@ -15,12 +15,14 @@ class PolicyAttributesTest {
     void everyKnownNameIsFoundInBytesAndNothingElseIs() {
         for (String name : PolicyRequest.KNOWN_ATTRIBUTES) {
             byte[] line = ("x" + name + "=value").getBytes(StandardCharsets.US_ASCII);
-            assertThat(PolicyAttributes.knownName(line, 1, name.length())).isSameAs(name);
+            int slot = PolicyAttributes.knownSlot(line, 1, name.length());
+            assertThat(slot).as(name).isNotNegative();
+            assertThat(PolicyAttributes.knownName(slot)).isSameAs(name);
         }
         byte[] unknown = "sender_x=1".getBytes(StandardCharsets.US_ASCII);
-        assertThat(PolicyAttributes.knownName(unknown, 0, 8)).isNull();
-        assertThat(PolicyAttributes.knownName(unknown, 0, 6)).isEqualTo("sender");
-        assertThat(PolicyAttributes.knownName(new byte[200], 0, 200)).isNull();
+        assertThat(PolicyAttributes.knownSlot(unknown, 0, 8)).isEqualTo(-1);
+        assertThat(PolicyAttributes.knownName(PolicyAttributes.knownSlot(unknown, 0, 6))).isEqualTo("sender");
+        assertThat(PolicyAttributes.knownSlot(new byte[200], 0, 200)).isEqualTo(-1);
     }
 
     @Test
