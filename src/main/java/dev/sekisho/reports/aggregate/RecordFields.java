@@ -195,7 +195,7 @@ final class RecordFields {
         if (length > REMEMBERED_CHARS) return new String(text, start, length);
         int hash = 0;
         for (int i = start; i < end; i++) hash = 31 * hash + text[i];
-        int slot = (hash ^ hash >>> 16) & (REMEMBERED_TEXTS - 1);
+        int slot = slot(hash);
         String known = recent[slot];
         if (known != null && known.length() == length) {
             int i = 0;
@@ -205,6 +205,11 @@ final class RecordFields {
         String read = new String(text, start, length);
         recent[slot] = read;
         return read;
+    }
+
+    /** The remembered slot of a text whose String hash is {@code hash} (for tests: which texts share a slot). */
+    static int slot(int hash) {
+        return (hash ^ hash >>> 16) & (REMEMBERED_TEXTS - 1);
     }
 
     private static long bits(int... kinds) {

@@ -421,6 +421,33 @@ class AggregateReportParserTest {
         assertThat(withLong.records.get(0).dkim().get(0).selector()).contains(longSelector);
     }
 
+    @Test
+    void aRememberedTextIsHandedOnOnlyForTheSameCharactersNotForTheSameWordInAnotherCase() throws IOException {
+        // header_from is lowercased after the lookup, so it cannot tell whether the lookup matched ignoring case; the
+        // selector, human_result and a reason's comment are kept as sent. "Aa", "BB" and "bb" take one slot ("Aa" and "BB"
+        // have the same String hash), as do "aa" and "AA": each text meets the one before it in its slot, the same word
+        // in another case among them.
+        assertThat("Aa".hashCode()).isEqualTo("BB".hashCode());
+        assertThat(RecordFields.slot("bb".hashCode())).isEqualTo(RecordFields.slot("BB".hashCode()));
+        assertThat(RecordFields.slot("AA".hashCode())).isEqualTo(RecordFields.slot("aa".hashCode()));
+        List<String> texts = List.of("Aa", "BB", "bb", "BB", "Aa", "aa", "AA", "aa");
+        StringBuilder records = new StringBuilder();
+        for (int i = 0; i < texts.size(); i++) {
+            String text = texts.get(i);
+            records.append(record("192.0.2." + (i + 1), "1", "none", "pass")
+                    .replace("<spf>pass</spf></policy_evaluated>",
+                            "<spf>pass</spf><reason><type>other</type><comment>" + text + "</comment></reason></policy_evaluated>")
+                    .replace("<result>pass</result></dkim>",
+                            "<selector>" + text + "</selector><result>pass</result><human_result>" + text + "</human_result></dkim>"));
+        }
+        Collected c = parse(HEAD + records + "</feedback>");
+
+        assertThat(c.skipped).isEmpty();
+        assertThat(c.records).extracting(r -> r.dkim().get(0).selector().orElseThrow()).containsExactlyElementsOf(texts);
+        assertThat(c.records).extracting(r -> r.dkim().get(0).humanResult().orElseThrow()).containsExactlyElementsOf(texts);
+        assertThat(c.records).extracting(r -> r.policyEvaluated().reasons().get(0).comment().orElseThrow()).containsExactlyElementsOf(texts);
+    }
+
     private static InputStream in(String s) {
         return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
     }
