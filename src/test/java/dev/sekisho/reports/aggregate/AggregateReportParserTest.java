@@ -448,6 +448,40 @@ class AggregateReportParserTest {
         assertThat(c.records).extracting(r -> r.policyEvaluated().reasons().get(0).comment().orElseThrow()).containsExactlyElementsOf(texts);
     }
 
+    @Test
+    void aLongLeafDoesNotLeaveItsTextBufferToTheReportsAfterIt() throws IOException {
+        AggregateReportParser parser = new AggregateReportParser();
+        String shortSelector = "s".repeat(1000);
+        Collected withShort = new Collected();
+        parser.read(in(HEAD + recordWithSelector(shortSelector) + "</feedback>"), Origin.of("a.xml"), withShort);
+        assertThat(withShort.records.get(0).dkim().get(0).selector()).contains(shortSelector);
+        int kept = parser.leafTextCapacityForNextReport();
+        assertThat(kept).as("a buffer grown by ordinary texts is kept").isBetween(shortSelector.length(), RecordFields.KEPT_TEXT_CHARS);
+
+        // Far below the parser's bound on an element's text, far above what a report may leave behind.
+        String longSelector = "L".repeat(200_000);
+        Collected withLong = new Collected();
+        parser.read(in(HEAD + recordWithSelector(longSelector) + record("192.0.2.2", "1", "none", "pass") + "</feedback>"),
+                Origin.of("b.xml"), withLong);
+        assertThat(withLong.records.get(0).dkim().get(0).selector()).contains(longSelector);
+        assertThat(withLong.records.get(1).dkim().get(0).selector()).isEmpty();
+        assertThat(parser.leafTextCapacityForNextReport()).as("the long leaf's buffer is given back").isLessThanOrEqualTo(RecordFields.KEPT_TEXT_CHARS);
+
+        assertThatThrownBy(() -> parser.read(in(HEAD + recordWithSelector(longSelector) + "<record><row>"), Origin.of("c.xml"), new Collected()))
+                .isInstanceOf(ReportFormatException.class);
+        assertThat(parser.leafTextCapacityForNextReport()).as("also by a report that fails").isLessThanOrEqualTo(RecordFields.KEPT_TEXT_CHARS);
+
+        // The buffer given back still reads a long leaf whole, and the short one after it.
+        Collected again = new Collected();
+        parser.read(in(HEAD + recordWithSelector(longSelector) + recordWithSelector(shortSelector) + "</feedback>"), Origin.of("d.xml"), again);
+        assertThat(again.records).extracting(r -> r.dkim().get(0).selector().orElseThrow()).containsExactly(longSelector, shortSelector);
+    }
+
+    private static String recordWithSelector(String selector) {
+        return record("192.0.2.1", "1", "none", "pass").replace("<result>pass</result></dkim>",
+                "<selector>" + selector + "</selector><result>pass</result></dkim>");
+    }
+
     private static InputStream in(String s) {
         return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
     }
