@@ -97,12 +97,18 @@ public final class AggregateReportParser {
                 // closing releases nothing the caller owns; the stream is the caller's to close
             }
             if (!whole || report.longName) factory = hardenedFactory();
+            fields.endReport();
         }
     }
 
     /** The factory the next report is read with (for tests: which reports make the parser start a new one). */
     XMLInputFactory factoryForNextReport() {
         return factory;
+    }
+
+    /** The leaf text buffer the next report starts with (for tests: what a long leaf leaves behind). */
+    int leafTextCapacityForNextReport() {
+        return fields.textCapacity();
     }
 
     /** A StAX factory that refuses DTDs and external entities (OWASP XXE prevention). */

@@ -57,8 +57,16 @@ final class RecordFields {
     /** Each leaf's text, stripped, or null while absent or empty. */
     private final String[] values = new String[KINDS];
     /** The open leaf's text so far: only one leaf is open at a time, since a leaf's children are passed over. */
-    private char[] text = new char[64];
+    private char[] text = new char[INITIAL_TEXT_CHARS];
     private int textLength;
+    private static final int INITIAL_TEXT_CHARS = 64;
+    /**
+     * The most of {@link #text} kept from one report to the next. One leaf may hold up to the parser's bound on an
+     * element's text (a million characters, 2 MiB), and the buffer lives as long as the parser, which reads a whole
+     * corpus or mailbox: without this one hostile leaf would keep it that size for every report after it. Real leaves
+     * are a few dozen characters, so a buffer this small is never given back and regrown.
+     */
+    static final int KEPT_TEXT_CHARS = 4096;
     /**
      * Leaf texts read recently, each in the slot of its characters' hash (a later text of the same hash takes the slot).
      * Neighbouring records mostly repeat their words (the header_from, the result words, an ESP's domains), so a leaf
@@ -80,6 +88,17 @@ final class RecordFields {
         reasons.clear();
         dkim.clear();
         spf.clear();
+    }
+
+    /** A report ends, whole or not: a buffer a long leaf grew is given back, not kept for the reports after it. */
+    void endReport() {
+        if (text.length > KEPT_TEXT_CHARS) text = new char[INITIAL_TEXT_CHARS];
+        textLength = 0;
+    }
+
+    /** How many characters of leaf text are held without growing (for tests: what a report leaves behind). */
+    int textCapacity() {
+        return text.length;
     }
 
     /** Whether an element of this kind was met (present, whatever it holds). */
@@ -195,7 +214,7 @@ final class RecordFields {
         if (length > REMEMBERED_CHARS) return new String(text, start, length);
         int hash = 0;
         for (int i = start; i < end; i++) hash = 31 * hash + text[i];
-        int slot = (hash ^ hash >>> 16) & (REMEMBERED_TEXTS - 1);
+        int slot = slot(hash);
         String known = recent[slot];
         if (known != null && known.length() == length) {
             int i = 0;
@@ -205,6 +224,11 @@ final class RecordFields {
         String read = new String(text, start, length);
         recent[slot] = read;
         return read;
+    }
+
+    /** The remembered slot of a text whose String hash is {@code hash} (for tests: which texts share a slot). */
+    static int slot(int hash) {
+        return (hash ^ hash >>> 16) & (REMEMBERED_TEXTS - 1);
     }
 
     private static long bits(int... kinds) {

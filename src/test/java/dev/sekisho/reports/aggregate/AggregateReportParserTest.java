@@ -421,6 +421,67 @@ class AggregateReportParserTest {
         assertThat(withLong.records.get(0).dkim().get(0).selector()).contains(longSelector);
     }
 
+    @Test
+    void aRememberedTextIsHandedOnOnlyForTheSameCharactersNotForTheSameWordInAnotherCase() throws IOException {
+        // header_from is lowercased after the lookup, so it cannot tell whether the lookup matched ignoring case; the
+        // selector, human_result and a reason's comment are kept as sent. "Aa", "BB" and "bb" take one slot ("Aa" and "BB"
+        // have the same String hash), as do "aa" and "AA": each text meets the one before it in its slot, the same word
+        // in another case among them.
+        assertThat("Aa".hashCode()).isEqualTo("BB".hashCode());
+        assertThat(RecordFields.slot("bb".hashCode())).isEqualTo(RecordFields.slot("BB".hashCode()));
+        assertThat(RecordFields.slot("AA".hashCode())).isEqualTo(RecordFields.slot("aa".hashCode()));
+        List<String> texts = List.of("Aa", "BB", "bb", "BB", "Aa", "aa", "AA", "aa");
+        StringBuilder records = new StringBuilder();
+        for (int i = 0; i < texts.size(); i++) {
+            String text = texts.get(i);
+            records.append(record("192.0.2." + (i + 1), "1", "none", "pass")
+                    .replace("<spf>pass</spf></policy_evaluated>",
+                            "<spf>pass</spf><reason><type>other</type><comment>" + text + "</comment></reason></policy_evaluated>")
+                    .replace("<result>pass</result></dkim>",
+                            "<selector>" + text + "</selector><result>pass</result><human_result>" + text + "</human_result></dkim>"));
+        }
+        Collected c = parse(HEAD + records + "</feedback>");
+
+        assertThat(c.skipped).isEmpty();
+        assertThat(c.records).extracting(r -> r.dkim().get(0).selector().orElseThrow()).containsExactlyElementsOf(texts);
+        assertThat(c.records).extracting(r -> r.dkim().get(0).humanResult().orElseThrow()).containsExactlyElementsOf(texts);
+        assertThat(c.records).extracting(r -> r.policyEvaluated().reasons().get(0).comment().orElseThrow()).containsExactlyElementsOf(texts);
+    }
+
+    @Test
+    void aLongLeafDoesNotLeaveItsTextBufferToTheReportsAfterIt() throws IOException {
+        AggregateReportParser parser = new AggregateReportParser();
+        String shortSelector = "s".repeat(1000);
+        Collected withShort = new Collected();
+        parser.read(in(HEAD + recordWithSelector(shortSelector) + "</feedback>"), Origin.of("a.xml"), withShort);
+        assertThat(withShort.records.get(0).dkim().get(0).selector()).contains(shortSelector);
+        int kept = parser.leafTextCapacityForNextReport();
+        assertThat(kept).as("a buffer grown by ordinary texts is kept").isBetween(shortSelector.length(), RecordFields.KEPT_TEXT_CHARS);
+
+        // Far below the parser's bound on an element's text, far above what a report may leave behind.
+        String longSelector = "L".repeat(200_000);
+        Collected withLong = new Collected();
+        parser.read(in(HEAD + recordWithSelector(longSelector) + record("192.0.2.2", "1", "none", "pass") + "</feedback>"),
+                Origin.of("b.xml"), withLong);
+        assertThat(withLong.records.get(0).dkim().get(0).selector()).contains(longSelector);
+        assertThat(withLong.records.get(1).dkim().get(0).selector()).isEmpty();
+        assertThat(parser.leafTextCapacityForNextReport()).as("the long leaf's buffer is given back").isLessThanOrEqualTo(RecordFields.KEPT_TEXT_CHARS);
+
+        assertThatThrownBy(() -> parser.read(in(HEAD + recordWithSelector(longSelector) + "<record><row>"), Origin.of("c.xml"), new Collected()))
+                .isInstanceOf(ReportFormatException.class);
+        assertThat(parser.leafTextCapacityForNextReport()).as("also by a report that fails").isLessThanOrEqualTo(RecordFields.KEPT_TEXT_CHARS);
+
+        // The buffer given back still reads a long leaf whole, and the short one after it.
+        Collected again = new Collected();
+        parser.read(in(HEAD + recordWithSelector(longSelector) + recordWithSelector(shortSelector) + "</feedback>"), Origin.of("d.xml"), again);
+        assertThat(again.records).extracting(r -> r.dkim().get(0).selector().orElseThrow()).containsExactly(longSelector, shortSelector);
+    }
+
+    private static String recordWithSelector(String selector) {
+        return record("192.0.2.1", "1", "none", "pass").replace("<result>pass</result></dkim>",
+                "<selector>" + selector + "</selector><result>pass</result></dkim>");
+    }
+
     private static InputStream in(String s) {
         return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
     }
