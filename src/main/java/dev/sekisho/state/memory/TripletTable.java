@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,8 +27,8 @@ import java.util.function.ToLongFunction;
  *
  * <p>Thread safety: {@value #SEGMENTS} segments, each with its own lock, chosen by the key's hash; every operation on
  * a key runs under its segment's lock, so {@link #compute} is atomic like {@code ConcurrentHashMap.compute}. The hash
- * is seeded at random per table, so that senders and recipients chosen by an attacker cannot be aimed at one probe
- * sequence.
+ * is SipHash with a random key per table: senders and recipients are chosen by whoever sends the mail, and with an
+ * unkeyed or merely seeded hash they can be built to share one hash and turn every insert into a walk over all of them.
  */
 final class TripletTable {
     static final int SEGMENTS = 64;
@@ -39,7 +38,6 @@ final class TripletTable {
     private static final int MAX_LOAD_PERCENT = 75;
     /** Each key's bytes are preceded by their length. */
     private static final int LENGTH_BYTES = Integer.BYTES;
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final Segment[] segments = new Segment[SEGMENTS];
@@ -47,9 +45,9 @@ final class TripletTable {
     /** The entries of all segments: the store reads it on every request that may have to evict, without a lock. */
     private final LongAdder size = new LongAdder();
 
-    /** A table whose hash is seeded from a secure random source. */
+    /** A table whose hash is keyed from a secure random source. */
     TripletTable() {
-        this(seededHash(new SecureRandom().nextLong()));
+        this(SipHash.withRandomKey());
     }
 
     /** @param hash the hash of a key's UTF-8 bytes; tests pass a poor one to force long probe runs */
@@ -158,28 +156,6 @@ final class TripletTable {
 
     private static byte[] utf8(String key) {
         return key.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * A seeded 64-bit hash over 8-byte words (multiply, xor and rotate per word, then a murmur-style finaliser):
-     * well spread in every bit, which both the segment choice (top bits) and the slot (low bits) need.
-     */
-    static ToLongFunction<byte[]> seededHash(long seed) {
-        return bytes -> {
-            long h = seed ^ (bytes.length * 0x9E3779B97F4A7C15L);
-            int i = 0;
-            for (; i + Long.BYTES <= bytes.length; i += Long.BYTES) {
-                h = Long.rotateLeft(h ^ ((long) LONG_LE.get(bytes, i) * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L;
-            }
-            long tail = 0;
-            for (int shift = 0; i < bytes.length; i++, shift += 8) tail |= (bytes[i] & 0xFFL) << shift;
-            h = Long.rotateLeft(h ^ (tail * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L;
-            h ^= h >>> 33;
-            h *= 0xFF51AFD7ED558CCDL;
-            h ^= h >>> 33;
-            h *= 0xC4CEB9FE1A85EC53L;
-            return h ^ (h >>> 33);
-        };
     }
 
     /** One lock's share of the table; every method runs with its monitor held. */
