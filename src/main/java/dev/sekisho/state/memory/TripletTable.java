@@ -79,21 +79,31 @@ final class TripletTable {
         long h = hash.applyAsLong(bytes);
         Segment segment = segmentFor(h);
         synchronized (segment) {
-            int slot = segment.find(bytes, h);
-            TripletState current = slot < 0 ? null : segment.state(slot);
-            TripletState next = remapping.apply(key, current);
-            if (next == null) {
-                if (slot >= 0) {
-                    segment.remove(slot);
-                    size.decrement();
+            // The lock is reentrant; a remapping that came back in could resize the arrays under this call's slot.
+            if (segment.computing) throw new IllegalStateException("recursive update of the triplet table (key " + key + ")");
+            segment.computing = true;
+            try {
+                int slot = segment.find(bytes, h);
+                // Room first: the remapping journals its change, so nothing may fail between it and the insert
+                // (a triplet journalled but never held would come back at the next start).
+                if (slot < 0) segment.makeRoomFor(bytes.length);
+                TripletState current = slot < 0 ? null : segment.state(slot);
+                TripletState next = remapping.apply(key, current);
+                if (next == null) {
+                    if (slot >= 0) {
+                        segment.remove(slot);
+                        size.decrement();
+                    }
+                } else if (slot >= 0) {
+                    if (next != current) segment.set(slot, next);
+                } else {
+                    segment.insert(bytes, h, next);
+                    size.increment();
                 }
-            } else if (slot >= 0) {
-                if (next != current) segment.set(slot, next);
-            } else {
-                segment.insert(bytes, h, next);
-                size.increment();
+                return next;
+            } finally {
+                segment.computing = false;
             }
-            return next;
         }
     }
 
@@ -118,12 +128,12 @@ final class TripletTable {
     long removeExpired(long nowNanos) {
         long removed = 0;
         for (Segment segment : segments) {
-            int removedHere;
             synchronized (segment) {
-                removedHere = segment.removeExpired(nowNanos);
+                // Counted under the lock, as compute does: a count that lagged would read as over capacity and evict.
+                int removedHere = segment.removeExpired(nowNanos);
+                size.add(-removedHere);
+                removed += removedHere;
             }
-            size.add(-removedHere);
-            removed += removedHere;
         }
         return removed;
     }
@@ -160,6 +170,8 @@ final class TripletTable {
 
     /** One lock's share of the table; every method runs with its monitor held. */
     private static final class Segment {
+        /** True while a compute on this segment runs its remapping: the lock alone would let it re-enter. */
+        boolean computing;
         /** Per slot: 0 when empty, else the key's handle in {@link #keys} plus one. */
         int[] offsets = new int[INITIAL_SLOTS];
         /**
@@ -197,8 +209,14 @@ final class TripletTable {
             passed[slot] = state.passed();
         }
 
-        void insert(byte[] key, long h, TripletState state) {
+        /** Grows the slots and the key chunks, if need be, so that inserting a key of this length cannot fail. */
+        void makeRoomFor(int keyLength) {
             if ((size + 1) * 100L > (long) offsets.length * MAX_LOAD_PERCENT) resize(offsets.length * 2);
+            keys.makeRoomFor(keyLength);
+        }
+
+        void insert(byte[] key, long h, TripletState state) {
+            makeRoomFor(key.length);
             int offset = keys.add(key);
             int mask = mask();
             int slot = (int) h & mask;
@@ -316,11 +334,24 @@ final class TripletTable {
             return add(key, 0, key.length);
         }
 
+        /** Ensures the current chunk takes a key of this length (called again for the same key, it adds nothing). */
+        void makeRoomFor(int length) {
+            int needed = LENGTH_BYTES + length;
+            if (!fits(needed)) newChunk(Math.max(CHUNK_BYTES, needed));
+        }
+
+        /**
+         * Whether {@code needed} bytes go at {@code tail} of the last chunk. Keys start below CHUNK_BYTES (a handle's
+         * offset bits); a key longer than a chunk goes alone at the start of one made to its size.
+         */
+        private boolean fits(int needed) {
+            if (count == 0 || tail >= CHUNK_BYTES) return false;
+            return tail + needed <= CHUNK_BYTES || tail == 0 && needed <= chunks[count - 1].length;
+        }
+
         private int add(byte[] source, int from, int length) {
             int needed = LENGTH_BYTES + length;
-            if (tail + needed > CHUNK_BYTES) {
-                newChunk(Math.max(CHUNK_BYTES, needed));
-            }
+            makeRoomFor(length);
             int index = count - 1;
             byte[] chunk = chunks[index];
             int at = tail;

@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.function.ToLongFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TripletTableTest {
 
@@ -31,15 +32,30 @@ class TripletTableTest {
         checkAgainstAMap(new TripletTable(CLUSTERED), 30_000, 600, new Random(2));
     }
 
+    @Test
+    void keysLongerThanAChunkAmongShortOnesAgreeWithAMap() {
+        // One in fifty keys is 16-40 KB (longer than a 16 KiB key chunk), so chunks made to a key's size are filled,
+        // freed and compacted among ordinary ones; all in one segment, where compaction comes soonest.
+        Random lengths = new Random(3);
+        String[] padding = new String[64];
+        for (int i = 0; i < padding.length; i++) padding[i] = lengths.nextInt(50) == 0 ? "x".repeat(16_000 + lengths.nextInt(24_000)) : "";
+        checkAgainstAMap(new TripletTable(CLUSTERED), 20_000, 300, new Random(4), key -> key + padding[Math.floorMod(key.hashCode(), padding.length)]);
+    }
+
     /**
      * Puts, replaces, removes and sweeps keys drawn from {@code distinctKeys}, mirrors each in a HashMap, and compares
      * lookups, sizes and the alive entries as it goes.
      */
     private static void checkAgainstAMap(TripletTable table, int operations, int distinctKeys, Random random) {
+        checkAgainstAMap(table, operations, distinctKeys, random, key -> key);
+    }
+
+    private static void checkAgainstAMap(TripletTable table, int operations, int distinctKeys, Random random,
+                                         java.util.function.UnaryOperator<String> shape) {
         Map<String, TripletState> model = new HashMap<>();
         long now = 1_000;
         for (int i = 0; i < operations; i++) {
-            String key = "192.0.2." + random.nextInt(distinctKeys) + "|sender@example.org|rcpt" + random.nextInt(3) + "@example.net";
+            String key = shape.apply("192.0.2." + random.nextInt(distinctKeys) + "|sender@example.org|rcpt" + random.nextInt(3) + "@example.net");
             int op = random.nextInt(100);
             if (op < 55) {
                 TripletState state = new TripletState(now, now + random.nextInt(5_000), random.nextBoolean());
@@ -153,15 +169,41 @@ class TripletTableTest {
         TripletTable table = new TripletTable(new SipHash(5, 0));
         for (int i = 0; i < 1_000; i++) table.put("k" + i, new TripletState(0, 1_000 + i, false));
         EvictionCandidates candidates = table.evictionCandidates(StateRecords.TRIPLET);
-        List<String> journaled = new ArrayList<>();
 
+        // Without evicting: a sampler that started over each time would offer the same entry again and again.
+        java.util.Set<Long> offered = new java.util.HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            assertThat(candidates.sample(1)).isTrue();
+            offered.add(candidates.candidateExpiry());
+        }
+        assertThat(offered).as("one sample of one entry at a time walks on through the table").hasSize(200);
+
+        // A sample of k offers the nearest expiry among k entries, not the nearest of the whole table: with the
+        // 1,000 expiries 1,000..1,999 spread at random, some of 20 samples of 10 miss the table's minimum.
+        java.util.Set<Long> minima = new java.util.HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            assertThat(candidates.sample(10)).isTrue();
+            minima.add(candidates.candidateExpiry());
+        }
+        assertThat(minima).hasSizeGreaterThan(1);
+
+        List<String> journaled = new ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
             assertThat(candidates.sample(1)).isTrue();
             assertThat(candidates.evictCandidate(evictions(journaled))).isTrue();
         }
-
         assertThat(table.size()).isZero();
         assertThat(journaled).hasSize(1_000).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aRemappingThatTouchesTheTableAgainIsRefused() {
+        TripletTable table = new TripletTable(new SipHash(9, 0));
+        table.put("a", new TripletState(0, 1, false));
+        // Same segment whatever the hash: the key itself. Re-entering could resize the arrays under the outer call.
+        assertThatThrownBy(() -> table.compute("a", (k, current) -> table.compute("a", (k2, c2) -> c2)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("recursive");
+        assertThat(table.get("a")).as("the table is usable afterwards").isEqualTo(new TripletState(0, 1, false));
     }
 
     @Test
