@@ -122,6 +122,9 @@ measure_target() {
         return 0
     fi
     for concurrency in $CONCURRENCY; do
+        # The kernel writes back what earlier cells left dirty (Sekisho's journal: hundreds of MiB) up to 30 s
+        # later, on these same two cores: flush it now, so that no cell pays for another's writes.
+        sync
         log "$name: concurrency $concurrency, warm-up $WARMUP, measure $MEASURE"
         line=$("$JAVA" -cp "$CLASSPATH" $BENCH_MAIN load --target "127.0.0.1:$port" --concurrency "$concurrency" \
             --warmup "$WARMUP" --duration "$MEASURE" --seed "$SEED" --target-pid "$pid" --format kv) || {
