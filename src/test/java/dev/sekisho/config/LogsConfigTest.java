@@ -103,7 +103,7 @@ class LogsConfigTest {
 
         ConfigException address = errorOf("logs:\n  syslog:\n    - {protocol: tcp, address: localhost:514}\n");
         assertThat(address.key()).isEqualTo("logs.syslog[0].address");
-        assertThat(address.reason()).contains("IP literal");
+        assertThat(address.reason()).contains("the host must be an IP address, was \"localhost\"");
 
         ConfigException typo = errorOf("logs:\n  syslog:\n    - {protocl: tcp}\n");
         assertThat(typo.key()).isEqualTo("logs.syslog[0].protocl");
