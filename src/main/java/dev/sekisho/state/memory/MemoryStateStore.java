@@ -112,43 +112,7 @@ public final class MemoryStateStore implements StateStore {
     }
 
     /** Where changes go when there is no data directory. */
-    private static final StateRecords.Sink NO_JOURNAL = new StateRecords.Sink() {
-        @Override
-        public void rate(String key, RateWindow[] windows, long[] tats) {
-        }
-
-        @Override
-        public void triplet(String key, TripletState state) {
-        }
-
-        @Override
-        public void client(String key, ClientState state) {
-        }
-
-        @Override
-        public void tally(String key, TallyCell cell) {
-        }
-
-        @Override
-        public void restriction(Restriction restriction) {
-        }
-
-        @Override
-        public void fields(String key, Map<String, String> fields) {
-        }
-
-        @Override
-        public void list(String key, List<String> entries, long expiresAtNanos) {
-        }
-
-        @Override
-        public void restrictionRemoved(String id) {
-        }
-
-        @Override
-        public void evicted(byte keyType, String key) {
-        }
-    };
+    private static final StateRecords.Sink NO_JOURNAL = new StateRecords.IgnoringSink();
 
     private final Options options;
     private final InstantSource clock;

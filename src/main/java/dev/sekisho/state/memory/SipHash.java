@@ -40,37 +40,24 @@ final class SipHash implements ToLongFunction<byte[]> {
         long v2 = k0 ^ 0x6c7967656e657261L;
         long v3 = k1 ^ 0x7465646279746573L;
         int length = message.length;
-        int end = length - (length & 7);
-        for (int i = 0; i < end; i += Long.BYTES) {
-            long m = (long) LONG_LE.get(message, i);
-            v3 ^= m;
-            // c = 2 rounds per 8-byte word
-            for (int round = 0; round < 2; round++) {
+        int words = length >>> 3;
+        // The last word: the bytes past the whole words, little-endian, with the length's low byte on top.
+        long last = (long) length << 56;
+        for (int i = words << 3, shift = 0; i < length; i++, shift += 8) last |= (message[i] & 0xFFL) << shift;
+        // Each word, the last included, is compressed with c = 2 rounds; then finalisation takes d = 4.
+        for (int word = 0; ; word++) {
+            boolean finalising = word > words;
+            long m = word < words ? (long) LONG_LE.get(message, word << 3) : last;
+            if (finalising) v2 ^= 0xff;
+            else v3 ^= m;
+            for (int round = finalising ? 4 : 2; round > 0; round--) {
                 v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
                 v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
                 v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
                 v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
             }
+            if (finalising) break;
             v0 ^= m;
-        }
-        // The last word: the remaining bytes, little-endian, with the length's low byte on top.
-        long last = (long) length << 56;
-        for (int i = end, shift = 0; i < length; i++, shift += 8) last |= (message[i] & 0xFFL) << shift;
-        v3 ^= last;
-        for (int round = 0; round < 2; round++) {
-            v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
-            v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
-            v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
-            v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
-        }
-        v0 ^= last;
-        // Finalisation: d = 4 rounds.
-        v2 ^= 0xff;
-        for (int round = 0; round < 4; round++) {
-            v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
-            v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
-            v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
-            v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
         }
         return v0 ^ v1 ^ v2 ^ v3;
     }

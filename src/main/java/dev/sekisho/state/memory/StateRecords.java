@@ -91,6 +91,45 @@ final class StateRecords {
         void evicted(byte keyType, String key);
     }
 
+    /** A sink that keeps nothing: where changes go without a journal, and a base for sinks that want only some records. */
+    static class IgnoringSink implements Sink {
+        @Override
+        public void rate(String key, RateWindow[] windows, long[] tats) {
+        }
+
+        @Override
+        public void triplet(String key, TripletState state) {
+        }
+
+        @Override
+        public void client(String key, ClientState state) {
+        }
+
+        @Override
+        public void tally(String key, TallyCell cell) {
+        }
+
+        @Override
+        public void restriction(Restriction restriction) {
+        }
+
+        @Override
+        public void fields(String key, java.util.Map<String, String> fields) {
+        }
+
+        @Override
+        public void list(String key, java.util.List<String> entries, long expiresAtNanos) {
+        }
+
+        @Override
+        public void restrictionRemoved(String id) {
+        }
+
+        @Override
+        public void evicted(byte keyType, String key) {
+        }
+    }
+
     /** A record whose CRC matched but whose content does not parse: a bug or a foreign file, never a torn write. */
     static final class MalformedRecordException extends Exception {
         MalformedRecordException(String message) {

@@ -238,39 +238,7 @@ class TripletTableTest {
     }
 
     private static StateRecords.Sink evictions(List<String> journaled) {
-        return new StateRecords.Sink() {
-            @Override
-            public void rate(String key, dev.sekisho.state.RateWindow[] windows, long[] tats) {
-            }
-
-            @Override
-            public void triplet(String key, TripletState state) {
-            }
-
-            @Override
-            public void client(String key, ClientState state) {
-            }
-
-            @Override
-            public void tally(String key, TallyCell cell) {
-            }
-
-            @Override
-            public void restriction(dev.sekisho.engine.Restriction restriction) {
-            }
-
-            @Override
-            public void fields(String key, Map<String, String> fields) {
-            }
-
-            @Override
-            public void list(String key, List<String> entries, long expiresAtNanos) {
-            }
-
-            @Override
-            public void restrictionRemoved(String id) {
-            }
-
+        return new StateRecords.IgnoringSink() {
             @Override
             public void evicted(byte keyType, String key) {
                 assertThat(keyType).isEqualTo(StateRecords.TRIPLET);
