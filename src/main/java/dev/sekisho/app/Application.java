@@ -16,6 +16,7 @@ import dev.sekisho.engine.Transaction;
 import dev.sekisho.engine.Verdict;
 import dev.sekisho.notify.Notifier;
 import dev.sekisho.notify.NotifyingStateStore;
+import dev.sekisho.postfix.Decider;
 import dev.sekisho.postfix.PolicyRequest;
 import dev.sekisho.postfix.PolicyServer;
 import dev.sekisho.postfix.PolicyServerLimits;
@@ -149,7 +150,7 @@ public final class Application implements AutoCloseable, AdminOperations {
         notifier.start();
         for (SekishoConfig.PolicyListener listener : config.policyListeners()) {
             PolicyServer server = new PolicyServer(listener.address(), request -> resolveService(request, listener.service()),
-                    this::decide, policyLimits(config));
+                    policyDecider, policyLimits(config));
             policyServers.add(server);
             try {
                 server.start();
@@ -168,6 +169,8 @@ public final class Application implements AutoCloseable, AdminOperations {
         countOverListeners("sekisho.policy.requests", PolicyServer::requestsAnswered, "Policy requests answered");
         countOverListeners("sekisho.policy.decider.failures", PolicyServer::deciderFailures,
                 "Policy requests answered DUNNO because deciding failed unexpectedly");
+        countOverListeners("sekisho.policy.state.write.failures", PolicyServer::answeringFailures,
+                "Batches of policy verdicts answered although what they counted could not be written to the state journal");
         countOverListeners("sekisho.policy.protocol.errors", PolicyServer::protocolErrors,
                 "Policy connections closed for a malformed, oversized or too slow request");
         ready = true;
@@ -185,6 +188,19 @@ public final class Application implements AutoCloseable, AdminOperations {
                 l.idleTimeout(), l.requestTimeout(), l.maxConnections());
     }
 
+    /** What the policy servers ask: the current engine, and the state store made durable before each batch's answers. */
+    private final Decider policyDecider = new Decider() {
+        @Override
+        public Verdict decide(Transaction transaction) {
+            return Application.this.decide(transaction);
+        }
+
+        @Override
+        public void beforeAnswering() {
+            store.flush(); // what the batch's verdicts counted must survive a crash before Postfix hears them
+        }
+    };
+
     /** Decide with the current engine; a service dropped by a reload in between goes to the default service. */
     private Verdict decide(Transaction transaction) {
         Running now = running.get();
@@ -192,9 +208,7 @@ public final class Application implements AutoCloseable, AdminOperations {
                 : transaction.withService(now.config().defaultService());
         long start = System.nanoTime();
         try {
-            Verdict verdict = now.engine().decide(tx);
-            store.flush(); // what this verdict counted must survive a crash before Postfix hears it
-            return verdict;
+            return now.engine().decide(tx);
         } finally {
             decisionTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }

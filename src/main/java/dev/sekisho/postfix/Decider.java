@@ -13,4 +13,13 @@ import dev.sekisho.engine.Verdict;
 @FunctionalInterface
 public interface Decider {
     Verdict decide(Transaction transaction);
+
+    /**
+     * Called on an event loop after it decided a batch of requests and before it sends the first of their answers:
+     * what the decisions counted must survive a crash of this process before Postfix hears them (the application
+     * flushes its state store here). One call covers the whole batch, so that its decisions share one write. A
+     * failure is logged and the answers still go out: mail is never held up because state could not be written.
+     */
+    default void beforeAnswering() {
+    }
 }

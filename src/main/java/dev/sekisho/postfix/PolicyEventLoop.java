@@ -48,6 +48,9 @@ final class PolicyEventLoop implements Runnable {
         /** The reply for a request; never throws (a failing decision is answered as the server chooses). */
         Action decide(PolicyRequest request, String remote);
 
+        /** After a batch of decisions, before the first of their replies is written; never throws. */
+        void beforeAnswering();
+
         void answered();
 
         void protocolError();
@@ -65,6 +68,11 @@ final class PolicyEventLoop implements Runnable {
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
     /** Connections with replies to write once every ready connection is read and answered. */
     private final List<Connection> repliesWaiting = new ArrayList<>();
+    /**
+     * A request was decided since the owner last heard {@link Owner#beforeAnswering()}: the next reply written, on any
+     * of this loop's connections, first calls it. Loop thread only.
+     */
+    private boolean decidedSinceAnswering;
     private final long idleTimeoutNanos;
     private final long tickNanos;
     /** Deadlines are reckoned on this clock (System::nanoTime; tests move it); the ticks that check them run on real time. */
@@ -308,6 +316,7 @@ final class PolicyEventLoop implements Runnable {
             PolicyRequest request;
             while ((request = decoder.next()) != null) {
                 Action action = owner.decide(request, remote);
+                decidedSinceAnswering = true;
                 if (action != lastAction) {
                     lastReply = ActionRenderer.render(action);
                     lastAction = action;
@@ -338,6 +347,11 @@ final class PolicyEventLoop implements Runnable {
          * the loop waits until it can write and reads nothing from this client meanwhile.
          */
         boolean write() throws IOException {
+            if (unsentLength > 0 && decidedSinceAnswering) {
+                // Every reply waiting anywhere in this loop was decided before this point: one call covers them all.
+                decidedSinceAnswering = false;
+                owner.beforeAnswering();
+            }
             while (unsentLength > 0 && !closed) {
                 writeBuffer.clear();
                 int chunk = Math.min(unsentLength, writeBuffer.capacity());

@@ -36,6 +36,7 @@ public final class PolicyServer implements AutoCloseable {
     private static final long ACCEPT_ERROR_PAUSE_MILLIS = 100;
     private static final long SHUTDOWN_WAIT_SECONDS = 5;
     private static final long REFUSAL_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    private static final long FAILURE_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     private final InetSocketAddress bindAddress;
     private final ServiceResolver serviceResolver;
@@ -47,6 +48,9 @@ public final class PolicyServer implements AutoCloseable {
     private final AtomicInteger activeConnections = new AtomicInteger();
     private final LongAdder requestsAnswered = new LongAdder();
     private final LongAdder deciderFailures = new LongAdder();
+    private final LongAdder answeringFailures = new LongAdder();
+    /** When a failure of {@link Decider#beforeAnswering()} was last logged; racy by design (at worst two lines). */
+    private volatile long lastAnsweringFailureLog = System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS - 1;
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder refusedConnections = new LongAdder();
     private long lastRefusalLog = System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS - 1; // accept thread only
@@ -138,6 +142,11 @@ public final class PolicyServer implements AutoCloseable {
     /** Requests for which the decider threw, answered DUNNO. */
     public long deciderFailures() {
         return deciderFailures.sum();
+    }
+
+    /** Batches whose {@link Decider#beforeAnswering()} threw; their answers went out anyway. */
+    public long answeringFailures() {
+        return answeringFailures.sum();
     }
 
     /** Connections closed at once because max-connections were already open. */
@@ -249,6 +258,21 @@ public final class PolicyServer implements AutoCloseable {
                 log.warn("policy client {}: deciding {} for client_address={} failed; answering DUNNO",
                         remote, request.protocolState(), AddressText.of(request.clientAddress()), e);
                 return Action.DUNNO;
+            }
+        }
+
+        @Override
+        public void beforeAnswering() {
+            try {
+                decider.beforeAnswering();
+            } catch (RuntimeException e) {
+                // The verdicts stand: holding back Postfix's answers would hold up mail for a bookkeeping failure.
+                answeringFailures.increment();
+                long now = System.nanoTime();
+                if (now - lastAnsweringFailureLog >= FAILURE_LOG_INTERVAL_NANOS) {
+                    lastAnsweringFailureLog = now;
+                    log.error("making a batch of verdicts durable failed ({} times so far); answering anyway", answeringFailures.sum(), e);
+                }
             }
         }
 

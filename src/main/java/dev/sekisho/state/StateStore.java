@@ -90,9 +90,13 @@ public interface StateStore extends AutoCloseable {
     List<Restriction> restrictions();
 
     /**
-     * Make every change so far survive a crash of this process. Callers flush once before they
-     * acknowledge (the policy server before it answers), so that the changes of many concurrent
-     * requests share one write. {@link #impose} and {@link #lift} flush by themselves.
+     * Make every change so far, by any thread, survive a crash of this process. Callers flush once before they
+     * acknowledge (the policy server once per batch of requests, before it sends their answers), so that the changes
+     * of many requests share one write; a change nobody flushed is made durable within the store's own interval (a
+     * second by default). {@link #impose}, {@link #lift} and {@link #putFields} flush by themselves. Inside
+     * {@link #atomically} the flush happens when the unit ends, after the unit's changes.
+     *
+     * @throws java.io.UncheckedIOException when the changes cannot be written; they stay pending for the next flush
      */
     void flush();
 

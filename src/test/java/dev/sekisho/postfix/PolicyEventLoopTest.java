@@ -33,6 +33,10 @@ class PolicyEventLoopTest {
         }
 
         @Override
+        public void beforeAnswering() {
+        }
+
+        @Override
         public void answered() {
         }
 

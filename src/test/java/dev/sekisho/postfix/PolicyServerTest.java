@@ -82,6 +82,64 @@ class PolicyServerTest {
         }
     }
 
+    /** Counts decisions, and at each beforeAnswering how many were decided by then: what a durable store would hold. */
+    private static final class DurabilityProbe implements Decider {
+        final AtomicLong decided = new AtomicLong();
+        final AtomicLong durableUpTo = new AtomicLong();
+        final AtomicLong calls = new AtomicLong();
+        volatile boolean failing;
+
+        @Override
+        public Verdict decide(dev.sekisho.engine.Transaction transaction) {
+            long n = decided.incrementAndGet();
+            return verdict(Action.of(Kind.INFO, "decision " + n));
+        }
+
+        @Override
+        public void beforeAnswering() {
+            calls.incrementAndGet();
+            if (failing) throw new java.io.UncheckedIOException(new IOException("disk full"));
+            durableUpTo.set(decided.get());
+        }
+    }
+
+    @Test
+    void noReplyGoesOutBeforeItsDecisionWasMadeDurableAndOneCallCoversAPipelinedBatch() throws Exception {
+        DurabilityProbe probe = new DurabilityProbe();
+        PolicyServer server = start(probe, PolicyServerLimits.DEFAULTS);
+        int pipelined = 50;
+        try (PolicyClient client = new PolicyClient(server)) {
+            client.send(rcpt("one@example.test", ""));
+            assertThat(client.readReply()).isEqualTo("action=INFO decision 1\n\n");
+            assertThat(probe.durableUpTo.get()).isEqualTo(1);
+
+            client.send(rcpt("x@example.test", "").repeat(pipelined));
+            for (int i = 2; i <= pipelined + 1; i++) {
+                assertThat(client.readReply()).isEqualTo("action=INFO decision " + i + "\n\n");
+                assertThat(probe.durableUpTo.get()).as("made durable before reply %d went out", i).isGreaterThanOrEqualTo(i);
+            }
+        }
+        // One call per wake-up of the loop, not per request: 50 pipelined requests arrive in a read or a few.
+        assertThat(probe.calls.get()).isLessThan(pipelined / 5);
+    }
+
+    @Test
+    void whenMakingVerdictsDurableFailsTheRepliesStillGoOutAndTheFailureIsCounted() throws Exception {
+        DurabilityProbe probe = new DurabilityProbe();
+        probe.failing = true;
+        PolicyServer server = start(probe, PolicyServerLimits.DEFAULTS);
+        try (PolicyClient client = new PolicyClient(server)) {
+            client.send(rcpt("one@example.test", ""));
+            assertThat(client.readReply()).isEqualTo("action=INFO decision 1\n\n");
+            client.send(rcpt("two@example.test", ""));
+            assertThat(client.readReply()).isEqualTo("action=INFO decision 2\n\n");
+        }
+        assertThat(server.answeringFailures()).isEqualTo(2);
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.ERROR)
+                .extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
+                .contains("making a batch of verdicts durable failed");
+    }
+
     @Test
     void repliesToRequestsBeforeAMalformedOneGoOutBeforeTheClose() throws Exception {
         PolicyServer server = start(ECHO, PolicyServerLimits.DEFAULTS);

@@ -37,15 +37,13 @@ import java.util.stream.Stream;
  * number N), {@code journal-N.log} (every change since, appended before the changing call returns),
  * and {@code lock} (one process at a time).
  *
- * <p>As a {@link StateRecords.Sink} it appends each change to the current journal by copying it
- * into a shared memory mapping of the file, without a lock ({@link JournalFile}). The page cache
- * belongs to the kernel, so the record survives a process kill the moment the copy ends, without a
- * system call per record (a write per request cost as much as the decision itself);
- * {@link #force()} (called each second by the store) makes it survive a power cut too. The file is
- * mapped in regions of {@link #REGION_BYTES}, so a journal that was not closed cleanly ends in
- * zeros: recovery reads them as the unused end, and a clean close truncates them. A record that a
- * killed writer left half copied fails its checksum and is stepped over: the records after it,
- * which other writers finished and acknowledged, are kept.
+ * <p>As a {@link StateRecords.Sink} it appends each change to the current journal ({@link JournalFile}): the record is
+ * copied into the journal's buffer in the order changes are made, and {@link #flush()} writes the buffer to the file
+ * with one system call for all the changes since the last (a write per record cost as much as the decision itself).
+ * A written record is in the kernel's page cache and survives a process kill; {@link #force()} (called each second by
+ * the store) makes it survive a power cut too. The file is cut into regions of {@link #REGION_BYTES} (the layout the
+ * mapped writer before the buffered one needed, still read and written the same way); a record that a kill left half
+ * written fails its checksum and is cut off.
  */
 final class DataDirectory implements StateRecords.Sink, Closeable {
     private static final Logger log = LoggerFactory.getLogger(DataDirectory.class);
@@ -61,23 +59,25 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     private final FileChannel lockChannel;
     private final FileLock lock;
 
-    /** How much of the journal file one mapping covers. */
+    /** A journal is cut into regions of this size, and no record crosses a region's end (see JournalFile). */
     static final int REGION_BYTES = 4 << 20;
 
     /**
-     * Every policy request appends, so appends take no lock: the record is encoded in the calling
-     * thread's own encoder and claimed into the journal by a compare-and-set ({@link JournalFile}).
-     * A journal that is swapped or closed is sealed first, which waits for the appends in it.
+     * Every policy request appends: the record is encoded in the calling thread's own encoder, and only copied into
+     * the journal's buffer under its lock ({@link JournalFile}). A journal that is swapped or closed is sealed first,
+     * which waits for the appends in it.
      */
     private final ThreadLocal<StateRecords.Encoder> encoders = ThreadLocal.withInitial(StateRecords.Encoder::new);
     private volatile JournalFile journal;
+    /**
+     * The journal a checkpoint is swapping out, until its records are all written: a flush that finds the new journal
+     * current must still wait for records appended to this one before the swap. Null between checkpoints.
+     */
+    private volatile JournalFile retiring;
     private long journalSequence;  // under maintenanceLock after recovery
     private volatile boolean closed;
 
-    /**
-     * Forcing, rotating and closing the journal, one at a time: whoever holds it may force and
-     * unmap regions no append can reach any more.
-     */
+    /** Forcing, rotating and closing the journal, one at a time. */
     private final ReentrantLock maintenanceLock = new ReentrantLock();
 
     private DataDirectory(Path directory, FileChannel lockChannel, FileLock lock) {
@@ -404,11 +404,22 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     }
 
     /**
-     * Nothing to do: an appended record is in the kernel's page cache as soon as its append
-     * returns. Kept so that the store's contract (records are handed over before the caller
-     * acknowledges anything) reads the same for every store.
+     * Writes every record appended so far, by any thread, to its journal file: once this returns they survive a kill
+     * of the process.
+     *
+     * @throws UncheckedIOException when the write fails; the records stay pending for the next flush
      */
     void flush() {
+        // The current journal first, then the retiring one: a checkpoint sets retiring before it swaps the journal,
+        // so a flush that finds the new journal also finds the old one, unless that was closed (all written) already.
+        JournalFile current = journal;
+        JournalFile previous = retiring;
+        try {
+            if (previous != null) previous.flush();
+            current.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the state journal in " + directory, e);
+        }
     }
 
     /** Bytes in the current journal: the store snapshots when it grows too large. */
@@ -445,9 +456,15 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
             if (closed) throw new IllegalStateException("state store " + directory + " is closed");
             JournalFile previous = journal;
             long sequence = ++journalSequence;
-            journal = JournalFile.open(journalPath(sequence), 0);
-            previous.seal(); // waits for the appends that took the previous journal
-            previous.close(); // no append can reach it any more
+            JournalFile next = JournalFile.open(journalPath(sequence), 0);
+            retiring = previous; // before the swap: see flush()
+            journal = next;
+            try {
+                previous.seal(); // waits for the appends that took the previous journal
+                previous.close(); // writes them; no append can reach it any more
+            } finally {
+                retiring = null;
+            }
             Path temp = directory.resolve(SNAPSHOT_TEMP_FILE);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);

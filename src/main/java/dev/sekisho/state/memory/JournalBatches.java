@@ -48,6 +48,8 @@ final class JournalBatches implements StateRecords.Sink {
     private byte[] records = new byte[1024];
     private int length;
     private int count;
+    /** Guarded by {@link #lock}: a call inside the current unit asked for a flush, which waits for the unit's end. */
+    private boolean flushAtEnd;
 
     JournalBatches(DataDirectory journal) {
         this.journal = journal;
@@ -90,7 +92,31 @@ final class JournalBatches implements StateRecords.Sink {
         }
     }
 
+    /**
+     * Writes the journal's pending records to its file (see {@link DataDirectory#flush()}). Inside a unit the unit's
+     * records are not appended yet, so the flush is made at the unit's end, after them.
+     */
+    void flush() {
+        if (collecting()) {
+            flushAtEnd = true;
+            return;
+        }
+        journal.flush();
+    }
+
+    /** Appends the unit's records as one, then makes the flush a call inside the unit asked for. */
     private void appendCollected() {
+        try {
+            appendBatch();
+        } finally {
+            if (flushAtEnd) {
+                flushAtEnd = false;
+                journal.flush();
+            }
+        }
+    }
+
+    private void appendBatch() {
         if (count == 0) return;
         try {
             if (count <= StateRecords.MAX_BATCH_RECORDS && length + 5 <= StateRecords.MAX_PAYLOAD_BYTES) {

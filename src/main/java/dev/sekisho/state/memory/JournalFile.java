@@ -2,45 +2,43 @@ package dev.sekisho.state.memory;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One journal file, appended through shared memory mappings without a lock: an append is a
- * compare-and-set and a copy into the page cache, not a system call.
+ * One journal file. An append copies its frame into a buffer in memory, in the order appends are made; {@link #flush}
+ * writes everything the buffer holds with one positional write. The policy server flushes once per event-loop
+ * wake-up, before it sends that wake-up's replies, so the decisions of a whole batch share one system call. A written
+ * record is in the kernel's page cache: it survives a kill of this process. {@link #force} (each second) makes it
+ * survive a power cut too.
  *
- * <p>Layout ({@link #MAGIC}, version 2): the file is cut into regions of
- * {@link DataDirectory#REGION_BYTES} at fixed offsets, each mapped when appends reach it (mapping
- * extends the file with zeros, so until {@link #close()} truncates them the file is longer than
- * its records). Every frame ({@code [length][CRC-32C][payload]}, see StateRecords) starts at an
- * 8-byte aligned offset, lies inside one region and is followed by zeros up to the next aligned
- * offset. A frame that would cross a region's end is put at the start of the next region, and the
- * rest of its region holds {@link #SKIP_TO_NEXT_REGION} where the frame header would have been.
+ * <p>Why not a shared memory mapping, as this class was before: each record then cost no system call, but every
+ * first write to a page of the file was a page fault, every force write-protected the pages again, and regions were
+ * unmapped by the collector, each with a TLB shootdown across cores. Measured with the policy server at 64
+ * connections, the journal cost 5.5 µs of server CPU per request that way (docs/benchmarks.md, round 10).
  *
- * <p>Appending: a writer claims the place of its frame by a compare-and-set of the 8-byte frame
- * header (length and checksum) at the end of the chain, from zero to its header, then copies the
- * payload. The header is thus in the file the moment the place is taken: a writer killed (or
- * preempted) before its copy ends leaves a frame whose checksum fails but whose length is right,
- * so recovery steps over it to the frames after it, which other writers may have finished and
- * acknowledged meanwhile. A zero header is a place nobody took: the end of the records. No writer
- * waits for another, so a writer whose thread the kernel preempts holds nobody up (a lock did).
+ * <p>Layout ({@link #MAGIC}, version 2, unchanged from the mapped writer so that either reads the other's files): the
+ * file is cut into regions of {@link DataDirectory#REGION_BYTES} at fixed offsets. Every frame
+ * ({@code [length][CRC-32C][payload]}, see StateRecords) starts at an 8-byte aligned offset, lies inside one region
+ * and is followed by zeros up to the next aligned offset. A frame that would cross a region's end is put at the start
+ * of the next region, and the rest of its region holds {@link #SKIP_TO_NEXT_REGION} where the frame header would have
+ * been, then zeros. A zero header, or the end of the file, is the end of the records. A write cut short by a kill
+ * leaves a frame whose checksum fails at the end; recovery cuts it off.
  *
- * <p>Threads: {@link #append} from any thread between {@link #enter()} and {@link #exit()};
- * {@link #force} and {@link #close} under the caller's maintenance lock, {@link #close} only after
+ * <p>Threads: {@link #append} from any thread between {@link #enter()} and {@link #exit()}; {@link #flush} from any
+ * thread; {@link #force} and {@link #close} under the caller's maintenance lock, {@link #close} only after
  * {@link #seal()}.
  */
 final class JournalFile implements Closeable {
-    /** Version 2: aligned frames claimed by compare-and-set, region ends marked. */
+    /** Version 2: aligned frames, region ends marked. */
     static final byte[] MAGIC = "SKJRNL2\n".getBytes(StandardCharsets.US_ASCII);
     /** Version 1: frames back to back under a lock. Still read (DataDirectory), no longer written. */
     static final byte[] MAGIC_V1 = "SKJRNL1\n".getBytes(StandardCharsets.US_ASCII);
@@ -48,45 +46,42 @@ final class JournalFile implements Closeable {
     static final int ALIGNMENT = 8;
     /** In place of a frame header: the rest of this region is unused, the chain goes on at the next. */
     static final long SKIP_TO_NEXT_REGION = -1L;
-    /** Frame headers read and claimed as one big-endian long, as StateRecords writes length then CRC. */
-    private static final VarHandle HEADER = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle TAIL;
 
-    static {
-        try {
-            TAIL = MethodHandles.lookup().findVarHandle(JournalFile.class, "tail", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    /** The buffer an append copies into, at first; it grows as a batch needs. */
+    private static final int INITIAL_BUFFER_BYTES = 64 * 1024;
+    /** Appends that find this much unwritten write it themselves: memory stays bounded when nobody flushes. */
+    static final int WRITE_BEHIND_BYTES = 1 << 20;
 
     private final Path file;
     private final int regionBytes;
-    private FileChannel channel;               // replaced only under mapLock (an interrupt closed it)
-    private final Object mapLock = new Object();
-    /** The region appends go to; replaced under mapLock when the chain reaches its end. */
-    private volatile Region region;
-    /**
-     * A frame boundary at or before the end of the chain: where a writer starts looking for the
-     * first unclaimed header. Only ever moves forward (compare-and-set through {@link #TAIL}).
-     */
-    @SuppressWarnings("unused") // through TAIL
+
+    /** Guards the pending buffer; held only to copy a frame in, or to take the buffer away to write it. */
+    private final Object appendLock = new Object();
+    private byte[] pending = new byte[INITIAL_BUFFER_BYTES];   // under appendLock
+    private int pendingLength;                                 // under appendLock
+    /** The file offset of {@code pending[0]}: everything before it was handed to a write. Under appendLock. */
+    private long pendingStart;
+    /** The end of the appended frames: where the next one goes. Written under appendLock. */
     private volatile long tail;
-    /** Regions the chain left, to be forced by the maintenance side. */
-    private final ConcurrentLinkedQueue<MappedByteBuffer> retired = new ConcurrentLinkedQueue<>();
-    /** Retired regions forced once, to be forced once more at the next tick (see {@link #force()}). */
-    private final ConcurrentLinkedQueue<MappedByteBuffer> forcedOnce = new ConcurrentLinkedQueue<>();
+
+    /** One write at a time, in file order; held while a taken buffer is written, so a flush waits for the one before. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private FileChannel channel;   // under writeLock; replaced when an interrupt closed it
+    private byte[] spare;          // under writeLock: the last written buffer, given back to appends at the next take
+    /** Every byte before it is in the file. Written under writeLock. */
+    private volatile long written;
+    private boolean closed;        // under writeLock
+
     /** Appends between enter and exit; {@link #seal()} waits for them. */
     private final AtomicInteger writers = new AtomicInteger();
     private volatile boolean sealed;
-
-    private record Region(MappedByteBuffer buffer, long start, long end) {
-    }
 
     private JournalFile(Path file, FileChannel channel, long tail, int regionBytes) {
         this.file = file;
         this.channel = channel;
         this.tail = tail;
+        this.pendingStart = tail;
+        this.written = tail;
         this.regionBytes = regionBytes;
     }
 
@@ -112,8 +107,8 @@ final class JournalFile implements Closeable {
             } else if (tail % ALIGNMENT != 0) {
                 throw new IllegalArgumentException("journal tail " + tail + " is not aligned");
             } else if (size > tail) {
-                // Zeros (a region's unused end) or a torn last frame: a claimed header must never
-                // be found past the tail, so the bytes go, and mapping brings back zeros.
+                // Zeros (a mapped region's unused end, from the writer before this one) or a torn last frame: nothing
+                // after the tail may be read as a record once appends go on.
                 channel.truncate(tail);
             }
             return new JournalFile(file, channel, tail, regionBytes);
@@ -123,9 +118,9 @@ final class JournalFile implements Closeable {
         }
     }
 
-    /** Bytes up to the end of the chain (at least, the header included): where the next frame goes. */
+    /** Bytes up to the end of the appended frames (the header included): where the next frame goes. */
     long length() {
-        return (long) TAIL.getVolatile(this);
+        return tail;
     }
 
     /** Starts an append; false when the journal was sealed (the caller goes to the new one). */
@@ -149,83 +144,108 @@ final class JournalFile implements Closeable {
     }
 
     /**
-     * Copies one framed record (StateRecords' encoding: header then payload) to the end of the
-     * chain. Between {@link #enter()} and {@link #exit()}.
+     * Copies one framed record (StateRecords' encoding: header then payload) to the end of the chain, in memory; it is
+     * in the file once a {@link #flush} that starts after this returns has returned. Between {@link #enter()} and
+     * {@link #exit()}.
      */
     void append(ByteBuffer frame) throws IOException {
         int size = frame.remaining();
         long header = frame.getLong(frame.position());
         if (header == 0 || header == SKIP_TO_NEXT_REGION) throw new IllegalArgumentException("not a frame header: " + header);
-        long slot = aligned(size);
+        int slot = (int) aligned(size);
         if (slot > regionBytes - MAGIC.length) throw new IllegalArgumentException("record of " + size + " bytes exceeds a journal region");
-        while (true) {
-            Region current = region;
-            long at = (long) TAIL.getVolatile(this);
-            if (current == null || at >= current.end) {
-                nextRegion(current, at);
-                continue;
+        boolean writeBehind;
+        synchronized (appendLock) {
+            long at = tail;
+            long regionEnd = (Math.floorDiv(at, regionBytes) + 1) * regionBytes;
+            if (at + slot > regionEnd) {
+                // Does not fit: the rest of this region stays unused, the chain goes on at the next.
+                int skipped = (int) (regionEnd - at);
+                int index = reserve(skipped);
+                ByteBuffer.wrap(pending, index, Long.BYTES).order(ByteOrder.BIG_ENDIAN).putLong(SKIP_TO_NEXT_REGION);
+                at = regionEnd;
             }
-            if (at < current.start) continue; // the region changed since the tail was read
-            int index = (int) (at - current.start);
-            long found = (long) HEADER.getVolatile(current.buffer, index);
-            if (found == 0) {
-                if (at + slot > current.end) {
-                    // Does not fit: the rest of this region stays unused, the chain goes on at the next.
-                    if (HEADER.compareAndSet(current.buffer, index, 0L, SKIP_TO_NEXT_REGION)) {
-                        TAIL.compareAndSet(this, at, current.end);
-                    }
-                    continue;
-                }
-                if (HEADER.compareAndSet(current.buffer, index, 0L, header)) {
-                    // The place is ours, and the header says how long it is: copy the payload.
-                    current.buffer.put(index + StateRecords.FRAME_HEADER_BYTES, frame.array(),
-                            frame.arrayOffset() + frame.position() + StateRecords.FRAME_HEADER_BYTES,
-                            size - StateRecords.FRAME_HEADER_BYTES);
-                    TAIL.compareAndSet(this, at, at + slot);
-                    return;
-                }
-                found = (long) HEADER.getVolatile(current.buffer, index);
+            int index = reserve(slot);
+            System.arraycopy(frame.array(), frame.arrayOffset() + frame.position(), pending, index, size);
+            tail = at + slot;
+            writeBehind = pendingLength >= WRITE_BEHIND_BYTES;
+        }
+        if (writeBehind) flush();
+    }
+
+    /** Room for {@code bytes} at the end of the pending buffer, zeroed; returns where it starts. Under appendLock. */
+    private int reserve(int bytes) {
+        int index = pendingLength;
+        if (index + bytes > pending.length) pending = Arrays.copyOf(pending, Math.max(2 * pending.length, index + bytes));
+        Arrays.fill(pending, index, index + bytes, (byte) 0); // a reused buffer holds an earlier batch's bytes
+        pendingLength += bytes;
+        return index;
+    }
+
+    /**
+     * Writes every frame appended before this call, by any thread, to the file: when it returns they survive a kill
+     * of this process. Appends made meanwhile go on into a fresh buffer. When the write fails, its frames stay
+     * pending (ahead of the newer ones) for the next flush, and the failure is thrown.
+     */
+    void flush() throws IOException {
+        if (written >= tail) return; // read in this order: written only grows, and only past appended frames
+        writeLock.lock();
+        try {
+            if (closed) return; // close wrote everything appended before the seal, and no append came after
+            byte[] taken;
+            int length;
+            long at;
+            synchronized (appendLock) {
+                taken = pending;
+                length = pendingLength;
+                at = pendingStart;
+                if (length == 0) return;
+                pending = spare != null ? spare : new byte[INITIAL_BUFFER_BYTES];
+                spare = null;
+                pendingLength = 0;
+                pendingStart = at + length;
             }
-            // Another writer claimed this place: help the tail past it and look again.
-            long next = found == SKIP_TO_NEXT_REGION ? current.end : at + aligned(StateRecords.FRAME_HEADER_BYTES + lengthOf(found));
-            TAIL.compareAndSet(this, at, next);
+            try {
+                writeFully(ByteBuffer.wrap(taken, 0, length), at);
+            } catch (IOException | RuntimeException e) {
+                putBack(taken, length, at);
+                throw e;
+            }
+            written = at + length;
+            // A batch that grew the buffer far beyond the usual does not keep it.
+            spare = taken.length > 4 * INITIAL_BUFFER_BYTES ? null : taken;
+        } finally {
+            writeLock.unlock();
         }
     }
 
-    /** The payload length in a claimed frame header. */
-    static int lengthOf(long header) {
-        return (int) (header >>> 32);
-    }
-
-    static long aligned(long bytes) {
-        return (bytes + ALIGNMENT - 1) & -ALIGNMENT;
-    }
-
-    /** Maps the region holding {@code at} when {@code seen} is still the current one. */
-    private void nextRegion(Region seen, long at) throws IOException {
-        synchronized (mapLock) {
-            if (region != seen) return;
-            long start = Math.floorDiv(at, regionBytes) * (long) regionBytes;
-            Region next = new Region(map(start, regionBytes), start, start + regionBytes);
-            if (seen != null) retired.add(seen.buffer);
-            region = next;
+    /** A failed write's frames go back in front of the ones appended since. Under writeLock. */
+    private void putBack(byte[] taken, int length, long at) {
+        synchronized (appendLock) {
+            byte[] merged = new byte[Math.max(INITIAL_BUFFER_BYTES, length + pendingLength)];
+            System.arraycopy(taken, 0, merged, 0, length);
+            System.arraycopy(pending, 0, merged, length, pendingLength);
+            pending = merged;
+            pendingLength += length;
+            pendingStart = at;
         }
     }
 
     /**
-     * Maps without letting an interrupt close the channel: an interrupted policy thread (a timeout,
-     * a cancelled request) must not take the journal down with it. A channel closed by an interrupt
-     * that arrives during the call is opened again.
+     * Positional writes until every byte is in. An interrupt of the calling thread (a cancelled task) must not take
+     * the journal down with it: the interrupt is held back during the write, and a channel that one closed anyway is
+     * opened again and the write repeated (it writes the same bytes at the same place).
      */
-    private MappedByteBuffer map(long offset, int size) throws IOException {
+    private void writeFully(ByteBuffer bytes, long at) throws IOException {
         boolean interrupted = Thread.interrupted();
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
-                    return channel.map(FileChannel.MapMode.READ_WRITE, offset, size);
+                    while (bytes.hasRemaining()) channel.write(bytes, at + bytes.position());
+                    return;
                 } catch (ClosedChannelException e) {
-                    if (attempt == 3) throw e;
-                    Thread.interrupted();
+                    if (attempt == 3 || closed) throw e;
+                    interrupted |= Thread.interrupted();
                     channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 }
             }
@@ -234,37 +254,43 @@ final class JournalFile implements Closeable {
         }
     }
 
-    /**
-     * Forces every appended record to the disk, and lets go of the regions no append can reach:
-     * the collector unmaps them with their buffers. (The JDK that Java 21 targets has no public
-     * call to unmap at once; sun.misc.Unsafe's is going away.) Under load a region lives about a
-     * second, so its buffer dies young and is unmapped at the next young collection.
-     */
-    void force() {
-        Region current = region; // first: a region retired after this read is among those polled below
-        // A region is forced on two ticks, not one: a writer that claimed the last slot of a region and was preempted
-        // before copying may still be copying when the region is retired and forced the first time; its append
-        // returns (and is acknowledged) after that, and the second force, a tick later, writes it.
-        for (MappedByteBuffer old = forcedOnce.poll(); old != null; old = forcedOnce.poll()) old.force();
-        for (MappedByteBuffer old = retired.poll(); old != null; old = retired.poll()) {
-            old.force();
-            forcedOnce.add(old);
-        }
-        if (current != null) current.buffer.force();
+    /** The payload length in a frame header. */
+    static int lengthOf(long header) {
+        return (int) (header >>> 32);
     }
 
-    /** Forces, unmaps, cuts the file to its records and closes it. Only after {@link #seal()}. */
+    static long aligned(long bytes) {
+        return (bytes + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+
+    /** Writes what is pending and forces every written record to the disk. */
+    void force() throws IOException {
+        flush();
+        writeLock.lock();
+        try {
+            if (!closed) channel.force(false); // fdatasync: the data and the file's length, not its times
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Writes what is pending, forces it and closes the file. Only after {@link #seal()}. */
     @Override
     public void close() throws IOException {
         if (!sealed) throw new IllegalStateException("journal " + file + " closed before it was sealed");
-        force();
-        region = null;
-        boolean interrupted = Thread.interrupted();
-        try (FileChannel closing = channel.isOpen() ? channel : FileChannel.open(file, StandardOpenOption.WRITE)) {
-            closing.truncate(length());
-            closing.force(true);
+        flush();
+        writeLock.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            boolean interrupted = Thread.interrupted();
+            try (FileChannel closing = channel.isOpen() ? channel : FileChannel.open(file, StandardOpenOption.WRITE)) {
+                closing.force(true);
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
         } finally {
-            if (interrupted) Thread.currentThread().interrupt();
+            writeLock.unlock();
         }
     }
 }

@@ -574,7 +574,7 @@ public final class MemoryStateStore implements StateStore {
 
     @Override
     public void flush() {
-        if (data != null) data.flush();
+        if (batches != null) batches.flush();
     }
 
     /**

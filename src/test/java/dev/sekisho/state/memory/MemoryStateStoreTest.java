@@ -169,44 +169,54 @@ class MemoryStateStoreTest implements StateStoreContract {
     }
 
     @Test
-    void aChangeIsInTheJournalWhenItsCallReturnsWithoutAWritePerRecord() throws IOException {
+    void changesShareOneWriteAtTheFlushAndAreInTheJournalOnceItReturns() throws IOException {
         Path directory = temp.resolve("data");
         MemoryStateStore store = open(directory);
+        long empty = Files.size(onlyJournal(directory));
         store.rate(charge("k", T0));
         store.rate(charge("k", T0));
-        // No flush, no close: the records were copied into the mapped journal, which a killed
-        // process leaves in the page cache; the copy below reads it as the kernel would.
+        assertThat(Files.size(onlyJournal(directory))).as("no write per record").isEqualTo(empty);
+        store.flush();
+        assertThat(Files.size(onlyJournal(directory))).isEqualTo(store.journalBytes()).isGreaterThan(empty);
+        // No close: the copy reads the journal as the kernel's page cache holds it after a kill.
         MemoryStateStore reopened = open(copyDirectory(directory, temp.resolve("after-kill")));
         assertThat(usedOfK(reopened)).isEqualTo(2);
     }
 
     @Test
-    void theUnusedEndOfAMappedRegionIsCutOffOnRecoveryAndAppendsGoOnAfterTheRecords() throws IOException {
+    void zerosAfterTheRecordsAreCutOffOnRecoveryAndAppendsGoOnAfterTheRecords() throws IOException {
         Path directory = temp.resolve("data");
         MemoryStateStore store = open(directory);
         mutate(store);
+        store.flush();
         long records = store.journalBytes();
         Path copy = copyDirectory(directory, temp.resolve("after-kill"));
-        assertThat(Files.size(onlyJournal(copy))).as("a whole region, zeros after the records").isGreaterThanOrEqualTo(DataDirectory.REGION_BYTES);
+        try (FileChannel channel = FileChannel.open(onlyJournal(copy), StandardOpenOption.WRITE)) {
+            // What the writer before this one (a shared mapping of whole regions) left after a kill: the region's zeros.
+            channel.write(ByteBuffer.allocate(DataDirectory.REGION_BYTES - (int) records), records);
+        }
+        assertThat(Files.size(onlyJournal(copy))).isEqualTo(DataDirectory.REGION_BYTES);
 
         MemoryStateStore reopened = open(copy);
         assertMutationsKept(reopened);
         assertThat(Files.size(onlyJournal(copy))).isEqualTo(records);
         reopened.rate(charge("k", T0));
+        reopened.flush();
         MemoryStateStore third = open(copyDirectory(copy, temp.resolve("again")));
         assertThat(usedOfK(third)).isEqualTo(31);
     }
 
     @Test
-    void recordsOverManyRegionsAreKeptWhileFullRegionsAreForced() throws IOException {
+    void recordsOverManyRegionsAndACheckpointAmongThemAreAllKept() throws IOException {
         Path directory = temp.resolve("data");
         MemoryStateStore store = open(directory);
         // about 3 regions of triplet records, each key long enough that records straddle region ends
         String padding = "x".repeat(200);
         int count = 3 * DataDirectory.REGION_BYTES / 260;
         for (int i = 0; i < count; i++) store.greylist(greylist("192.0.2|s" + i + padding + "@example.org|r@example.test", T0));
-        store.checkpoint(); // forces the full regions and starts a new journal while the store goes on
+        store.checkpoint(); // writes the old journal and starts a new one while the store goes on
         store.greylist(greylist("192.0.2|last@example.org|r@example.test", T0));
+        store.flush();
 
         MemoryStateStore reopened = open(copyDirectory(directory, temp.resolve("copy")));
         assertThat(reopened.greylist(greylist("192.0.2|s" + (count - 1) + padding + "@example.org|r@example.test", T0.plus(DELAY))).status()).isEqualTo(GreylistOutcome.Status.PASSED);
@@ -307,6 +317,7 @@ class MemoryStateStoreTest implements StateStoreContract {
 
         store.checkpoint(); // the unit now in the snapshot; another one after it in the new journal
         store.atomically(() -> store.tally(TallyRequest.event("failures|account:alice", T0, Duration.ofHours(1), 100)));
+        store.flush();
         MemoryStateStore reopened = open(copyDirectory(directory, temp.resolve("after-snapshot-and-kill")));
         assertThat(reopened.tally(TallyRequest.peek("failures|account:alice", T0, Duration.ofHours(1), 100)).count()).isEqualTo(2);
     }
@@ -319,7 +330,8 @@ class MemoryStateStoreTest implements StateStoreContract {
         long before = store.journalBytes();
         unitOfOneAttempt(store);
         long after = store.journalBytes();
-        // A kill in the middle of the copy into the mapped journal leaves a prefix of the record, then zeros: cut
+        // A kill in the middle of writing the record leaves a prefix of it (and the mapped writer before this one
+        // left zeros after that): cut
         // just after the frame header, in the middle, and one byte short of its end (the nested unit's record lies
         // early in it). Frames are aligned, so the record's end is read from its header, not taken from the length.
         long recordEnd;
@@ -349,6 +361,7 @@ class MemoryStateStoreTest implements StateStoreContract {
             return null;
         })).isInstanceOf(IllegalStateException.class).hasMessageContaining("inside an atomic unit");
         // the unit's change was journaled all the same
+        store.flush();
         assertThat(open(copyOf(store)).tally(TallyRequest.peek("failures", T0, Duration.ofHours(1), 100)).count()).isEqualTo(1);
     }
 
@@ -367,11 +380,14 @@ class MemoryStateStoreTest implements StateStoreContract {
         Thread.currentThread().interrupt();
         try {
             store.rate(charge("k", T0));
+            store.flush(); // writes with the interrupt set: the channel must not be closed by it
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept for the caller").isTrue();
         } finally {
             Thread.interrupted();
         }
         for (int i = 0; i < 29; i++) store.rate(charge("k", T0));
         mutateAllButRates(store);
+        store.flush();
         assertMutationsKept(open(copyDirectory(directory, temp.resolve("copy"))));
     }
 
@@ -585,6 +601,7 @@ class MemoryStateStoreTest implements StateStoreContract {
             store.greylist(greylist("192.0.2|s" + i + "@example.org|r@example.test", T0.plusSeconds(i)));
         }
         assertThat(store.evictions()).isEqualTo(50);
+        store.flush();
 
         // A larger capacity on reopening: only the journal can say which keys were evicted.
         MemoryStateStore reopened = MemoryStateStore.open(copyDirectory(directory, temp.resolve("after-kill")), OPTIONS.withCapacity(1000), clock);
