@@ -170,7 +170,14 @@ final class JournalFile implements Closeable {
             tail = at + slot;
             writeBehind = pendingLength >= WRITE_BEHIND_BYTES;
         }
-        if (writeBehind) flush();
+        if (writeBehind) {
+            try {
+                flush();
+            } catch (IOException e) {
+                // The frames stay pending, and the next flush, made before anything is acknowledged, reports it. Thrown
+                // from here it would undo a change the caller is making under its key's lock, already journalled.
+            }
+        }
     }
 
     /** Room for {@code bytes} at the end of the pending buffer, zeroed; returns where it starts. Under appendLock. */

@@ -18,8 +18,8 @@ import java.util.function.ToLongFunction;
  * copied by the young collections that promoted it, which paused the policy server for tens of milliseconds every
  * second or two under a flood of new triplets.
  *
- * <p>Here the keys are UTF-8 bytes appended to fixed-size chunks per segment, and the states sit in primitive arrays
- * beside an open-addressed index (linear probing, deletion by backward shift, so no tombstones). A collector never
+ * <p>Here the keys are UTF-8 bytes appended to fixed-size chunks per segment, and the states sit in the slots of an
+ * open-addressed index, one array of longs (linear probing, deletion by backward shift, so no tombstones). A collector never
  * looks inside primitive arrays, so holding a million triplets costs it nothing per triplet. A growing segment adds
  * chunks and copies no key (one growing array per segment, copied at each growth, was 3 % of the server's CPU
  * under a flood of new triplets); space a removed key leaves is reclaimed by compacting the segment's keys once
@@ -168,97 +168,127 @@ final class TripletTable {
         return key.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** One lock's share of the table; every method runs with its monitor held. */
+    /**
+     * One lock's share of the table; every method runs with its monitor held.
+     *
+     * <p>A slot is {@value #STRIDE} longs side by side in one array, so that finding a key and reading or changing its
+     * state touch one cache line (and one page) of slots, and then the key's bytes: with the fields in separate arrays
+     * a lookup among millions of triplets missed the cache once per array. Per slot:
+     * <ol>
+     *     <li>{@link #META}: the low half of the key's hash (the segment came from the high half) in the upper 32
+     *     bits, for the home slot when growing or shifting and a cheap first comparison; the key's handle in
+     *     {@link #keys} plus one in bits 0-30 (never 0 in a used slot, so an empty slot is all zeros); and whether
+     *     the triplet passed in bit 31;</li>
+     *     <li>{@link #FIRST_SEEN}: when the triplet was first seen, epoch nanoseconds;</li>
+     *     <li>{@link #EXPIRES}: when it expires, epoch nanoseconds.</li>
+     * </ol>
+     */
     private static final class Segment {
+        static final int STRIDE = 3;
+        static final int META = 0;
+        static final int FIRST_SEEN = 1;
+        static final int EXPIRES = 2;
+        private static final long HANDLE_BITS = 0x7FFF_FFFFL;
+        private static final long PASSED_BIT = 0x8000_0000L;
+
         /** True while a compute on this segment runs its remapping: the lock alone would let it re-enter. */
         boolean computing;
-        /** Per slot: 0 when empty, else the key's handle in {@link #keys} plus one. */
-        int[] offsets = new int[INITIAL_SLOTS];
-        /**
-         * Per slot: the low half of the key's hash (the segment came from the high half), for the home slot when
-         * growing or shifting and a cheap first comparison.
-         */
-        int[] hashes = new int[INITIAL_SLOTS];
-        long[] firstSeenNanos = new long[INITIAL_SLOTS];
-        long[] expiresAtNanos = new long[INITIAL_SLOTS];
-        boolean[] passed = new boolean[INITIAL_SLOTS];
+        long[] slots = new long[INITIAL_SLOTS * STRIDE];
+        /** How many slots the array holds (a power of two). */
+        int capacity = INITIAL_SLOTS;
         int size;
         KeyChunks keys = new KeyChunks();
 
         int mask() {
-            return offsets.length - 1;
+            return capacity - 1;
+        }
+
+        boolean used(int slot) {
+            return slots[slot * STRIDE + META] != 0;
+        }
+
+        long expiresAt(int slot) {
+            return slots[slot * STRIDE + EXPIRES];
+        }
+
+        private static int hashOf(long meta) {
+            return (int) (meta >>> 32);
+        }
+
+        private static int handleOf(long meta) {
+            return (int) (meta & HANDLE_BITS) - 1;
+        }
+
+        private static long meta(int hash, int handle, boolean passed) {
+            return (long) hash << 32 | (handle + 1L) | (passed ? PASSED_BIT : 0);
         }
 
         /** @return the key's slot, or -1 */
         int find(byte[] key, long h) {
             int mask = mask();
             for (int slot = (int) h & mask; ; slot = (slot + 1) & mask) {
-                int offset = offsets[slot];
-                if (offset == 0) return -1;
-                if (hashes[slot] == (int) h && keys.equals(offset - 1, key)) return slot;
+                long meta = slots[slot * STRIDE + META];
+                if (meta == 0) return -1;
+                if (hashOf(meta) == (int) h && keys.equals(handleOf(meta), key)) return slot;
             }
         }
 
         TripletState state(int slot) {
-            return new TripletState(firstSeenNanos[slot], expiresAtNanos[slot], passed[slot]);
+            int at = slot * STRIDE;
+            return new TripletState(slots[at + FIRST_SEEN], slots[at + EXPIRES], (slots[at + META] & PASSED_BIT) != 0);
         }
 
         void set(int slot, TripletState state) {
-            firstSeenNanos[slot] = state.firstSeenNanos();
-            expiresAtNanos[slot] = state.expiresAtNanos();
-            passed[slot] = state.passed();
+            int at = slot * STRIDE;
+            long meta = slots[at + META];
+            slots[at + META] = state.passed() ? meta | PASSED_BIT : meta & ~PASSED_BIT;
+            slots[at + FIRST_SEEN] = state.firstSeenNanos();
+            slots[at + EXPIRES] = state.expiresAtNanos();
         }
 
         /** Grows the slots and the key chunks, if need be, so that inserting a key of this length cannot fail. */
         void makeRoomFor(int keyLength) {
-            if ((size + 1) * 100L > (long) offsets.length * MAX_LOAD_PERCENT) resize(offsets.length * 2);
+            if ((size + 1) * 100L > (long) capacity * MAX_LOAD_PERCENT) resize(capacity * 2);
             keys.makeRoomFor(keyLength);
         }
 
         void insert(byte[] key, long h, TripletState state) {
             makeRoomFor(key.length);
-            int offset = keys.add(key);
+            int handle = keys.add(key);
             int mask = mask();
             int slot = (int) h & mask;
-            while (offsets[slot] != 0) slot = (slot + 1) & mask;
-            offsets[slot] = offset + 1;
-            hashes[slot] = (int) h;
-            set(slot, state);
+            while (used(slot)) slot = (slot + 1) & mask;
+            int at = slot * STRIDE;
+            slots[at + META] = meta((int) h, handle, state.passed());
+            slots[at + FIRST_SEEN] = state.firstSeenNanos();
+            slots[at + EXPIRES] = state.expiresAtNanos();
             size++;
         }
 
         /** Backward-shift deletion: later members of the probe run move up so that every run stays unbroken. */
         void remove(int slot) {
-            keys.free(offsets[slot] - 1);
+            keys.free(handleOf(slots[slot * STRIDE + META]));
             int mask = mask();
             int hole = slot;
-            for (int next = (hole + 1) & mask; offsets[next] != 0; next = (next + 1) & mask) {
-                int home = hashes[next] & mask;
+            for (int next = (hole + 1) & mask; used(next); next = (next + 1) & mask) {
+                int home = hashOf(slots[next * STRIDE + META]) & mask;
                 // The entry at next may fill the hole only if its home is not cyclically within (hole, next].
                 boolean homeAfterHole = hole <= next ? home > hole && home <= next : home > hole || home <= next;
                 if (!homeAfterHole) {
-                    move(next, hole);
+                    System.arraycopy(slots, next * STRIDE, slots, hole * STRIDE, STRIDE);
                     hole = next;
                 }
             }
-            offsets[hole] = 0;
+            Arrays.fill(slots, hole * STRIDE, hole * STRIDE + STRIDE, 0L);
             size--;
-        }
-
-        private void move(int from, int to) {
-            offsets[to] = offsets[from];
-            hashes[to] = hashes[from];
-            firstSeenNanos[to] = firstSeenNanos[from];
-            expiresAtNanos[to] = expiresAtNanos[from];
-            passed[to] = passed[from];
         }
 
         int removeExpired(long now) {
             int removed = 0;
             // A removal shifts a later entry into this slot (or an already seen one from the table's start into a
             // slot at its end): look at the same slot again until it holds a live entry or nothing.
-            for (int slot = 0; slot < offsets.length; ) {
-                if (offsets[slot] != 0 && expiresAtNanos[slot] <= now) {
+            for (int slot = 0; slot < capacity; ) {
+                if (used(slot) && expiresAt(slot) <= now) {
                     remove(slot);
                     removed++;
                 } else {
@@ -266,16 +296,16 @@ final class TripletTable {
                 }
             }
             // A table that held a flood keeps its size until a sweep finds it mostly empty: then both shrink.
-            if (size * 100L < (long) offsets.length * MAX_LOAD_PERCENT / 8 && offsets.length > INITIAL_SLOTS) {
+            if (size * 100L < (long) capacity * MAX_LOAD_PERCENT / 8 && capacity > INITIAL_SLOTS) {
                 resize(Math.max(INITIAL_SLOTS, Integer.highestOneBit(Math.max(1, size)) * 4));
             }
-            if (keys.mostlyGarbage()) keys = keys.compacted(offsets);
+            if (keys.mostlyGarbage()) keys = keys.compacted(this);
             return removed;
         }
 
         void collectAlive(long now, List<String> keysOut, List<TripletState> statesOut) {
-            for (int slot = 0; slot < offsets.length; slot++) {
-                if (offsets[slot] != 0 && expiresAtNanos[slot] > now) {
+            for (int slot = 0; slot < capacity; slot++) {
+                if (used(slot) && expiresAt(slot) > now) {
                     keysOut.add(keyAt(slot));
                     statesOut.add(state(slot));
                 }
@@ -283,30 +313,33 @@ final class TripletTable {
         }
 
         String keyAt(int slot) {
-            return keys.string(offsets[slot] - 1);
+            return keys.string(handleOf(slots[slot * STRIDE + META]));
         }
 
-        private void resize(int slots) {
-            int[] oldOffsets = offsets;
-            int[] oldHashes = hashes;
-            long[] oldFirstSeen = firstSeenNanos;
-            long[] oldExpires = expiresAtNanos;
-            boolean[] oldPassed = passed;
-            offsets = new int[slots];
-            hashes = new int[slots];
-            firstSeenNanos = new long[slots];
-            expiresAtNanos = new long[slots];
-            passed = new boolean[slots];
-            int mask = slots - 1;
-            for (int old = 0; old < oldOffsets.length; old++) {
-                if (oldOffsets[old] == 0) continue;
-                int slot = oldHashes[old] & mask;
-                while (offsets[slot] != 0) slot = (slot + 1) & mask;
-                offsets[slot] = oldOffsets[old];
-                hashes[slot] = oldHashes[old];
-                firstSeenNanos[slot] = oldFirstSeen[old];
-                expiresAtNanos[slot] = oldExpires[old];
-                passed[slot] = oldPassed[old];
+        /** The handle of the key in a used slot. */
+        int handleAt(int slot) {
+            return handleOf(slots[slot * STRIDE + META]);
+        }
+
+        /** Points a used slot at its key's new place (compaction). */
+        void moveHandle(int slot, int handle) {
+            int at = slot * STRIDE + META;
+            long meta = slots[at];
+            slots[at] = meta((int) (meta >>> 32), handle, (meta & PASSED_BIT) != 0);
+        }
+
+        private void resize(int newCapacity) {
+            long[] old = slots;
+            int oldCapacity = capacity;
+            slots = new long[newCapacity * STRIDE];
+            capacity = newCapacity;
+            int mask = newCapacity - 1;
+            for (int from = 0; from < oldCapacity; from++) {
+                long meta = old[from * STRIDE + META];
+                if (meta == 0) continue;
+                int slot = hashOf(meta) & mask;
+                while (used(slot)) slot = (slot + 1) & mask;
+                System.arraycopy(old, from * STRIDE, slots, slot * STRIDE, STRIDE);
             }
         }
     }
@@ -391,16 +424,16 @@ final class TripletTable {
             return garbageBytes > CHUNK_BYTES && garbageBytes > usedBytes / 2;
         }
 
-        /** The live keys copied into fresh chunks, slot by slot; rewrites {@code handlesPlusOne} to match. */
-        KeyChunks compacted(int[] handlesPlusOne) {
+        /** The live keys of {@code segment} copied into fresh chunks, slot by slot; its slots are pointed at them. */
+        KeyChunks compacted(Segment segment) {
             KeyChunks fresh = new KeyChunks();
-            for (int slot = 0; slot < handlesPlusOne.length; slot++) {
-                int handle = handlesPlusOne[slot] - 1;
-                if (handle < 0) continue;
+            for (int slot = 0; slot < segment.capacity; slot++) {
+                if (!segment.used(slot)) continue;
+                int handle = segment.handleAt(slot);
                 byte[] chunk = chunks[handle >>> CHUNK_BITS];
                 int at = handle & (CHUNK_BYTES - 1);
                 int length = (int) INT_LE.get(chunk, at);
-                handlesPlusOne[slot] = fresh.add(chunk, at + LENGTH_BYTES, length) + 1;
+                segment.moveHandle(slot, fresh.add(chunk, at + LENGTH_BYTES, length));
             }
             return fresh;
         }
@@ -430,15 +463,15 @@ final class TripletTable {
             for (int segmentsVisited = 0; seen < count && segmentsVisited <= SEGMENTS; ) {
                 Segment segment = segments[segmentIndex];
                 synchronized (segment) {
-                    for (; slotIndex < segment.offsets.length && seen < count; slotIndex++) {
-                        if (segment.offsets[slotIndex] == 0) continue;
+                    for (; slotIndex < segment.capacity && seen < count; slotIndex++) {
+                        if (!segment.used(slotIndex)) continue;
                         seen++;
-                        if (candidate == null || segment.expiresAtNanos[slotIndex] < candidate.expiresAtNanos()) {
+                        if (candidate == null || segment.expiresAt(slotIndex) < candidate.expiresAtNanos()) {
                             candidateKey = segment.keyAt(slotIndex);
                             candidate = segment.state(slotIndex);
                         }
                     }
-                    if (slotIndex < segment.offsets.length) break;
+                    if (slotIndex < segment.capacity) break;
                 }
                 slotIndex = 0;
                 segmentIndex = (segmentIndex + 1) % SEGMENTS;
