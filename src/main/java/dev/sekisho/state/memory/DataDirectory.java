@@ -410,8 +410,8 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
      * @throws UncheckedIOException when the write fails; the records stay pending for the next flush
      */
     void flush() {
-        // The current journal first, then the retiring one: a checkpoint sets retiring before it swaps the journal,
-        // so a flush that finds the new journal also finds the old one, unless that was closed (all written) already.
+        // Read the current journal before the retiring one: a checkpoint sets retiring before it swaps the journal, so
+        // a flush that finds the new journal also finds the old one, unless that was closed (all written) already.
         JournalFile current = journal;
         JournalFile previous = retiring;
         try {

@@ -22,9 +22,10 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The journal's lock-free appends as a killed process leaves them: a record whose writer died
- * between claiming its place and finishing its copy is stepped over, and what other writers
- * finished after it is kept.
+ * Journals as a killed process leaves them. The writer before the buffered one claimed each record's
+ * place in a shared mapping and then copied it, so its journals can hold a record whose writer died
+ * between the two: recovery steps over it and keeps what other writers finished after it. Journals
+ * of either writer are read by the same recovery, so these cases stay.
  */
 class JournalRecoveryTest {
 
