@@ -11,11 +11,16 @@ final class RateCell implements Expiring {
     /** Shared with the request (and thereby the configuration); never modified. */
     private final RateWindow[] windows;
     private final long[] tats;
+    /** The latest TAT, kept: eviction samples read it from cells all over the heap, without their TAT arrays. */
+    private final long expiresAtNanos;
 
     RateCell(RateWindow[] windows, long[] tats) {
         if (windows.length != tats.length) throw new IllegalArgumentException(windows.length + " windows but " + tats.length + " TATs");
         this.windows = windows;
         this.tats = tats;
+        long max = Long.MIN_VALUE;
+        for (long tat : tats) max = Math.max(max, tat);
+        this.expiresAtNanos = max;
     }
 
     int size() {
@@ -60,9 +65,7 @@ final class RateCell implements Expiring {
     /** Once every TAT has passed the cell is indistinguishable from an empty one. */
     @Override
     public long expiresAtNanos() {
-        long max = Long.MIN_VALUE;
-        for (long tat : tats) max = Math.max(max, tat);
-        return max;
+        return expiresAtNanos;
     }
 
     private static boolean sameWindow(RateWindow a, RateWindow b) {
