@@ -708,6 +708,7 @@ public final class MemoryStateStore implements StateStore {
         public boolean sample(int count) {
             candidateKey = null;
             candidateValue = null;
+            if (map.isEmpty()) return false; // without making an iterator for it each time
             boolean restarted = false;
             for (int seen = 0; seen < count; ) {
                 if (cursor == null || !cursor.hasNext()) {

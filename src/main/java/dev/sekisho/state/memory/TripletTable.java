@@ -447,7 +447,13 @@ final class TripletTable {
         private final byte keyType;
         private int segmentIndex;
         private int slotIndex;
-        private String candidateKey;
+        /**
+         * Where the candidate was, and what it held: its key is decoded only if it is evicted (reading the keys of
+         * every better sample, each somewhere else in the heap, was most of eviction's cost).
+         */
+        private Segment candidateSegment;
+        private int candidateSlot;
+        private int candidateHandle;
         private TripletState candidate;
 
         Sampler(byte keyType) {
@@ -456,7 +462,7 @@ final class TripletTable {
 
         @Override
         public boolean sample(int count) {
-            candidateKey = null;
+            candidateSegment = null;
             candidate = null;
             int seen = 0;
             // At most one full pass: an empty table yields no candidate.
@@ -467,7 +473,9 @@ final class TripletTable {
                         if (!segment.used(slotIndex)) continue;
                         seen++;
                         if (candidate == null || segment.expiresAt(slotIndex) < candidate.expiresAtNanos()) {
-                            candidateKey = segment.keyAt(slotIndex);
+                            candidateSegment = segment;
+                            candidateSlot = slotIndex;
+                            candidateHandle = segment.handleAt(slotIndex);
                             candidate = segment.state(slotIndex);
                         }
                     }
@@ -486,20 +494,26 @@ final class TripletTable {
         }
 
         /**
-         * Removes the candidate if it still holds the sampled state, and journals the removal under the segment's
-         * lock, so that a concurrent update of the key is journaled either before it (and evicted with it) or after
-         * it (and kept): a restart then holds what memory held.
+         * Removes the candidate if its slot still holds the key and state sampled, and journals the removal under the
+         * segment's lock, so that a concurrent update of the key is journaled either before it (and evicted with it)
+         * or after it (and kept): a restart then holds what memory held. A candidate that moved meanwhile (a removal
+         * shifted it, a resize or compaction moved it) or changed is kept; the store samples again.
          */
         @Override
         public boolean evictCandidate(StateRecords.Sink changes) {
-            boolean[] evicted = new boolean[1];
-            compute(candidateKey, (key, current) -> {
-                if (!candidate.equals(current)) return current;
-                changes.evicted(keyType, key);
-                evicted[0] = true;
-                return null;
-            });
-            return evicted[0];
+            Segment segment = candidateSegment;
+            synchronized (segment) {
+                if (segment.computing) throw new IllegalStateException("eviction from inside an update of the triplet table");
+                int slot = candidateSlot;
+                if (slot >= segment.capacity || !segment.used(slot) || segment.handleAt(slot) != candidateHandle
+                        || !candidate.equals(segment.state(slot))) {
+                    return false;
+                }
+                changes.evicted(keyType, segment.keyAt(slot));
+                segment.remove(slot);
+                size.decrement();
+                return true;
+            }
         }
     }
 }

@@ -160,6 +160,36 @@ class TripletTableTest {
     }
 
     @Test
+    void aCandidateThatMovedOrWentSinceItWasSampledIsKeptAndNothingElseTakenInItsPlace() {
+        // One hash for every key: the three share one probe run, so removing the first shifts the others back a slot.
+        TripletTable table = new TripletTable(bytes -> 7L);
+        table.put("first", new TripletState(0, 300, false));
+        table.put("second", new TripletState(0, 100, false));
+        table.put("third", new TripletState(0, 200, false));
+        EvictionCandidates candidates = table.evictionCandidates(StateRecords.TRIPLET);
+        List<String> journaled = new ArrayList<>();
+
+        assertThat(candidates.sample(3)).isTrue();
+        assertThat(candidates.candidateExpiry()).isEqualTo(100);
+        table.remove("first"); // "second" moves into first's slot, "third" into second's
+        assertThat(candidates.evictCandidate(evictions(journaled))).as("its slot now holds another key").isFalse();
+        assertThat(journaled).isEmpty();
+        assertThat(table.get("second")).isEqualTo(new TripletState(0, 100, false));
+        assertThat(table.get("third")).isEqualTo(new TripletState(0, 200, false));
+
+        assertThat(candidates.sample(3)).isTrue();
+        table.remove("second");
+        assertThat(candidates.evictCandidate(evictions(journaled))).as("gone meanwhile").isFalse();
+        assertThat(journaled).isEmpty();
+        assertThat(table.size()).isEqualTo(1);
+
+        assertThat(candidates.sample(3)).isTrue();
+        assertThat(candidates.evictCandidate(evictions(journaled))).isTrue();
+        assertThat(journaled).containsExactly("third");
+        assertThat(table.size()).isZero();
+    }
+
+    @Test
     void anEmptyTableOffersNoCandidate() {
         assertThat(new TripletTable().evictionCandidates(StateRecords.TRIPLET).sample(5)).isFalse();
     }
