@@ -349,8 +349,9 @@ final class PolicyEventLoop implements Runnable {
         boolean write() throws IOException {
             if (unsentLength > 0 && decidedSinceAnswering) {
                 // Every reply waiting anywhere in this loop was decided before this point: one call covers them all.
-                decidedSinceAnswering = false;
+                // Cleared only once the call returned: one that throws leaves the next write to call it again.
                 owner.beforeAnswering();
+                decidedSinceAnswering = false;
             }
             while (unsentLength > 0 && !closed) {
                 writeBuffer.clear();

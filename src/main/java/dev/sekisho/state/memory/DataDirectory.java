@@ -58,6 +58,15 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     private final Path directory;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    private final Journals journals;
+
+    /** Opens a journal file for appending at a tail (see {@link JournalFile#open}); tests give journals whose disk fails. */
+    @FunctionalInterface
+    interface Journals {
+        Journals FILES = JournalFile::open;
+
+        JournalFile open(Path file, long tail) throws IOException;
+    }
 
     /** A journal is cut into regions of this size, and no record crosses a region's end (see JournalFile). */
     static final int REGION_BYTES = 4 << 20;
@@ -71,19 +80,27 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
     private volatile JournalFile journal;
     /**
      * The journal a checkpoint is swapping out, until its records are all written: a flush that finds the new journal
-     * current must still wait for records appended to this one before the swap. Null between checkpoints.
+     * current must still wait for records appended to this one before the swap. Null between checkpoints, unless its
+     * records could not be written: then it stays, every flush tries them again, and so does the next force or
+     * checkpoint, which closes it once they are in.
      */
     private volatile JournalFile retiring;
+    /**
+     * A swapped-out journal had a gap (its disk failed long enough that records were dropped): until a snapshot is
+     * written, the files miss changes, and every flush says so. Set before {@link #retiring} is cleared.
+     */
+    private volatile JournalFile.GapException uncoveredGap;
     private long journalSequence;  // under maintenanceLock after recovery
     private volatile boolean closed;
 
     /** Forcing, rotating and closing the journal, one at a time. */
     private final ReentrantLock maintenanceLock = new ReentrantLock();
 
-    private DataDirectory(Path directory, FileChannel lockChannel, FileLock lock) {
+    private DataDirectory(Path directory, FileChannel lockChannel, FileLock lock, Journals journals) {
         this.directory = directory;
         this.lockChannel = lockChannel;
         this.lock = lock;
+        this.journals = journals;
     }
 
     /**
@@ -94,6 +111,10 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
      *                               journal tail is not corruption: it is cut off with a warning)
      */
     static DataDirectory open(Path directory, StateRecords.Sink restore) throws IOException {
+        return open(directory, restore, Journals.FILES);
+    }
+
+    static DataDirectory open(Path directory, StateRecords.Sink restore, Journals journals) throws IOException {
         Files.createDirectories(directory);
         FileChannel lockChannel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
@@ -106,7 +127,7 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
             lockChannel.close();
             throw new IOException("state directory " + directory + " is in use by another store (" + LOCK_FILE + " is locked)");
         }
-        DataDirectory data = new DataDirectory(directory, lockChannel, lock);
+        DataDirectory data = new DataDirectory(directory, lockChannel, lock, journals);
         try {
             data.recover(restore);
             return data;
@@ -142,7 +163,7 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
             newestTail = 0;
         }
         journalSequence = newest;
-        journal = JournalFile.open(journalPath(newest), newestTail);
+        journal = journals.open(journalPath(newest), newestTail);
     }
 
     private static long readSnapshot(Path file, StateRecords.Sink restore) throws IOException {
@@ -407,19 +428,28 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
      * Writes every record appended so far, by any thread, to its journal file: once this returns they survive a kill
      * of the process.
      *
-     * @throws UncheckedIOException when the write fails; the records stay pending for the next flush
+     * @throws UncheckedIOException when the write fails (the records stay pending for the next flush), or when
+     *                              records were dropped and no snapshot has covered them yet
      */
     void flush() {
         // Read the current journal before the retiring one: a checkpoint sets retiring before it swaps the journal, so
         // a flush that finds the new journal also finds the old one, unless that was closed (all written) already.
+        // And retiring before the gap: a checkpoint notes a retired journal's gap before it clears retiring.
         JournalFile current = journal;
         JournalFile previous = retiring;
+        JournalFile.GapException gap = uncoveredGap;
         try {
             if (previous != null) previous.flush();
             current.flush();
+            if (gap != null) throw gap;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the state journal in " + directory, e);
         }
+    }
+
+    /** True when records were dropped (see {@link JournalFile#MAX_PENDING_BYTES}): only a snapshot makes the files whole. */
+    boolean needsSnapshot() {
+        return uncoveredGap != null || journal.hasGap();
     }
 
     /** Bytes in the current journal: the store snapshots when it grows too large. */
@@ -432,16 +462,40 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         return journal.length() > JOURNAL_MAGIC.length;
     }
 
-    /** Forces appended records to the disk. */
+    /** Forces appended records to the disk; first closes a journal a checkpoint could not. */
     void force() throws IOException {
         maintenanceLock.lock();
         try {
             if (closed) return;
+            closeRetiring();
             // Appends go on meanwhile; what they add after this point waits for the next force.
             journal.force();
         } finally {
             maintenanceLock.unlock();
         }
+    }
+
+    /**
+     * Writes and closes the journal an earlier checkpoint swapped out but could not close (its disk failed). Throws
+     * while it still fails, and the journal stays retiring. Under maintenanceLock.
+     */
+    private void closeRetiring() throws IOException {
+        JournalFile previous = retiring;
+        if (previous == null) return;
+        previous.close();
+        if (previous.hasGap()) uncoveredGap = gapOf(previous);
+        retiring = null;
+    }
+
+    private static JournalFile.GapException gapOf(JournalFile journal) {
+        try {
+            journal.flush();
+        } catch (JournalFile.GapException e) {
+            return e;
+        } catch (IOException e) {
+            throw new IllegalStateException("a journal with a gap reported another failure", e);
+        }
+        throw new IllegalStateException("a journal with a gap did not report it");
     }
 
     /**
@@ -454,17 +508,15 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         maintenanceLock.lock();
         try {
             if (closed) throw new IllegalStateException("state store " + directory + " is closed");
+            closeRetiring(); // an earlier checkpoint's journal: its records go before anything newer is snapshotted
             JournalFile previous = journal;
-            long sequence = ++journalSequence;
-            JournalFile next = JournalFile.open(journalPath(sequence), 0);
+            long sequence = journalSequence + 1;
+            JournalFile next = journals.open(journalPath(sequence), 0);
+            journalSequence = sequence;
             retiring = previous; // before the swap: see flush()
             journal = next;
-            try {
-                previous.seal(); // waits for the appends that took the previous journal
-                previous.close(); // writes them; no append can reach it any more
-            } finally {
-                retiring = null;
-            }
+            previous.seal(); // waits for the appends that took the previous journal
+            closeRetiring(); // writes them; no append can reach it any more. When that fails, it stays retiring.
             Path temp = directory.resolve(SNAPSHOT_TEMP_FILE);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
@@ -482,6 +534,9 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
             }
             Files.move(temp, directory.resolve(SNAPSHOT_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             forceDirectory();
+            // Every change up to the swap is in the snapshot now, the dropped ones too.
+            if (uncoveredGap != null) log.info("state snapshot {} written: the changes the journal dropped are on disk again", sequence);
+            uncoveredGap = null;
             for (long old : journalSequences()) {
                 if (old < sequence) Files.deleteIfExists(journalPath(old));
             }
@@ -570,19 +625,47 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         }
     }
 
-    /** Forces and closes the journal and releases the directory. */
+    /**
+     * Forces and closes the journal (and one a checkpoint could not close) and releases the directory.
+     *
+     * @throws IOException when records could not be written, or were dropped and no snapshot covers them: the files
+     *                     miss changes the store made
+     */
     @Override
     public void close() throws IOException {
         maintenanceLock.lock();
         try {
             if (closed) return;
             closed = true;
+            IOException failure = null;
+            JournalFile previous = retiring;
+            if (previous != null) {
+                try {
+                    previous.close();
+                    if (previous.hasGap()) failure = gapOf(previous);
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
             journal.seal();
-            journal.close();
+            try {
+                journal.close();
+                if (journal.hasGap()) failure = addTo(failure, gapOf(journal));
+            } catch (IOException e) {
+                failure = addTo(failure, e);
+            }
+            if (failure == null && uncoveredGap != null) failure = uncoveredGap;
+            if (failure != null) throw failure;
         } finally {
             maintenanceLock.unlock();
             releaseLock();
         }
+    }
+
+    private static IOException addTo(IOException first, IOException next) {
+        if (first == null) return next;
+        first.addSuppressed(next);
+        return first;
     }
 
     private void releaseLock() throws IOException {

@@ -51,9 +51,16 @@ final class JournalFile implements Closeable {
     private static final int INITIAL_BUFFER_BYTES = 64 * 1024;
     /** Appends that find this much unwritten write it themselves: memory stays bounded when nobody flushes. */
     static final int WRITE_BEHIND_BYTES = 1 << 20;
+    /**
+     * While writes fail (a full or failing disk), appended frames wait in memory; past this many bytes they are dropped
+     * and the journal has a gap ({@link GapException}): the process lives on, and a snapshot covers the loss.
+     */
+    static final int MAX_PENDING_BYTES = 64 << 20;
 
     private final Path file;
     private final int regionBytes;
+    private final int maxPendingBytes;
+    private final Opener opener;
 
     /** Guards the pending buffer; held only to copy a frame in, or to take the buffer away to write it. */
     private final Object appendLock = new Object();
@@ -63,6 +70,14 @@ final class JournalFile implements Closeable {
     private long pendingStart;
     /** The end of the appended frames: where the next one goes. Written under appendLock. */
     private volatile long tail;
+    /**
+     * Pending bytes at which an append writes them itself. Raised after a failed write, so that a disk that keeps
+     * failing is tried once per {@link #WRITE_BEHIND_BYTES} more, not on every append. Under appendLock.
+     */
+    private int writeBehindBytes = WRITE_BEHIND_BYTES;
+    /** Set once frames were dropped (see {@link #MAX_PENDING_BYTES}); appends after it are only counted. */
+    private volatile GapException gap;
+    private long droppedBytes;     // under appendLock
 
     /** One write at a time, in file order; held while a taken buffer is written, so a flush waits for the one before. */
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -76,13 +91,33 @@ final class JournalFile implements Closeable {
     private final AtomicInteger writers = new AtomicInteger();
     private volatile boolean sealed;
 
-    private JournalFile(Path file, FileChannel channel, long tail, int regionBytes) {
+    private JournalFile(Path file, FileChannel channel, long tail, int regionBytes, int maxPendingBytes, Opener opener) {
         this.file = file;
         this.channel = channel;
         this.tail = tail;
         this.pendingStart = tail;
         this.written = tail;
         this.regionBytes = regionBytes;
+        this.maxPendingBytes = maxPendingBytes;
+        this.opener = opener;
+    }
+
+    /** Opens the file's channel for reading and writing; tests give one that fails on demand. */
+    @FunctionalInterface
+    interface Opener {
+        Opener FILES = file -> FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+
+        FileChannel open(Path file) throws IOException;
+    }
+
+    /**
+     * Frames were dropped after writes failed: the file misses changes that were made in memory. Every flush reports
+     * it from then on; the store's next snapshot, which holds every change, makes the state whole again.
+     */
+    static final class GapException extends IOException {
+        GapException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /**
@@ -95,8 +130,12 @@ final class JournalFile implements Closeable {
     }
 
     static JournalFile open(Path file, long tail, int regionBytes) throws IOException {
+        return open(file, tail, regionBytes, MAX_PENDING_BYTES, Opener.FILES);
+    }
+
+    static JournalFile open(Path file, long tail, int regionBytes, int maxPendingBytes, Opener opener) throws IOException {
         if (regionBytes % ALIGNMENT != 0 || regionBytes < 2 * MAGIC.length) throw new IllegalArgumentException("region of " + regionBytes + " bytes");
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel channel = opener.open(file);
         try {
             long size = channel.size();
             if (size < MAGIC.length || tail < MAGIC.length) {
@@ -111,7 +150,7 @@ final class JournalFile implements Closeable {
                 // after the tail may be read as a record once appends go on.
                 channel.truncate(tail);
             }
-            return new JournalFile(file, channel, tail, regionBytes);
+            return new JournalFile(file, channel, tail, regionBytes, maxPendingBytes, opener);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -156,6 +195,11 @@ final class JournalFile implements Closeable {
         if (slot > regionBytes - MAGIC.length) throw new IllegalArgumentException("record of " + size + " bytes exceeds a journal region");
         boolean writeBehind;
         synchronized (appendLock) {
+            if (gap != null) {
+                // Written after the gap, this frame would be replayed without the changes before it.
+                droppedBytes += slot;
+                return;
+            }
             long at = tail;
             long regionEnd = (Math.floorDiv(at, regionBytes) + 1) * regionBytes;
             if (at + slot > regionEnd) {
@@ -168,12 +212,12 @@ final class JournalFile implements Closeable {
             int index = reserve(slot);
             System.arraycopy(frame.array(), frame.arrayOffset() + frame.position(), pending, index, size);
             tail = at + slot;
-            writeBehind = pendingLength >= WRITE_BEHIND_BYTES;
+            writeBehind = pendingLength >= writeBehindBytes;
         }
         if (writeBehind) {
             try {
                 flush();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // The frames stay pending, and the next flush, made before anything is acknowledged, reports it. Thrown
                 // from here it would undo a change the caller is making under its key's lock, already journalled.
             }
@@ -195,9 +239,12 @@ final class JournalFile implements Closeable {
      * pending (ahead of the newer ones) for the next flush, and the failure is thrown.
      */
     void flush() throws IOException {
+        GapException lost = gap;
+        if (lost != null) throw lost;
         if (written >= tail) return; // read in this order: written only grows, and only past appended frames
         writeLock.lock();
         try {
+            if (gap != null) throw gap;
             if (closed) return; // close wrote everything appended before the seal, and no append came after
             byte[] taken;
             int length;
@@ -211,11 +258,12 @@ final class JournalFile implements Closeable {
                 spare = null;
                 pendingLength = 0;
                 pendingStart = at + length;
+                writeBehindBytes = WRITE_BEHIND_BYTES;
             }
             try {
                 writeFully(ByteBuffer.wrap(taken, 0, length), at);
             } catch (IOException | RuntimeException e) {
-                putBack(taken, length, at);
+                putBack(taken, length, at, e);
                 throw e;
             }
             written = at + length;
@@ -226,15 +274,44 @@ final class JournalFile implements Closeable {
         }
     }
 
-    /** A failed write's frames go back in front of the ones appended since. Under writeLock. */
-    private void putBack(byte[] taken, int length, long at) {
+    /**
+     * A failed write's frames go back in front of the ones appended since. The ones appended since are copied behind
+     * them, not the other way round, and the buffer grows by doubling: a disk that fails for minutes costs a copy of
+     * each frame once or twice, not once per retry. Past {@link #maxPendingBytes} all of it is dropped. Under writeLock.
+     */
+    private void putBack(byte[] taken, int length, long at, Exception failure) {
         synchronized (appendLock) {
-            byte[] merged = new byte[Math.max(INITIAL_BUFFER_BYTES, length + pendingLength)];
-            System.arraycopy(taken, 0, merged, 0, length);
+            long total = (long) length + pendingLength;
+            if (total > maxPendingBytes) {
+                droppedBytes = total;
+                pending = new byte[INITIAL_BUFFER_BYTES];
+                pendingLength = 0;
+                pendingStart = at;
+                gap = new GapException("state journal " + file + ": writes failed and " + total + " bytes of changes waiting for"
+                        + " them passed the bound of " + maxPendingBytes + " bytes; they were dropped, and the state on disk"
+                        + " misses changes until the next snapshot is written", failure);
+                return;
+            }
+            byte[] merged = taken;
+            if (total > taken.length) merged = Arrays.copyOf(taken, (int) Math.min(maxPendingBytes, Math.max(total, 2L * taken.length)));
             System.arraycopy(pending, 0, merged, length, pendingLength);
+            if (spare == null && pending.length <= 4 * INITIAL_BUFFER_BYTES) spare = pending;
             pending = merged;
-            pendingLength += length;
+            pendingLength = (int) total;
             pendingStart = at;
+            writeBehindBytes = (int) Math.min(maxPendingBytes + 1L, total + WRITE_BEHIND_BYTES); // the last try comes just past the bound
+        }
+    }
+
+    /** True once frames were dropped (see {@link GapException}). */
+    boolean hasGap() {
+        return gap != null;
+    }
+
+    /** Bytes of frames dropped or not taken since the gap; 0 without one. */
+    long droppedBytes() {
+        synchronized (appendLock) {
+            return droppedBytes;
         }
     }
 
@@ -253,7 +330,7 @@ final class JournalFile implements Closeable {
                 } catch (ClosedChannelException e) {
                     if (attempt == 3 || closed) throw e;
                     interrupted |= Thread.interrupted();
-                    channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                    channel = opener.open(file);
                 }
             }
         } finally {
@@ -274,22 +351,32 @@ final class JournalFile implements Closeable {
     void force() throws IOException {
         flush();
         writeLock.lock();
+        boolean interrupted = Thread.interrupted(); // an interrupt would close the channel under the writers
         try {
             if (!closed) channel.force(false); // fdatasync: the data and the file's length, not its times
         } finally {
+            if (interrupted) Thread.currentThread().interrupt();
             writeLock.unlock();
         }
     }
 
-    /** Writes what is pending, forces it and closes the file. Only after {@link #seal()}. */
+    /**
+     * Writes what is pending, forces it and closes the file. Only after {@link #seal()}. When the write fails, the
+     * journal stays open with its frames pending, and close can be called again. A journal with a gap is closed
+     * without a word: its loss is reported by {@link #flush} and is for a snapshot to cover.
+     */
     @Override
     public void close() throws IOException {
         if (!sealed) throw new IllegalStateException("journal " + file + " closed before it was sealed");
-        flush();
+        if (gap == null) flush();
         writeLock.lock();
         try {
             if (closed) return;
             closed = true;
+            if (gap != null) {
+                channel.close(); // nothing more is written to it: its frames after the gap were never taken
+                return;
+            }
             boolean interrupted = Thread.interrupted();
             try (FileChannel closing = channel.isOpen() ? channel : FileChannel.open(file, StandardOpenOption.WRITE)) {
                 closing.force(true);

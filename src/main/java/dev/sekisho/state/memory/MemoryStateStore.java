@@ -1,5 +1,6 @@
 package dev.sekisho.state.memory;
 
+import dev.sekisho.backoff.Backoff;
 import dev.sekisho.engine.Restriction;
 import dev.sekisho.state.GreylistOutcome;
 import dev.sekisho.state.GreylistRequest;
@@ -149,6 +150,12 @@ public final class MemoryStateStore implements StateStore {
     /** Read and written on the maintenance thread only. */
     private long lastCheckpointNanoTime = System.nanoTime();
     private long lastSweepNanoTime = System.nanoTime();
+    /** Maintenance thread only: failures in a row of each step, and when a failed snapshot may be tried again. */
+    private long forceFailures;
+    private long checkpointFailures;
+    private long nextCheckpointAttemptNanoTime = System.nanoTime();
+    private static final Backoff SNAPSHOT_RETRY = Backoff.doubling(Duration.ofSeconds(1), Duration.ofMinutes(1));
+    private static final long FAILURE_LOG_EVERY = 60;
     private volatile boolean closed;
 
     private MemoryStateStore(Path directory, Options options, InstantSource clock) throws IOException {
@@ -799,24 +806,52 @@ public final class MemoryStateStore implements StateStore {
     }
 
     private void maintain() {
-        // A scheduled task that throws is never run again: report and carry on.
-        try {
-            long tick = System.nanoTime();
-            if (data != null) {
+        long tick = System.nanoTime();
+        // A scheduled task that throws is never run again: each step reports and the next tick tries again.
+        if (data != null) {
+            try {
                 data.force();
-                boolean due = tick - lastCheckpointNanoTime >= options.snapshotInterval().toNanos();
-                if (data.journalBytes() >= options.snapshotJournalBytes() || (due && data.journalHasChanges())) {
+                forceFailures = recovered(forceFailures, "forcing the state journal to disk");
+            } catch (Exception e) {
+                forceFailures = failed(forceFailures, "forcing the state journal to disk", e);
+            }
+            boolean due = tick - lastCheckpointNanoTime >= options.snapshotInterval().toNanos();
+            boolean wanted = data.journalBytes() >= options.snapshotJournalBytes() || (due && data.journalHasChanges()) || data.needsSnapshot();
+            // A snapshot that failed (a full disk) is tried again after a growing pause, not on every tick: each try
+            // writes the whole state.
+            if (wanted && tick - nextCheckpointAttemptNanoTime >= 0) {
+                try {
                     checkpoint();
                     lastCheckpointNanoTime = tick;
+                    checkpointFailures = recovered(checkpointFailures, "writing a state snapshot");
+                } catch (Exception e) {
+                    checkpointFailures = failed(checkpointFailures, "writing a state snapshot", e);
+                    nextCheckpointAttemptNanoTime = tick + SNAPSHOT_RETRY.after(checkpointFailures).toNanos();
                 }
             }
-            if (tick - lastSweepNanoTime >= options.sweepInterval().toNanos()) {
-                sweepExpired();
-                lastSweepNanoTime = tick;
-            }
-        } catch (Exception e) {
-            if (!closed) log.error("state store maintenance failed; will retry", e);
         }
+        if (tick - lastSweepNanoTime >= options.sweepInterval().toNanos()) {
+            try {
+                sweepExpired();
+            } catch (Exception e) {
+                if (!closed) log.error("state store sweep failed; will retry", e);
+            }
+            lastSweepNanoTime = tick;
+        }
+    }
+
+    /** Logs the first failure of a step in a row, then every {@link #FAILURE_LOG_EVERY}th: a broken disk fails each tick. */
+    private long failed(long failuresInARow, String step, Exception e) {
+        long failures = failuresInARow + 1;
+        if (!closed && (failures == 1 || failures % FAILURE_LOG_EVERY == 0)) {
+            log.error("state store maintenance: {} failed ({} times in a row); will retry", step, failures, e);
+        }
+        return failures;
+    }
+
+    private long recovered(long failuresInARow, String step) {
+        if (failuresInARow > 0) log.info("state store maintenance: {} works again after {} failures", step, failuresInARow);
+        return 0;
     }
 
     @Override

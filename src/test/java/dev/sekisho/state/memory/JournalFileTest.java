@@ -108,6 +108,82 @@ class JournalFileTest {
         journal.close();
     }
 
+    @Test
+    void aFailedWriteKeepsItsFramesAndTheNextFlushWritesThemAheadOfNewerOnes() throws IOException {
+        FailingDisk disk = new FailingDisk();
+        Path file = temp.resolve("journal");
+        JournalFile journal = JournalFile.open(file, 0, DataDirectory.REGION_BYTES, JournalFile.MAX_PENDING_BYTES, disk.opener());
+        ByteBuffer first = record("first", 10);
+        byte[] firstBytes = bytesOf(first);
+        journal.append(first);
+        disk.fail(file);
+        assertThatThrownBy(journal::flush).isInstanceOf(IOException.class).hasMessageContaining("No space left");
+        ByteBuffer second = record("second", 20);
+        byte[] secondBytes = bytesOf(second);
+        journal.append(second);
+        assertThat(Files.size(file)).isEqualTo(JournalFile.MAGIC.length);
+
+        disk.heal();
+        journal.flush();
+        byte[] written = Files.readAllBytes(file);
+        assertThat(written.length).isEqualTo(journal.length());
+        assertThat(ByteBuffer.wrap(written, JournalFile.MAGIC.length, firstBytes.length)).isEqualTo(ByteBuffer.wrap(firstBytes));
+        int secondAt = JournalFile.MAGIC.length + (int) JournalFile.aligned(firstBytes.length);
+        assertThat(ByteBuffer.wrap(written, secondAt, secondBytes.length)).isEqualTo(ByteBuffer.wrap(secondBytes));
+        journal.seal();
+        journal.close();
+    }
+
+    @Test
+    void aDiskThatKeepsFailingIsTriedOncePerWriteBehindStepAndPastTheBoundTheJournalHasAGap() throws IOException {
+        FailingDisk disk = new FailingDisk();
+        Path file = temp.resolve("journal");
+        int bound = 8 * JournalFile.WRITE_BEHIND_BYTES;
+        JournalFile journal = JournalFile.open(file, 0, DataDirectory.REGION_BYTES, bound, disk.opener());
+        disk.fail(file);
+        ByteBuffer one = record("k", 4000);
+        long appended = 0;
+        while (appended < 5L * JournalFile.WRITE_BEHIND_BYTES) {
+            journal.append(one.duplicate());
+            appended += aligned(one);
+        }
+        // Once at each further megabyte, not on each of the 1,300 appends after the first.
+        assertThat(disk.refusedWrites.get()).isBetween(4, 6);
+        assertThat(journal.hasGap()).isFalse();
+
+        while (appended <= bound + aligned(one)) {
+            journal.append(one.duplicate());
+            appended += aligned(one);
+        }
+        assertThat(journal.hasGap()).as("more waited than the bound allows").isTrue();
+        long dropped = journal.droppedBytes();
+        assertThat(dropped).isGreaterThan(bound);
+        journal.append(one.duplicate());
+        assertThat(journal.droppedBytes()).as("appends after the gap are counted, not kept").isEqualTo(dropped + aligned(one));
+
+        disk.heal();
+        assertThatThrownBy(journal::flush).as("a healed disk does not undo the gap")
+                .isInstanceOf(JournalFile.GapException.class).hasMessageContaining("next snapshot");
+        assertThat(Files.size(file)).as("nothing after the gap reaches the file").isEqualTo(JournalFile.MAGIC.length);
+        journal.seal();
+        journal.close();
+    }
+
+    @Test
+    void aCloseWhoseWriteFailedCanBeCalledAgainAndWritesEverything() throws IOException {
+        FailingDisk disk = new FailingDisk();
+        Path file = temp.resolve("journal");
+        JournalFile journal = JournalFile.open(file, 0, DataDirectory.REGION_BYTES, JournalFile.MAX_PENDING_BYTES, disk.opener());
+        journal.append(record("a", 10));
+        journal.seal();
+        disk.fail(file);
+        assertThatThrownBy(journal::close).isInstanceOf(IOException.class);
+
+        disk.heal();
+        journal.close();
+        assertThat(Files.size(file)).isEqualTo(journal.length()).isGreaterThan(JournalFile.MAGIC.length);
+    }
+
     private static byte[] bytesOf(ByteBuffer frame) {
         byte[] bytes = new byte[frame.remaining()];
         frame.duplicate().get(bytes);
