@@ -158,7 +158,7 @@ public final class MemoryStateStore implements StateStore {
     private static final long FAILURE_LOG_EVERY = 60;
     private volatile boolean closed;
 
-    private MemoryStateStore(Path directory, Options options, InstantSource clock) throws IOException {
+    private MemoryStateStore(Path directory, Options options, InstantSource clock, DataDirectory.Journals journals) throws IOException {
         this.options = Objects.requireNonNull(options, "options");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (directory == null) {
@@ -167,7 +167,7 @@ public final class MemoryStateStore implements StateStore {
             changes = NO_JOURNAL;
         } else {
             Restorer restorer = new Restorer(sat(epochNanos(clock.instant()), LEGACY_LIST_RETENTION.toNanos()));
-            data = DataDirectory.open(directory, restorer);
+            data = DataDirectory.open(directory, restorer, journals);
             batches = new JournalBatches(data);
             changes = batches;
             restrictions = List.copyOf(restorer.recoveredRestrictions.values());
@@ -188,13 +188,18 @@ public final class MemoryStateStore implements StateStore {
      * @throws IOException           when the directory cannot be used (or another store holds it)
      */
     public static MemoryStateStore open(Path directory, Options options, InstantSource clock) throws IOException {
-        return new MemoryStateStore(Objects.requireNonNull(directory, "directory"), options, clock);
+        return open(directory, options, clock, DataDirectory.Journals.FILES);
+    }
+
+    /** Tests give journals whose disk fails on demand. */
+    static MemoryStateStore open(Path directory, Options options, InstantSource clock, DataDirectory.Journals journals) throws IOException {
+        return new MemoryStateStore(Objects.requireNonNull(directory, "directory"), options, clock, journals);
     }
 
     /** A store that keeps nothing across restarts: for tests and benchmarks. */
     public static MemoryStateStore inMemory(Options options, InstantSource clock) {
         try {
-            return new MemoryStateStore(null, options, clock);
+            return new MemoryStateStore(null, options, clock, DataDirectory.Journals.FILES);
         } catch (IOException e) {
             throw new UncheckedIOException("an in-memory store touches no file", e);
         }
@@ -801,12 +806,15 @@ public final class MemoryStateStore implements StateStore {
             return thread;
         });
         long tickMillis = Math.max(1, Math.min(options.fsyncInterval().toMillis(), options.sweepInterval().toMillis()));
-        executor.scheduleWithFixedDelay(this::maintain, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(() -> maintain(System.nanoTime()), tickMillis, tickMillis, TimeUnit.MILLISECONDS);
         return executor;
     }
 
-    private void maintain() {
-        long tick = System.nanoTime();
+    /**
+     * One tick of maintenance at {@code tick} ({@link System#nanoTime()}'s scale): force, snapshot when due, sweep.
+     * Package-private so tests can run ticks at moved times.
+     */
+    void maintain(long tick) {
         // A scheduled task that throws is never run again: each step reports and the next tick tries again.
         if (data != null) {
             try {
