@@ -75,6 +75,17 @@ final class PolicyAttributes extends AbstractMap<String, String> {
         return -1;
     }
 
+    /** True when {@code bytes[start, start+length)} spells the known name in {@code slot}. */
+    static boolean isKnownName(int slot, byte[] bytes, int start, int length) {
+        byte[] name = NAME_BYTES[slot];
+        return name.length == length && Arrays.equals(name, 0, length, bytes, start, start + length);
+    }
+
+    /** How many known names there are: slots are 0 up to this, exclusive. */
+    static int knownSlots() {
+        return NAMES.length;
+    }
+
     /** The known name in a slot that {@link #knownSlot} gave. */
     static String knownName(int slot) {
         return NAMES[slot];
@@ -172,7 +183,7 @@ final class PolicyAttributes extends AbstractMap<String, String> {
         boolean putBytes(int slot, byte[] source, int start, int length) {
             if (starts[slot] != ABSENT) return false;
             if (used + length > bytes.length) bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, used + length));
-            System.arraycopy(source, start, bytes, used, length);
+            if (length > 0) System.arraycopy(source, start, bytes, used, length); // most of what Postfix sends is empty
             starts[slot] = used;
             lengths[slot] = length;
             used += length;

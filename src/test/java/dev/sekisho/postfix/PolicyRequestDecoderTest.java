@@ -240,4 +240,46 @@ class PolicyRequestDecoderTest {
 
         assertThat(decoder.inRequest()).isFalse();
     }
+    @Test
+    void aRequestInAnotherOrderThanTheOneBeforeIsDecodedTheSame() throws Exception {
+        PolicyRequestDecoder decoder = decoder();
+        String usual = "request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=192.0.2.1\n"
+                + "sender=a@example.org\nrecipient=b@example.test\nsize=10\n\n";
+        // The same names shuffled, one unknown among them, a name that is a prefix of another: the guess from the
+        // request before is wrong on every line.
+        String shuffled = "size=20\nx_new=1\nrecipient=c@example.test\nclient_address=192.0.2.2\n"
+                + "request=smtpd_access_policy\nsender=d@example.org\nprotocol_state=MAIL\nrecipient_count=3\n\n";
+
+        List<PolicyRequest> requests = feed(decoder, usual + shuffled + usual);
+
+        assertThat(requests).hasSize(3);
+        assertThat(requests.get(1).attributes()).containsEntry("size", "20").containsEntry("x_new", "1")
+                .containsEntry("recipient", "c@example.test").containsEntry("client_address", "192.0.2.2")
+                .containsEntry("sender", "d@example.org").containsEntry("protocol_state", "MAIL")
+                .containsEntry("recipient_count", "3").hasSize(8);
+        assertThat(requests.get(2).attributes()).isEqualTo(requests.get(0).attributes()).containsEntry("size", "10");
+    }
+
+    @Test
+    void theEightBytesAtATimeSearchFindsWhatAByteAtATimeSearchFinds() {
+        java.util.Random random = new java.util.Random(7);
+        for (int round = 0; round < 20_000; round++) {
+            byte[] bytes = new byte[random.nextInt(40)];
+            // Few distinct values, high bytes among them, so that matches, near misses and borrows all occur.
+            byte[] alphabet = {'\n', '=', 'a', 0, (byte) 0x80, (byte) 0x8a, (byte) 0xff, 0x0b, 0x09};
+            for (int i = 0; i < bytes.length; i++) bytes[i] = alphabet[random.nextInt(alphabet.length)];
+            int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
+            int to = from + random.nextInt(bytes.length - from + 1);
+            for (byte wanted : new byte[] {'\n', '=', 0, (byte) 0xff}) {
+                int expected = -1;
+                for (int i = from; i < to; i++) {
+                    if (bytes[i] == wanted) {
+                        expected = i;
+                        break;
+                    }
+                }
+                assertThat(PolicyRequestDecoder.indexOf(bytes, from, to, wanted)).as("round %d", round).isEqualTo(expected);
+            }
+        }
+    }
 }
