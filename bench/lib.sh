@@ -31,3 +31,19 @@ stop_tree() {
     # shellcheck disable=SC2086
     kill -KILL $alive 2>/dev/null || true
 }
+
+# A JDK 21 or later to run the jar (the build's toolchain picks its own): JAVA_HOME's, one under
+# /usr/lib/jvm, or the one on PATH.
+find_java() {
+    local candidate version
+    for candidate in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
+        [[ -x $candidate ]] || continue
+        version=$("$candidate" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
+        if [[ ${version%%.*} -ge 21 ]]; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    echo "no JDK 21 or later found (set JAVA_HOME)" >&2
+    return 1
+}

@@ -53,21 +53,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A JDK 21+ (the build's toolchain picks its own; this is for running the jar).
-find_java() {
-    local candidate version
-    for candidate in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
-        [[ -x $candidate ]] || continue
-        version=$("$candidate" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
-        if [[ ${version%%.*} -ge 21 ]]; then
-            echo "$candidate"
-            return 0
-        fi
-    done
-    echo "no JDK 21 or later found (set JAVA_HOME)" >&2
-    return 1
-}
-
 port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
