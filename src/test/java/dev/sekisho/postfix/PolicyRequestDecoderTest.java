@@ -261,6 +261,18 @@ class PolicyRequestDecoderTest {
     }
 
     @Test
+    void aNameThatIsAPrefixOfTheGuessedOneIsNotTakenForIt() throws Exception {
+        PolicyRequestDecoder decoder = decoder();
+        String longer = "request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=192.0.2.1\nsender=a@example.org\nrecipient_count=3\n\n";
+        String shorter = "request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=192.0.2.1\nsender=a@example.org\nrecipient=b@example.test\n\n";
+
+        List<PolicyRequest> requests = feed(decoder, longer + shorter + longer);
+
+        assertThat(requests.get(1).attributes()).containsEntry("recipient", "b@example.test").doesNotContainKey("recipient_count");
+        assertThat(requests.get(2).attributes()).containsEntry("recipient_count", "3").doesNotContainKey("recipient");
+    }
+
+    @Test
     void theEightBytesAtATimeSearchFindsWhatAByteAtATimeSearchFinds() {
         java.util.Random random = new java.util.Random(7);
         for (int round = 0; round < 20_000; round++) {

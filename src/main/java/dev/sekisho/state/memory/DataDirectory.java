@@ -83,6 +83,10 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
      * current must still wait for records appended to this one before the swap. Null between checkpoints, unless its
      * records could not be written: then it stays, every flush tries them again, and so does the next force or
      * checkpoint, which closes it once they are in.
+     *
+     * <p>Meanwhile the new journal may be written ahead of it (its own flushes and write-behind go on). A kill then
+     * keeps newer changes and loses older ones, and that is safe: every record holds a key's whole state (StateRecords),
+     * so replay yields each key's last written state, never an older value after a newer one.
      */
     private volatile JournalFile retiring;
     /**

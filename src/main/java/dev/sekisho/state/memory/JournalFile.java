@@ -53,7 +53,9 @@ final class JournalFile implements Closeable {
     static final int WRITE_BEHIND_BYTES = 1 << 20;
     /**
      * While writes fail (a full or failing disk), appended frames wait in memory; past this many bytes they are dropped
-     * and the journal has a gap ({@link GapException}): the process lives on, and a snapshot covers the loss.
+     * and the journal has a gap ({@link GapException}): the process lives on, and a snapshot covers the loss. The bound
+     * is per journal file; the buffer never grows past it, and while a failing write is tried a second buffer of
+     * the appends made meanwhile exists beside it.
      */
     static final int MAX_PENDING_BYTES = 64 << 20;
 
@@ -78,6 +80,9 @@ final class JournalFile implements Closeable {
     /** Set once frames were dropped (see {@link #MAX_PENDING_BYTES}); appends after it are only counted. */
     private volatile GapException gap;
     private long droppedBytes;     // under appendLock
+    /** The last write that failed, the cause a gap names. Under appendLock. */
+    private Exception lastWriteFailure;
+    private int largestPendingCapacity = INITIAL_BUFFER_BYTES; // under appendLock
 
     /** One write at a time, in file order; held while a taken buffer is written, so a flush waits for the one before. */
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -202,6 +207,12 @@ final class JournalFile implements Closeable {
             }
             long at = tail;
             long regionEnd = (Math.floorDiv(at, regionBytes) + 1) * regionBytes;
+            long needed = at + slot > regionEnd ? regionEnd - at + slot : slot;
+            if (pendingLength + needed > maxPendingBytes) {
+                // Only writes that keep failing let this much wait (a flush or the write-behind takes it otherwise).
+                dropPending(pendingLength + needed, lastWriteFailure);
+                return;
+            }
             if (at + slot > regionEnd) {
                 // Does not fit: the rest of this region stays unused, the chain goes on at the next.
                 int skipped = (int) (regionEnd - at);
@@ -224,10 +235,16 @@ final class JournalFile implements Closeable {
         }
     }
 
-    /** Room for {@code bytes} at the end of the pending buffer, zeroed; returns where it starts. Under appendLock. */
+    /**
+     * Room for {@code bytes} at the end of the pending buffer, zeroed; returns where it starts. The caller made sure
+     * that the pending frames and these bytes fit in {@link #maxPendingBytes}. Under appendLock.
+     */
     private int reserve(int bytes) {
         int index = pendingLength;
-        if (index + bytes > pending.length) pending = Arrays.copyOf(pending, Math.max(2 * pending.length, index + bytes));
+        if (index + bytes > pending.length) {
+            pending = Arrays.copyOf(pending, (int) Math.max(index + bytes, Math.min(2L * pending.length, maxPendingBytes)));
+            largestPendingCapacity = Math.max(largestPendingCapacity, pending.length);
+        }
         Arrays.fill(pending, index, index + bytes, (byte) 0); // a reused buffer holds an earlier batch's bytes
         pendingLength += bytes;
         return index;
@@ -281,25 +298,44 @@ final class JournalFile implements Closeable {
      */
     private void putBack(byte[] taken, int length, long at, Exception failure) {
         synchronized (appendLock) {
+            lastWriteFailure = failure;
+            if (gap != null) {
+                droppedBytes += length; // an append dropped the frames behind these meanwhile
+                return;
+            }
             long total = (long) length + pendingLength;
             if (total > maxPendingBytes) {
-                droppedBytes = total;
-                pending = new byte[INITIAL_BUFFER_BYTES];
-                pendingLength = 0;
-                pendingStart = at;
-                gap = new GapException("state journal " + file + ": writes failed and " + total + " bytes of changes waiting for"
-                        + " them passed the bound of " + maxPendingBytes + " bytes; they were dropped, and the state on disk"
-                        + " misses changes until the next snapshot is written", failure);
+                dropPending(total, failure);
                 return;
             }
             byte[] merged = taken;
-            if (total > taken.length) merged = Arrays.copyOf(taken, (int) Math.min(maxPendingBytes, Math.max(total, 2L * taken.length)));
+            if (total > taken.length) {
+                merged = Arrays.copyOf(taken, (int) Math.min(maxPendingBytes, Math.max(total, 2L * taken.length)));
+                largestPendingCapacity = Math.max(largestPendingCapacity, merged.length);
+            }
             System.arraycopy(pending, 0, merged, length, pendingLength);
             if (spare == null && pending.length <= 4 * INITIAL_BUFFER_BYTES) spare = pending;
             pending = merged;
             pendingLength = (int) total;
             pendingStart = at;
             writeBehindBytes = (int) Math.min(maxPendingBytes + 1L, total + WRITE_BEHIND_BYTES); // the last try comes just past the bound
+        }
+    }
+
+    /** Drops every pending frame, {@code total} bytes with the ones taken by a failed write: the journal has a gap. Under appendLock. */
+    private void dropPending(long total, Exception failure) {
+        droppedBytes = total;
+        pending = new byte[INITIAL_BUFFER_BYTES];
+        pendingLength = 0;
+        gap = new GapException("state journal " + file + ": writes failed and " + total + " bytes of changes waiting for"
+                + " them passed the bound of " + maxPendingBytes + " bytes; they were dropped, and the state on disk"
+                + " misses changes until the next snapshot is written", failure);
+    }
+
+    /** The largest the pending buffer has been: tests check that it keeps to the bound. */
+    int largestPendingCapacity() {
+        synchronized (appendLock) {
+            return largestPendingCapacity;
         }
     }
 
@@ -361,8 +397,8 @@ final class JournalFile implements Closeable {
     }
 
     /**
-     * Writes what is pending, forces it and closes the file. Only after {@link #seal()}. When the write fails, the
-     * journal stays open with its frames pending, and close can be called again. A journal with a gap is closed
+     * Writes what is pending, forces it and closes the file. Only after {@link #seal()}. When the write or the force
+     * fails, the journal stays open with its frames pending, and close can be called again. A journal with a gap is closed
      * without a word: its loss is reported by {@link #flush} and is for a snapshot to cover.
      */
     @Override
@@ -372,17 +408,18 @@ final class JournalFile implements Closeable {
         writeLock.lock();
         try {
             if (closed) return;
+            if (gap == null) {
+                boolean interrupted = Thread.interrupted();
+                try {
+                    if (!channel.isOpen()) channel = opener.open(file); // an interrupt closed it
+                    channel.force(true); // when this fails the journal stays open, and the next close forces again
+                } finally {
+                    if (interrupted) Thread.currentThread().interrupt();
+                }
+            }
+            // With a gap nothing more is written to it: its frames after the gap were never taken.
             closed = true;
-            if (gap != null) {
-                channel.close(); // nothing more is written to it: its frames after the gap were never taken
-                return;
-            }
-            boolean interrupted = Thread.interrupted();
-            try (FileChannel closing = channel.isOpen() ? channel : FileChannel.open(file, StandardOpenOption.WRITE)) {
-                closing.force(true);
-            } finally {
-                if (interrupted) Thread.currentThread().interrupt();
-            }
+            channel.close();
         } finally {
             writeLock.unlock();
         }

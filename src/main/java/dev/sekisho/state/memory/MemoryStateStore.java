@@ -882,9 +882,15 @@ public final class MemoryStateStore implements StateStore {
         }
         if (data == null) return;
         try {
-            if (data.journalHasChanges()) checkpoint();
+            // A journal that dropped records (a disk that failed for long) has changes only a snapshot can keep.
+            if (data.journalHasChanges() || data.needsSnapshot()) checkpoint();
         } catch (RuntimeException e) {
-            log.warn("final state snapshot failed; the journal still holds every change", e);
+            if (data.needsSnapshot()) {
+                log.error("final state snapshot failed while the journal lacks changes it could not write: "
+                        + "the next start loses those changes", e);
+            } else {
+                log.warn("final state snapshot failed; the journal still holds every change", e);
+            }
         } finally {
             try {
                 data.close();

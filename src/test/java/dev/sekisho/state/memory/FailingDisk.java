@@ -20,6 +20,8 @@ final class FailingDisk {
     private final Set<Path> failing = ConcurrentHashMap.newKeySet();
     /** Writes tried on failed files, each refused. */
     final AtomicInteger refusedWrites = new AtomicInteger();
+    /** Forces that reached the real file. */
+    final AtomicInteger forces = new AtomicInteger();
 
     JournalFile.Opener opener() {
         return file -> new Channel(file, JournalFile.Opener.FILES.open(file));
@@ -72,6 +74,7 @@ final class FailingDisk {
         public void force(boolean metaData) throws IOException {
             check(file);
             real.force(metaData);
+            forces.incrementAndGet();
         }
 
         @Override

@@ -184,6 +184,42 @@ class JournalFileTest {
         assertThat(Files.size(file)).isEqualTo(journal.length()).isGreaterThan(JournalFile.MAGIC.length);
     }
 
+    @Test
+    void whileWritesFailThePendingBufferNeverGrowsPastTheBound() throws IOException {
+        FailingDisk disk = new FailingDisk();
+        Path file = temp.resolve("journal");
+        int bound = 8 * JournalFile.WRITE_BEHIND_BYTES;
+        JournalFile journal = JournalFile.open(file, 0, DataDirectory.REGION_BYTES, bound, disk.opener());
+        disk.fail(file);
+        ByteBuffer one = record("k", 3000);
+        while (!journal.hasGap()) {
+            journal.append(one.duplicate());
+        }
+        assertThat(journal.largestPendingCapacity()).as("the largest the buffer grew").isLessThanOrEqualTo(bound);
+        assertThat(journal.droppedBytes()).isGreaterThan(bound - aligned(one));
+        assertThatThrownBy(journal::flush).isInstanceOf(JournalFile.GapException.class)
+                .hasRootCauseMessage("No space left on device (FailingDisk)");
+    }
+
+    @Test
+    void aCloseWhoseForceFailedForcesAgainWhenCalledAgain() throws IOException {
+        FailingDisk disk = new FailingDisk();
+        Path file = temp.resolve("journal");
+        JournalFile journal = JournalFile.open(file, 0, DataDirectory.REGION_BYTES, JournalFile.MAX_PENDING_BYTES, disk.opener());
+        journal.append(record("a", 10));
+        journal.flush(); // written; only the force is left for close
+        journal.seal();
+        disk.fail(file);
+        assertThatThrownBy(journal::close).isInstanceOf(IOException.class);
+
+        disk.heal();
+        int forced = disk.forces.get();
+        journal.close();
+        assertThat(disk.forces.get()).as("the second close forces the file").isEqualTo(forced + 1);
+        journal.close();
+        assertThat(disk.forces.get()).as("a closed journal is not forced again").isEqualTo(forced + 1);
+    }
+
     private static byte[] bytesOf(ByteBuffer frame) {
         byte[] bytes = new byte[frame.remaining()];
         frame.duplicate().get(bytes);

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -61,6 +62,22 @@ class MemoryStateStoreDiskFailureTest {
         MemoryStateStore reopened = open();
         for (int i = 0; i < written; i++) assertThat(reopened.fields("account:" + i)).as("account %d", i).containsKey("note");
         assertThat(reopened.fields("account:after")).containsEntry("note", "kept");
+        reopened.close();
+    }
+
+    @Test
+    void closingWhileDroppedChangesWaitForASnapshotWritesIt() throws IOException {
+        MemoryStateStore store = open();
+        disk.fail(journal(1));
+        int written = fillUntilDropped(store);
+        Path blocked = Files.createDirectory(directory.resolve("state.snapshot.tmp")); // the snapshot cannot be written
+        store.maintain(System.nanoTime()); // starts journal 2, which holds no change, then fails to write the snapshot
+        Files.delete(blocked);
+        disk.heal();
+        store.close();
+
+        MemoryStateStore reopened = open();
+        for (int i = 0; i < written; i++) assertThat(reopened.fields("account:" + i)).as("account %d", i).containsKey("note");
         reopened.close();
     }
 
