@@ -4,6 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -75,10 +78,42 @@ final class PolicyAttributes extends AbstractMap<String, String> {
         return -1;
     }
 
-    /** True when {@code bytes[start, start+length)} spells the known name in {@code slot}. */
-    static boolean isKnownName(int slot, byte[] bytes, int start, int length) {
-        byte[] name = NAME_BYTES[slot];
-        return name.length == length && Arrays.equals(name, 0, length, bytes, start, start + length);
+    /** Declared before the tables built with it: static fields are set in this order. */
+    private static final VarHandle EIGHT_BYTES = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Known names followed by '=', as the line starts that spell them: "sender=". */
+    private static final byte[][] NAME_EQUALS = Arrays.stream(NAMES).map(n -> (n + "=").getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+    /** By slot, {@link #NAME_EQUALS} read eight bytes at a time, the last word ending where it ends (it may overlap the one before). */
+    private static final long[][] NAME_EQUALS_WORDS = Arrays.stream(NAME_EQUALS).map(PolicyAttributes::words).toArray(long[][]::new);
+
+    private static long[] words(byte[] text) {
+        if (text.length < Long.BYTES) return new long[0];
+        long[] words = new long[(text.length + Long.BYTES - 1) / Long.BYTES];
+        for (int i = 0; i < words.length - 1; i++) words[i] = (long) EIGHT_BYTES.get(text, i * Long.BYTES);
+        words[words.length - 1] = (long) EIGHT_BYTES.get(text, text.length - Long.BYTES);
+        return words;
+    }
+
+    /**
+     * True when the line at {@code bytes[start, end)} starts with the known name in {@code slot} and its '=': then
+     * that '=' is the line's first (no name holds one), and the decoder need not search for it. Compared eight bytes
+     * at a time; this is asked of nearly every line, with the name that followed the line before last time.
+     */
+    static boolean startsWithNameAndEquals(int slot, byte[] bytes, int start, int end) {
+        byte[] expected = NAME_EQUALS[slot];
+        int length = expected.length;
+        if (end - start < length) return false;
+        long[] words = NAME_EQUALS_WORDS[slot];
+        if (words.length == 0) return Arrays.equals(expected, 0, length, bytes, start, start + length);
+        int last = words.length - 1;
+        for (int i = 0; i < last; i++) {
+            if ((long) EIGHT_BYTES.get(bytes, start + i * Long.BYTES) != words[i]) return false;
+        }
+        return (long) EIGHT_BYTES.get(bytes, start + length - Long.BYTES) == words[last];
+    }
+
+    /** The length of a known name. */
+    static int nameLength(int slot) {
+        return NAME_BYTES[slot].length;
     }
 
     /** How many known names there are: slots are 0 up to this, exclusive. */

@@ -200,26 +200,31 @@ final class PolicyRequestDecoder {
     // first '=' separates. Names are ASCII; values are bytes Postfix got from the client, which
     // are UTF-8 with SMTPUTF8.
     private void addAttribute(int lineStart, int lineEnd) throws PolicyProtocolException {
-        int equals = indexOf(buffer, lineStart, lineEnd, (byte) '=');
-        if (equals < 0) {
-            throw new PolicyProtocolException("attribute line without '='", "",
-                    new String(buffer, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8));
-        }
-        if (equals == lineStart) {
-            throw new PolicyProtocolException("attribute without a name", "",
-                    new String(buffer, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8));
+        // Postfix sends its attributes in the same order every time: the name that followed this line's predecessor
+        // last time is checked first, with its '=', and then no search for the '=' is needed.
+        int guess = slotAfter[previousSlot];
+        int knownSlot;
+        int equals;
+        if (guess >= 0 && PolicyAttributes.startsWithNameAndEquals(guess, buffer, lineStart, lineEnd)) {
+            knownSlot = guess;
+            equals = lineStart + PolicyAttributes.nameLength(guess);
+        } else {
+            equals = indexOf(buffer, lineStart, lineEnd, (byte) '=');
+            if (equals < 0) {
+                throw new PolicyProtocolException("attribute line without '='", "",
+                        new String(buffer, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8));
+            }
+            if (equals == lineStart) {
+                throw new PolicyProtocolException("attribute without a name", "",
+                        new String(buffer, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8));
+            }
+            // The names Postfix sends cost no allocation per request, and their values are decoded
+            // only if read (PolicyAttributes).
+            knownSlot = PolicyAttributes.knownSlot(buffer, lineStart, equals - lineStart);
+            if (knownSlot >= 0) slotAfter[previousSlot] = knownSlot;
         }
         int valueStart = equals + 1;
-        // The names Postfix sends cost no allocation per request, and their values are decoded
-        // only if read (PolicyAttributes).
-        int nameLength = equals - lineStart;
-        int guess = slotAfter[previousSlot];
-        int knownSlot = guess >= 0 && PolicyAttributes.isKnownName(guess, buffer, lineStart, nameLength)
-                ? guess : PolicyAttributes.knownSlot(buffer, lineStart, nameLength);
-        if (knownSlot >= 0) {
-            slotAfter[previousSlot] = knownSlot;
-            previousSlot = knownSlot;
-        }
+        if (knownSlot >= 0) previousSlot = knownSlot;
         boolean added = knownSlot >= 0
                 ? builder.putBytes(knownSlot, buffer, valueStart, lineEnd - valueStart)
                 : builder.put(new String(buffer, lineStart, equals - lineStart, StandardCharsets.ISO_8859_1), value(valueStart, lineEnd));

@@ -66,4 +66,29 @@ class PolicyAttributesTest {
         assertThat(copy.get("sender")).isEqualTo("a@example.org");
         assertThat(PolicyAttributes.copyOf(copy)).isSameAs(copy);
     }
+
+    @Test
+    void aLineStartsWithANameAndItsEqualsSignOnlyWhenItSpellsBoth() {
+        for (String name : PolicyRequest.KNOWN_ATTRIBUTES) {
+            int slot = PolicyAttributes.knownSlot(name.getBytes(StandardCharsets.US_ASCII), 0, name.length());
+            assertThat(PolicyAttributes.nameLength(slot)).isEqualTo(name.length());
+            assertThat(startsWith(slot, "##" + name + "=value\n", 2)).as(name).isTrue();
+            assertThat(startsWith(slot, "##" + name + "=\n", 2)).as("%s, empty value", name).isTrue();
+            assertThat(startsWith(slot, "##" + name + "x=1\n", 2)).as("%s followed by more name", name).isFalse();
+            assertThat(startsWith(slot, "##" + name + "\n", 2)).as("%s without '='", name).isFalse();
+            assertThat(startsWith(slot, "##" + name.substring(1) + "=\n", 2)).as("%s cut short", name).isFalse();
+            for (int at = 0; at <= name.length(); at++) {
+                // one byte changed anywhere in the name or its '=', the last word's bytes included
+                char[] changed = (name + "=").toCharArray();
+                changed[at] = changed[at] == 'z' ? 'y' : 'z';
+                assertThat(startsWith(slot, "##" + new String(changed) + "v\n", 2)).as("%s changed at %d", name, at).isFalse();
+            }
+        }
+    }
+
+    /** The check over the line from {@code start} to its line feed, as the decoder asks it. */
+    private static boolean startsWith(int slot, String text, int start) {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        return PolicyAttributes.startsWithNameAndEquals(slot, bytes, start, text.indexOf('\n'));
+    }
 }
