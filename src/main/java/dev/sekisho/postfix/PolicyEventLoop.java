@@ -133,15 +133,8 @@ final class PolicyEventLoop implements Runnable {
         try {
             long nextTick = System.nanoTime() + tickNanos;
             while (!closing) {
-                long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
                 try {
-                    selector.select(this::serve, waitMillis);
-                    writeReplies();
-                    registerAdopted();
-                    if (System.nanoTime() - nextTick >= 0) {
-                        enforceDeadlines(nanoClock.getAsLong());
-                        nextTick = System.nanoTime() + tickNanos;
-                    }
+                    nextTick = turn(nextTick);
                 } catch (RuntimeException | Error e) {
                     // A bug in this server, outside any one connection's handling (serve catches its own):
                     // the loop goes on, or its connections would hang with nobody to answer or close them.
@@ -165,6 +158,25 @@ final class PolicyEventLoop implements Runnable {
                 log.debug("closing a selector failed: {}", e.toString());
             }
         }
+    }
+
+    /**
+     * One wake-up: serve what is ready, write the replies, take new connections, and enforce the deadlines when a tick
+     * is due. A method of its own, not the body of {@link #run}'s loop: the JIT compiles a method after some thousands
+     * of calls, while a loop that never returns is compiled on the stack only after tens of thousands of iterations,
+     * one a wake-up. Under the benchmark's load (about a thousand wake-ups a second a loop) the wake-up reached C2
+     * after 11 s this way; as the loop's body it ran in C1's profiling tier until 26-29 s.
+     *
+     * @return when the next tick is due
+     */
+    private long turn(long nextTick) throws IOException {
+        long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
+        selector.select(this::serve, waitMillis);
+        writeReplies();
+        registerAdopted();
+        if (System.nanoTime() - nextTick < 0) return nextTick;
+        enforceDeadlines(nanoClock.getAsLong());
+        return System.nanoTime() + tickNanos;
     }
 
     private void registerAdopted() {
