@@ -29,6 +29,7 @@ final class VerdictLog implements Engine.Listener {
      */
     private final Map<String, Map<String, Counter[]>> counters = new ConcurrentHashMap<>();
     private static final Action.Kind[] KINDS = Action.Kind.values();
+    private volatile RenderedAction lastRendered = new RenderedAction(Action.DUNNO, "DUNNO");
 
     /** @param lines where verdict lines go; null sends them through logback (tests, explain) */
     VerdictLog(MeterRegistry metrics, LineWriter lines) {
@@ -77,12 +78,21 @@ final class VerdictLog implements Engine.Listener {
         LOG.warn("service={} check={} could not answer: {}", tx.service(), check.name(), cause.toString());
     }
 
-    private static StringBuilder render(Verdict verdict, StringBuilder b) {
-        var a = verdict.action();
-        b.append(a.kind().name());
-        if (a.code() != 0) b.append(' ').append(a.code());
-        if (!a.status().isEmpty()) b.append(' ').append(a.status());
-        if (!a.argument().isEmpty()) b.append(' ').append(a.argument().replace('"', '\''));
-        return b;
+    private StringBuilder render(Verdict verdict, StringBuilder b) {
+        Action action = verdict.action();
+        RenderedAction last = lastRendered;
+        if (!last.action().equals(action)) {
+            StringBuilder text = new StringBuilder(action.kind().name());
+            if (action.code() != 0) text.append(' ').append(action.code());
+            if (!action.status().isEmpty()) text.append(' ').append(action.status());
+            if (!action.argument().isEmpty()) text.append(' ').append(action.argument().replace('"', '\''));
+            last = new RenderedAction(action, text.toString());
+            lastRendered = last;
+        }
+        return b.append(last.text());
+    }
+
+    /** An action's text in a verdict line. Under load most verdicts repeat the one before, so the last is kept. */
+    private record RenderedAction(Action action, String text) {
     }
 }
