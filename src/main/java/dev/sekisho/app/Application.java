@@ -197,7 +197,11 @@ public final class Application implements AutoCloseable, AdminOperations {
 
         @Override
         public void beforeAnswering() {
-            store.flush(); // what the batch's verdicts counted must survive a crash before Postfix hears them
+            try {
+                store.flush(); // what the batch's verdicts counted must survive a crash before Postfix hears them
+            } finally {
+                verdictLines.handOff(); // the batch's verdict lines, one hand-over for the lot
+            }
         }
     };
 

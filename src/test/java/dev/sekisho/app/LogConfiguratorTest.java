@@ -54,8 +54,16 @@ class LogConfiguratorTest {
 
     @Test
     void logbackLinesMatchTheVerdictWritersLinesInUtc() {
-        // The verdict writer stamps lines with Instant.toString(); logback's pattern gives the same text in UTC.
-        assertThat(stamp(ZoneId.of("UTC"))).isEqualTo(AT.toString());
+        // The verdict writer formats its own stamps; in UTC they read as logback's pattern does, also at a whole second.
+        for (Instant at : new Instant[] {AT, AT.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)}) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            try (LineWriter writer = new LineWriter(out, () -> at)) {
+                writer.submit(writer.start("sekisho.verdict").append("service=mx"));
+            }
+            assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
+                    DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneId.of("UTC")).format(at)
+                            + " INFO  sekisho.verdict service=mx\n");
+        }
     }
 
     @Test

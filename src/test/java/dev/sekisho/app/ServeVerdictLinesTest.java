@@ -1,0 +1,72 @@
+package dev.sekisho.app;
+
+import dev.sekisho.testing.PolicyClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code sekisho serve} in a process of its own, as an operator runs it: its verdict lines reach standard output, one per
+ * refused request, from the event loops that hold them until each batch is answered.
+ */
+class ServeVerdictLinesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(120)
+    void everyRefusedRequestOnAReusedConnectionGetsItsLineOnStandardOutput() throws Exception {
+        Path config = Files.writeString(dir.resolve("sekisho.yaml"), """
+                listen:
+                  policy:
+                    - address: 127.0.0.1:0
+                  http: 127.0.0.1:0
+                services:
+                  mx:
+                    checks:
+                      - type: greylist
+                        delay: 300s
+                """);
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process serve = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.sekisho.Sekisho",
+                "serve", "--config", config.toString(), "--data-dir", dir.resolve("data").toString())
+                .redirectErrorStream(true).start();
+        try (BufferedReader out = serve.inputReader(StandardCharsets.UTF_8)) {
+            String listening = lineContaining(out, "policy server listening on 127.0.0.1:");
+            int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+            try (PolicyClient client = new PolicyClient(new InetSocketAddress("127.0.0.1", port))) {
+                for (int i = 1; i <= 3; i++) {
+                    assertThat(client.ask(PolicyClient.rcpt("203.0.113." + i, "a@example.org", "b" + i + "@example.test", "mx")))
+                            .startsWith("DEFER_IF_PERMIT");
+                }
+            }
+            for (int i = 1; i <= 3; i++) {
+                assertThat(lineContaining(out, " sekisho.verdict ")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO  "
+                        + "sekisho.verdict service=mx stage=rcpt action=\"DEFER_IF_PERMIT Greylisted, please try again in 300 seconds\" "
+                        + "client=203\\.0\\.113\\." + i + " sender=<a@example\\.org> recipient=<b" + i + "@example\\.test> "
+                        + "check=greylist rule=\"new\" key=triplet=203\\.0\\.113\\.0/24\\|a@example\\.org\\|b" + i + "@example\\.test .*");
+            }
+        } finally {
+            serve.destroy();
+            serve.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The next line of the server's output that contains {@code text}; the lines before it are skipped. */
+    private static String lineContaining(BufferedReader out, String text) throws IOException {
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            if (line.contains(text)) return line;
+        }
+        throw new AssertionError("the server's output ended without a line containing: " + text);
+    }
+}
