@@ -78,7 +78,7 @@ public final class Engine {
         Instant now = clock.instant();
         Instant deadline = now.plus(policy.deadline());
         // Checked after every check: the clock's milliseconds, not an Instant, cost a fraction of a full reading.
-        long deadlineMillis = deadline.toEpochMilli();
+        long deadlineMillis = epochMillisAtMost(deadline);
         EvaluationContext context = new EvaluationContext(now, deadline, false);
         List<Explanation> trail = new ArrayList<>(policy.checks().size());
         List<Charge> charges = new ArrayList<>(2);
@@ -135,6 +135,11 @@ public final class Engine {
         }
         return action == verdict.action() ? verdict
                 : new Verdict(action, verdict.decidedBy(), verdict.trail(), verdict.notes(), verdict.fault());
+    }
+
+    /** The instant's milliseconds, or the largest there are for a deadline further away than they reach (a configured century). */
+    private static long epochMillisAtMost(Instant instant) {
+        return instant.getEpochSecond() >= Long.MAX_VALUE / 1000 - 1 ? Long.MAX_VALUE : instant.toEpochMilli();
     }
 
     /** Fail-open (DUNNO) still routes mail that an earlier check routed: passing it is what DUNNO means. */

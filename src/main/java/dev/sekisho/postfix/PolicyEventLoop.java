@@ -148,6 +148,7 @@ final class PolicyEventLoop implements Runnable {
             if (!closing) log.error("policy server: event loop failed; closing its connections", e);
         } finally {
             closing = true; // the server gives no more connections to this loop
+            if (decidedSinceAnswering) answeredWithoutReplies();
             for (SelectionKey key : selector.keys()) {
                 if (key.attachment() instanceof Connection connection) connection.close();
             }
@@ -173,10 +174,18 @@ final class PolicyEventLoop implements Runnable {
         long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()));
         selector.select(this::serve, waitMillis);
         writeReplies();
+        // Every decision is followed by a reply, so writing the replies has made it durable; a decision whose reply
+        // was never queued (an Error between the two) still gets its hook, in this wake-up.
+        if (decidedSinceAnswering) answeredWithoutReplies();
         registerAdopted();
         if (System.nanoTime() - nextTick < 0) return nextTick;
         enforceDeadlines(nanoClock.getAsLong());
         return System.nanoTime() + tickNanos;
+    }
+
+    private void answeredWithoutReplies() {
+        owner.beforeAnswering();
+        decidedSinceAnswering = false;
     }
 
     private void registerAdopted() {

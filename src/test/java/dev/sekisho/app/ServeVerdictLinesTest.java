@@ -2,7 +2,6 @@ package dev.sekisho.app;
 
 import dev.sekisho.testing.PolicyClient;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
@@ -11,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,7 +25,6 @@ class ServeVerdictLinesTest {
     Path dir;
 
     @Test
-    @Timeout(120)
     void everyRefusedRequestOnAReusedConnectionGetsItsLineOnStandardOutput() throws Exception {
         Path config = Files.writeString(dir.resolve("sekisho.yaml"), """
                 listen:
@@ -41,7 +41,18 @@ class ServeVerdictLinesTest {
         Process serve = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.sekisho.Sekisho",
                 "serve", "--config", config.toString(), "--data-dir", dir.resolve("data").toString())
                 .redirectErrorStream(true).start();
-        try (BufferedReader out = serve.inputReader(StandardCharsets.UTF_8)) {
+        // Read on a thread of its own: a read from the pipe cannot be interrupted, and a line that never comes must fail
+        // the test, not hang it.
+        BlockingQueue<String> out = new LinkedBlockingQueue<>();
+        Thread reader = Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader lines = serve.inputReader(StandardCharsets.UTF_8)) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) out.add(line);
+            } catch (IOException e) {
+                // the process ended
+            }
+            out.add(END);
+        });
+        try {
             String listening = lineContaining(out, "policy server listening on 127.0.0.1:");
             int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
             try (PolicyClient client = new PolicyClient(new InetSocketAddress("127.0.0.1", port))) {
@@ -57,16 +68,21 @@ class ServeVerdictLinesTest {
                         + "check=greylist rule=\"new\" key=triplet=203\\.0\\.113\\.0/24\\|a@example\\.org\\|b" + i + "@example\\.test .*");
             }
         } finally {
-            serve.destroy();
+            serve.destroyForcibly();
             serve.waitFor(30, TimeUnit.SECONDS);
+            reader.join(TimeUnit.SECONDS.toMillis(30));
         }
     }
 
+    private static final String END = "\0end of output";
+
     /** The next line of the server's output that contains {@code text}; the lines before it are skipped. */
-    private static String lineContaining(BufferedReader out, String text) throws IOException {
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
+    private static String lineContaining(BlockingQueue<String> out, String text) throws InterruptedException {
+        while (true) {
+            String line = out.poll(60, TimeUnit.SECONDS);
+            if (line == null) throw new AssertionError("no line containing \"" + text + "\" within 60 s");
+            if (line.equals(END)) throw new AssertionError("the server's output ended without a line containing: " + text);
             if (line.contains(text)) return line;
         }
-        throw new AssertionError("the server's output ended without a line containing: " + text);
     }
 }

@@ -160,6 +160,20 @@ class EngineTest {
     }
 
     @Test
+    void aDeadlineBeyondWhatMillisecondsReachStillLetsTheChecksDecide() throws Exception {
+        Check pass = check("pass", CheckResult.pass(Explanation.of("pass", "ok")));
+        Check refuse = check("refuse", CheckResult.decide(Action.reject(554, "5.7.1", "no"), Explanation.of("refuse", "no")));
+        // Accepted by the configuration (any positive duration); its epoch milliseconds would not fit in a long.
+        Duration centuries = Duration.ofSeconds(Long.MAX_VALUE / 1000);
+        Engine engine = new Engine(Map.of("mx", new ServicePolicy("mx", List.of(pass, refuse), centuries, Action.DUNNO)), clock,
+                Engine.Listener.NONE);
+
+        Verdict verdict = engine.decide(rcpt());
+        assertThat(verdict.fault()).isFalse();
+        assertThat(verdict.action()).isEqualTo(Action.reject(554, "5.7.1", "no"));
+    }
+
+    @Test
     void anActionPostfixForbidsAtTheStageBecomesDunno() throws Exception {
         Transaction eom = new Transaction("mx", Stage.END_OF_MESSAGE, rcpt().clientAddress(), null, "", "", "a@b.c", "", 1, 100, "", "1");
         Verdict verdict = engine(Action.DUNNO, check("tag", CheckResult.decide(Action.of(Action.Kind.PREPEND, "X-Tag: 1"),

@@ -87,10 +87,14 @@ class PolicyServerTest {
         final AtomicLong decided = new AtomicLong();
         final AtomicLong durableUpTo = new AtomicLong();
         final AtomicLong calls = new AtomicLong();
+        /** Hooks that came on another thread than the decisions they cover (the application relies on the same one). */
+        final AtomicLong callsOnAnotherThread = new AtomicLong();
+        volatile Thread lastDecidingThread;
         volatile boolean failing;
 
         @Override
         public Verdict decide(dev.sekisho.engine.Transaction transaction) {
+            lastDecidingThread = Thread.currentThread();
             long n = decided.incrementAndGet();
             return verdict(Action.of(Kind.INFO, "decision " + n));
         }
@@ -98,6 +102,7 @@ class PolicyServerTest {
         @Override
         public void beforeAnswering() {
             calls.incrementAndGet();
+            if (lastDecidingThread != Thread.currentThread()) callsOnAnotherThread.incrementAndGet();
             if (failing) throw new java.io.UncheckedIOException(new IOException("disk full"));
             durableUpTo.set(decided.get());
         }
@@ -249,6 +254,23 @@ class PolicyServerTest {
             // 40,000 requests sent; the server stopped reading once the socket buffers were full of replies
             assertThat(server.requestsAnswered()).isBetween(1L, 20_000L);
         }
+    }
+
+    @Test
+    void repliesBeforeAMalformedRequestGoOutDurableAndTheHookComesOnTheDecidingThread() throws Exception {
+        DurabilityProbe probe = new DurabilityProbe();
+        PolicyServer server = start(probe, PolicyServerLimits.DEFAULTS);
+        try (PolicyClient client = new PolicyClient(server)) {
+            client.send(rcpt("a@example.test", "").repeat(3) + "request=smtpd_access_policy\nno equals sign here\n\n");
+            for (int i = 1; i <= 3; i++) {
+                assertThat(client.readReply()).isEqualTo("action=INFO decision " + i + "\n\n");
+                assertThat(probe.durableUpTo.get()).as("made durable before reply %d went out", i).isGreaterThanOrEqualTo(i);
+            }
+            assertThat(client.closedByServer()).isTrue();
+        }
+        server.close();
+        assertThat(probe.calls.get()).isPositive();
+        assertThat(probe.callsOnAnotherThread.get()).isZero();
     }
 
     @Test
