@@ -134,7 +134,8 @@ final class LineWriter implements AutoCloseable {
     /**
      * Hands the lines this thread submitted since its last call to the writer, as one entry, and holds its later lines
      * until its next call. The thread must call it at the end of every round in which it may have submitted lines (an
-     * event loop: before the replies of a wake-up go out), or they wait.
+     * event loop: before the replies of a wake-up go out), or they wait; and once more before the writer closes, which
+     * cannot reach another thread's held lines (the policy event loops do so as they end, and are joined before it closes).
      */
     void handOff() {
         ThreadLines mine = threadLines.get();
