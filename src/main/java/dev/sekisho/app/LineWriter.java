@@ -3,11 +3,11 @@ package dev.sekisho.app;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
-import java.time.InstantSource;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +40,8 @@ final class LineWriter implements AutoCloseable {
      */
     private static final long BUSY_POLL_NANOS = 5_000_000;
     private static final int QUIET_ROUNDS_BEFORE_IDLE = 10;
+    /** The time of day in UTC to the second, with the dot before the milliseconds: logback's pattern in UTC. */
+    private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.");
 
     private final OutputStream out;
     private final InstantSource wallClock;
@@ -95,9 +97,6 @@ final class LineWriter implements AutoCloseable {
         lastStamp = stamp;
         return stamp;
     }
-
-    /** The time of day in UTC to the second, with the dot before the milliseconds: logback's pattern in UTC. */
-    private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.");
 
     /** The timestamp text of one millisecond ({@code 2026-12-04T07:45:18.880Z}): under load many lines share it. */
     private record Stamp(long millis, long second, String secondText, String text) {
