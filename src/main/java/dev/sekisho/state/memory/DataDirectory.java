@@ -589,6 +589,12 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         }
 
         @Override
+        public void triplet(byte[] key, int offset, int length, TripletState state) {
+            frame(encoder.triplet(key, offset, length, state));
+            count++;
+        }
+
+        @Override
         public void client(String key, ClientState state) {
             frame(encoder.client(key, state));
             count++;

@@ -67,6 +67,11 @@ final class StateRecords {
 
         void triplet(String key, TripletState state);
 
+        /** A triplet whose key is given as its UTF-8 bytes, {@code key[offset, offset+length)}: a snapshot copies them as they are. */
+        default void triplet(byte[] key, int offset, int length, TripletState state) {
+            triplet(new String(key, offset, length, StandardCharsets.UTF_8), state);
+        }
+
         void client(String key, ClientState state);
 
         void tally(String key, TallyCell cell);
@@ -156,8 +161,14 @@ final class StateRecords {
         }
 
         ByteBuffer triplet(String key, TripletState state) {
+            byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+            return triplet(bytes, 0, bytes.length, state);
+        }
+
+        /** The same record from the key's UTF-8 bytes, {@code key[offset, offset+length)}. */
+        ByteBuffer triplet(byte[] key, int offset, int length, TripletState state) {
             begin(TRIPLET);
-            putString(key);
+            putUtf8(key, offset, length);
             ensure(17);
             buffer.putLong(state.firstSeenNanos());
             buffer.putLong(state.expiresAtNanos());
@@ -289,9 +300,13 @@ final class StateRecords {
 
         private void putString(String s) {
             byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-            ensure(4 + bytes.length);
-            buffer.putInt(bytes.length);
-            buffer.put(bytes);
+            putUtf8(bytes, 0, bytes.length);
+        }
+
+        private void putUtf8(byte[] bytes, int offset, int length) {
+            ensure(4 + length);
+            buffer.putInt(length);
+            buffer.put(bytes, offset, length);
         }
 
         private void putInstant(Instant instant) {

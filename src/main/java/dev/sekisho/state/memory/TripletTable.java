@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToLongFunction;
@@ -142,16 +141,54 @@ final class TripletTable {
      * Gives {@code visitor} every triplet alive at {@code nowNanos}. Each segment's entries are copied out under its
      * lock and visited after it is released, so a slow visitor (a snapshot being written) holds up no request.
      */
-    void forEachAlive(long nowNanos, BiConsumer<String, TripletState> visitor) {
-        List<String> keys = new ArrayList<>();
-        List<TripletState> states = new ArrayList<>();
+    void forEachAlive(long nowNanos, AliveTriplets visitor) {
+        AliveKeys alive = new AliveKeys();
         for (Segment segment : segments) {
-            keys.clear();
-            states.clear();
+            alive.clear();
             synchronized (segment) {
-                segment.collectAlive(nowNanos, keys, states);
+                segment.collectAlive(nowNanos, alive);
             }
-            for (int i = 0; i < keys.size(); i++) visitor.accept(keys.get(i), states.get(i));
+            for (int i = 0; i < alive.count; i++) visitor.accept(alive.bytes, alive.offsets[i], alive.lengths[i], alive.states.get(i));
+        }
+    }
+
+    /** Visits a live triplet: its key as UTF-8 bytes, {@code key[offset, offset+length)}, valid during the call only. */
+    @FunctionalInterface
+    interface AliveTriplets {
+        void accept(byte[] key, int offset, int length, TripletState state);
+    }
+
+    /**
+     * One segment's live keys, copied out under its lock as the bytes they are kept in: a snapshot of millions of triplets
+     * writes those bytes, where a string per key (decoded here, encoded again there) was most of its cost and a burst of
+     * garbage for the collector every time.
+     */
+    private static final class AliveKeys {
+        byte[] bytes = new byte[64 * 1024];
+        int used;
+        int[] offsets = new int[1024];
+        int[] lengths = new int[1024];
+        final List<TripletState> states = new ArrayList<>();
+        int count;
+
+        void clear() {
+            used = 0;
+            count = 0;
+            states.clear();
+        }
+
+        void add(byte[] source, int offset, int length, TripletState state) {
+            if (used + length > bytes.length) bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, used + length));
+            if (count == offsets.length) {
+                offsets = Arrays.copyOf(offsets, count * 2);
+                lengths = Arrays.copyOf(lengths, count * 2);
+            }
+            System.arraycopy(source, offset, bytes, used, length);
+            offsets[count] = used;
+            lengths[count] = length;
+            states.add(state);
+            used += length;
+            count++;
         }
     }
 
@@ -303,12 +340,9 @@ final class TripletTable {
             return removed;
         }
 
-        void collectAlive(long now, List<String> keysOut, List<TripletState> statesOut) {
+        void collectAlive(long now, AliveKeys out) {
             for (int slot = 0; slot < capacity; slot++) {
-                if (used(slot) && expiresAt(slot) > now) {
-                    keysOut.add(keyAt(slot));
-                    statesOut.add(state(slot));
-                }
+                if (used(slot) && expiresAt(slot) > now) keys.copyTo(handleAt(slot), state(slot), out);
             }
         }
 
@@ -414,6 +448,12 @@ final class TripletTable {
             byte[] chunk = chunks[handle >>> CHUNK_BITS];
             int at = handle & (CHUNK_BYTES - 1);
             return new String(chunk, at + LENGTH_BYTES, (int) INT_LE.get(chunk, at), StandardCharsets.UTF_8);
+        }
+
+        void copyTo(int handle, TripletState state, AliveKeys out) {
+            byte[] chunk = chunks[handle >>> CHUNK_BITS];
+            int at = handle & (CHUNK_BYTES - 1);
+            out.add(chunk, at + LENGTH_BYTES, (int) INT_LE.get(chunk, at), state);
         }
 
         void free(int handle) {

@@ -224,6 +224,35 @@ class MemoryStateStoreTest implements StateStoreContract {
     }
 
     @Test
+    void aSnapshotBringsBackEveryTripletWithItsKeyAsItWasWhateverItsLengthAndScript() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = open(directory);
+        // keys of every length up to beyond a key chunk, in scripts of one to four bytes a character, over many segments
+        List<String> triplets = new java.util.ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            String sender = switch (i % 4) {
+                case 0 -> "s" + i + "@example.org";
+                case 1 -> "ユーザー" + i + "@例え.jp";
+                case 2 -> "\uD83D\uDCE7" + i + "@émoji.example";
+                default -> "x".repeat(i) + "@long.example";
+            };
+            triplets.add("192.0.2|" + sender + "|r@example.test");
+        }
+        triplets.add("192.0.2|" + "y".repeat(100_000) + "@huge.example|r@example.test");
+        for (String triplet : triplets) store.greylist(greylist(triplet, T0));
+        store.checkpoint(); // everything now in the snapshot, the journal after it empty
+        store.close();
+
+        MemoryStateStore reopened = open(directory);
+        for (String triplet : triplets) {
+            assertThat(reopened.greylist(greylist(triplet, T0.plus(DELAY))).status()).as(triplet.substring(0, Math.min(60, triplet.length())))
+                    .isEqualTo(GreylistOutcome.Status.PASSED);
+        }
+        assertThat(reopened.greylist(greylist("192.0.2|s0@example.org|other@example.test", T0.plus(DELAY))).status())
+                .isEqualTo(GreylistOutcome.Status.NEW);
+    }
+
+    @Test
     void aKillAfterASnapshotReplaysTheJournalOverIt() throws IOException {
         Path directory = temp.resolve("data");
         MemoryStateStore store = open(directory);

@@ -263,7 +263,10 @@ class TripletTableTest {
 
     private static Map<String, TripletState> alive(TripletTable table, long now) {
         Map<String, TripletState> alive = new HashMap<>();
-        table.forEachAlive(now, (key, state) -> assertThat(alive.put(key, state)).as("visited twice: %s", key).isNull());
+        table.forEachAlive(now, (bytes, offset, length, state) -> {
+            String key = new String(bytes, offset, length, java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(alive.put(key, state)).as("visited twice: %s", key).isNull();
+        });
         return alive;
     }
 
