@@ -53,7 +53,7 @@ final class LineWriter implements AutoCloseable {
     private final AtomicBoolean idle = new AtomicBoolean();
     private final Thread writer;
     private volatile boolean closed;
-    private volatile Stamp lastStamp = new Stamp(Long.MIN_VALUE, Long.MIN_VALUE, "", "");
+    private volatile Stamp lastStamp = new Stamp(Long.MIN_VALUE, "");
 
     /** @param wallClock timestamps of the lines: the real time, even when decisions run on a test clock */
     LineWriter(OutputStream out, InstantSource wallClock) {
@@ -89,18 +89,22 @@ final class LineWriter implements AutoCloseable {
     private Stamp newStamp(long millis) {
         long second = Math.floorDiv(millis, 1000);
         Stamp previous = lastStamp;
-        String secondText = previous.second() == second ? previous.secondText()
+        String secondText = Math.floorDiv(previous.millis(), 1000) == second
+                ? previous.text().substring(0, previous.text().length() - MILLIS_AND_ZONE.length())
                 : LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC).format(SECOND);
         int milli = (int) Math.floorMod(millis, 1000);
         String text = secondText + (char) ('0' + milli / 100) + (char) ('0' + milli / 10 % 10) + (char) ('0' + milli % 10) + 'Z';
-        Stamp stamp = new Stamp(millis, second, secondText, text);
+        Stamp stamp = new Stamp(millis, text);
         lastStamp = stamp;
         return stamp;
     }
 
     /** The timestamp text of one millisecond ({@code 2026-12-04T07:45:18.880Z}): under load many lines share it. */
-    private record Stamp(long millis, long second, String secondText, String text) {
+    private record Stamp(long millis, String text) {
     }
+
+    /** What follows the second in a stamp: three digits of milliseconds and the zone. */
+    private static final String MILLIS_AND_ZONE = "000Z";
 
     /** Each thread's own: the builder its lines are made in, and the lines it holds until its round ends. */
     private static final class ThreadLines {

@@ -1,12 +1,12 @@
 package dev.sekisho.postfix;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.ArrayList;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -78,8 +78,11 @@ final class PolicyAttributes extends AbstractMap<String, String> {
         return -1;
     }
 
-    /** Declared before the tables built with it: static fields are set in this order. */
-    private static final VarHandle EIGHT_BYTES = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /**
+     * Eight bytes of an array at a time, little-endian: here and for the decoder's searches. Declared before the tables
+     * built with it: static fields are set in this order.
+     */
+    static final VarHandle EIGHT_BYTES = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** Known names followed by '=', as the line starts that spell them: "sender=". */
     private static final byte[][] NAME_EQUALS = Arrays.stream(NAMES).map(n -> (n + "=").getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
     /** By slot, {@link #NAME_EQUALS} read eight bytes at a time, the last word ending where it ends (it may overlap the one before). */

@@ -148,7 +148,7 @@ final class PolicyEventLoop implements Runnable {
             if (!closing) log.error("policy server: event loop failed; closing its connections", e);
         } finally {
             closing = true; // the server gives no more connections to this loop
-            if (decidedSinceAnswering) answeredWithoutReplies();
+            if (decidedSinceAnswering) makeDecisionsDurable();
             for (SelectionKey key : selector.keys()) {
                 if (key.attachment() instanceof Connection connection) connection.close();
             }
@@ -176,14 +176,15 @@ final class PolicyEventLoop implements Runnable {
         writeReplies();
         // Every decision is followed by a reply, so writing the replies has made it durable; a decision whose reply
         // was never queued (an Error between the two) still gets its hook, in this wake-up.
-        if (decidedSinceAnswering) answeredWithoutReplies();
+        if (decidedSinceAnswering) makeDecisionsDurable();
         registerAdopted();
         if (System.nanoTime() - nextTick < 0) return nextTick;
         enforceDeadlines(nanoClock.getAsLong());
         return System.nanoTime() + tickNanos;
     }
 
-    private void answeredWithoutReplies() {
+    /** The decider's hook for the decisions made since the last call; cleared only once it returned, so one that throws is called again. */
+    private void makeDecisionsDurable() {
         owner.beforeAnswering();
         decidedSinceAnswering = false;
     }
@@ -368,12 +369,8 @@ final class PolicyEventLoop implements Runnable {
          * the loop waits until it can write and reads nothing from this client meanwhile.
          */
         boolean write() throws IOException {
-            if (unsentLength > 0 && decidedSinceAnswering) {
-                // Every reply waiting anywhere in this loop was decided before this point: one call covers them all.
-                // Cleared only once the call returned: one that throws leaves the next write to call it again.
-                owner.beforeAnswering();
-                decidedSinceAnswering = false;
-            }
+            // Every reply waiting anywhere in this loop was decided before this point: one call covers them all.
+            if (unsentLength > 0 && decidedSinceAnswering) makeDecisionsDurable();
             while (unsentLength > 0 && !closed) {
                 writeBuffer.clear();
                 int chunk = Math.min(unsentLength, writeBuffer.capacity());

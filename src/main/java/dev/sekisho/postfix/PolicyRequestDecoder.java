@@ -1,9 +1,6 @@
 package dev.sekisho.postfix;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -23,8 +20,6 @@ import java.nio.charset.StandardCharsets;
 final class PolicyRequestDecoder {
 
     private static final int MIN_BUFFER_BYTES = 8192;
-    /** Eight bytes of the buffer at a time, for {@link #indexOf}. */
-    private static final VarHandle EIGHT_BYTES = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGH_BITS = 0x8080808080808080L;
 
@@ -185,7 +180,7 @@ final class PolicyRequestDecoder {
         long pattern = (wanted & 0xFFL) * ONES;
         int i = from;
         for (; i <= to - Long.BYTES; i += Long.BYTES) {
-            long word = (long) EIGHT_BYTES.get(bytes, i) ^ pattern; // a zero byte where the wanted one is
+            long word = (long) PolicyAttributes.EIGHT_BYTES.get(bytes, i) ^ pattern; // a zero byte where the wanted one is
             // The lowest byte that is zero sets its high bit here; a borrow can only set bits above it.
             long zeros = (word - ONES) & ~word & HIGH_BITS;
             if (zeros != 0) return i + (Long.numberOfTrailingZeros(zeros) >>> 3);

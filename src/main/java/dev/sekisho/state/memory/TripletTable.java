@@ -148,7 +148,9 @@ final class TripletTable {
             synchronized (segment) {
                 segment.collectAlive(nowNanos, alive);
             }
-            for (int i = 0; i < alive.count; i++) visitor.accept(alive.bytes, alive.offsets[i], alive.lengths[i], alive.states.get(i));
+            for (int i = 0, start = 0; i < alive.count; start = alive.ends[i++]) {
+                visitor.accept(alive.bytes, start, alive.ends[i] - start, alive.states.get(i));
+            }
         }
     }
 
@@ -164,31 +166,24 @@ final class TripletTable {
      * garbage for the collector every time.
      */
     private static final class AliveKeys {
+        /** The keys one after another; key i ends at {@code ends[i]} and starts where key i-1 ends. */
         byte[] bytes = new byte[64 * 1024];
-        int used;
-        int[] offsets = new int[1024];
-        int[] lengths = new int[1024];
+        int[] ends = new int[1024];
         final List<TripletState> states = new ArrayList<>();
         int count;
 
         void clear() {
-            used = 0;
             count = 0;
             states.clear();
         }
 
         void add(byte[] source, int offset, int length, TripletState state) {
-            if (used + length > bytes.length) bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, used + length));
-            if (count == offsets.length) {
-                offsets = Arrays.copyOf(offsets, count * 2);
-                lengths = Arrays.copyOf(lengths, count * 2);
-            }
-            System.arraycopy(source, offset, bytes, used, length);
-            offsets[count] = used;
-            lengths[count] = length;
+            int start = count == 0 ? 0 : ends[count - 1];
+            if (start + length > bytes.length) bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, start + length));
+            if (count == ends.length) ends = Arrays.copyOf(ends, count * 2);
+            System.arraycopy(source, offset, bytes, start, length);
+            ends[count++] = start + length;
             states.add(state);
-            used += length;
-            count++;
         }
     }
 
