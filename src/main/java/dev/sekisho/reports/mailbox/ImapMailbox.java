@@ -154,7 +154,9 @@ public final class ImapMailbox implements Mailbox {
 
     private static String ensureFolder(IMAPStore store, String name) throws MessagingException, MailboxException {
         Folder folder = store.getFolder(name);
-        if (!folder.exists() && !folder.create(Folder.HOLDS_MESSAGES)) {
+        // RFC 3501 6.3.3: CREATE answers NO when the folder exists, so a client that created it meanwhile (another
+        // watcher, a person's mail client) makes ours fail: the folder is there all the same, and is used.
+        if (!folder.exists() && !folder.create(Folder.HOLDS_MESSAGES) && !folder.exists()) {
             throw new MailboxException(MailboxException.Kind.REFUSED, "the server did not create the folder " + name
                     + " (its folder hierarchy separator is '" + store.getDefaultFolder().getSeparator() + "')");
         }
