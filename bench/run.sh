@@ -9,6 +9,14 @@
 # (VmRSS, PSS and VmHWM summed over the tree: postfwd pre-forks dozens of children that share
 # most pages, so their RSS sum overstates it and PSS is the fair figure) as a markdown table.
 #
+# Then (ROUNDS=N, default 3, 0 to skip; needs the dunno and sekisho targets) it measures the ceiling,
+# Sekisho and postgrey again in rounds of adjacent windows at the highest concurrency: all three run,
+# one is loaded at a time, each window a new generator with the full warm-up and begun only once the
+# others are idle. The machine's speed drifts by tens of per cent from one minute to the next, so a
+# ratio of two cells measured minutes apart says as much about the drift as about the servers; the
+# median of N rounds of adjacent windows says less about it. Sekisho's store is filled to its capacity
+# first, as the earlier cells fill it before the main 64-connection cell.
+#
 # With FILL_TRIPLETS=N it instead sends each target N requests with distinct greylist triplets
 # as fast as it takes them (8 connections, at most FILL_MAX) and reports memory afterwards: the
 # "memory per million triplets" measurement.
@@ -22,6 +30,7 @@
 #   SKIP_BUILD=1              use the existing target/sekisho.jar
 #   SEKISHO_BENCH_PORT=10045  where bench/sekisho-bench.yaml makes Sekisho listen
 #   FILL_TRIPLETS=0  FILL_MAX=10m
+#   ROUNDS=3                  rounds of ceiling, Sekisho and postgrey windows (each WARMUP + MEASURE)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -36,11 +45,14 @@ SEED=${SEED:-1}
 SEKISHO_BENCH_PORT=${SEKISHO_BENCH_PORT:-10045}
 FILL_TRIPLETS=${FILL_TRIPLETS:-0}
 FILL_MAX=${FILL_MAX:-10m}
+ROUNDS=${ROUNDS:-3}
 
 WORK=$(mktemp -d /tmp/sekisho-bench.XXXXXX)
 chmod 755 "$WORK" # postgrey and postfwd drop privileges and must reach their files in here
 RESULTS="$WORK/results.kv"
+ROUND_RESULTS="$WORK/rounds.kv"
 : >"$RESULTS"
+: >"$ROUND_RESULTS"
 STARTED_PIDS=()
 
 cleanup() {
@@ -119,19 +131,24 @@ measure_target() {
     done
 }
 
-start_dunno() {
-    local port pid
-    port=$(free_port)
-    "$JAVA" -cp "$CLASSPATH" $BENCH_MAIN dunno-server --listen "127.0.0.1:$port" </dev/null >"$WORK/dunno.log" 2>&1 &
-    pid=$!
-    STARTED_PIDS+=("$pid")
-    wait_for_port "$port" "DUNNO server" && measure_target "dunno" "$port" "$pid"
+# launch_<target> starts a target and waits until it listens; it sets LAUNCHED_PORT and LAUNCHED_PID, and
+# returns 2 when the target is not installed here.
+launch_dunno() {
+    LAUNCHED_PORT=$(free_port)
+    "$JAVA" -cp "$CLASSPATH" $BENCH_MAIN dunno-server --listen "127.0.0.1:$LAUNCHED_PORT" </dev/null >"$WORK/dunno-$LAUNCHED_PORT.log" 2>&1 &
+    LAUNCHED_PID=$!
+    STARTED_PIDS+=("$LAUNCHED_PID")
+    wait_for_port "$LAUNCHED_PORT" "DUNNO server"
 }
 
-start_postgrey() {
-    command -v postgrey >/dev/null || { log "postgrey not installed; skipped"; return 0; }
-    local port pid dbdir="$WORK/postgrey" user_options=()
-    port=$(free_port)
+start_dunno() {
+    launch_dunno && measure_target "dunno" "$LAUNCHED_PORT" "$LAUNCHED_PID"
+}
+
+launch_postgrey() {
+    command -v postgrey >/dev/null || { log "postgrey not installed; skipped"; return 2; }
+    local dbdir=$1 user_options=()
+    LAUNCHED_PORT=$(free_port)
     mkdir -p "$dbdir"
     if [[ $(id -u) -eq 0 ]]; then
         chown postgrey "$dbdir" # as root postgrey switches to its own user (--user default: postgrey)
@@ -140,11 +157,18 @@ start_postgrey() {
     fi
     # Foreground (no --daemonize) so $! is postgrey itself; its per-request log lines go to a
     # file, as they would go to syslog in production.
-    (cd "$WORK" && exec postgrey --inet="127.0.0.1:$port" --dbdir="$dbdir" --delay=300 "${user_options[@]}") \
-        </dev/null >"$WORK/postgrey.log" 2>&1 &
-    pid=$!
-    STARTED_PIDS+=("$pid")
-    wait_for_port "$port" "postgrey" && measure_target "postgrey" "$port" "$pid"
+    (cd "$WORK" && exec postgrey --inet="127.0.0.1:$LAUNCHED_PORT" --dbdir="$dbdir" --delay=300 "${user_options[@]}") \
+        </dev/null >"$dbdir.log" 2>&1 &
+    LAUNCHED_PID=$!
+    STARTED_PIDS+=("$LAUNCHED_PID")
+    wait_for_port "$LAUNCHED_PORT" "postgrey"
+}
+
+start_postgrey() {
+    local status=0
+    launch_postgrey "$WORK/postgrey" || status=$?
+    [[ $status -eq 2 ]] && return 0
+    [[ $status -eq 0 ]] && measure_target "postgrey" "$LAUNCHED_PORT" "$LAUNCHED_PID"
 }
 
 start_postfwd() {
@@ -179,21 +203,164 @@ EOF
     wait_for_port "$port" "postfwd2" && measure_target "postfwd" "$port" "$pid"
 }
 
-start_sekisho() {
+launch_sekisho() {
+    local data_dir=$1
     if [[ ! -x bin/sekisho || ! -f bench/sekisho-bench.yaml ]]; then
         log "sekisho: skipped (bin/sekisho or bench/sekisho-bench.yaml is absent)"
-        return 0
+        return 2
     fi
-    local port=$SEKISHO_BENCH_PORT pid
-    if port_in_use "$port"; then
-        log "sekisho: 127.0.0.1:$port is already in use; skipped"
-        return 0
+    LAUNCHED_PORT=$SEKISHO_BENCH_PORT
+    if port_in_use "$LAUNCHED_PORT"; then
+        log "sekisho: 127.0.0.1:$LAUNCHED_PORT is already in use; skipped"
+        return 2
     fi
-    bin/sekisho serve --config bench/sekisho-bench.yaml --data-dir "$WORK/sekisho-data" </dev/null >"$WORK/sekisho.log" 2>&1 &
-    pid=$!
-    STARTED_PIDS+=("$pid")
-    wait_for_port "$port" "sekisho" && measure_target "sekisho" "$port" "$pid"
+    bin/sekisho serve --config bench/sekisho-bench.yaml --data-dir "$data_dir" </dev/null >"$data_dir.log" 2>&1 &
+    LAUNCHED_PID=$!
+    STARTED_PIDS+=("$LAUNCHED_PID")
+    wait_for_port "$LAUNCHED_PORT" "sekisho"
 }
+
+start_sekisho() {
+    local status=0
+    launch_sekisho "$WORK/sekisho-data" || status=$?
+    [[ $status -eq 2 ]] && return 0
+    [[ $status -eq 0 ]] && measure_target "sekisho" "$LAUNCHED_PORT" "$LAUNCHED_PID"
+}
+
+# CPU clock ticks a process tree has used so far (utime + stime).
+cpu_ticks_of_tree() {
+    local root=$1 pid total=0 ticks
+    for pid in $root $(descendants_of "$root"); do
+        ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || true)
+        total=$((total + ${ticks:-0}))
+    done
+    echo "$total"
+}
+
+# Waits (at most 2 min) until a process tree uses under 2 % of a core: half a second with at most one tick.
+wait_until_idle() {
+    local pid=$1 name=$2 before after
+    for _ in $(seq 240); do
+        before=$(cpu_ticks_of_tree "$pid")
+        sleep 0.5
+        after=$(cpu_ticks_of_tree "$pid")
+        [[ $((after - before)) -le 1 ]] && return 0
+    done
+    log "$name: still busy after 2 min; measuring anyway"
+}
+
+# One window of load at the highest concurrency against a running server (port, pid); prints the generator's kv line.
+# Each window is a new generator process, so each has the full warm-up: a generator still being compiled
+# costs more CPU a request, and that takes more from the ceiling, whose pace the generator sets.
+window() {
+    local port=$1 pid=$2 concurrency=${CONCURRENCY##* }
+    sync
+    "$JAVA" -cp "$CLASSPATH" $BENCH_MAIN load --target "127.0.0.1:$port" --concurrency "$concurrency" \
+        --warmup "$WARMUP" --duration "$MEASURE" --seed "$SEED" --target-pid "$pid" --format kv
+}
+
+# ROUNDS rounds of one window each for the ceiling, Sekisho and postgrey (see the header); appends a line a round
+# to $ROUND_RESULTS.
+measure_rounds() {
+    local -A port pid
+    local targets="dunno sekisho" target other line round result before started window_ms others_ms status=0
+    launch_dunno || return 1
+    port[dunno]=$LAUNCHED_PORT pid[dunno]=$LAUNCHED_PID
+    launch_sekisho "$WORK/rounds-sekisho-data" || return 1
+    port[sekisho]=$LAUNCHED_PORT pid[sekisho]=$LAUNCHED_PID
+    launch_postgrey "$WORK/rounds-postgrey" || status=$?
+    if [[ $status -eq 0 ]]; then
+        port[postgrey]=$LAUNCHED_PORT pid[postgrey]=$LAUNCHED_PID
+        targets+=" postgrey"
+    fi
+    # As in the main cells, where the earlier cells have filled it: every new triplet evicts one.
+    log "rounds: filling Sekisho's store with 2,000,000 distinct triplets (its default capacity)"
+    "$JAVA" -cp "$CLASSPATH" $BENCH_MAIN load --target "127.0.0.1:${port[sekisho]}" --concurrency 8 \
+        --fill-triplets 2000000 --duration "$FILL_MAX" --format kv >/dev/null || log "rounds: the fill reported errors"
+    local tick_ms=$((1000 / $(getconf CLK_TCK)))
+    for round in $(seq "$ROUNDS"); do
+        log "rounds: round $round of $ROUNDS ($targets)"
+        line="round=$round cores=$(nproc)"
+        for target in $targets; do
+            # What the idle servers still use during this window (Sekisho's maintenance, a late snapshot) is
+            # measured: it takes CPU from the target, so print_rounds charges Sekisho's to Sekisho.
+            before=0
+            for other in $targets; do
+                [[ $other == "$target" ]] && continue
+                wait_until_idle "${pid[$other]}" "$other"
+            done
+            for other in $targets; do
+                [[ $other == "$target" ]] || before=$((before + $(cpu_ticks_of_tree "${pid[$other]}")))
+            done
+            started=$(date +%s%3N)
+            result=$(window "${port[$target]}" "${pid[$target]}") || log "rounds: the generator reported errors against $target"
+            window_ms=$(($(date +%s%3N) - started))
+            others_ms=$((-before * tick_ms))
+            for other in $targets; do
+                [[ $other == "$target" ]] || others_ms=$((others_ms + $(cpu_ticks_of_tree "${pid[$other]}") * tick_ms))
+            done
+            line+=" ${target}_$(kv rps "$result") ${target}_$(kv cpu_us_per_req "$result") ${target}_$(kv p99_us "$result")"
+            line+=" ${target}_window_ms=$window_ms ${target}_others_ms=$others_ms"
+        done
+        echo "$line" | tee -a "$ROUND_RESULTS" >&2
+    done
+}
+
+# key=value of one key from a kv line.
+kv() {
+    tr ' ' '\n' <<<"$2" | grep -m1 "^$1="
+}
+
+# A round's ratios are charged with the CPU the idle servers used during the other target's window: that CPU
+# was not the target's, so the target is credited with the requests it would have answered with it too (the
+# window's wall time x cores is the machine). The idle servers are mostly Sekisho, whose maintenance and
+# snapshots are its own cost; the idle ceiling's CPU during Sekisho's window is only reported.
+print_rounds() {
+    [[ -s $ROUND_RESULTS ]] || return 0
+    echo
+    echo "Rounds of adjacent windows at concurrency ${CONCURRENCY##* } (each $WARMUP warm-up + $MEASURE measured; ceiling, Sekisho, postgrey):"
+    echo
+    echo "| round | ceiling req/s | Sekisho req/s | postgrey req/s | Sekisho / ceiling, charged | Sekisho / postgrey, charged | idle servers' CPU in the ceiling's / Sekisho's / postgrey's window | Sekisho CPU µs/req | Sekisho p99 µs |"
+    echo "|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+    awk '{
+        delete v
+        for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        printf "| %s | %.0f | %.0f | %s | %.1f %% | %s | %s / %s / %s ms | %s | %s |\n", v["round"], v["dunno_rps"], v["sekisho_rps"],
+            ("postgrey_rps" in v ? sprintf("%.0f", v["postgrey_rps"]) : "-"), charged(v, "dunno"),
+            ("postgrey_rps" in v ? sprintf("%.1f×", charged(v, "postgrey") / 100) : "-"),
+            v["dunno_others_ms"], v["sekisho_others_ms"], ("postgrey_others_ms" in v ? v["postgrey_others_ms"] : "-"),
+            v["sekisho_cpu_us_per_req"], v["sekisho_p99_us"]
+    }
+    '"$ROUND_RATIO_AWK" "$ROUND_RESULTS"
+    echo
+    awk '{
+        delete v
+        for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        if (v["dunno_rps"] > 0) c[nc++] = charged(v, "dunno")
+        if (v["postgrey_rps"] > 0) p[np++] = charged(v, "postgrey") / 100
+    } END {
+        mc = median(c, nc)
+        mp = median(p, np)
+        if (nc > 0) printf "Median of %d rounds, charged: Sekisho answered %.1f %% of the ceiling'"'"'s requests (lowest %.1f %%, highest %.1f %%)", nc, mc, c[0], c[nc - 1]
+        if (np > 0) printf " and %.1f times postgrey'"'"'s (lowest %.1f, highest %.1f)", mp, p[0], p[np - 1]
+        if (nc > 0) print "."
+    }
+    '"$ROUND_RATIO_AWK" "$ROUND_RESULTS"
+}
+
+# charged(v, peer): Sekisho's req/s in per cent of the peer's, the peer's req/s scaled up by the share of the machine
+# (window wall time x cores) the idle servers took during the peer's window. median(a, n) sorts a.
+ROUND_RATIO_AWK='
+function charged(v, peer,    share) {
+    if (v[peer "_rps"] <= 0) return 0
+    share = v[peer "_window_ms"] > 0 ? v[peer "_others_ms"] / (v[peer "_window_ms"] * v["cores"]) : 0
+    return 100 * v["sekisho_rps"] * (1 - share) / v[peer "_rps"]
+}
+function median(a, n,    i, j, t) {
+    if (n == 0) return 0
+    for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[int(n / 2)] : (a[n / 2 - 1] + a[n / 2]) / 2
+}'
 
 print_table() {
     echo
@@ -240,4 +407,11 @@ for target in $TARGETS; do
     STARTED_PIDS=()
 done
 
+if [[ $FILL_TRIPLETS -eq 0 && $ROUNDS -gt 0 && " $TARGETS " == *" dunno "* && " $TARGETS " == *" sekisho "* ]]; then
+    measure_rounds || log "rounds: failed"
+    for pid in "${STARTED_PIDS[@]}"; do stop_tree "$pid"; done
+    STARTED_PIDS=()
+fi
+
 print_table
+print_rounds
