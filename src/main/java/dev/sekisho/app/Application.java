@@ -31,9 +31,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -84,14 +83,14 @@ public final class Application implements AutoCloseable, AdminOperations {
     private final dev.sekisho.geo.GeoIp geoIp; // opened once; a reload keeps it (geoip changes need a restart)
 
     private Application(SekishoConfig config, StateStore store, Notifier notifier, InstantSource clock, Path dataDir,
-                        dev.sekisho.geo.GeoIp geoIp) {
+                        dev.sekisho.geo.GeoIp geoIp, OutputStream verdictOutput) {
         this.geoIp = geoIp;
         this.clock = clock;
         this.dataDir = dataDir;
         this.store = store;
         this.restrictionIndex = new dev.sekisho.checks.RestrictionIndex(store);
         this.notifier = notifier;
-        this.verdictLines = new LineWriter(new FileOutputStream(FileDescriptor.out), Clock.systemUTC());
+        this.verdictLines = new LineWriter(verdictOutput, Clock.systemUTC());
         this.verdictLog = new VerdictLog(metrics, verdictLines);
         // Histogram buckets rather than client-side percentiles: Prometheus can aggregate them over a fleet.
         this.decisionTimer = Timer.builder("sekisho.decision").description("Time to decide one policy request")
@@ -108,8 +107,15 @@ public final class Application implements AutoCloseable, AdminOperations {
                 new LoginLockout(config.logins(), store, restrictionIndex, loginCounters), accounts);
     }
 
-    /** Open the state in {@code dataDir}, bind every listener, and serve. */
-    public static Application start(SekishoConfig config, Path dataDir, InstantSource clock) {
+    /**
+     * Open the state in {@code dataDir}, bind every listener, and serve.
+     *
+     * @param verdictOutput where the verdict lines go: {@code serve} gives standard output's descriptor itself (the
+     *                      writer thread's batches skip {@link System#out}'s buffer); a JVM that hosts the server among
+     *                      other work, such as Maven's test forks, whose descriptor 1 carries their own protocol,
+     *                      gives its own stream
+     */
+    public static Application start(SekishoConfig config, Path dataDir, InstantSource clock, OutputStream verdictOutput) {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
@@ -131,7 +137,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             throw e;
         }
         store = NotifyingStateStore.wrap(store, notifier); // new restrictions, whoever imposes them, reach the notifier
-        Application app = new Application(config, store, notifier, clock, dataDir, geoIp);
+        Application app = new Application(config, store, notifier, clock, dataDir, geoIp, verdictOutput);
         try {
             app.bind(config, AdminToken.loadOrCreate(dataDir), app.loginRoutes(config, dataDir));
             app.startLogSources(app.loginObserver()); // log files and syslog feed the same lockouts as Dovecot's reports

@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -49,7 +51,7 @@ public final class ServeCommand implements Callable<Integer> {
         Path data = dataDir != null ? dataDir : config.dataDir() != null ? config.dataDir() : DataDirectory.defaultPath();
         Application app;
         try {
-            app = Application.start(config, data, Clock.systemUTC());
+            app = Application.start(config, data, Clock.systemUTC(), new FileOutputStream(FileDescriptor.out));
         } catch (RuntimeException e) {
             log.error("cannot start: {}", e.getMessage(), e);
             spec.commandLine().getErr().println("sekisho serve: cannot start: " + e.getMessage());

@@ -69,7 +69,7 @@ class AccountsApplicationTest {
                 .network("203.0.113.0/24", MmdbWriter.country("CN"))
                 .write(dir.resolve("country.mmdb"));
         Path file = Files.writeString(dir.resolve("sekisho.yaml"), config);
-        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock);
+        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock, System.out);
     }
 
     @AfterEach
@@ -172,7 +172,7 @@ class AccountsApplicationTest {
         assertThat(cli("account", "abroad", ALICE, "on").exitCode()).isZero();
         loggedIn(ALICE, "192.0.2.7", "pop3");
         app.close();
-        app = Application.start(new ConfigLoader().load(dir.resolve("sekisho.yaml")), dir.resolve("data"), clock);
+        app = Application.start(new ConfigLoader().load(dir.resolve("sekisho.yaml")), dir.resolve("data"), clock, System.out);
         assertThat(allow(ALICE, "198.51.100.7")).contains("\"status\":-1");
         assertThat(cli("account", "show", ALICE).out()).containsPattern("192\\.0\\.2\\.7\\s+JP\\s+pop3\\s+ok");
     }

@@ -65,10 +65,30 @@ class ApplicationTest {
     }
 
     private Application start() throws IOException {
+        return start(System.out);
+    }
+
+    private Application start(java.io.OutputStream verdictOutput) throws IOException {
         Path file = dir.resolve("sekisho.yaml");
         if (!Files.exists(file)) Files.writeString(file, CONFIG);
-        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock);
+        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock, verdictOutput);
         return app;
+    }
+
+    @Test
+    void verdictLinesGoToTheStreamTheServerWasGivenAndOnlyForRefusals() throws Exception {
+        var verdicts = new java.io.ByteArrayOutputStream(); // its methods are synchronized: the writer thread fills it
+        start(verdicts);
+        try (PolicyClient c = client()) {
+            assertThat(c.ask(PolicyClient.rcpt("203.0.113.7", "a@example.org", "b@example.test", "mx"))).startsWith("DEFER_IF_PERMIT");
+            clock.advance(Duration.ofSeconds(301));
+            assertThat(c.ask(PolicyClient.rcpt("203.0.113.7", "a@example.org", "b@example.test", "mx"))).isEqualTo("DUNNO");
+        }
+        app.close(); // writes what the writer still holds
+        assertThat(verdicts.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList())
+                .as("one line, for the deferral; none for the DUNNO")
+                .singleElement().asString()
+                .contains("sekisho.verdict", "service=mx", "check=greylist", "client=203.0.113.7", "action=\"DEFER_IF_PERMIT");
     }
 
     private PolicyClient client() throws IOException {

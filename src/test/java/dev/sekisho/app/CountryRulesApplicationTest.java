@@ -61,7 +61,7 @@ class CountryRulesApplicationTest {
                 .network("203.0.113.0/24", MmdbWriter.country("CN"))
                 .write(dir.resolve("country.mmdb"));
         Path file = Files.writeString(dir.resolve("sekisho.yaml"), SERVICES + geoip);
-        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock);
+        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock, System.out);
     }
 
     private PolicyClient client() throws IOException {

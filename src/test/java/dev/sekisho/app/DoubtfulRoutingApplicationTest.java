@@ -70,7 +70,7 @@ class DoubtfulRoutingApplicationTest {
                 .network("198.51.100.0/24", MmdbWriter.country("US"))
                 .write(dir.resolve("country.mmdb"));
         Path file = Files.writeString(dir.resolve("sekisho.yaml"), CONFIG);
-        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock);
+        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock, System.out);
     }
 
     @AfterEach

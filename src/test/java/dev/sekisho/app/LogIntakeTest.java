@@ -159,7 +159,7 @@ class LogIntakeTest {
                     - protocol: udp
                       address: 127.0.0.1:%d
                 """.formatted(port));
-        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock);
+        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock, System.out);
         app.startLogSources(attempts::add);
         byte[] message = ("<20>Dec  2 06:00:01 mail postfix/smtpd[9]: warning: unknown[203.0.113.9]: "
                 + "SASL PLAIN authentication failed: authentication failure, sasl_username=z@example.test").getBytes(StandardCharsets.UTF_8);
@@ -198,7 +198,7 @@ class LogIntakeTest {
                     - address: 127.0.0.1:%d
                 """;
         Files.writeString(file, yaml.formatted(first));
-        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock);
+        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock, System.out);
         app.startLogSources(attempts::add);
         Files.writeString(file, yaml.formatted(second));
         app.reload();
@@ -236,7 +236,7 @@ class LogIntakeTest {
                     - protocol: udp
                       address: 127.0.0.1:%d
                 """.formatted(port));
-        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock);
+        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock, System.out);
         try (DatagramSocket socket = new DatagramSocket()) {
             for (int i = 1; i <= 3; i++) {
                 byte[] message = ("<20>Dec  2 06:00:0" + i + " mail postfix/submission/smtpd[9]: warning: unknown[203.0.113.9]: "

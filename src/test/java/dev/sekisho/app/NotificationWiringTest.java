@@ -52,7 +52,7 @@ class NotificationWiringTest {
                           secret: wiring-test-secret-0123
                     """.formatted(receiver.getAddress().getPort()));
             MutableClock clock = MutableClock.at("2026-12-02T06:00:00Z");
-            try (Application app = Application.start(new ConfigLoader().load(config), dir.resolve("data"), clock)) {
+            try (Application app = Application.start(new ConfigLoader().load(config), dir.resolve("data"), clock, System.out)) {
                 Restriction r = app.impose(Subject.parse(Subject.Kind.IP, "203.0.113.9"), Duration.ofHours(1), "spray", "cli:alice");
                 JsonNode body = bodies.poll(20, TimeUnit.SECONDS);
                 assertThat(body).as("webhook call").isNotNull();

@@ -83,7 +83,7 @@ class AuthPolicyEndpointTest {
     void start() throws IOException {
         Path file = dir.resolve("sekisho.yaml");
         Files.writeString(file, CONFIG);
-        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock);
+        app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock, System.out);
     }
 
     @AfterEach
@@ -176,7 +176,7 @@ class AuthPolicyEndpointTest {
     void countsSurviveARestart() throws Exception {
         for (int i = 0; i < 3; i++) report("user06@example.test", "198.51.100.9", "imap", "0d" + i, false);
         app.close();
-        app = Application.start(new ConfigLoader().load(dir.resolve("sekisho.yaml")), dir.resolve("data"), clock);
+        app = Application.start(new ConfigLoader().load(dir.resolve("sekisho.yaml")), dir.resolve("data"), clock, System.out);
         assertThat(allow("user06@example.test", "198.51.100.9")).isEqualTo("{\"status\":2,\"msg\":\"\"}");
         for (int i = 3; i < 5; i++) report("user06@example.test", "198.51.100.9", "imap", "0d" + i, false);
         assertThat(allow("user06@example.test", "198.51.100.9")).startsWith("{\"status\":-1");
@@ -303,6 +303,6 @@ class AuthPolicyEndpointTest {
         app.close();
         Path file = dir.resolve(name);
         Files.writeString(file, yaml);
-        app = Application.start(new ConfigLoader().load(file), data, clock);
+        app = Application.start(new ConfigLoader().load(file), data, clock, System.out);
     }
 }

@@ -63,7 +63,7 @@ class DoubtfulRoutingSystemTest {
                 .network("198.51.100.0/24", MmdbWriter.country("US"))
                 .write(dir.resolve("country.mmdb"));
         Path config = Files.writeString(dir.resolve("sekisho.yaml"), CONFIG);
-        sekisho = Application.start(new ConfigLoader().load(config), dir.resolve("data"), clock);
+        sekisho = Application.start(new ConfigLoader().load(config), dir.resolve("data"), clock, System.out);
         receiver = RealPostfix.start(RealPostfix.Restrictions.none());
         int policyPort = sekisho.policyAddresses().get(0).getPort();
         submission = RealPostfix.start(RealPostfix.Restrictions.policyService(policyPort, "submission"), List.of(

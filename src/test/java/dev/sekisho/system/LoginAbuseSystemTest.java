@@ -130,7 +130,7 @@ class LoginAbuseSystemTest {
         Files.writeString(config, sekishoConfig(webhookReceiver.getAddress().getPort(), countries));
         dataDir = dir.resolve("data");
         // The real clock: Dovecot and Postfix run in real time, and block expiry is checked against it.
-        sekisho = Application.start(new ConfigLoader().load(config), dataDir, Clock.systemUTC());
+        sekisho = Application.start(new ConfigLoader().load(config), dataDir, Clock.systemUTC(), System.out);
 
         dovecot = RealDovecot.start(USERS, dovecotPolicyConfig(sekisho.httpAddress().getPort()));
         int policyPort = sekisho.policyAddresses().get(0).getPort();

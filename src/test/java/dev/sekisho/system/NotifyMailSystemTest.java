@@ -93,7 +93,7 @@ class NotifyMailSystemTest {
                     time-zone: Asia/Tokyo
                 """.formatted(domain, postfix.smtpPort()));
         MutableClock clock = MutableClock.at("2026-12-02T06:00:00Z");
-        try (Application sekisho = Application.start(new ConfigLoader().load(config), dir.resolve("data"), clock)) {
+        try (Application sekisho = Application.start(new ConfigLoader().load(config), dir.resolve("data"), clock, System.out)) {
             Restriction r = sekisho.impose(Subject.parse(Subject.Kind.ACCOUNT, "taro"), Duration.ofHours(24),
                     "海外からのパスワード誤りが続いたため", "cli:support-yamada");
 

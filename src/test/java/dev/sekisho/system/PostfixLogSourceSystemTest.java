@@ -75,7 +75,7 @@ class PostfixLogSourceSystemTest {
                       format: postfix
                 """.formatted(postfix.logFile()));
         // the real clock: the lines' timestamps are Postfix's, and their missing year is taken from it
-        sekisho = Application.start(new ConfigLoader().load(config), dir.resolve("data"), Clock.systemUTC());
+        sekisho = Application.start(new ConfigLoader().load(config), dir.resolve("data"), Clock.systemUTC(), System.out);
         sekisho.startLogSources(attempts::add);
     }
 

@@ -57,7 +57,7 @@ class PostfixSystemTest {
         RealPostfix.requireAvailable();
         Path config = dir.resolve("sekisho.yaml");
         Files.writeString(config, CONFIG);
-        sekisho = Application.start(new ConfigLoader().load(config), dir.resolve("data"), clock);
+        sekisho = Application.start(new ConfigLoader().load(config), dir.resolve("data"), clock, System.out);
         int policyPort = sekisho.policyAddresses().get(0).getPort();
         postfix = RealPostfix.start(RealPostfix.Restrictions.policyService(policyPort, "mx"));
     }
