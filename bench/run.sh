@@ -141,9 +141,15 @@ launch_dunno() {
     wait_for_port "$LAUNCHED_PORT" "DUNNO server"
 }
 
-start_dunno() {
-    launch_dunno && measure_target "dunno" "$LAUNCHED_PORT" "$LAUNCHED_PID"
+# start_<target>: launches it (launch_<target> DIR) and measures its cells; one not installed here is skipped.
+launch_and_measure() {
+    local name=$1 status=0
+    "launch_$name" "${2:-}" || status=$?
+    [[ $status -eq 2 ]] && return 0
+    [[ $status -eq 0 ]] && measure_target "$name" "$LAUNCHED_PORT" "$LAUNCHED_PID"
 }
+
+start_dunno() { launch_and_measure dunno; }
 
 launch_postgrey() {
     command -v postgrey >/dev/null || { log "postgrey not installed; skipped"; return 2; }
@@ -164,12 +170,7 @@ launch_postgrey() {
     wait_for_port "$LAUNCHED_PORT" "postgrey"
 }
 
-start_postgrey() {
-    local status=0
-    launch_postgrey "$WORK/postgrey" || status=$?
-    [[ $status -eq 2 ]] && return 0
-    [[ $status -eq 0 ]] && measure_target "postgrey" "$LAUNCHED_PORT" "$LAUNCHED_PID"
-}
+start_postgrey() { launch_and_measure postgrey "$WORK/postgrey"; }
 
 start_postfwd() {
     command -v postfwd2 >/dev/null || { log "postfwd2 not installed; skipped"; return 0; }
@@ -220,12 +221,7 @@ launch_sekisho() {
     wait_for_port "$LAUNCHED_PORT" "sekisho"
 }
 
-start_sekisho() {
-    local status=0
-    launch_sekisho "$WORK/sekisho-data" || status=$?
-    [[ $status -eq 2 ]] && return 0
-    [[ $status -eq 0 ]] && measure_target "sekisho" "$LAUNCHED_PORT" "$LAUNCHED_PID"
-}
+start_sekisho() { launch_and_measure sekisho "$WORK/sekisho-data"; }
 
 # CPU clock ticks a process tree has used so far (utime + stime).
 cpu_ticks_of_tree() {
