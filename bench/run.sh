@@ -11,7 +11,7 @@
 #
 # Then (ROUNDS=N, default 3, 0 to skip; needs the dunno and sekisho targets) it measures the ceiling,
 # Sekisho and postgrey again in rounds of adjacent windows at the highest concurrency: all three run,
-# one is loaded at a time, each window a new generator with the full warm-up and begun only once the
+# one is loaded at a time (each round begins one target later than the one before), each window a new generator with the full warm-up and begun only once the
 # others are idle. The machine's speed drifts by tens of per cent from one minute to the next, so a
 # ratio of two cells measured minutes apart says as much about the drift as about the servers; the
 # median of N rounds of adjacent windows says less about it. Sekisho's store is filled to its capacity
@@ -274,10 +274,12 @@ measure_rounds() {
     "$JAVA" -cp "$CLASSPATH" $BENCH_MAIN load --target "127.0.0.1:${port[sekisho]}" --concurrency 8 \
         --fill-triplets 2000000 --duration "$FILL_MAX" --format kv >/dev/null || log "rounds: the fill reported errors"
     local tick_ms=$((1000 / $(getconf CLK_TCK)))
+    local order=$targets
     for round in $(seq "$ROUNDS"); do
-        log "rounds: round $round of $ROUNDS ($targets)"
+        # Each round starts one target later than the last, so that no target always follows the same one.
+        log "rounds: round $round of $ROUNDS ($order)"
         line="round=$round cores=$(nproc)"
-        for target in $targets; do
+        for target in $order; do
             # What the idle servers still use during this window (Sekisho's maintenance, a late snapshot) is
             # measured: it takes CPU from the target, so print_rounds charges Sekisho's to Sekisho.
             before=0
@@ -299,6 +301,7 @@ measure_rounds() {
             line+=" ${target}_window_ms=$window_ms ${target}_others_ms=$others_ms"
         done
         echo "$line" | tee -a "$ROUND_RESULTS" >&2
+        order="${order#* } ${order%% *}"
     done
 }
 
@@ -314,7 +317,7 @@ kv() {
 print_rounds() {
     [[ -s $ROUND_RESULTS ]] || return 0
     echo
-    echo "Rounds of adjacent windows at concurrency ${CONCURRENCY##* } (each $WARMUP warm-up + $MEASURE measured; ceiling, Sekisho, postgrey):"
+    echo "Rounds of adjacent windows at concurrency ${CONCURRENCY##* } (each $WARMUP warm-up + $MEASURE measured; the first round ceiling, Sekisho, postgrey, each next one begun a target later):"
     echo
     echo "| round | ceiling req/s | Sekisho req/s | postgrey req/s | Sekisho / ceiling, charged | Sekisho / postgrey, charged | idle servers' CPU in the ceiling's / Sekisho's / postgrey's window | Sekisho CPU µs/req | Sekisho p99 µs |"
     echo "|---:|---:|---:|---:|---:|---:|---|---:|---:|"
