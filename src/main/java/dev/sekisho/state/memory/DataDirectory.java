@@ -400,6 +400,11 @@ final class DataDirectory implements StateRecords.Sink, Closeable {
         append(encoders.get().evicted(keyType, key));
     }
 
+    @Override
+    public void evicted(byte keyType, byte[] key, int offset, int length) {
+        append(encoders.get().evicted(keyType, key, offset, length));
+    }
+
     /**
      * Appends the records of one atomic unit as one {@link StateRecords#BATCH} frame: recovery replays all of
      * them or none.

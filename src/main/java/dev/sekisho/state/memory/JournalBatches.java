@@ -209,4 +209,9 @@ final class JournalBatches implements StateRecords.Sink {
         // the unit's end, and a restart would drop the key (a rate window or a triplet) that was alive.
         journal.evicted(keyType, key);
     }
+
+    @Override
+    public void evicted(byte keyType, byte[] key, int offset, int length) {
+        journal.evicted(keyType, key, offset, length); // appended at once, as above
+    }
 }

@@ -94,6 +94,11 @@ final class StateRecords {
          *                the map the key left (for capacity, or a tally forgotten on purpose)
          */
         void evicted(byte keyType, String key);
+
+        /** The same, the key given as its UTF-8 bytes {@code key[offset, offset+length)}: the triplet table keeps them so. */
+        default void evicted(byte keyType, byte[] key, int offset, int length) {
+            evicted(keyType, new String(key, offset, length, StandardCharsets.UTF_8));
+        }
     }
 
     /** A sink that keeps nothing: where changes go without a journal, and a base for sinks that want only some records. */
@@ -132,6 +137,10 @@ final class StateRecords {
 
         @Override
         public void evicted(byte keyType, String key) {
+        }
+
+        @Override
+        public void evicted(byte keyType, byte[] key, int offset, int length) {
         }
     }
 
@@ -248,10 +257,16 @@ final class StateRecords {
         }
 
         ByteBuffer evicted(byte keyType, String key) {
+            byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+            return evicted(keyType, bytes, 0, bytes.length);
+        }
+
+        /** The same record from the key's UTF-8 bytes, {@code key[offset, offset+length)}. */
+        ByteBuffer evicted(byte keyType, byte[] key, int offset, int length) {
             begin(KEY_EVICTED);
             ensure(1);
             buffer.put(keyType);
-            putString(key);
+            putUtf8(key, offset, length);
             return end();
         }
 

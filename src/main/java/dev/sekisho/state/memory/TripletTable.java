@@ -341,8 +341,9 @@ final class TripletTable {
             }
         }
 
-        String keyAt(int slot) {
-            return keys.string(handleOf(slots[slot * STRIDE + META]));
+        /** Tells {@code changes} of the eviction of a used slot's key, given as the bytes the chunks hold it in. */
+        void reportEviction(int slot, byte keyType, StateRecords.Sink changes) {
+            keys.reportEviction(handleOf(slots[slot * STRIDE + META]), keyType, changes);
         }
 
         /** The handle of the key in a used slot. */
@@ -439,10 +440,10 @@ final class TripletTable {
             return (int) INT_LE.get(chunk, at) == key.length && Arrays.equals(chunk, from, from + key.length, key, 0, key.length);
         }
 
-        String string(int handle) {
+        void reportEviction(int handle, byte keyType, StateRecords.Sink changes) {
             byte[] chunk = chunks[handle >>> CHUNK_BITS];
             int at = handle & (CHUNK_BYTES - 1);
-            return new String(chunk, at + LENGTH_BYTES, (int) INT_LE.get(chunk, at), StandardCharsets.UTF_8);
+            changes.evicted(keyType, chunk, at + LENGTH_BYTES, (int) INT_LE.get(chunk, at));
         }
 
         void copyTo(int handle, TripletState state, AliveKeys out) {
@@ -544,7 +545,7 @@ final class TripletTable {
                         || !candidate.equals(segment.state(slot))) {
                     return false;
                 }
-                changes.evicted(keyType, segment.keyAt(slot));
+                segment.reportEviction(slot, keyType, changes);
                 segment.remove(slot);
                 size.decrement();
                 return true;
