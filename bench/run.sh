@@ -11,8 +11,8 @@
 #
 # Then (ROUNDS=N, default 3, 0 to skip; needs the dunno and sekisho targets) it measures the ceiling,
 # Sekisho and postgrey again in rounds of adjacent windows at the highest concurrency: all three run,
-# one is loaded at a time (each round begins one target later than the one before), each window a new generator with the full warm-up and begun only once the
-# others are idle. The machine's speed drifts by tens of per cent from one minute to the next, so a
+# one is loaded at a time (each round begins one target later than the one before), each window a new
+# generator with the full warm-up and begun only once the others are idle. The machine's speed drifts by tens of per cent from one minute to the next, so a
 # ratio of two cells measured minutes apart says as much about the drift as about the servers; the
 # median of N rounds of adjacent windows says less about it. Sekisho's store is filled to its capacity
 # first, as the earlier cells fill it before the main 64-connection cell.
@@ -282,27 +282,29 @@ measure_rounds() {
         for target in $order; do
             # What the idle servers still use during this window (Sekisho's maintenance, a late snapshot) is
             # measured: it takes CPU from the target, so print_rounds charges Sekisho's to Sekisho.
-            before=0
             for other in $targets; do
-                [[ $other == "$target" ]] && continue
-                wait_until_idle "${pid[$other]}" "$other"
+                [[ $other == "$target" ]] || wait_until_idle "${pid[$other]}" "$other"
             done
-            for other in $targets; do
-                [[ $other == "$target" ]] || before=$((before + $(cpu_ticks_of_tree "${pid[$other]}")))
-            done
+            before=$(ticks_of_others "$target")
             started=$(date +%s%3N)
             result=$(window "${port[$target]}" "${pid[$target]}") || log "rounds: the generator reported errors against $target"
             window_ms=$(($(date +%s%3N) - started))
-            others_ms=$((-before * tick_ms))
-            for other in $targets; do
-                [[ $other == "$target" ]] || others_ms=$((others_ms + $(cpu_ticks_of_tree "${pid[$other]}") * tick_ms))
-            done
+            others_ms=$((($(ticks_of_others "$target") - before) * tick_ms))
             line+=" ${target}_$(kv rps "$result") ${target}_$(kv cpu_us_per_req "$result") ${target}_$(kv p99_us "$result")"
             line+=" ${target}_window_ms=$window_ms ${target}_others_ms=$others_ms"
         done
         echo "$line" | tee -a "$ROUND_RESULTS" >&2
         order="${order#* } ${order%% *}"
     done
+}
+
+# CPU clock ticks of every target of measure_rounds but one (its $targets and $pid, seen from inside it).
+ticks_of_others() {
+    local except=$1 other total=0
+    for other in $targets; do
+        [[ $other == "$except" ]] || total=$((total + $(cpu_ticks_of_tree "${pid[$other]}")))
+    done
+    echo "$total"
 }
 
 # key=value of one key from a kv line.

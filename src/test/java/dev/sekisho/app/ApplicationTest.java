@@ -9,13 +9,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,7 +71,7 @@ class ApplicationTest {
         return start(System.out);
     }
 
-    private Application start(java.io.OutputStream verdictOutput) throws IOException {
+    private Application start(OutputStream verdictOutput) throws IOException {
         Path file = dir.resolve("sekisho.yaml");
         if (!Files.exists(file)) Files.writeString(file, CONFIG);
         app = Application.start(new ConfigLoader().load(file), dir.resolve("data"), clock, verdictOutput);
@@ -77,7 +80,7 @@ class ApplicationTest {
 
     @Test
     void verdictLinesGoToTheStreamTheServerWasGivenAndOnlyForRefusals() throws Exception {
-        var verdicts = new java.io.ByteArrayOutputStream(); // its methods are synchronized: the writer thread fills it
+        var verdicts = new ByteArrayOutputStream(); // its methods are synchronized: the writer thread fills it
         start(verdicts);
         try (PolicyClient c = client()) {
             assertThat(c.ask(PolicyClient.rcpt("203.0.113.7", "a@example.org", "b@example.test", "mx"))).startsWith("DEFER_IF_PERMIT");
@@ -85,7 +88,7 @@ class ApplicationTest {
             assertThat(c.ask(PolicyClient.rcpt("203.0.113.7", "a@example.org", "b@example.test", "mx"))).isEqualTo("DUNNO");
         }
         app.close(); // writes what the writer still holds
-        assertThat(verdicts.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList())
+        assertThat(verdicts.toString(StandardCharsets.UTF_8).lines().toList())
                 .as("one line, for the deferral; none for the DUNNO")
                 .singleElement().asString()
                 .contains("sekisho.verdict", "service=mx", "check=greylist", "client=203.0.113.7", "action=\"DEFER_IF_PERMIT");

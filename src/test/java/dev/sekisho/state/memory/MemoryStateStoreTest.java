@@ -626,11 +626,9 @@ class MemoryStateStoreTest implements StateStoreContract {
         Path directory = temp.resolve("data");
         MemoryStateStore store = MemoryStateStore.open(directory, OPTIONS.withCapacity(100), clock);
         opened.add(store);
-        for (int i = 0; i < 150; i++) {
-            // Half the senders beyond ASCII (SMTPUTF8): the journal's eviction records carry the table's UTF-8 bytes.
-            String sender = (i % 2 == 0 ? "s" : "送信者") + i;
-            store.greylist(greylist("192.0.2|" + sender + "@example.org|r@example.test", T0.plusSeconds(i)));
-        }
+        // Half the senders beyond ASCII (SMTPUTF8): the journal's eviction records carry the table's UTF-8 bytes.
+        java.util.function.IntFunction<String> triplet = i -> "192.0.2|" + (i % 2 == 0 ? "s" : "送信者") + i + "@example.org|r@example.test";
+        for (int i = 0; i < 150; i++) store.greylist(greylist(triplet.apply(i), T0.plusSeconds(i)));
         assertThat(store.evictions()).isEqualTo(50);
         store.flush();
 
@@ -639,11 +637,10 @@ class MemoryStateStoreTest implements StateStoreContract {
         opened.add(reopened);
         assertThat(reopened.stats().keys()).isEqualTo(100);
         assertThat(reopened.evictions()).isZero();
-        assertThat(reopened.greylist(dryRun("192.0.2|送信者149@example.org|r@example.test", T0.plusSeconds(200))).status()).isEqualTo(EARLY);
+        assertThat(reopened.greylist(dryRun(triplet.apply(149), T0.plusSeconds(200))).status()).isEqualTo(EARLY);
         // Key for key, the reopened store knows what the killed one knew: the evicted ones, multibyte too, stay gone.
         java.util.function.Function<MemoryStateStore, List<GreylistOutcome.Status>> statuses = s -> java.util.stream.IntStream.range(0, 150)
-                .mapToObj(i -> s.greylist(dryRun("192.0.2|" + (i % 2 == 0 ? "s" : "送信者") + i + "@example.org|r@example.test",
-                        T0.plusSeconds(200))).status())
+                .mapToObj(i -> s.greylist(dryRun(triplet.apply(i), T0.plusSeconds(200))).status())
                 .toList();
         List<GreylistOutcome.Status> before = statuses.apply(store);
         assertThat(statuses.apply(reopened)).isEqualTo(before);
