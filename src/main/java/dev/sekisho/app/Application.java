@@ -448,7 +448,8 @@ public final class Application implements AutoCloseable, AdminOperations {
         String note = fresh.policyListeners().equals(current.policyListeners()) && fresh.http().equals(current.http())
                 && fresh.state().equals(current.state()) && fresh.notifications().equals(current.notifications())
                 && fresh.logins().dovecot().equals(current.logins().dovecot()) && fresh.geoip().equals(current.geoip())
-                ? "" : " (listener, state, notify, Dovecot endpoint and geoip changes take effect at the next restart)";
+                && fresh.limits().equals(current.limits())
+                ? "" : " (listener, policy-limits, state, notify, Dovecot endpoint and geoip changes take effect at the next restart)";
         String message = "reloaded " + current.source() + ": services " + fresh.services().keySet() + note + logsNote;
         LOG.info(message);
         return message;

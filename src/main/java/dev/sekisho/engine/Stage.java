@@ -13,8 +13,17 @@ public enum Stage {
         return label;
     }
 
-    /** Stages at which a message exists, so that message actions (HOLD, FILTER, ...) mean something. */
+    /**
+     * Stages at which a message is under way, so that message actions (HOLD, FILTER, PREPEND, ...) mean something.
+     * Not CONNECT or HELO: Postfix asks at those stages only with {@code smtpd_delay_reject = no}, from its client and
+     * helo restrictions, and there it skips every message action with the warning "action ... is always skipped in
+     * client or helo restrictions" (with the default {@code yes} those restrictions run at RCPT TO, and the request's
+     * stage is RCPT).
+     */
     public boolean hasMessage() {
-        return this != VRFY && this != ETRN && this != LOGIN;
+        return switch (this) {
+            case MAIL, RCPT, DATA, END_OF_MESSAGE -> true;
+            case CONNECT, HELO, VRFY, ETRN, LOGIN -> false;
+        };
     }
 }

@@ -203,6 +203,31 @@ class ApplicationTest {
     }
 
     @Test
+    void stateSurvivesAReloadAndSettingsReadOnlyAtStartAreNamed() throws Exception {
+        start();
+        Path file = dir.resolve("sekisho.yaml");
+        try (PolicyClient c = client()) {
+            var first = PolicyClient.rcpt("203.0.113.60", "a@example.org", "b@example.test", "mx");
+            var second = PolicyClient.rcpt("203.0.113.60", "a@example.org", "c@example.test", "mx");
+            var third = PolicyClient.rcpt("203.0.113.60", "a@example.org", "d@example.test", "mx");
+            assertThat(c.ask(first)).startsWith("DEFER_IF_PERMIT");
+            assertThat(c.ask(second)).startsWith("DEFER_IF_PERMIT");
+            clock.advance(Duration.ofSeconds(301));
+            assertThat(c.ask(first)).startsWith("DUNNO");  // 1 of the client's 3/1h
+            assertThat(c.ask(second)).startsWith("DUNNO"); // 2
+            assertThat(c.ask(third)).startsWith("DEFER_IF_PERMIT");
+
+            Files.writeString(file, CONFIG + "policy-limits:\n  max-connections: 10\n");
+            assertThat(cli("reload")).startsWith("0 reloaded").contains("policy-limits");
+
+            clock.advance(Duration.ofSeconds(301));
+            assertThat(c.ask(third)).as("a triplet seen before the reload passes after its delay").startsWith("DUNNO"); // 3
+            assertThat(c.ask(first)).as("the rate limit goes on from what it counted before the reload")
+                    .startsWith("450 4.7.1 Rate limit per-client-ip (3/1h recipients) exceeded for 203.0.113.60");
+        }
+    }
+
+    @Test
     void healthMetricsAndTheAdminApiNeedingItsToken() throws Exception {
         start();
         String base = "http://127.0.0.1:" + app.httpAddress().getPort();

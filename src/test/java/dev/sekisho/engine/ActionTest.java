@@ -1,5 +1,6 @@
 package dev.sekisho.engine;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,6 +45,23 @@ class ActionTest {
         assertThat(Action.of(Action.Kind.HOLD, "").allowedAt(Stage.END_OF_MESSAGE)).isTrue();
         assertThat(Action.of(Action.Kind.HOLD, "").allowedAt(Stage.VRFY)).isFalse();
         assertThat(Action.reject(554, "5.7.1", "").allowedAt(Stage.ETRN)).isTrue();
+    }
+
+    @Test
+    void messageActionsAreNotAllowedBeforeMailFromWherePostfixSkipsThem() {
+        for (Action.Kind kind : List.of(Action.Kind.HOLD, Action.Kind.DISCARD)) {
+            Action action = Action.of(kind, "");
+            assertThat(action.allowedAt(Stage.CONNECT)).as(kind + " at CONNECT").isFalse();
+            assertThat(action.allowedAt(Stage.HELO)).as(kind + " at HELO").isFalse();
+            assertThat(action.allowedAt(Stage.MAIL)).as(kind + " at MAIL").isTrue();
+        }
+        assertThat(Action.of(Action.Kind.PREPEND, "X-Sekisho: checked").allowedAt(Stage.HELO)).isFalse();
+        assertThat(Action.of(Action.Kind.FILTER, "smtp:[127.0.0.1]:10025").allowedAt(Stage.CONNECT)).isFalse();
+        assertThat(Action.of(Action.Kind.BCC, "archive@example.org").allowedAt(Stage.CONNECT)).isFalse();
+        assertThat(Action.of(Action.Kind.REDIRECT, "abuse@example.org").allowedAt(Stage.HELO)).isFalse();
+        // Refusals and the rest stay allowed wherever Postfix asks.
+        assertThat(Action.reject(554, "5.7.1", "").allowedAt(Stage.CONNECT)).isTrue();
+        assertThat(Action.of(Action.Kind.WARN, "noted").allowedAt(Stage.HELO)).isTrue();
     }
 
     @Test
