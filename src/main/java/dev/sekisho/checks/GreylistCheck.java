@@ -61,7 +61,9 @@ public final class GreylistCheck implements Check {
                 .append(network).append('|');
         appendNormalisedSender(tx.sender(), tripletKey);
         String triplet = tripletKey.append('|').append(tx.recipient().toLowerCase(Locale.ROOT)).toString();
-        GreylistOutcome outcome = store.greylist(new GreylistRequest(triplet, network, context.now(), config.delay(),
+        // The triplet names the client's network (a sender retrying from the next address of its pool is the same
+        // sender); auto-allow names the client's own address, as postgrey's does.
+        GreylistOutcome outcome = store.greylist(new GreylistRequest(triplet, tx.clientIp(), context.now(), config.delay(),
                 config.retryWindow(), config.maxAge(), config.autoAllowAfter(), context.dryRun()));
         Map<String, String> values = Explanation.values(
                 "first-seen", seconds.floor(outcome.firstSeen()),

@@ -91,10 +91,27 @@ class GreylistCheckTest {
             ask(check, tx);
             clock.advance(Duration.ofSeconds(301));
             assertThat(ask(check, tx).decisive()).isFalse();
+            clock.advance(Duration.ofHours(1)); // postgrey counts at most one pass a client an hour
         }
         CheckResult fresh = ask(check, Transactions.rcpt("192.0.2.10").to("someone-new@example.test").build());
         assertThat(fresh.decisive()).isFalse();
         assertThat(fresh.explanation().rule()).isEqualTo("client-allowed");
+        assertThat(ask(check, Transactions.rcpt("192.0.2.11").to("someone-new@example.test").build()).decisive())
+                .as("the allowance is the client address's, not its network's").isTrue();
+    }
+
+    @Test
+    void passesOfOneClientWithinAnHourCountOnce() {
+        GreylistCheck check = check(2, List.of());
+        List<Transaction> burst = List.of(Transactions.rcpt("192.0.2.20").to("a@example.test").build(),
+                Transactions.rcpt("192.0.2.20").to("b@example.test").build(),
+                Transactions.rcpt("192.0.2.20").to("c@example.test").build());
+        burst.forEach(tx -> ask(check, tx));
+        clock.advance(Duration.ofSeconds(301));
+        for (Transaction tx : burst) assertThat(ask(check, tx).explanation().rule()).isEqualTo("passed");
+        CheckResult next = ask(check, Transactions.rcpt("192.0.2.20").to("d@example.test").build());
+        assertThat(next.decisive()).as("three passes in one retry burst are one").isTrue();
+        assertThat(next.explanation().values()).containsEntry("client-passes", "1");
     }
 
     @Test

@@ -300,15 +300,16 @@ public interface StateStoreContract {
     @Test
     default void greylistAutoAllowsAClientAfterEnoughPasses() {
         try (StateStore store = newStore()) {
-            String client = "198.51.100";
+            String client = "198.51.100.7";
             for (int i = 0; i < 2; i++) {
+                Instant start = T0.plus(Duration.ofHours(2 * i));
                 String triplet = client + "|s" + i + "@example.org|r@example.test";
-                assertThat(store.greylist(greylist(triplet, client, T0, 2)).status()).isEqualTo(NEW);
-                GreylistOutcome passed = store.greylist(greylist(triplet, client, T0.plus(DELAY), 2));
+                assertThat(store.greylist(greylist(triplet, client, start, 2)).status()).isEqualTo(NEW);
+                GreylistOutcome passed = store.greylist(greylist(triplet, client, start.plus(DELAY), 2));
                 assertThat(passed.status()).isEqualTo(PASSED);
                 assertThat(passed.clientPasses()).isEqualTo(i + 1);
             }
-            Instant later = T0.plus(Duration.ofHours(1));
+            Instant later = T0.plus(Duration.ofHours(3));
             GreylistOutcome allowed = store.greylist(greylist(client + "|other@example.org|r@example.test", client, later, 2));
             assertThat(allowed.status()).isEqualTo(CLIENT_ALLOWED);
             assertThat(allowed.status().accepted()).isTrue();
@@ -319,6 +320,31 @@ public interface StateStoreContract {
             assertThat(store.greylist(greylist(client + "|third@example.org|r@example.test", client, later, 0)).status()).isEqualTo(NEW);
             // Another client gets no benefit.
             assertThat(store.greylist(greylist("192.0.2|a@example.org|r@example.test", "192.0.2", later, 2)).status()).isEqualTo(NEW);
+        }
+    }
+
+    @Test
+    default void greylistCountsAClientsPassesAtMostOnceAnHour() {
+        try (StateStore store = newStore()) {
+            String client = "198.51.100.8";
+            for (String sender : List.of("a", "b", "c")) store.greylist(greylist(client + "|" + sender + "@example.org|r@example.test", client, T0, 2));
+            Instant retry = T0.plus(DELAY);
+            long[] passes = new long[3];
+            int i = 0;
+            for (String sender : List.of("a", "b", "c")) {
+                GreylistOutcome passed = store.greylist(greylist(client + "|" + sender + "@example.org|r@example.test", client, retry.plusSeconds(i), 2));
+                assertThat(passed.status()).isEqualTo(PASSED);
+                passes[i++] = passed.clientPasses();
+            }
+            assertThat(passes).as("a burst of retries is one pass").containsExactly(1, 1, 1);
+            assertThat(store.greylist(greylist(client + "|d@example.org|r@example.test", client, retry.plus(Duration.ofMinutes(59)), 2)).status())
+                    .isEqualTo(NEW);
+
+            Instant hourLater = retry.plus(Duration.ofMinutes(59)).plus(DELAY);
+            GreylistOutcome second = store.greylist(greylist(client + "|d@example.org|r@example.test", client, hourLater, 2));
+            assertThat(second.status()).isEqualTo(PASSED);
+            assertThat(second.clientPasses()).as("over an hour after the last counted one").isEqualTo(2);
+            assertThat(store.greylist(greylist(client + "|e@example.org|r@example.test", client, hourLater, 2)).status()).isEqualTo(CLIENT_ALLOWED);
         }
     }
 

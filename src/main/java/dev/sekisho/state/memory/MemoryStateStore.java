@@ -154,6 +154,8 @@ public final class MemoryStateStore implements StateStore {
     private long forceFailures;
     private long checkpointFailures;
     private long nextCheckpointAttemptNanoTime = System.nanoTime();
+    /** postgrey's interval between two counted passes (or renewals) of one client. */
+    private static final long CLIENT_COUNT_INTERVAL_NANOS = Duration.ofHours(1).toNanos();
     private static final Backoff SNAPSHOT_RETRY = Backoff.doubling(Duration.ofSeconds(1), Duration.ofMinutes(1));
     private static final long FAILURE_LOG_EVERY = 60;
     private volatile boolean closed;
@@ -359,7 +361,7 @@ public final class MemoryStateStore implements StateStore {
 
         long clientPasses;
         if (decision.status == GreylistOutcome.Status.PASSED) {
-            clientPasses = request.dryRun() ? livePasses(client, now) + 1 : countClientPass(client, now, maxAge);
+            clientPasses = request.dryRun() ? passesIfCounted(client, now, maxAge) : countClientPass(client, now, maxAge);
         } else {
             clientPasses = livePasses(client, now);
         }
@@ -390,6 +392,7 @@ public final class MemoryStateStore implements StateStore {
     private long countClientPass(String client, long now, long maxAge) {
         ClientState updated = clients.compute(client, (key, current) -> {
             ClientState live = live(current, now);
+            if (live != null && !anHourSinceLastCounted(live, now, maxAge)) return live;
             ClientState next = live == null
                     ? new ClientState(1, sat(now, maxAge))
                     : new ClientState(live.passes() + 1, Math.max(live.expiresAtNanos(), sat(now, maxAge)));
@@ -399,6 +402,22 @@ public final class MemoryStateStore implements StateStore {
         return updated.passes();
     }
 
+    /** What {@link #countClientPass} would make of the client's passes, changing nothing. */
+    private long passesIfCounted(String client, long now, long maxAge) {
+        ClientState live = live(clients.get(client), now);
+        if (live == null) return 1;
+        return anHourSinceLastCounted(live, now, maxAge) ? live.passes() + 1 : live.passes();
+    }
+
+    /**
+     * postgrey counts a client's passes, and renews an allowed client, at most once an hour ("record only one attempt
+     * per hour"): a sender retrying a burst of messages at once is one client that retried, not many. Every count and
+     * renewal sets the expiry to that moment plus maxAge, so the last one was at expiry minus maxAge.
+     */
+    private static boolean anHourSinceLastCounted(ClientState live, long now, long maxAge) {
+        return now >= sat(live.expiresAtNanos() - maxAge, CLIENT_COUNT_INTERVAL_NANOS);
+    }
+
     /** @return the client's passes when it is (still) auto-allowed, its entry refreshed; -1 when not */
     private long refreshAllowedClient(String client, long now, long maxAge, int autoAllowAfter) {
         long[] passes = {-1};
@@ -406,6 +425,7 @@ public final class MemoryStateStore implements StateStore {
             ClientState live = live(current, now);
             if (live == null || live.passes() < autoAllowAfter) return current;
             passes[0] = live.passes();
+            if (!anHourSinceLastCounted(live, now, maxAge)) return current;
             long expiresAt = sat(now, maxAge);
             if (expiresAt <= live.expiresAtNanos()) return current;
             ClientState next = new ClientState(live.passes(), expiresAt);
