@@ -359,6 +359,12 @@ public final class ConfigLoader {
     private CheckConfig.RateLimit rateLimit(Section c, String name) {
         CheckConfig.RateKey key = enumValue(c, "key", CheckConfig.RateKey.class, null);
         CheckConfig.RateUnit unit = enumValue(c, "count", CheckConfig.RateUnit.class, CheckConfig.RateUnit.RECIPIENTS);
+        if (key == CheckConfig.RateKey.RECIPIENT_DOMAIN && unit != CheckConfig.RateUnit.RECIPIENTS) {
+            // SMTPD_POLICY_README: at END-OF-MESSAGE, where messages and bytes are counted, Postfix sends the recipient
+            // only when the message has one; a message to several would never be counted.
+            throw c.error("count", "a recipient-domain limit counts recipients (Postfix names the recipient at "
+                    + "END-OF-MESSAGE only for mail to one recipient, so messages and bytes to several would go uncounted)");
+        }
         List<RateWindow> windows = c.each("limits", ConfigLoader::rateWindow);
         if (windows.isEmpty()) throw c.error("limits", "at least one limit is needed, e.g. [100/1h, 1000/1d]");
         Set<Duration> periods = new HashSet<>();

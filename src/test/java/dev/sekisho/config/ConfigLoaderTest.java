@@ -145,6 +145,17 @@ class ConfigLoaderTest {
                       - type: rate-limit
                         limits: [10/1h]
                 """).reason()).contains("required");
+        ConfigException perRecipientDomainMessages = errorOf("""
+                services:
+                  mx:
+                    checks:
+                      - type: rate-limit
+                        key: recipient-domain
+                        count: messages
+                        limits: [10/1h]
+                """);
+        assertThat(perRecipientDomainMessages.key()).isEqualTo("services.mx.checks[0].count");
+        assertThat(perRecipientDomainMessages.reason()).contains("a recipient-domain limit counts recipients");
         assertThat(errorOf("""
                 default-service: smtp
                 services:
