@@ -73,6 +73,12 @@ final class VerdictLog implements Engine.Listener {
     }
 
     @Override
+    public void decisionFailed(Transaction tx, RuntimeException cause) {
+        metrics.counter("sekisho.decision.failures", "service", tx.service()).increment();
+        LOG.error("service={} deciding failed outside the checks; the failure verdict is answered", tx.service(), cause);
+    }
+
+    @Override
     public void checkFailed(Transaction tx, Check check, RuntimeException cause) {
         metrics.counter("sekisho.check.failures", "service", tx.service(), "check", check.name()).increment();
         LOG.warn("service={} check={} could not answer: {}", tx.service(), check.name(), cause.toString());

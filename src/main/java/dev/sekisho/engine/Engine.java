@@ -27,6 +27,9 @@ public final class Engine {
         default void decided(Transaction transaction, Verdict verdict) { }
 
         default void checkFailed(Transaction transaction, Check check, RuntimeException cause) { }
+
+        /** Deciding failed outside any check (counting an accepted mail's charges, a bug); the failure verdict was given. */
+        default void decisionFailed(Transaction transaction, RuntimeException cause) { }
     }
 
     private final Map<String, ServicePolicy> services;
@@ -44,9 +47,20 @@ public final class Engine {
     }
 
 
-    /** Decide, counting what the checks count. */
+    /**
+     * Decide, counting what the checks count. A failure outside the checks (a charge that cannot be counted when the
+     * state store fails) gets the service's failure verdict, as a failing check does: the operator chose how to fail.
+     */
     public Verdict decide(Transaction transaction) {
-        Verdict verdict = run(transaction);
+        ServicePolicy policy = policyFor(transaction.service());
+        Verdict verdict;
+        try {
+            verdict = run(policy, transaction);
+        } catch (RuntimeException e) {
+            listener.decisionFailed(transaction, e);
+            Explanation why = new Explanation("engine", "failure-verdict", "", "could not decide: " + e.getMessage(), Map.of());
+            verdict = new Verdict(stageSafe(policy.failureVerdict(), transaction.stage()), why, List.of(why), List.of(), true);
+        }
         listener.decided(transaction, verdict);
         return verdict;
     }
@@ -73,8 +87,7 @@ public final class Engine {
         return results;
     }
 
-    private Verdict run(Transaction transaction) {
-        ServicePolicy policy = policyFor(transaction.service());
+    private Verdict run(ServicePolicy policy, Transaction transaction) {
         Instant now = clock.instant();
         Instant deadline = now.plus(policy.deadline());
         // Checked after every check: the clock's milliseconds, not an Instant, cost a fraction of a full reading.

@@ -60,6 +60,35 @@ class EngineTest {
         assertThat(asked).hasValue(0);
     }
 
+    @Test
+    void aFailureOutsideTheChecksGetsTheServicesFailureVerdict() throws Exception {
+        Charge failing = new Charge() {
+            @Override
+            public java.util.Optional<CheckResult> commit() {
+                throw new IllegalStateException("state store unreachable");
+            }
+
+            @Override
+            public void refund() {
+            }
+        };
+        List<String> failures = new ArrayList<>();
+        Action failClosed = Action.defer(451, "4.3.0", "try later");
+        Engine engine = new Engine(Map.of("mx", new ServicePolicy("mx",
+                List.of(check("limit", CheckResult.pass(Explanation.of("limit", "within"), failing))), Duration.ofSeconds(1), failClosed)),
+                clock, new Engine.Listener() {
+                    @Override
+                    public void decisionFailed(Transaction transaction, RuntimeException cause) {
+                        failures.add(cause.getMessage());
+                    }
+                });
+        Verdict verdict = engine.decide(rcpt());
+        assertThat(verdict.action()).isEqualTo(failClosed);
+        assertThat(verdict.fault()).isTrue();
+        assertThat(verdict.decidedBy().detail()).contains("state store unreachable");
+        assertThat(failures).containsExactly("state store unreachable");
+    }
+
     /** A charge that records what happens to it, and refuses its commit when told to. */
     private static final class RecordingCharge implements Charge {
         final List<String> events;
