@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The main job: the policy server, HTTP endpoints and embedded state, until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -49,6 +51,15 @@ public final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         Path data = dataDir != null ? dataDir : config.dataDir() != null ? config.dataDir() : DataDirectory.defaultPath();
+        // SIGHUP's handler goes in before anything starts: the JVM's own ends the process, and the policy server answers
+        // (and an init system may ask for a reload) before start() has returned. A SIGHUP that comes while starting is
+        // carried out once started: the file may have changed after it was read.
+        AtomicReference<Application> started = new AtomicReference<>();
+        AtomicBoolean reloadWanted = new AtomicBoolean();
+        Signal.handle(new Signal("HUP"), signal -> Thread.ofVirtual().start(() -> {
+            reloadWanted.set(true);
+            reloadIfWanted(started.get(), reloadWanted, log);
+        }));
         Application app;
         try {
             app = Application.start(config, data, Clock.systemUTC(), new FileOutputStream(FileDescriptor.out));
@@ -62,14 +73,19 @@ public final class ServeCommand implements Callable<Integer> {
             app.close();
             stopped.countDown();
         }, "sekisho-shutdown"));
-        Signal.handle(new Signal("HUP"), signal -> Thread.ofVirtual().start(() -> {
-            try {
-                log.info("SIGHUP: {}", app.reload());
-            } catch (RuntimeException e) {
-                log.error("SIGHUP: configuration refused, the old one keeps running: {}", e.getMessage());
-            }
-        }));
+        started.set(app);
+        reloadIfWanted(app, reloadWanted, log);
         stopped.await();
         return 0;
+    }
+
+    /** Reloads once for the SIGHUPs seen since the last reload, when the server has started. */
+    private static void reloadIfWanted(Application app, AtomicBoolean wanted, Logger log) {
+        if (app == null || !wanted.getAndSet(false)) return;
+        try {
+            log.info("SIGHUP: {}", app.reload());
+        } catch (RuntimeException e) {
+            log.error("SIGHUP: configuration refused, the old one keeps running: {}", e.getMessage());
+        }
     }
 }
