@@ -38,7 +38,9 @@ class ConfigLoaderTest {
             assertThat(l.address().getAddress().isLoopbackAddress()).isTrue();
         });
         assertThat(config.http().getPort()).isEqualTo(8025);
-        assertThat(config.services().get("mx").checks()).hasAtLeastOneElementOfType(CheckConfig.Greylist.class);
+        assertThat(config.services().get("mx").checks()).filteredOn(CheckConfig.Greylist.class::isInstance).singleElement()
+                .satisfies(c -> assertThat(((CheckConfig.Greylist) c).allowClientNames())
+                        .as("large senders that retry from many addresses").contains(".google.com", ".outbound.protection.outlook.com"));
         assertThat(config.services().get("submission").checks()).anySatisfy(c -> {
             assertThat(c).isInstanceOf(CheckConfig.RateLimit.class);
             assertThat(((CheckConfig.RateLimit) c).key()).isEqualTo(CheckConfig.RateKey.SASL_USERNAME);
