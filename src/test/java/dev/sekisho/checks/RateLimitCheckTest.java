@@ -153,6 +153,24 @@ class RateLimitCheckTest {
     }
 
     @Test
+    void exemptionsByAccountAndBySenderDomain() {
+        ListConfig exempt = new ListConfig(List.of(), Set.of("lists.example.org"), Set.of("relay@example.net"), Set.of());
+        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, exempt,
+                new RateWindow(1, Duration.ofHours(1)));
+        for (int i = 0; i < 3; i++) {
+            CheckResult account = ask(check, Transactions.rcpt("203.0.113.30").login("Relay@example.net").build());
+            assertThat(account.decisive()).isFalse();
+            assertThat(account.explanation().detail()).isEqualTo("exempt: account relay@example.net");
+            CheckResult domain = ask(check, Transactions.rcpt("203.0.113.30").from("news@bounce.lists.example.org").build());
+            assertThat(domain.decisive()).isFalse();
+            assertThat(domain.explanation().detail()).isEqualTo("exempt: sender domain bounce.lists.example.org (entry lists.example.org)");
+        }
+        assertThat(ask(check, Transactions.rcpt("203.0.113.30").from("a@example.com").build()).decisive())
+                .as("nothing exempt was counted: the client's first other mail fits").isFalse();
+        assertThat(ask(check, Transactions.rcpt("203.0.113.30").from("a@example.com").build()).decisive()).isTrue();
+    }
+
+    @Test
     void mailRefusedByALaterCheckIsNotCharged() {
         RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
                 new RateWindow(2, Duration.ofHours(1)));

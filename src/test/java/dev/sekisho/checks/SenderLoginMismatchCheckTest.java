@@ -55,6 +55,15 @@ class SenderLoginMismatchCheckTest {
     }
 
     @Test
+    void deferAndHoldAreAnsweredAsConfigured() {
+        for (Action action : List.of(Action.defer(450, "4.7.1", "check your sender"), Action.of(Action.Kind.HOLD, "sender not owned"))) {
+            CheckResult r = ask(config(CheckConfig.MismatchMatch.DOMAIN, action), mail("alice@example.net", "ceo@bank.example"));
+            assertThat(r.decisive()).isTrue();
+            assertThat(r.action()).isEqualTo(action);
+        }
+    }
+
+    @Test
     void logModeNotesButDoesNotRefuse() {
         CheckResult r = ask(config(CheckConfig.MismatchMatch.DOMAIN, null), mail("alice@example.net", "ceo@bank.example"));
         assertThat(r.decisive()).isFalse();
