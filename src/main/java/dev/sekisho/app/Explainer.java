@@ -45,10 +45,17 @@ public final class Explainer {
             row.put("check", r.explanation().check());
             row.put("decisive", r.decisive());
             row.put("notable", r.notable());
-            row.put("action", r.decisive() || r.routes() ? r.action().kind().name() + (r.action().argument().isEmpty() ? "" : " " + r.action().argument()) : "");
+            row.put("action", r.decisive() || r.routes() ? actionText(r, tx) : "");
             row.put("explanation", r.explanation().toLogString());
             out.add(row);
         }
         return out;
+    }
+
+    /** The action as the server would answer it: one that Postfix forbids or skips at the request's stage is DUNNO. */
+    private static String actionText(CheckResult r, Transaction tx) {
+        String action = r.action().kind().name() + (r.action().argument().isEmpty() ? "" : " " + r.action().argument());
+        return r.action().allowedAt(tx.stage()) ? action
+                : "DUNNO (" + r.action().kind().name() + " is not taken at " + tx.stage().label() + ")";
     }
 }

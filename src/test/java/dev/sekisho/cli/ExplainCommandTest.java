@@ -46,6 +46,31 @@ class ExplainCommandTest {
     }
 
     @Test
+    void anActionPostfixSkipsAtTheStageIsShownAsTheDunnoTheServerAnswers(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("sekisho.yaml"), """
+                lists:
+                  deny:
+                    networks: [198.51.100.0/24]
+                services:
+                  mx:
+                    checks:
+                      - type: deny-list
+                        action: hold
+                """);
+        String request = """
+                request=smtpd_access_policy
+                protocol_state=%s
+                client_address=198.51.100.20
+                sender=x@example.org
+
+                """;
+        assertThat(run(request.formatted("EHLO"), "--config", config.toString()))
+                .startsWith("0\n").containsPattern("deny-list\\s+DECIDES\\s+DUNNO \\(HOLD is not taken at helo\\)");
+        assertThat(run(request.formatted("MAIL"), "--config", config.toString()))
+                .startsWith("0\n").containsPattern("deny-list\\s+DECIDES\\s+HOLD");
+    }
+
+    @Test
     void aMalformedRequestIsAUsageError() {
         assertThat(run("client_address\n\n", "--config", "docs/sekisho.example.yaml")).startsWith("2\n").contains("not a name=value line");
         assertThat(run("request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=mail.example\n\n", "--config",
