@@ -175,6 +175,8 @@ public final class Application implements AutoCloseable, AdminOperations {
         countOverListeners("sekisho.policy.requests", PolicyServer::requestsAnswered, "Policy requests answered");
         countOverListeners("sekisho.policy.decider.failures", PolicyServer::deciderFailures,
                 "Policy requests answered DUNNO because deciding failed unexpectedly");
+        countOverListeners("sekisho.policy.unknown.clients", PolicyServer::unknownClients,
+                "Policy requests answered DUNNO because Postfix did not know the client's address (client_address=unknown)");
         countOverListeners("sekisho.policy.state.write.failures", PolicyServer::answeringFailures,
                 "Batches of policy verdicts answered although what they counted could not be written to the state journal");
         countOverListeners("sekisho.policy.protocol.errors", PolicyServer::protocolErrors,

@@ -37,6 +37,10 @@ public final class Explainer {
         } catch (PolicyProtocolException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
+        if (request.clientAddressUnknown()) {
+            throw new IllegalArgumentException("client_address=unknown: the server answers DUNNO without asking its checks, "
+                    + "none of which can judge a client whose address Postfix does not know");
+        }
         Transaction tx = request.toTransaction(Application.serviceFor(engine, config, request, ""));
         List<Map<String, Object>> out = new ArrayList<>();
         for (CheckResult r : engine.explain(tx)) {

@@ -43,6 +43,9 @@ public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, l
     public static final String RECIPIENT = "recipient";
     public static final String RECIPIENT_COUNT = "recipient_count";
     public static final String CLIENT_ADDRESS = "client_address";
+    /** The client_address Postfix sends when it could not learn the client's address. */
+    static final String UNKNOWN_CLIENT_ADDRESS = "unknown";
+    private static final InetAddress UNSPECIFIED = unspecifiedAddress();
     public static final String CLIENT_NAME = "client_name";
     public static final String REVERSE_CLIENT_NAME = "reverse_client_name";
     public static final String INSTANCE = "instance";
@@ -180,8 +183,21 @@ public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, l
         return attribute(SASL_USERNAME);
     }
 
-    /** The engine's question for this request, asked for the given service. */
+    /**
+     * Postfix sent {@code client_address=unknown}: it does not know who the client is, so no check keyed by the client
+     * can answer. The server answers DUNNO, as postgrey does, without asking the engine.
+     */
+    public boolean clientAddressUnknown() {
+        return clientAddress == UNSPECIFIED;
+    }
+
+    /**
+     * The engine's question for this request, asked for the given service.
+     *
+     * @throws IllegalStateException when the client's address is unknown ({@link #clientAddressUnknown()})
+     */
     public Transaction toTransaction(String service) {
+        if (clientAddressUnknown()) throw new IllegalStateException("client_address=unknown: there is no client to ask about");
         // A dotted quad was accepted only in canonical form (no leading zeros), so it is the text as sent.
         String clientIp = clientAddress instanceof java.net.Inet4Address ? attribute(CLIENT_ADDRESS) : null;
         return new Transaction(service, stage, clientAddress, clientIp, attribute(CLIENT_NAME), attribute(HELO_NAME),
@@ -316,6 +332,10 @@ public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, l
         if (literal == null || literal.isEmpty()) {
             throw new PolicyProtocolException("missing attribute", CLIENT_ADDRESS, "");
         }
+        // Postfix's word for an address it could not learn (XCLIENT ADDR=[UNAVAILABLE], a failed peer lookup): a valid
+        // request about which no address-based check can say anything. It stands in as the unspecified address, which
+        // no client has; clientAddressUnknown() tells it apart, and toTransaction() refuses to ask the engine about it.
+        if (literal.equals(UNKNOWN_CLIENT_ADDRESS)) return UNSPECIFIED;
         InetAddress dotted = dottedQuad(literal);
         if (dotted != null) return dotted;
         InetAddress hex = hexIpv6(literal);
@@ -359,5 +379,13 @@ public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, l
         literal.getIPv6AddressParametersBuilder().allowBinary(false);
         literal.getIPv6AddressParametersBuilder().allowBase85(false);
         return literal.toParams();
+    }
+
+    private static InetAddress unspecifiedAddress() {
+        try {
+            return InetAddress.getByAddress(new byte[4]);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError("four bytes are an IPv4 address", e);
+        }
     }
 }

@@ -48,6 +48,7 @@ public final class PolicyServer implements AutoCloseable {
     private final AtomicInteger activeConnections = new AtomicInteger();
     private final LongAdder requestsAnswered = new LongAdder();
     private final LongAdder deciderFailures = new LongAdder();
+    private final LongAdder unknownClients = new LongAdder();
     private final LongAdder answeringFailures = new LongAdder();
     /** When a failure of {@link Decider#beforeAnswering()} was last logged; racy by design (at worst two lines). */
     private volatile long lastAnsweringFailureLog = System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS - 1;
@@ -142,6 +143,11 @@ public final class PolicyServer implements AutoCloseable {
     /** Requests for which the decider threw, answered DUNNO. */
     public long deciderFailures() {
         return deciderFailures.sum();
+    }
+
+    /** Requests whose client_address was "unknown", answered DUNNO without deciding. */
+    public long unknownClients() {
+        return unknownClients.sum();
     }
 
     /** Batches whose {@link Decider#beforeAnswering()} threw; their answers went out anyway. */
@@ -248,6 +254,11 @@ public final class PolicyServer implements AutoCloseable {
     private final class LoopOwner implements PolicyEventLoop.Owner {
         @Override
         public Action decide(PolicyRequest request, String remote) {
+            if (request.clientAddressUnknown()) {
+                unknownClients.increment();
+                log.debug("policy client {}: {} request with client_address=unknown answered DUNNO", remote, request.protocolState());
+                return Action.DUNNO;
+            }
             try {
                 Verdict verdict = decider.decide(request.toTransaction(serviceResolver.serviceFor(request)));
                 if (verdict == null) throw new IllegalStateException("decider returned no verdict");

@@ -182,6 +182,17 @@ class PolicyRequestTest {
     }
 
     @Test
+    void anUnknownClientAddressIsAValidRequestThatNoCheckIsAskedAbout() throws Exception {
+        PolicyRequest unknown = PolicyRequest.parse(minimal("RCPT", "unknown"));
+        assertThat(unknown.clientAddressUnknown()).isTrue();
+        assertThatThrownBy(() -> unknown.toTransaction("mx")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("client_address=unknown");
+        PolicyRequest unspecified = PolicyRequest.parse(minimal("RCPT", "0.0.0.0"));
+        assertThat(unspecified.clientAddressUnknown()).as("a literal 0.0.0.0 is an address, if an odd one").isFalse();
+        assertThat(unspecified.toTransaction("mx").clientIp()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
     void nonNumericSizeIsAnErrorNamingAttributeAndValue() {
         assertThatThrownBy(() -> PolicyRequest.parse(minimal("END-OF-MESSAGE", "192.0.2.1") + "size=12k\n"))
                 .isInstanceOfSatisfying(PolicyProtocolException.class, e -> {

@@ -71,6 +71,21 @@ class PolicyServerTest {
     }
 
     @Test
+    void aRequestWithoutTheClientsAddressIsAnsweredDunnoOnTheSameConnection() throws Exception {
+        PolicyServer server = start(ECHO, PolicyServerLimits.DEFAULTS);
+        try (PolicyClient client = new PolicyClient(server)) {
+            client.send(PolicyRequestTest.minimal("RCPT", "unknown") + "recipient=a@example.test\n\n");
+            assertThat(client.readReply()).isEqualTo("action=DUNNO\n\n");
+            client.send(rcpt("b@example.test", ""));
+            assertThat(client.readReply()).isEqualTo("action=INFO mx RCPT b@example.test\n\n");
+        }
+        server.close();
+        assertThat(server.unknownClients()).isEqualTo(1);
+        assertThat(server.protocolErrors()).isZero();
+        assertThat(server.deciderFailures()).isZero();
+    }
+
+    @Test
     void answersPipelinedRequestsInOrder() throws Exception {
         PolicyServer server = start(ECHO, PolicyServerLimits.DEFAULTS);
         try (PolicyClient client = new PolicyClient(server)) {
