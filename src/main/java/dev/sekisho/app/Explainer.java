@@ -4,6 +4,7 @@ import dev.sekisho.config.SekishoConfig;
 import dev.sekisho.engine.CheckResult;
 import dev.sekisho.engine.Engine;
 import dev.sekisho.engine.Transaction;
+import dev.sekisho.engine.Verdict;
 import dev.sekisho.postfix.PolicyProtocolException;
 import dev.sekisho.postfix.PolicyRequest;
 import dev.sekisho.state.memory.MemoryStateStore;
@@ -53,6 +54,15 @@ public final class Explainer {
             row.put("explanation", r.explanation().toLogString());
             out.add(row);
         }
+        // Last, what the server would answer: the first decisive check, a route, the stage's limits, all applied.
+        Verdict verdict = engine.verdictWithoutCounting(tx);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("service", tx.service());
+        answer.put("check", "");
+        answer.put("answer", true);
+        answer.put("action", verdict.action().kind().name() + (verdict.action().argument().isEmpty() ? "" : " " + verdict.action().argument()));
+        answer.put("explanation", verdict.decidedBy() == null ? "no check decided" : verdict.decidedBy().toLogString());
+        out.add(answer);
         return out;
     }
 

@@ -47,6 +47,10 @@ public final class ExplainCommand implements Callable<Integer> {
             JsonNode results = configFile != null ? offline(attributes) : admin.client().post("/api/explain", attributes);
             PrintWriter out = spec.commandLine().getOut();
             for (JsonNode r : results) {
+                if (r.path("answer").asBoolean()) {
+                    out.printf("%-34s %-30s %s%n", "=> the server answers", r.path("action").asText(), r.path("explanation").asText());
+                    continue;
+                }
                 out.printf("%-24s %-9s %-30s %s%n", r.path("check").asText(), r.path("decisive").asBoolean() ? "DECIDES" : r.path("notable").asBoolean() ? "logs" : "passes",
                         r.path("action").asText(), r.path("explanation").asText());
             }

@@ -55,7 +55,7 @@ public final class Engine {
         ServicePolicy policy = policyFor(transaction.service());
         Verdict verdict;
         try {
-            verdict = run(policy, transaction);
+            verdict = run(policy, transaction, false);
         } catch (RuntimeException e) {
             listener.decisionFailed(transaction, e);
             Explanation why = new Explanation("engine", "failure-verdict", "", "could not decide: " + e.getMessage(), Map.of());
@@ -87,12 +87,20 @@ public final class Engine {
         return results;
     }
 
-    private Verdict run(ServicePolicy policy, Transaction transaction) {
+    /**
+     * The verdict {@link #decide} would give, counting nothing and telling no listener: for {@code sekisho explain}.
+     * In a dry run the checks hand out no charges, so nothing is committed either.
+     */
+    public Verdict verdictWithoutCounting(Transaction transaction) {
+        return run(policyFor(transaction.service()), transaction, true);
+    }
+
+    private Verdict run(ServicePolicy policy, Transaction transaction, boolean dryRun) {
         Instant now = clock.instant();
         Instant deadline = now.plus(policy.deadline());
         // Checked after every check: the clock's milliseconds, not an Instant, cost a fraction of a full reading.
         long deadlineMillis = epochMillisAtMost(deadline);
-        EvaluationContext context = new EvaluationContext(now, deadline, false);
+        EvaluationContext context = new EvaluationContext(now, deadline, dryRun);
         List<Explanation> trail = new ArrayList<>(policy.checks().size());
         List<Charge> charges = new ArrayList<>(2);
         List<Explanation> notes = List.of();
@@ -102,7 +110,7 @@ public final class Engine {
             try {
                 result = check.evaluate(transaction, context);
             } catch (RuntimeException e) {
-                listener.checkFailed(transaction, check, e);
+                if (!dryRun) listener.checkFailed(transaction, check, e); // explain counts nothing, failures neither
                 Explanation why = new Explanation(check.name(), "failure-verdict", "", "could not answer: " + e.getMessage(), Map.of());
                 return conclude(transaction, new Verdict(failureVerdict(policy, route), why, append(trail, why), notes, true), charges);
             }

@@ -267,7 +267,7 @@ class ApplicationTest {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpAddress().getPort() + "/api/explain"))
                 .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.body()).contains("\"check\":\"restrictions\"").contains("\"check\":\"per-client-ip\"").contains("\"check\":\"greylist\"")
-                .contains("DEFER_IF_PERMIT");
+                .contains("DEFER_IF_PERMIT").contains("\"answer\":true");
         try (PolicyClient c = client()) {
             clock.advance(Duration.ofSeconds(400));
             assertThat(c.ask(PolicyClient.rcpt("203.0.113.7", "a@example.org", "b@example.test", "mx")))

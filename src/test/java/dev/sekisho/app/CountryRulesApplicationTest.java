@@ -120,16 +120,21 @@ class CountryRulesApplicationTest {
     void explainShowsTheCountryAndTheRule() throws Exception {
         start("geoip:\n  country-database: country.mmdb\n");
         List<Map<String, Object>> mx = app.explain(PolicyClient.rcpt("203.0.113.9", "a@example.org", "b@example.jp", "mx"));
-        assertThat(mx).singleElement().satisfies(row -> {
+        assertThat(mx).hasSize(2);
+        assertThat(mx.get(0)).satisfies(row -> {
             assertThat(row.get("decisive")).isEqualTo(true);
             assertThat(row.get("explanation")).isEqualTo(
                     "check=no-cn rule=\"deny-countries CN\" key=country=CN client=203.0.113.9 detail=\"country CN is denied\"");
         });
+        assertThat(mx.get(1)).as("the answer").containsEntry("answer", true)
+                .satisfies(row -> assertThat((String) row.get("action")).startsWith("REJECT"));
         List<Map<String, Object>> home = app.explain(submissionEnd("192.0.2.20"));
-        assertThat(home).singleElement().satisfies(row -> assertThat(row.get("explanation")).isEqualTo(
+        assertThat(home.get(0)).satisfies(row -> assertThat(row.get("explanation")).isEqualTo(
                 "check=abroad rule=\"countries not-in JP\" key=sasl-username=alice@example.jp detail=\"country JP is listed: not counted\""));
+        assertThat(home.get(1)).containsEntry("answer", true).containsEntry("action", "DUNNO");
         List<Map<String, Object>> abroad = app.explain(submissionEnd("198.51.100.20"));
-        assertThat(abroad).singleElement().satisfies(row -> assertThat((String) row.get("explanation"))
+        assertThat(abroad).hasSize(2);
+        assertThat(abroad.get(0)).satisfies(row -> assertThat((String) row.get("explanation"))
                 .startsWith("check=abroad key=sasl-username=alice@example.jp country=US 1d=0/2"));
     }
 
@@ -140,7 +145,9 @@ class CountryRulesApplicationTest {
             assertThat(c.ask(PolicyClient.rcpt("203.0.113.9", "a@example.org", "b@example.jp", "mx"))).isEqualTo("DUNNO");
             for (int i = 0; i < 4; i++) assertThat(send(c, "198.51.100.20")).isEqualTo("DUNNO");
         }
-        assertThat(app.explain(PolicyClient.rcpt("203.0.113.9", "a@example.org", "b@example.jp", "mx"))).singleElement()
-                .satisfies(row -> assertThat((String) row.get("explanation")).contains("country rules are off: no country database is configured"));
+        List<Map<String, Object>> rows = app.explain(PolicyClient.rcpt("203.0.113.9", "a@example.org", "b@example.jp", "mx"));
+        assertThat(rows).hasSize(2);
+        assertThat((String) rows.get(0).get("explanation")).contains("country rules are off: no country database is configured");
+        assertThat(rows.get(1)).containsEntry("answer", true).containsEntry("action", "DUNNO");
     }
 }

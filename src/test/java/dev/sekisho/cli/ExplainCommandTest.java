@@ -42,7 +42,8 @@ class ExplainCommandTest {
         assertThat(output).startsWith("0\n");
         assertThat(output).containsPattern("deny-list\\s+DECIDES\\s+REJECT Access denied")
                 .containsPattern("greylist\\s+DECIDES\\s+DEFER_IF_PERMIT Greylisted")
-                .containsPattern("per-client-ip\\s+passes");
+                .containsPattern("per-client-ip\\s+passes")
+                .as("the first decisive check is the answer").containsPattern("=> the server answers\\s+REJECT Access denied\\s+check=deny-list");
     }
 
     @Test
@@ -65,7 +66,8 @@ class ExplainCommandTest {
 
                 """;
         assertThat(run(request.formatted("EHLO"), "--config", config.toString()))
-                .startsWith("0\n").containsPattern("deny-list\\s+DECIDES\\s+DUNNO \\(HOLD is not taken at helo\\)");
+                .startsWith("0\n").containsPattern("deny-list\\s+DECIDES\\s+DUNNO \\(HOLD is not taken at helo\\)")
+                .containsPattern("=> the server answers\\s+DUNNO ");
         assertThat(run(request.formatted("MAIL"), "--config", config.toString()))
                 .startsWith("0\n").containsPattern("deny-list\\s+DECIDES\\s+HOLD");
     }
