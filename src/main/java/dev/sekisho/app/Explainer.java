@@ -1,6 +1,7 @@
 package dev.sekisho.app;
 
 import dev.sekisho.config.SekishoConfig;
+import dev.sekisho.engine.Action;
 import dev.sekisho.engine.CheckResult;
 import dev.sekisho.engine.Engine;
 import dev.sekisho.engine.Transaction;
@@ -60,7 +61,7 @@ public final class Explainer {
         answer.put("service", tx.service());
         answer.put("check", "");
         answer.put("answer", true);
-        answer.put("action", verdict.action().kind().name() + (verdict.action().argument().isEmpty() ? "" : " " + verdict.action().argument()));
+        answer.put("action", text(verdict.action()));
         answer.put("explanation", verdict.decidedBy() == null ? "no check decided" : verdict.decidedBy().toLogString());
         out.add(answer);
         return out;
@@ -68,8 +69,12 @@ public final class Explainer {
 
     /** The action as the server would answer it: one that Postfix forbids or skips at the request's stage is DUNNO. */
     private static String actionText(CheckResult r, Transaction tx) {
-        String action = r.action().kind().name() + (r.action().argument().isEmpty() ? "" : " " + r.action().argument());
-        return r.action().allowedAt(tx.stage()) ? action
+        return r.action().allowedAt(tx.stage()) ? text(r.action())
                 : "DUNNO (" + r.action().kind().name() + " is not taken at " + tx.stage().label() + ")";
+    }
+
+    /** An action as explain shows it: its kind, then its argument when it has one. */
+    private static String text(Action action) {
+        return action.argument().isEmpty() ? action.kind().name() : action.kind().name() + " " + action.argument();
     }
 }

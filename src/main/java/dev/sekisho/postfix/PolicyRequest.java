@@ -43,9 +43,6 @@ public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, l
     public static final String RECIPIENT = "recipient";
     public static final String RECIPIENT_COUNT = "recipient_count";
     public static final String CLIENT_ADDRESS = "client_address";
-    /** The client_address Postfix sends when it could not learn the client's address. */
-    static final String UNKNOWN_CLIENT_ADDRESS = "unknown";
-    private static final InetAddress UNSPECIFIED = unspecifiedAddress();
     public static final String CLIENT_NAME = "client_name";
     public static final String REVERSE_CLIENT_NAME = "reverse_client_name";
     public static final String INSTANCE = "instance";
@@ -332,14 +329,15 @@ public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, l
         if (literal == null || literal.isEmpty()) {
             throw new PolicyProtocolException("missing attribute", CLIENT_ADDRESS, "");
         }
-        // Postfix's word for an address it could not learn (XCLIENT ADDR=[UNAVAILABLE], a failed peer lookup): a valid
-        // request about which no address-based check can say anything. It stands in as the unspecified address, which
-        // no client has; clientAddressUnknown() tells it apart, and toTransaction() refuses to ask the engine about it.
-        if (literal.equals(UNKNOWN_CLIENT_ADDRESS)) return UNSPECIFIED;
         InetAddress dotted = dottedQuad(literal);
         if (dotted != null) return dotted;
         InetAddress hex = hexIpv6(literal);
         if (hex != null) return hex;
+        // Postfix's word for an address it could not learn (XCLIENT ADDR=[UNAVAILABLE], a failed peer lookup): a valid
+        // request about which no address-based check can say anything. It stands in as the unspecified address, which
+        // no client has; clientAddressUnknown() tells it apart, and toTransaction() refuses to ask the engine about it.
+        // Asked after the literals, so that the usual request does not pay for it.
+        if (literal.equals(UNKNOWN_CLIENT_ADDRESS)) return UNSPECIFIED;
         // IPAddressString trims surrounding white space; a literal from Postfix never has any.
         boolean blankAtEdge = literal.charAt(0) <= ' ' || literal.charAt(literal.length() - 1) <= ' ';
         IPAddress address = blankAtEdge ? null : new IPAddressString(literal, ADDRESS_LITERAL).getAddress();
@@ -380,6 +378,10 @@ public record PolicyRequest(Stage stage, InetAddress clientAddress, long size, l
         literal.getIPv6AddressParametersBuilder().allowBase85(false);
         return literal.toParams();
     }
+
+    /** The client_address Postfix sends when it could not learn the client's address. */
+    private static final String UNKNOWN_CLIENT_ADDRESS = "unknown";
+    private static final InetAddress UNSPECIFIED = unspecifiedAddress();
 
     private static InetAddress unspecifiedAddress() {
         try {
