@@ -16,6 +16,7 @@ import dev.sekisho.checks.RateLimitCheck;
 import dev.sekisho.checks.RestrictionCheck;
 import dev.sekisho.checks.RestrictionIndex;
 import dev.sekisho.checks.SenderLoginMismatchCheck;
+import dev.sekisho.checks.TransactionRecipients;
 import dev.sekisho.config.CheckConfig;
 import dev.sekisho.config.SekishoConfig;
 import dev.sekisho.engine.Check;
@@ -26,6 +27,7 @@ import dev.sekisho.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,7 +54,17 @@ final class CheckFactory {
     static Engine engine(SekishoConfig config, StateStore store, InstantSource clock, Engine.Listener listener, GeoIp geoIp) {
         ClientCountry countries = new ClientCountry(geoIp, LOG::warn);
         RestrictionIndex restrictions = new RestrictionIndex(store);
-        return engine(config, store, restrictions, clock, listener, countries, accounts(config, store, restrictions, countries));
+        return engine(config, store, restrictions, transactionRecipients(), clock, listener, countries,
+                accounts(config, store, restrictions, countries));
+    }
+
+    /**
+     * Where rate limits keep the recipients of open transactions: room for 100,000 transactions in flight at once (a
+     * fleet of Postfix instances with thousands of smtpd processes has far fewer), each forgotten an hour after it
+     * opened if its END-OF-MESSAGE never came.
+     */
+    static TransactionRecipients transactionRecipients() {
+        return new TransactionRecipients(100_000, Duration.ofHours(1), LOG::warn);
     }
 
     /**
@@ -74,10 +86,11 @@ final class CheckFactory {
 
     /**
      * @param restrictions {@code store}'s restrictions, the one index every reader of that store shares
+     * @param transactions the recipients of open transactions, one for the server so that a reload keeps them
      * @param countries    one per engine: without a country database, "country rules are off" is logged once per configuration
      */
-    static Engine engine(SekishoConfig config, StateStore store, RestrictionIndex restrictions, InstantSource clock, Engine.Listener listener,
-                         ClientCountry countries, AccountRules accounts) {
+    static Engine engine(SekishoConfig config, StateStore store, RestrictionIndex restrictions, TransactionRecipients transactions,
+                         InstantSource clock, Engine.Listener listener, ClientCountry countries, AccountRules accounts) {
         ClientNetworks networks = new ClientNetworks(config.networks().ipv4(), config.networks().ipv6());
         ListMatcher allow = new ListMatcher(config.allow());
         ListMatcher deny = new ListMatcher(config.deny());
@@ -89,7 +102,7 @@ final class CheckFactory {
                     case CheckConfig.Restrictions r -> new RestrictionCheck(r.name(), restrictions, r.action());
                     case CheckConfig.AllowList a -> ListCheck.allow(a.name(), allow);
                     case CheckConfig.DenyList d -> ListCheck.deny(d.name(), deny, d.action());
-                    case CheckConfig.RateLimit r -> new RateLimitCheck(r, networks, store, countries);
+                    case CheckConfig.RateLimit r -> new RateLimitCheck(r, networks, store, transactions, countries);
                     case CheckConfig.Greylist g -> new GreylistCheck(g, networks, store);
                     case CheckConfig.SenderLoginMismatch m -> new SenderLoginMismatchCheck(m);
                     case CheckConfig.Country c2 -> new CountryCheck(c2, countries);

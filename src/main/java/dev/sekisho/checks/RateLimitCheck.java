@@ -15,7 +15,9 @@ import dev.sekisho.state.RateRequest;
 import dev.sekisho.state.StateStore;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -24,10 +26,18 @@ import java.util.Optional;
  * Limits how much one key (client, network, account, sender, domain) may send, over one or more
  * windows at once (GCRA, so no burst at a window boundary).
  *
- * <p>Where the charge happens follows what is known when: recipients are charged per RCPT;
- * messages and bytes at END-OF-MESSAGE (size is known, the message is accepted), while RCPT only
- * checks that one more still fits so that a sender over its limit is stopped before DATA.
- * The check only looks; the engine counts when the mail is accepted, so refused mail costs nothing.
+ * <p>Only accepted mail is charged, and it is charged at END-OF-MESSAGE, when Postfix says what it accepted: the
+ * message, its size, and its {@code recipient_count}. A transaction abandoned before its data, and a recipient Postfix
+ * refused after Sekisho's answer, cost nothing. At END-OF-MESSAGE one atomic call decides and charges; when a later
+ * check refuses the mail after all, the charge is given back ({@link Charge#cancel()}).
+ *
+ * <p>RCPT only looks, so that a sender over its limit is stopped before DATA: one more message, the SIZE= estimate,
+ * or, for recipients, the recipients this transaction already has ({@link TransactionRecipients}) plus this one, so
+ * that a limit of 100 refuses the 101st RCPT of a single message. A recipient is added to that running count only
+ * when the engine's verdict accepts it.
+ *
+ * <p>Postfix names the recipient only at RCPT (at END-OF-MESSAGE only for mail to one recipient), so a
+ * {@code recipient-domain} limit charges at END-OF-MESSAGE the domains its running count holds.
  *
  * <p>A soft limit ({@code action: doubtful}) counts the same way, but over the limit it marks the mail doubtful
  * ({@link CheckResult#doubt}, read by {@link DoubtfulMailCheck}) instead of refusing it. Only the over-the-limit
@@ -38,18 +48,20 @@ public final class RateLimitCheck implements Check {
     private final ClientNetworks networks;
     private final ListMatcher exempt;
     private final StateStore store;
+    private final TransactionRecipients transactions;
     private final String keyName;
     private final String unitName;
     private final String[] windowNames;
     /** Null when the limit applies to every client whatever its country. */
     private final CountryScope countryScope;
 
-    public RateLimitCheck(CheckConfig.RateLimit config, ClientNetworks networks, StateStore store) {
-        this(config, networks, store, null);
-    }
-
-    /** @param countries where a country condition ({@code countries:}) looks up the client; may be null without one */
-    public RateLimitCheck(CheckConfig.RateLimit config, ClientNetworks networks, StateStore store, ClientCountry countries) {
+    /**
+     * @param transactions where RCPT keeps each open transaction's recipients; shared by every limit and every
+     *                     configuration of one server
+     * @param countries    where a country condition ({@code countries:}) looks up the client; may be null without one
+     */
+    public RateLimitCheck(CheckConfig.RateLimit config, ClientNetworks networks, StateStore store, TransactionRecipients transactions,
+                          ClientCountry countries) {
         if (config.countries() != null && countries == null) {
             throw new IllegalArgumentException("rate limit " + config.name() + " has a country condition but no country source");
         }
@@ -58,6 +70,7 @@ public final class RateLimitCheck implements Check {
         this.networks = networks;
         this.exempt = new ListMatcher(config.exempt());
         this.store = store;
+        this.transactions = transactions;
         this.keyName = config.key().name().toLowerCase(Locale.ROOT).replace('_', '-');
         this.unitName = config.count().name().toLowerCase(Locale.ROOT);
         this.windowNames = config.windows().stream().map(w -> DurationText.format(w.period())).toArray(String[]::new);
@@ -70,56 +83,161 @@ public final class RateLimitCheck implements Check {
 
     @Override
     public CheckResult evaluate(Transaction tx, EvaluationContext context) {
-        Optional<Cost> cost = costAt(tx);
-        if (cost.isEmpty()) return CheckResult.pass(Explanation.of(name(), "not counted at " + tx.stage()));
+        Stage stage = tx.stage();
+        if (stage != Stage.RCPT && stage != Stage.END_OF_MESSAGE) return CheckResult.pass(Explanation.of(name(), "not counted at " + stage));
+        if (stage == Stage.END_OF_MESSAGE && config.key() == CheckConfig.RateKey.RECIPIENT_DOMAIN) return recipientDomainsAtEnd(tx, context);
         Optional<String> key = keyOf(tx);
         if (key.isEmpty()) return CheckResult.pass(Explanation.of(name(), "no " + keyName + " to count"));
-        final String subject;
+        Counted counted = counted(tx, key.get());
+        if (counted.skipped() != null) return counted.skipped();
+        return stage == Stage.RCPT ? atRcpt(tx, key.get(), counted.subject(), context) : atEnd(tx, key.get(), counted.subject(), context);
+    }
+
+    /** Who is counted as the explanation names it, or, when nobody is, the passing answer that says why. */
+    private record Counted(String subject, CheckResult skipped) {
+    }
+
+    private Counted counted(Transaction tx, String key) {
+        String subject;
         if (countryScope == null) {
-            subject = keyName + "=" + key.get();
+            subject = keyName + "=" + key;
         } else { // a limit for some countries only ("from abroad"): a client elsewhere is not counted
             ClientCountry.Answer country = countryScope.countries().of(tx);
             String outside = countryScope.outside(country);
-            if (outside != null) return CheckResult.pass(new Explanation(name(), countryScope.rule(), keyName + "=" + key.get(), outside, Map.of()));
-            subject = keyName + "=" + key.get() + " country=" + (country.known() ? country.code() : "unknown");
+            if (outside != null) return new Counted(null, CheckResult.pass(new Explanation(name(), countryScope.rule(), keyName + "=" + key, outside, Map.of())));
+            subject = keyName + "=" + key + " country=" + (country.known() ? country.code() : "unknown");
         }
         if (!exempt.isEmpty()) {
             Optional<String> why = exempt.match(tx);
-            if (why.isPresent()) return CheckResult.pass(new Explanation(name(), "exempt", subject, "exempt: " + why.get(), Map.of()));
+            if (why.isPresent()) return new Counted(null, CheckResult.pass(new Explanation(name(), "exempt", subject, "exempt: " + why.get(), Map.of())));
         }
-        // Look without counting; the engine counts (Charge.commit) only once the mail is accepted.
-        RateRequest peek = new RateRequest(name() + "|" + key.get(), config.windows(), cost.get().units(), context.now(), true);
-        RateOutcome outcome = store.rate(peek);
-        if (!outcome.allowed()) return refusal(outcome, key.get(), subject, cost.get().units(), context);
-        // Counter values of a passing check are only read by explain; skip building them on the hot path.
-        Explanation passed = new Explanation(name(), "", subject, "within limits", context.dryRun() ? counters(outcome) : Map.of());
-        if (context.dryRun() || !cost.get().charge()) return CheckResult.pass(passed);
-        RateRequest charge = new RateRequest(peek.key(), peek.windows(), peek.cost(), peek.now(), false);
-        return CheckResult.pass(passed, new Charge() {
-            @Override
-            public Optional<CheckResult> commit() {
-                RateOutcome counted = store.rate(charge);
-                if (counted.allowed() || config.soft()) return Optional.empty(); // a soft limit never refuses; the last slot went elsewhere
-                return Optional.of(refusal(counted, key.get(), subject, charge.cost(), context));
-            }
-
-            @Override
-            public void refund() {
-                store.refund(charge);
-            }
-        });
+        return new Counted(subject, null);
     }
 
-    private CheckResult refusal(RateOutcome outcome, String key, String subject, long units, EvaluationContext context) {
+    /** Look whether one more fits, counting nothing in the store; a recipient let through joins its transaction's running count. */
+    private CheckResult atRcpt(Transaction tx, String key, String subject, EvaluationContext context) {
+        boolean recipients = config.count() == CheckConfig.RateUnit.RECIPIENTS;
+        long earlier = recipients ? transactions.count(tx.messageId(), name(), key) : 0;
+        long units = switch (config.count()) {
+            case RECIPIENTS -> earlier + 1;
+            case MESSAGES -> 1;
+            case BYTES -> Math.max(1, tx.size());
+        };
+        RateOutcome outcome = store.rate(new RateRequest(name() + "|" + key, config.windows(), units, context.now(), true));
+        if (!outcome.allowed()) return refusal(outcome, key, subject, units, earlier, context);
+        // Counter values of a passing check are only read by explain; skip building them on the hot path.
+        Explanation passed = new Explanation(name(), "", subject, "within limits", context.dryRun() ? counters(outcome) : Map.of());
+        if (context.dryRun() || !recipients) return CheckResult.pass(passed);
+        return CheckResult.pass(passed, new RecipientLetThrough(tx.messageId(), key, context.now()));
+    }
+
+    /** Charge what Postfix accepted, in the one call that decides. */
+    private CheckResult atEnd(Transaction tx, String key, String subject, EvaluationContext context) {
+        long units = switch (config.count()) {
+            case RECIPIENTS -> {
+                Map<String, Long> letThrough = context.dryRun() ? transactions.counts(tx.messageId(), name())
+                        : transactions.end(tx.messageId(), name());
+                // Postfix's count is what it accepted; the running count stands in for a client that sends none.
+                yield tx.recipientCount() > 0 ? tx.recipientCount() : letThrough.getOrDefault(key, 0L);
+            }
+            case MESSAGES -> 1;
+            case BYTES -> tx.size();
+        };
+        if (units == 0) return CheckResult.pass(new Explanation(name(), "", subject, "nothing to count", Map.of()));
+        RateRequest request = new RateRequest(name() + "|" + key, config.windows(), units, context.now(), context.dryRun());
+        RateOutcome outcome = store.rate(request);
+        if (!outcome.allowed()) return refusal(outcome, key, subject, units, 0, context);
+        Explanation counted = new Explanation(name(), "", subject, "within limits", context.dryRun() ? counters(outcome) : Map.of());
+        return context.dryRun() ? CheckResult.pass(counted) : CheckResult.pass(counted, new Charged(List.of(request)));
+    }
+
+    /**
+     * A recipient-domain limit at END-OF-MESSAGE: each domain the transaction's running count holds is charged its
+     * recipients, all or none (a domain over its limit refuses the message, and what the others took is given back).
+     */
+    private CheckResult recipientDomainsAtEnd(Transaction tx, EvaluationContext context) {
+        Map<String, Long> domains = context.dryRun() ? transactions.counts(tx.messageId(), name()) : transactions.end(tx.messageId(), name());
+        if (domains.isEmpty() && !tx.recipient().isEmpty()) { // no running count (no instance): the one recipient Postfix names
+            domains = Map.of(tx.recipientDomain(), Math.max(1, tx.recipientCount()));
+        }
+        if (domains.isEmpty()) return CheckResult.pass(Explanation.of(name(), "no " + keyName + " to count"));
+        Counted counted = counted(tx, String.join(",", new java.util.TreeSet<>(domains.keySet())));
+        if (counted.skipped() != null) return counted.skipped();
+        List<RateRequest> charged = new ArrayList<>(domains.size());
+        for (Map.Entry<String, Long> domain : new java.util.TreeMap<>(domains).entrySet()) {
+            RateRequest request = new RateRequest(name() + "|" + domain.getKey(), config.windows(), domain.getValue(), context.now(), context.dryRun());
+            RateOutcome outcome = store.rate(request);
+            if (!outcome.allowed()) {
+                if (!context.dryRun()) charged.forEach(store::refund);
+                return refusal(outcome, domain.getKey(), keyName + "=" + domain.getKey(), domain.getValue(), 0, context);
+            }
+            charged.add(request);
+        }
+        Explanation within = new Explanation(name(), "", counted.subject(), "within limits", Map.of());
+        return context.dryRun() ? CheckResult.pass(within) : CheckResult.pass(within, new Charged(charged));
+    }
+
+    /** A recipient RCPT let through: it joins the transaction's running count once the verdict accepts it. */
+    private final class RecipientLetThrough implements Charge {
+        private final String transaction;
+        private final String key;
+        private final Instant at;
+        private boolean added;
+
+        RecipientLetThrough(String transaction, String key, Instant at) {
+            this.transaction = transaction;
+            this.key = key;
+            this.at = at;
+        }
+
+        @Override
+        public Optional<CheckResult> commit() {
+            transactions.add(transaction, name(), key, 1, at);
+            added = true;
+            return Optional.empty();
+        }
+
+        @Override
+        public void cancel() {
+            if (added) transactions.add(transaction, name(), key, -1, at);
+            added = false;
+        }
+    }
+
+    /** What END-OF-MESSAGE charged as it decided: nothing left to commit; given back when the mail is refused after all. */
+    private final class Charged implements Charge {
+        private List<RateRequest> requests;
+
+        Charged(List<RateRequest> requests) {
+            this.requests = requests;
+        }
+
+        @Override
+        public Optional<CheckResult> commit() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void cancel() {
+            requests.forEach(store::refund);
+            requests = List.of();
+        }
+    }
+
+    /** @param earlier recipients this transaction already has under the limit (RCPT), included in {@code units} */
+    private CheckResult refusal(RateOutcome outcome, String key, String subject, long units, long earlier, EvaluationContext context) {
         Map<String, String> values = counters(outcome);
+        if (earlier > 0) values.put("this-message", Long.toString(earlier));
         RateOutcome.WindowState refused = outcome.firstRefusal().orElseThrow();
         String rule = "limit " + refused.window();
         Instant retryAt = refused.retryAt();
         boolean neverFits = retryAt.equals(Instant.MAX);
         long seconds = neverFits ? 0 : WholeSeconds.until(context.now(), retryAt);
         values.put("retry-at", neverFits ? "never" : retryAt.toString());
-        String why = neverFits ? "this " + unitName + " count (" + units + ") is larger than the whole limit"
-                : "try again in " + seconds + "s";
+        String why;
+        if (!neverFits) why = "try again in " + seconds + "s";
+        else if (earlier > 0) why = "this message already has " + earlier + " recipients; send the rest in another message";
+        else why = "this " + unitName + " count (" + units + ") is larger than the whole limit";
         if (config.soft()) {
             return CheckResult.doubt(new Explanation(name(), "soft " + rule, subject,
                     "over the soft limit (" + refused.window() + " " + unitName + "): mail is doubtful", values));
@@ -129,26 +247,6 @@ public final class RateLimitCheck implements Check {
                 + key + ", " + why)
                 : config.action();
         return CheckResult.decide(action, new Explanation(name(), rule, subject, neverFits ? why : "over the limit, resets in " + seconds + "s", values));
-    }
-
-    /** How much this request counts, and whether it is charged now or only checked. */
-    private record Cost(long units, boolean charge) {
-    }
-
-    private Optional<Cost> costAt(Transaction tx) {
-        return switch (config.count()) {
-            case RECIPIENTS -> tx.stage() == Stage.RCPT ? Optional.of(new Cost(1, true)) : Optional.empty();
-            case MESSAGES -> switch (tx.stage()) {
-                case RCPT -> Optional.of(new Cost(1, false));
-                case END_OF_MESSAGE -> Optional.of(new Cost(1, true));
-                default -> Optional.empty();
-            };
-            case BYTES -> switch (tx.stage()) {
-                case RCPT -> Optional.of(new Cost(Math.max(1, tx.size()), false));
-                case END_OF_MESSAGE -> tx.size() > 0 ? Optional.of(new Cost(tx.size(), true)) : Optional.empty();
-                default -> Optional.empty();
-            };
-        };
     }
 
     private Optional<String> keyOf(Transaction tx) {

@@ -3,12 +3,14 @@ package dev.sekisho.engine;
 import java.util.Optional;
 
 /**
- * What a passing check would count (a rate-limit slot, say), counted only once the engine knows
- * the mail is accepted: a refused request costs the check a read, not a write and an undo.
+ * What a passing check counts for a request, settled once the engine knows the verdict, so that only accepted mail
+ * is counted. A check that only looked as it decided (a rate limit at RCPT) counts on {@link #commit()}; one that
+ * counted in the same atomic call that decided (a rate limit at END-OF-MESSAGE) has nothing left to commit and gives
+ * its count back on {@link #cancel()} when a later check refuses the mail.
  *
- * <p>{@link #commit()} counts atomically and re-checks: when concurrent requests took the last
- * slot since the check looked, it answers the refusal instead, and the engine refuses the mail
- * (undoing what earlier checks already committed for it).
+ * <p>The engine calls {@link #commit()} on each charge of an accepted request in order; when one answers a refusal
+ * (concurrent requests took the last slot), or when the mail is refused in the first place, it calls {@link #cancel()}
+ * on every charge of the request.
  */
 public interface Charge {
     Charge NONE = new Charge() {
@@ -18,13 +20,13 @@ public interface Charge {
         }
 
         @Override
-        public void refund() {
+        public void cancel() {
         }
     };
 
-    /** Count it; empty when counted, or the check's refusal when it no longer fits. */
+    /** The mail is accepted: count what is left to count. Empty when counted, or the check's refusal when it no longer fits (then nothing was counted). */
     Optional<CheckResult> commit();
 
-    /** Undo a successful {@link #commit()}. */
-    void refund();
+    /** The mail is refused after all: give back whatever this charge counted, by its check or by {@link #commit()}; nothing when it counted nothing. */
+    void cancel();
 }

@@ -137,17 +137,19 @@ public final class Engine {
     }
 
     /**
-     * Make the verdict safe for the stage and, when it accepts the mail, count what the passing
-     * checks saw. A count that no longer fits (concurrent requests took the last slot) turns the
-     * verdict into that check's refusal, and what was already counted for this request is undone.
+     * Make the verdict safe for the stage and settle what the passing checks counted: when the verdict accepts the
+     * mail, commit it; a count that no longer fits (concurrent requests took the last slot) turns the verdict into
+     * that check's refusal. Mail refused either way gets back everything counted for it.
      */
     private Verdict conclude(Transaction transaction, Verdict verdict, List<Charge> charges) {
         Action action = stageSafe(verdict.action(), transaction.stage());
-        if (action.accepts()) {
-            for (int i = 0; i < charges.size(); i++) {
-                var refusal = charges.get(i).commit();
+        if (!action.accepts()) {
+            cancel(charges);
+        } else {
+            for (Charge charge : charges) {
+                var refusal = charge.commit();
                 if (refusal.isPresent()) {
-                    for (int j = 0; j < i; j++) charges.get(j).refund();
+                    cancel(charges);
                     CheckResult r = refusal.get();
                     List<Explanation> trail = append(new ArrayList<>(verdict.trail()), r.explanation());
                     return new Verdict(stageSafe(r.action(), transaction.stage()), r.explanation(), trail, verdict.notes(), false);
@@ -156,6 +158,10 @@ public final class Engine {
         }
         return action == verdict.action() ? verdict
                 : new Verdict(action, verdict.decidedBy(), verdict.trail(), verdict.notes(), verdict.fault());
+    }
+
+    private static void cancel(List<Charge> charges) {
+        for (Charge charge : charges) charge.cancel();
     }
 
     /** The instant's milliseconds, or the largest there are for a deadline further away than they reach (a configured century). */

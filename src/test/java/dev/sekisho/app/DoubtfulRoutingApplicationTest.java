@@ -114,8 +114,12 @@ class DoubtfulRoutingApplicationTest {
     void overTheSoftLimitMailIsRoutedUntilTheHardLimitRefusesIt() throws Exception {
         try (PolicyClient c = client()) {
             StringBuilder answers = new StringBuilder();
-            for (int i = 0; i < 6; i++) {
-                answers.append(c.ask(rcpt("192.0.2.20", "erin@example.jp", "erin@example.jp", "r" + i + "@example.org"))).append('\n');
+            for (int i = 0; i < 6; i++) { // six messages to one recipient each, charged at END-OF-MESSAGE
+                Map<String, String> rcpt = rcpt("192.0.2.20", "erin@example.jp", "erin@example.jp", "r" + i + "@example.org");
+                rcpt.put("instance", "7a1.6b028ea8.414b4." + i);
+                String answer = c.ask(rcpt);
+                answers.append(answer).append('\n');
+                if (!answer.startsWith("450")) assertThat(c.ask(PolicyClient.endOfMessage(rcpt, 1))).isEqualTo("DUNNO");
             }
             assertThat(answers.toString().lines().toList()).containsExactly("DUNNO", "DUNNO", "DUNNO",
                     "FILTER smtp-doubtful:", "FILTER smtp-doubtful:",

@@ -48,6 +48,7 @@ class DoubtfulMailCheckTest {
     Path dir;
     private final MutableClock clock = MutableClock.at("2026-11-22T10:00:00Z");
     private final StateStore store = TestStores.inMemory();
+    private int messages;
     private ClientCountry countries;
 
     @BeforeEach
@@ -163,7 +164,15 @@ class DoubtfulMailCheckTest {
     private static RateLimitCheck limit(String name, CheckConfig.RateUnit unit, long perHour, boolean soft, StateStore store) {
         return new RateLimitCheck(new CheckConfig.RateLimit(name, CheckConfig.RateKey.SASL_USERNAME, unit,
                 List.of(new RateWindow(perHour, Duration.ofHours(1))), Action.defer(450, "4.7.1", ""), ListConfig.EMPTY, null, soft),
-                new ClientNetworks(24, 64), store);
+                new ClientNetworks(24, 64), store, new TransactionRecipients(1000, Duration.ofHours(1), warning -> { }), null);
+    }
+
+    /** One message to one recipient: RCPT's answer; END-OF-MESSAGE follows, as Postfix asks it, when RCPT accepts. */
+    private Action send(Engine engine, String client, String recipient) {
+        String id = "M" + (++messages);
+        Action atRcpt = engine.decide(rcpt(client).to(recipient).message(id).build()).action();
+        if (atRcpt.accepts()) engine.decide(endOfMessage(client).message(id).build());
+        return atRcpt;
     }
 
     @Test
@@ -171,16 +180,16 @@ class DoubtfulMailCheckTest {
         RateLimitCheck soft = limit("soft", CheckConfig.RateUnit.RECIPIENTS, 3, true, store);
         Engine engine = engine(soft, check(route(Duration.ZERO, Set.of(), false)));
         List<Action> answers = new ArrayList<>();
-        for (int i = 0; i < 5; i++) answers.add(engine.decide(rcpt(HOME).to("r" + i + "@example.org").build()).action());
+        for (int i = 0; i < 5; i++) answers.add(send(engine, HOME, "r" + i + "@example.org"));
         // Counted once per accepted recipient: had the routing charged the soft limit again, the 2nd would be doubtful.
         assertThat(answers).containsExactly(Action.DUNNO, Action.DUNNO, Action.DUNNO, FILTER, FILTER);
-        Verdict over = engine.decide(rcpt(HOME).to("r5@example.org").build());
+        Verdict over = engine.decide(rcpt(HOME).to("r5@example.org").message("over").build());
         assertThat(over.decidedBy().detail()).contains("soft: over the soft limit (3/1h recipients): mail is doubtful");
         assertThat(over.notes()).extracting(e -> e.check()).containsExactly("soft", "doubtful");
 
         clock.advance(Duration.ofMinutes(20)); // one recipient's worth of the hour drains (GCRA)
-        assertThat(engine.decide(rcpt(HOME).build()).action()).isEqualTo(Action.DUNNO);
-        assertThat(engine.decide(rcpt(HOME).build()).action()).isEqualTo(FILTER);
+        assertThat(send(engine, HOME, "r6@example.org")).isEqualTo(Action.DUNNO);
+        assertThat(send(engine, HOME, "r7@example.org")).isEqualTo(FILTER);
     }
 
     @Test

@@ -42,13 +42,15 @@ class PerAccountCountryLimitsTest {
     private Engine engine() {
         ClientCountry countries = TestCountries.homeAndAbroad(dir, clock);
         ClientNetworks networks = new ClientNetworks(24, 64);
+        TransactionRecipients transactions = new TransactionRecipients(1000, Duration.ofHours(1), warning -> { });
         var everywhere = new CheckConfig.RateLimit("per-account", CheckConfig.RateKey.SASL_USERNAME, CheckConfig.RateUnit.MESSAGES,
                 List.of(new RateWindow(5, Duration.ofDays(1))), Action.defer(450, "4.7.1", ""), ListConfig.EMPTY);
         var abroad = new CheckConfig.RateLimit("per-account-abroad", CheckConfig.RateKey.SASL_USERNAME, CheckConfig.RateUnit.MESSAGES,
                 List.of(new RateWindow(2, Duration.ofDays(1))), Action.defer(450, "4.7.1", ""), ListConfig.EMPTY,
                 new CheckConfig.CountryCondition(Set.of("JP"), true, false));
         return new Engine(Map.of("submission", new ServicePolicy("submission",
-                List.of(new RateLimitCheck(everywhere, networks, store, countries), new RateLimitCheck(abroad, networks, store, countries)),
+                List.of(new RateLimitCheck(everywhere, networks, store, transactions, countries),
+                        new RateLimitCheck(abroad, networks, store, transactions, countries)),
                 Duration.ofSeconds(2), Action.DUNNO)), clock, Engine.Listener.NONE);
     }
 

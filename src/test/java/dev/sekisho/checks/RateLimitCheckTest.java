@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RateLimitCheckTest {
     private final MutableClock clock = MutableClock.at("2026-11-22T10:00:00Z");
     private final StateStore store = TestStores.inMemory();
+    private final List<String> warnings = new ArrayList<>();
+    private final TransactionRecipients transactions = new TransactionRecipients(1000, Duration.ofHours(1), warnings::add);
+    private int messages;
 
     @AfterEach
     void close() {
@@ -37,66 +41,134 @@ class RateLimitCheckTest {
 
     private RateLimitCheck limit(CheckConfig.RateKey key, CheckConfig.RateUnit unit, ListConfig exempt, RateWindow... windows) {
         return new RateLimitCheck(new CheckConfig.RateLimit("per-" + key.name().toLowerCase(), key, unit, List.of(windows),
-                Action.defer(450, "4.7.1", ""), exempt), new ClientNetworks(24, 64), store);
+                Action.defer(450, "4.7.1", ""), exempt), new ClientNetworks(24, 64), store, transactions, null);
+    }
+
+    private EvaluationContext now() {
+        return new EvaluationContext(clock.instant(), clock.instant().plusSeconds(2), false);
     }
 
     /** Ask as the engine does when the mail is then accepted: a passing answer's charge is committed. */
     private CheckResult ask(RateLimitCheck check, Transaction tx) {
-        CheckResult result = check.evaluate(tx, new EvaluationContext(clock.instant(), clock.instant().plusSeconds(2), false));
+        CheckResult result = check.evaluate(tx, now());
         if (result.decisive()) return result;
         return result.charge().commit().orElse(result);
     }
 
-    @Test
-    void evaluatingAloneCountsNothingTheCommitCountsAndRechecks() {
-        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
-                new RateWindow(1, Duration.ofHours(1)));
-        Transaction tx = Transactions.rcpt("203.0.113.7").build();
-        EvaluationContext now = new EvaluationContext(clock.instant(), clock.instant().plusSeconds(2), false);
-        CheckResult first = check.evaluate(tx, now);
-        CheckResult second = check.evaluate(tx, now);
-        assertThat(first.decisive()).isFalse();
-        assertThat(second.decisive()).as("nothing counted yet").isFalse();
-        assertThat(first.charge().commit()).isEmpty();
-        assertThat(second.charge().commit()).as("the last slot went to the first").hasValueSatisfying(r -> {
-            assertThat(r.decisive()).isTrue();
-            assertThat(r.explanation().rule()).isEqualTo("limit 1/1h");
-        });
-        first.charge().refund();
-        assertThat(check.evaluate(tx, now).charge().commit()).as("refunded").isEmpty();
+    /**
+     * One message, as Postfix asks about it and an engine that accepts what this check lets through: one RCPT per
+     * recipient, then END-OF-MESSAGE with the recipients accepted. The first refusal, or END-OF-MESSAGE's answer.
+     */
+    private CheckResult send(RateLimitCheck check, Transactions mail, int recipients) {
+        String id = "M" + (++messages);
+        int accepted = 0;
+        for (int i = 0; i < recipients; i++) {
+            CheckResult rcpt = ask(check, mail.message(id).stage(Stage.RCPT).build());
+            if (rcpt.decisive()) return rcpt;
+            accepted++;
+        }
+        return ask(check, mail.message(id).stage(Stage.END_OF_MESSAGE).recipients(accepted).build());
     }
 
     @Test
-    void theRequestOverTheLimitIsDeferredNamingTheLimitAndWhenItResets() {
+    void rcptLooksAndARecipientJoinsItsTransactionsRunningCountOnlyOnceAccepted() {
+        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
+                new RateWindow(2, Duration.ofHours(1)));
+        Transaction rcpt = Transactions.rcpt("203.0.113.7").message("T1").build();
+        CheckResult first = check.evaluate(rcpt, now());
+        assertThat(check.evaluate(rcpt, now()).decisive()).as("evaluating alone counts nothing").isFalse();
+        assertThat(first.charge().commit()).isEmpty();
+        assertThat(transactions.count("T1", check.name(), "203.0.113.7")).isEqualTo(1);
+        CheckResult second = check.evaluate(rcpt, now());
+        assertThat(second.decisive()).isFalse();
+        second.charge().commit();
+        second.charge().cancel();
+        assertThat(transactions.count("T1", check.name(), "203.0.113.7")).as("a cancelled recipient is given back").isEqualTo(1);
+        assertThat(ask(check, rcpt).decisive()).isFalse();
+        CheckResult third = ask(check, rcpt);
+        assertThat(third.decisive()).as("the third recipient of one message does not fit a limit of 2").isTrue();
+        assertThat(third.action().argument()).isEqualTo("Rate limit per-client_ip (2/1h recipients) exceeded for 203.0.113.7, "
+                + "this message already has 2 recipients; send the rest in another message");
+        assertThat(third.explanation().values()).containsEntry("this-message", "2");
+        assertThat(ask(check, Transactions.rcpt("203.0.113.7").message("T2").build()).decisive())
+                .as("nothing is charged before END-OF-MESSAGE: another transaction starts afresh").isFalse();
+    }
+
+    @Test
+    void theMessageOverTheLimitIsDeferredNamingTheLimitAndWhenItResets() {
         RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
                 new RateWindow(3, Duration.ofHours(1)));
-        Transaction tx = Transactions.rcpt("203.0.113.7").build();
-        for (int i = 0; i < 3; i++) assertThat(ask(check, tx).decisive()).isFalse();
-        CheckResult fourth = ask(check, tx);
+        Transactions mail = Transactions.rcpt("203.0.113.7");
+        for (int i = 0; i < 3; i++) assertThat(send(check, mail, 1).decisive()).isFalse();
+        CheckResult fourth = send(check, mail, 1);
         assertThat(fourth.decisive()).isTrue();
         assertThat(fourth.action().code()).isEqualTo(450);
         assertThat(fourth.action().argument()).isEqualTo(
                 "Rate limit per-client_ip (3/1h recipients) exceeded for 203.0.113.7, try again in 1200s");
         assertThat(fourth.explanation().rule()).isEqualTo("limit 3/1h");
-        assertThat(fourth.explanation().values()).containsEntry("1h", "3/3");
-        assertThat(ask(check, Transactions.rcpt("203.0.113.8").build()).decisive()).as("another client").isFalse();
+        assertThat(send(check, Transactions.rcpt("203.0.113.8"), 1).decisive()).as("another client").isFalse();
 
         clock.advance(Duration.ofMinutes(20));
-        assertThat(ask(check, tx).decisive()).as("one slot drained").isFalse();
-        assertThat(ask(check, tx).decisive()).isTrue();
+        assertThat(send(check, mail, 1).decisive()).as("one slot drained").isFalse();
+        assertThat(send(check, mail, 1).decisive()).isTrue();
+    }
+
+    @Test
+    void endOfMessageChargesTheRecipientsPostfixAccepted() {
+        RateLimitCheck check = limit(CheckConfig.RateKey.SASL_USERNAME, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
+                new RateWindow(5, Duration.ofHours(1)));
+        Transactions mail = Transactions.rcpt("203.0.113.7").service("submission").login("alice").message("T1");
+        for (int i = 0; i < 4; i++) assertThat(ask(check, mail.stage(Stage.RCPT).build()).decisive()).isFalse();
+        // Postfix refused two of the four after Sekisho let them through (an unknown user, a later restriction).
+        CheckResult end = ask(check, mail.stage(Stage.END_OF_MESSAGE).recipients(2).build());
+        assertThat(end.decisive()).isFalse();
+        assertThat(transactions.count("T1", check.name(), "alice")).as("the transaction's running count ends with it").isZero();
+        Transactions next = Transactions.rcpt("203.0.113.7").service("submission").login("alice");
+        assertThat(send(check, next, 3).decisive()).as("2 charged, 3 left").isFalse();
+        assertThat(send(check, next, 1).decisive()).isTrue();
+    }
+
+    @Test
+    void anAbandonedTransactionCostsNothing() {
+        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
+                new RateWindow(2, Duration.ofHours(1)));
+        for (int t = 0; t < 5; t++) { // RCPT, RCPT, then RSET or QUIT: no END-OF-MESSAGE
+            Transactions mail = Transactions.rcpt("203.0.113.7").message("abandoned-" + t);
+            assertThat(ask(check, mail.build()).decisive()).isFalse();
+            assertThat(ask(check, mail.build()).decisive()).isFalse();
+        }
+        assertThat(send(check, Transactions.rcpt("203.0.113.7"), 2).decisive()).isFalse();
+        assertThat(send(check, Transactions.rcpt("203.0.113.7"), 1).decisive()).isTrue();
+    }
+
+    @Test
+    void concurrentTransactionsThatTogetherGoOverAreRefusedAtEndOfMessageUncharged() {
+        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
+                new RateWindow(3, Duration.ofHours(1)));
+        Transactions a = Transactions.rcpt("203.0.113.7").message("A");
+        Transactions b = Transactions.rcpt("203.0.113.7").message("B");
+        for (int i = 0; i < 2; i++) {
+            assertThat(ask(check, a.stage(Stage.RCPT).build()).decisive()).isFalse();
+            assertThat(ask(check, b.stage(Stage.RCPT).build()).decisive()).isFalse();
+        }
+        assertThat(ask(check, a.stage(Stage.END_OF_MESSAGE).recipients(2).build()).decisive()).isFalse();
+        CheckResult late = ask(check, b.stage(Stage.END_OF_MESSAGE).recipients(2).build());
+        assertThat(late.decisive()).as("2 + 2 recipients in a limit of 3").isTrue();
+        assertThat(late.explanation().rule()).isEqualTo("limit 3/1h");
+        assertThat(send(check, Transactions.rcpt("203.0.113.7"), 1).decisive()).as("the refused message took nothing").isFalse();
     }
 
     @Test
     void everyWindowIsEnforced() {
         RateLimitCheck check = limit(CheckConfig.RateKey.SASL_USERNAME, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
                 new RateWindow(2, Duration.ofMinutes(1)), new RateWindow(3, Duration.ofHours(1)));
-        Transaction tx = Transactions.rcpt("203.0.113.7").service("submission").login("Alice@example.net").build();
-        assertThat(ask(check, tx).decisive()).isFalse();
-        assertThat(ask(check, tx).decisive()).isFalse();
-        assertThat(ask(check, tx).explanation().rule()).isEqualTo("limit 2/1m");
+        Transactions mail = Transactions.rcpt("203.0.113.7").service("submission").login("Alice@example.net");
+        assertThat(send(check, mail, 1).decisive()).isFalse();
+        assertThat(send(check, mail, 1).decisive()).isFalse();
+        assertThat(send(check, mail, 1).explanation().rule()).isEqualTo("limit 2/1m");
         clock.advance(Duration.ofMinutes(2));
-        assertThat(ask(check, tx).decisive()).isFalse();
-        CheckResult hourly = ask(check, tx);
+        assertThat(send(check, mail, 1).decisive()).isFalse();
+        CheckResult hourly = send(check, mail, 1);
         assertThat(hourly.decisive()).isTrue();
         assertThat(hourly.explanation().rule()).isEqualTo("limit 3/1h");
         assertThat(hourly.explanation().key()).isEqualTo("sasl-username=alice@example.net");
@@ -106,7 +178,7 @@ class RateLimitCheckTest {
     void unauthenticatedMailIsNotCountedPerAccount() {
         RateLimitCheck check = limit(CheckConfig.RateKey.SASL_USERNAME, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
                 new RateWindow(1, Duration.ofHours(1)));
-        for (int i = 0; i < 3; i++) assertThat(ask(check, Transactions.rcpt("203.0.113.7").build()).decisive()).isFalse();
+        for (int i = 0; i < 3; i++) assertThat(send(check, Transactions.rcpt("203.0.113.7"), 1).decisive()).isFalse();
     }
 
     @Test
@@ -137,37 +209,39 @@ class RateLimitCheckTest {
     }
 
     @Test
-    void exemptionsAreNotCounted() {
-        ListConfig exempt = new ListConfig(List.of(new IPAddressString("192.0.2.0/24").getAddress().toPrefixBlock()), Set.of(), Set.of(), Set.of());
-        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_NETWORK, CheckConfig.RateUnit.RECIPIENTS, exempt,
-                new RateWindow(1, Duration.ofHours(1)));
-        for (int i = 0; i < 3; i++) {
-            CheckResult r = ask(check, Transactions.rcpt("192.0.2.9").build());
-            assertThat(r.decisive()).isFalse();
-            assertThat(r.explanation().detail()).contains("exempt: network 192.0.2.0/24");
-        }
-        assertThat(ask(check, Transactions.rcpt("198.51.100.1").build()).decisive()).isFalse();
-        CheckResult sameNetwork = ask(check, Transactions.rcpt("198.51.100.2").build());
-        assertThat(sameNetwork.decisive()).isTrue();
-        assertThat(sameNetwork.explanation().key()).isEqualTo("client-network=198.51.100.0/24");
+    void recipientDomainsAreChargedAtEndOfMessageFromTheTransactionsRunningCount() {
+        RateLimitCheck check = limit(CheckConfig.RateKey.RECIPIENT_DOMAIN, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
+                new RateWindow(2, Duration.ofHours(1)));
+        Transactions mail = Transactions.rcpt("203.0.113.7").message("T1");
+        assertThat(ask(check, mail.to("a@one.example").build()).decisive()).isFalse();
+        assertThat(ask(check, mail.to("b@one.example").build()).decisive()).isFalse();
+        assertThat(ask(check, mail.to("c@one.example").build()).explanation().detail())
+                .as("a third recipient at one.example in one message").contains("already has 2 recipients");
+        assertThat(ask(check, mail.to("a@two.example").build()).decisive()).isFalse();
+        CheckResult end = ask(check, mail.stage(Stage.END_OF_MESSAGE).recipients(3).build());
+        assertThat(end.decisive()).isFalse();
+        assertThat(end.explanation().key()).isEqualTo("recipient-domain=one.example,two.example");
+
+        Transactions next = Transactions.rcpt("198.51.100.1").message("T2");
+        assertThat(ask(check, next.to("x@one.example").build()).decisive()).as("one.example has had its 2").isTrue();
+        assertThat(ask(check, next.to("x@two.example").build()).decisive()).as("two.example had 1").isFalse();
     }
 
     @Test
-    void exemptionsByAccountAndBySenderDomain() {
-        ListConfig exempt = new ListConfig(List.of(), Set.of("lists.example.org"), Set.of("relay@example.net"), Set.of());
-        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, exempt,
+    void aRecipientDomainOverItsLimitAtEndOfMessageRefusesTheMessageAndTheOtherDomainsGetTheirsBack() {
+        RateLimitCheck check = limit(CheckConfig.RateKey.RECIPIENT_DOMAIN, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
                 new RateWindow(1, Duration.ofHours(1)));
-        for (int i = 0; i < 3; i++) {
-            CheckResult account = ask(check, Transactions.rcpt("203.0.113.30").login("Relay@example.net").build());
-            assertThat(account.decisive()).isFalse();
-            assertThat(account.explanation().detail()).isEqualTo("exempt: account relay@example.net");
-            CheckResult domain = ask(check, Transactions.rcpt("203.0.113.30").from("news@bounce.lists.example.org").build());
-            assertThat(domain.decisive()).isFalse();
-            assertThat(domain.explanation().detail()).isEqualTo("exempt: sender domain bounce.lists.example.org (entry lists.example.org)");
-        }
-        assertThat(ask(check, Transactions.rcpt("203.0.113.30").from("a@example.com").build()).decisive())
-                .as("nothing exempt was counted: the client's first other mail fits").isFalse();
-        assertThat(ask(check, Transactions.rcpt("203.0.113.30").from("a@example.com").build()).decisive()).isTrue();
+        Transactions a = Transactions.rcpt("203.0.113.7").message("A");
+        Transactions b = Transactions.rcpt("203.0.113.8").message("B");
+        assertThat(ask(check, a.to("x@one.example").build()).decisive()).isFalse();
+        assertThat(ask(check, b.to("x@one.example").build()).decisive()).isFalse();
+        assertThat(ask(check, b.to("x@two.example").build()).decisive()).isFalse();
+        assertThat(ask(check, a.stage(Stage.END_OF_MESSAGE).recipients(1).build()).decisive()).isFalse();
+        CheckResult refused = ask(check, b.stage(Stage.END_OF_MESSAGE).recipients(2).build());
+        assertThat(refused.decisive()).isTrue();
+        assertThat(refused.explanation().key()).isEqualTo("recipient-domain=one.example");
+        assertThat(send(check, Transactions.rcpt("192.0.2.1").to("y@two.example"), 1).decisive())
+                .as("two.example was given back").isFalse();
     }
 
     @Test
@@ -185,10 +259,62 @@ class RateLimitCheckTest {
         };
         Engine refusing = new Engine(Map.of("mx", new ServicePolicy("mx", List.of(check, refuseAll), Duration.ofSeconds(2), Action.DUNNO)),
                 clock, Engine.Listener.NONE);
-        Transaction tx = Transactions.rcpt("203.0.113.7").build();
-        for (int i = 0; i < 5; i++) refusing.decide(tx);
-        assertThat(ask(check, tx).decisive()).isFalse();
-        assertThat(ask(check, tx).decisive()).isFalse();
-        assertThat(ask(check, tx).decisive()).isTrue();
+        Transactions mail = Transactions.rcpt("203.0.113.7").message("T1");
+        for (int i = 0; i < 5; i++) refusing.decide(mail.stage(Stage.RCPT).build());
+        assertThat(transactions.count("T1", check.name(), "203.0.113.7")).as("refused recipients do not join the running count").isZero();
+        for (int i = 0; i < 5; i++) refusing.decide(mail.stage(Stage.END_OF_MESSAGE).recipients(1).build());
+        assertThat(send(check, Transactions.rcpt("203.0.113.7"), 2).decisive())
+                .as("what END-OF-MESSAGE charged as it decided was given back when the later check refused").isFalse();
+        assertThat(send(check, Transactions.rcpt("203.0.113.7"), 1).decisive()).isTrue();
     }
+
+    @Test
+    void explainChangesNothing() {
+        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
+                new RateWindow(2, Duration.ofHours(1)));
+        Transactions mail = Transactions.rcpt("203.0.113.7").message("T1");
+        assertThat(ask(check, mail.build()).decisive()).isFalse();
+        EvaluationContext dryRun = new EvaluationContext(clock.instant(), clock.instant().plusSeconds(2), true);
+        CheckResult explained = check.evaluate(mail.stage(Stage.END_OF_MESSAGE).recipients(1).build(), dryRun);
+        assertThat(explained.explanation().values()).as("used now, before this message").containsEntry("1h", "0/2");
+        assertThat(explained.decisive()).isFalse();
+        assertThat(check.evaluate(mail.stage(Stage.RCPT).build(), dryRun).charge()).isSameAs(dev.sekisho.engine.Charge.NONE);
+        assertThat(transactions.count("T1", check.name(), "203.0.113.7")).as("the running count is untouched").isEqualTo(1);
+        assertThat(send(check, Transactions.rcpt("203.0.113.7"), 2).decisive()).as("and nothing was charged").isFalse();
+    }
+
+    @Test
+    void exemptionsAreNotCounted() {
+        ListConfig exempt = new ListConfig(List.of(new IPAddressString("192.0.2.0/24").getAddress().toPrefixBlock()), Set.of(), Set.of(), Set.of());
+        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_NETWORK, CheckConfig.RateUnit.RECIPIENTS, exempt,
+                new RateWindow(1, Duration.ofHours(1)));
+        for (int i = 0; i < 3; i++) {
+            CheckResult r = send(check, Transactions.rcpt("192.0.2.9"), 1);
+            assertThat(r.decisive()).isFalse();
+            assertThat(r.explanation().detail()).contains("exempt: network 192.0.2.0/24");
+        }
+        assertThat(send(check, Transactions.rcpt("198.51.100.1"), 1).decisive()).isFalse();
+        CheckResult sameNetwork = send(check, Transactions.rcpt("198.51.100.2"), 1);
+        assertThat(sameNetwork.decisive()).isTrue();
+        assertThat(sameNetwork.explanation().key()).isEqualTo("client-network=198.51.100.0/24");
+    }
+
+    @Test
+    void exemptionsByAccountAndBySenderDomain() {
+        ListConfig exempt = new ListConfig(List.of(), Set.of("lists.example.org"), Set.of("relay@example.net"), Set.of());
+        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, exempt,
+                new RateWindow(1, Duration.ofHours(1)));
+        for (int i = 0; i < 3; i++) {
+            CheckResult account = send(check, Transactions.rcpt("203.0.113.30").login("Relay@example.net"), 1);
+            assertThat(account.decisive()).isFalse();
+            assertThat(account.explanation().detail()).isEqualTo("exempt: account relay@example.net");
+            CheckResult domain = send(check, Transactions.rcpt("203.0.113.30").from("news@bounce.lists.example.org"), 1);
+            assertThat(domain.decisive()).isFalse();
+            assertThat(domain.explanation().detail()).isEqualTo("exempt: sender domain bounce.lists.example.org (entry lists.example.org)");
+        }
+        assertThat(send(check, Transactions.rcpt("203.0.113.30").from("a@example.com"), 1).decisive())
+                .as("nothing exempt was counted: the client's first other mail fits").isFalse();
+        assertThat(send(check, Transactions.rcpt("203.0.113.30").from("a@example.com"), 1).decisive()).isTrue();
+    }
+
 }

@@ -69,7 +69,7 @@ class EngineTest {
             }
 
             @Override
-            public void refund() {
+            public void cancel() {
             }
         };
         List<String> failures = new ArrayList<>();
@@ -108,8 +108,8 @@ class EngineTest {
         }
 
         @Override
-        public void refund() {
-            events.add("refund " + name);
+        public void cancel() {
+            events.add("cancel " + name);
         }
     }
 
@@ -119,7 +119,8 @@ class EngineTest {
         Check charging = check("limit", CheckResult.pass(Explanation.of("limit", "ok"), new RecordingCharge(events, "limit", null)));
         engine(Action.DUNNO, charging, check("grey", CheckResult.decide(Action.of(Action.Kind.DEFER_IF_PERMIT, "wait"),
                 Explanation.of("grey", "new")))).decide(rcpt());
-        assertThat(events).as("refused: nothing counted").isEmpty();
+        assertThat(events).as("refused: nothing committed, and what the check counted is given back").containsExactly("cancel limit");
+        events.clear();
 
         engine(Action.DUNNO, charging, check("hold", CheckResult.decide(Action.of(Action.Kind.HOLD, "look"), Explanation.of("hold", "x"))))
                 .decide(rcpt());
@@ -139,7 +140,8 @@ class EngineTest {
                 check("second", CheckResult.pass(Explanation.of("second", "ok"), new RecordingCharge(events, "second", full)))).decide(rcpt());
         assertThat(verdict.action()).isEqualTo(Action.defer(450, "4.7.1", "over"));
         assertThat(verdict.decidedBy().check()).isEqualTo("second");
-        assertThat(events).containsExactly("commit first", "commit second", "refund first");
+        assertThat(events).as("every charge of the refused mail is cancelled; each gives back only what it counted")
+                .containsExactly("commit first", "commit second", "cancel first", "cancel second");
     }
 
     @Test
@@ -160,7 +162,8 @@ class EngineTest {
         assertThat(verdict.fault()).isTrue();
         assertThat(verdict.action()).isEqualTo(tempfail);
         assertThat(verdict.decidedBy().detail()).contains("redis timed out");
-        assertThat(events).as("a refusing failure verdict counts nothing").isEmpty();
+        assertThat(events).as("a refusing failure verdict counts nothing").containsExactly("cancel x");
+        events.clear();
 
         Verdict open = engine(Action.DUNNO, check("limit", CheckResult.pass(Explanation.of("limit", "ok"), new RecordingCharge(events, "x", null))),
                 broken).decide(rcpt());

@@ -59,7 +59,8 @@ class PostfixSystemTest {
         Files.writeString(config, CONFIG);
         sekisho = Application.start(new ConfigLoader().load(config), dir.resolve("data"), clock, System.out);
         int policyPort = sekisho.policyAddresses().get(0).getPort();
-        postfix = RealPostfix.start(RealPostfix.Restrictions.policyService(policyPort, "mx"));
+        // Asked at RCPT and at end of data, as the README says: rate limits charge what Postfix accepted at END-OF-MESSAGE.
+        postfix = RealPostfix.start(RealPostfix.Restrictions.policyService(policyPort, "mx").withEndOfDataPolicyService(policyPort, "mx"));
     }
 
     @AfterEach
@@ -93,9 +94,16 @@ class PostfixSystemTest {
         String recipient = "bob@" + RealPostfix.LOCAL_DOMAIN;
         assertThat(send("198.51.100.23", recipient).rcptReply().code()).as("greylisted, and not counted").isEqualTo(450);
         clock.advance(Duration.ofSeconds(301));
+        for (int i = 1; i <= 2; i++) {
+            Swaks.Result abandoned = postfix.send(Swaks.Message.to(recipient).fromClient("198.51.100.23").abandonedAfterRcpt());
+            assertThat(abandoned.rcptReply().code()).as(abandoned.transcript()).isEqualTo(250);
+            assertThat(abandoned.dataReply()).as("given up before DATA, so not counted").isEmpty();
+        }
         for (int i = 1; i <= 3; i++) {
             Swaks.Result delivered = send("198.51.100.23", recipient);
             assertThat(delivered.rcptReply().code()).as("message %d: %s", i, delivered.transcript()).isEqualTo(250);
+            assertThat(delivered.dataReply()).as("message %d: %s", i, delivered.transcript())
+                    .hasValueSatisfying(r -> assertThat(r.code()).isEqualTo(250));
         }
         Swaks.Result fourth = send("198.51.100.23", recipient);
         assertThat(fourth.rcptReply().code()).as(fourth.transcript()).isEqualTo(450);

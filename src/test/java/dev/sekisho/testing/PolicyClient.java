@@ -62,6 +62,18 @@ public final class PolicyClient implements AutoCloseable {
         return a;
     }
 
+    /**
+     * The END-OF-MESSAGE request that follows {@code rcpt}'s transaction once Postfix accepted {@code recipientCount}
+     * recipients: Postfix names the recipient only when there is exactly one.
+     */
+    public static Map<String, String> endOfMessage(Map<String, String> rcpt, int recipientCount) {
+        Map<String, String> a = new LinkedHashMap<>(rcpt);
+        a.put("protocol_state", "END-OF-MESSAGE");
+        if (recipientCount != 1) a.put("recipient", "");
+        a.put("recipient_count", Integer.toString(recipientCount));
+        return a;
+    }
+
     /** Send one request and return the text after "action=". */
     public String ask(Map<String, String> attributes) throws IOException {
         StringBuilder request = new StringBuilder(512);

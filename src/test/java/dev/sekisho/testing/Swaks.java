@@ -31,23 +31,29 @@ public final class Swaks {
      * @param from          envelope sender; "" sends the null sender {@code MAIL FROM:<>}
      * @param to            envelope recipient
      * @param xclientAddress client address presented via XCLIENT, or "" to send as 127.0.0.1
+     * @param quitAfterRcpt  end the session with QUIT right after RCPT TO, sending no data (an abandoned transaction)
      */
-    public record Message(String helo, String from, String to, String xclientAddress) {
+    public record Message(String helo, String from, String to, String xclientAddress, boolean quitAfterRcpt) {
         /** From a documentation address (203.0.113.7, TEST-NET-3) to the given recipient. */
         public static Message to(String recipient) {
-            return new Message("client.example.org", "sender@example.org", recipient, "203.0.113.7");
+            return new Message("client.example.org", "sender@example.org", recipient, "203.0.113.7", false);
         }
 
         public Message from(String sender) {
-            return new Message(helo, sender, to, xclientAddress);
+            return new Message(helo, sender, to, xclientAddress, quitAfterRcpt);
         }
 
         public Message fromClient(String address) {
-            return new Message(helo, from, to, address);
+            return new Message(helo, from, to, address, quitAfterRcpt);
         }
 
         public Message withHelo(String name) {
-            return new Message(name, from, to, xclientAddress);
+            return new Message(name, from, to, xclientAddress, quitAfterRcpt);
+        }
+
+        /** The same transaction, given up after RCPT TO: swaks quits without sending DATA. */
+        public Message abandonedAfterRcpt() {
+            return new Message(helo, from, to, xclientAddress, true);
         }
     }
 
@@ -97,6 +103,7 @@ public final class Swaks {
         if (!message.xclientAddress().isEmpty()) {
             command.addAll(List.of("--xclient-addr", message.xclientAddress()));
         }
+        if (message.quitAfterRcpt()) command.addAll(List.of("--quit-after", "RCPT"));
         return command;
     }
 

@@ -1,0 +1,93 @@
+package dev.sekisho.checks;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TransactionRecipientsTest {
+    private static final Instant T0 = Instant.parse("2026-12-04T10:00:00Z");
+    private final List<String> warnings = new ArrayList<>();
+
+    @Test
+    void countsPerTransactionLimitAndKeyUntilTheTransactionEnds() {
+        TransactionRecipients held = new TransactionRecipients(64, Duration.ofHours(1), warnings::add);
+        held.add("T1", "per-domain", "one.example", 1, T0);
+        held.add("T1", "per-domain", "one.example", 1, T0);
+        held.add("T1", "per-domain", "two.example", 1, T0);
+        held.add("T1", "per-account", "alice", 3, T0);
+        held.add("T2", "per-account", "alice", 1, T0);
+        assertThat(held.count("T1", "per-domain", "one.example")).isEqualTo(2);
+        assertThat(held.count("T1", "per-account", "alice")).isEqualTo(3);
+        assertThat(held.count("T3", "per-account", "alice")).isZero();
+        assertThat(held.counts("T1", "per-domain")).isEqualTo(Map.of("one.example", 2L, "two.example", 1L));
+
+        assertThat(held.end("T1", "per-domain")).isEqualTo(Map.of("one.example", 2L, "two.example", 1L));
+        assertThat(held.count("T1", "per-domain", "one.example")).isZero();
+        assertThat(held.count("T1", "per-account", "alice")).as("another limit's count stays until its own end").isEqualTo(3);
+        assertThat(held.open()).isEqualTo(2);
+        assertThat(held.end("T1", "per-account")).isEqualTo(Map.of("alice", 3L));
+        assertThat(held.open()).as("a transaction no limit holds anything in is gone").isEqualTo(1);
+        assertThat(held.abandoned()).isZero();
+    }
+
+    @Test
+    void givingBackNeverGoesBelowZeroAndATransactionWithoutAnIdIsNotHeld() {
+        TransactionRecipients held = new TransactionRecipients(64, Duration.ofHours(1), warnings::add);
+        held.add("T1", "limit", "k", 1, T0);
+        held.add("T1", "limit", "k", -1, T0);
+        held.add("T1", "limit", "k", -1, T0);
+        assertThat(held.count("T1", "limit", "k")).isZero();
+        held.add("T9", "limit", "k", -1, T0);
+        assertThat(held.count("T9", "limit", "k")).as("giving back to a transaction not held opens nothing").isZero();
+        held.add("", "limit", "k", 5, T0);
+        assertThat(held.count("", "limit", "k")).isZero();
+        assertThat(held.end("", "limit")).isEmpty();
+    }
+
+    @Test
+    void transactionsOpenLongerThanTheMaximumAgeAreForgottenAndTheLimitThatNeverEndedIsNamedOnce() {
+        TransactionRecipients held = new TransactionRecipients(64, Duration.ofHours(1), warnings::add);
+        held.add("old", "per-ip", "203.0.113.7", 2, T0);
+        held.add("new", "per-ip", "203.0.113.7", 1, T0.plus(Duration.ofMinutes(59)));
+        // Both land in whichever stripes their ids hash to; age is judged within a stripe when it opens another.
+        for (int i = 0; i < 64; i++) held.add("later-" + i, "per-ip", "198.51.100.1", 1, T0.plus(Duration.ofMinutes(61)));
+        assertThat(held.count("old", "per-ip", "203.0.113.7")).isZero();
+        assertThat(held.abandoned()).isPositive();
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0)).contains("rate limit per-ip").contains("smtpd_end_of_data_restrictions");
+    }
+
+    @Test
+    void aLimitThatHasSeenAnEndOfMessageIsNotWarnedOf() {
+        TransactionRecipients held = new TransactionRecipients(64, Duration.ofHours(1), warnings::add);
+        held.add("done", "per-ip", "k", 1, T0);
+        held.end("done", "per-ip");
+        for (int i = 0; i < 200; i++) held.add("abandoned-" + i, "per-ip", "k", 1, T0.plusSeconds(i));
+        assertThat(held.abandoned()).as("over capacity, the oldest go").isPositive();
+        assertThat(held.open()).isLessThanOrEqualTo(64);
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void beyondCapacityTheOldestAreForgotten() {
+        TransactionRecipients held = new TransactionRecipients(16, Duration.ofDays(1), warnings::add);
+        for (int i = 0; i < 1000; i++) held.add("T" + i, "limit", "k", 1, T0.plusSeconds(i));
+        assertThat(held.open()).isLessThanOrEqualTo(16);
+        assertThat(held.abandoned()).isEqualTo(1000 - held.open());
+        assertThat(held.count("T999", "limit", "k")).as("the newest stays").isEqualTo(1);
+        assertThat(held.count("T0", "limit", "k")).isZero();
+    }
+
+    @Test
+    void settingsAreChecked() {
+        assertThatThrownBy(() -> new TransactionRecipients(8, Duration.ofHours(1), warnings::add)).hasMessageContaining("capacity");
+        assertThatThrownBy(() -> new TransactionRecipients(64, Duration.ZERO, warnings::add)).hasMessageContaining("maxAge");
+    }
+}
