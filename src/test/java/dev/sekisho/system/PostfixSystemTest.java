@@ -18,6 +18,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -111,6 +112,32 @@ class PostfixSystemTest {
                 .contains("Rate limit per-client-ip (3/1h recipients) exceeded for 198.51.100.23, try again in 1200s");
         Swaks.Result otherClient = send("198.51.100.24", recipient);
         assertThat(otherClient.rcptReply().text()).as("another client is not limited").doesNotContain("Rate limit");
+    }
+
+    @Test
+    void oneMessageGetsNoMoreRecipientsThanTheLimitAndIsChargedWhatPostfixAccepted() throws Exception {
+        String local = "@" + RealPostfix.LOCAL_DOMAIN;
+        String four = String.join(",", "ann" + local, "ben" + local, "cat" + local, "dan" + local);
+        Swaks.Message message = Swaks.Message.to(four).fromClient("198.51.100.40");
+        assertThat(postfix.send(message).rcptReply().code()).as("every triplet greylisted first").isEqualTo(450);
+        clock.advance(Duration.ofSeconds(301));
+
+        Swaks.Result sent = postfix.send(message);
+        List<String> transcript = sent.transcript().lines().toList();
+        for (String accepted : List.of("ann", "ben", "cat")) {
+            assertThat(Swaks.replyTo(transcript, line -> line.startsWith("RCPT TO:<" + accepted + "@")))
+                    .as(sent.transcript()).hasValueSatisfying(r -> assertThat(r.code()).isEqualTo(250));
+        }
+        // Postfix's instance ties the four RCPT requests to one transaction: the fourth is one too many for 3/1h.
+        assertThat(sent.rcptReply().code()).as(sent.transcript()).isEqualTo(450);
+        assertThat(sent.rcptReply().text()).contains("Rate limit per-client-ip (3/1h recipients) exceeded for 198.51.100.40, "
+                + "this message already has 3 recipients; send the rest in another message");
+        assertThat(sent.dataReply()).as("delivered to the three: " + sent.transcript())
+                .hasValueSatisfying(r -> assertThat(r.code()).isEqualTo(250));
+
+        Swaks.Result next = send("198.51.100.40", "ann" + local);
+        assertThat(next.rcptReply().text()).as("the three were charged at END-OF-MESSAGE: " + next.transcript())
+                .contains("Rate limit per-client-ip (3/1h recipients) exceeded for 198.51.100.40, try again in 1200s");
     }
 
     @Test
