@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Limits how much one key (client, network, account, sender, domain) may send, over one or more
@@ -161,10 +163,10 @@ public final class RateLimitCheck implements Check {
             domains = Map.of(tx.recipientDomain(), Math.max(1, tx.recipientCount()));
         }
         if (domains.isEmpty()) return CheckResult.pass(Explanation.of(name(), "no " + keyName + " to count"));
-        Counted counted = counted(tx, String.join(",", new java.util.TreeSet<>(domains.keySet())));
+        Counted counted = counted(tx, String.join(",", new TreeSet<>(domains.keySet())));
         if (counted.skipped() != null) return counted.skipped();
         List<RateRequest> charged = new ArrayList<>(domains.size());
-        for (Map.Entry<String, Long> domain : new java.util.TreeMap<>(domains).entrySet()) {
+        for (Map.Entry<String, Long> domain : new TreeMap<>(domains).entrySet()) {
             RateRequest request = new RateRequest(name() + "|" + domain.getKey(), config.windows(), domain.getValue(), context.now(), context.dryRun());
             RateOutcome outcome = store.rate(request);
             if (!outcome.allowed()) {

@@ -44,6 +44,10 @@ class RateLimitCheckTest {
                 Action.defer(450, "4.7.1", ""), exempt), new ClientNetworks(24, 64), store, transactions, null);
     }
 
+    private RateLimitCheck recipientsPerHour(CheckConfig.RateKey key, long limit) {
+        return limit(key, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY, new RateWindow(limit, Duration.ofHours(1)));
+    }
+
     private EvaluationContext now() {
         return new EvaluationContext(clock.instant(), clock.instant().plusSeconds(2), false);
     }
@@ -72,8 +76,7 @@ class RateLimitCheckTest {
 
     @Test
     void rcptLooksAndARecipientJoinsItsTransactionsRunningCountOnlyOnceAccepted() {
-        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
-                new RateWindow(2, Duration.ofHours(1)));
+        RateLimitCheck check = recipientsPerHour(CheckConfig.RateKey.CLIENT_IP, 2);
         Transaction rcpt = Transactions.rcpt("203.0.113.7").message("T1").build();
         CheckResult first = check.evaluate(rcpt, now());
         assertThat(check.evaluate(rcpt, now()).decisive()).as("evaluating alone counts nothing").isFalse();
@@ -96,8 +99,7 @@ class RateLimitCheckTest {
 
     @Test
     void theMessageOverTheLimitIsDeferredNamingTheLimitAndWhenItResets() {
-        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
-                new RateWindow(3, Duration.ofHours(1)));
+        RateLimitCheck check = recipientsPerHour(CheckConfig.RateKey.CLIENT_IP, 3);
         Transactions mail = Transactions.rcpt("203.0.113.7");
         for (int i = 0; i < 3; i++) assertThat(send(check, mail, 1).decisive()).isFalse();
         CheckResult fourth = send(check, mail, 1);
@@ -115,8 +117,7 @@ class RateLimitCheckTest {
 
     @Test
     void endOfMessageChargesTheRecipientsPostfixAccepted() {
-        RateLimitCheck check = limit(CheckConfig.RateKey.SASL_USERNAME, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
-                new RateWindow(5, Duration.ofHours(1)));
+        RateLimitCheck check = recipientsPerHour(CheckConfig.RateKey.SASL_USERNAME, 5);
         Transactions mail = Transactions.rcpt("203.0.113.7").service("submission").login("alice").message("T1");
         for (int i = 0; i < 4; i++) assertThat(ask(check, mail.stage(Stage.RCPT).build()).decisive()).isFalse();
         // Postfix refused two of the four after Sekisho let them through (an unknown user, a later restriction).
@@ -130,8 +131,7 @@ class RateLimitCheckTest {
 
     @Test
     void anAbandonedTransactionCostsNothing() {
-        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
-                new RateWindow(2, Duration.ofHours(1)));
+        RateLimitCheck check = recipientsPerHour(CheckConfig.RateKey.CLIENT_IP, 2);
         for (int t = 0; t < 5; t++) { // RCPT, RCPT, then RSET or QUIT: no END-OF-MESSAGE
             Transactions mail = Transactions.rcpt("203.0.113.7").message("abandoned-" + t);
             assertThat(ask(check, mail.build()).decisive()).isFalse();
@@ -143,8 +143,7 @@ class RateLimitCheckTest {
 
     @Test
     void concurrentTransactionsThatTogetherGoOverAreRefusedAtEndOfMessageUncharged() {
-        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
-                new RateWindow(3, Duration.ofHours(1)));
+        RateLimitCheck check = recipientsPerHour(CheckConfig.RateKey.CLIENT_IP, 3);
         Transactions a = Transactions.rcpt("203.0.113.7").message("A");
         Transactions b = Transactions.rcpt("203.0.113.7").message("B");
         for (int i = 0; i < 2; i++) {
@@ -176,8 +175,7 @@ class RateLimitCheckTest {
 
     @Test
     void unauthenticatedMailIsNotCountedPerAccount() {
-        RateLimitCheck check = limit(CheckConfig.RateKey.SASL_USERNAME, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
-                new RateWindow(1, Duration.ofHours(1)));
+        RateLimitCheck check = recipientsPerHour(CheckConfig.RateKey.SASL_USERNAME, 1);
         for (int i = 0; i < 3; i++) assertThat(send(check, Transactions.rcpt("203.0.113.7"), 1).decisive()).isFalse();
     }
 
@@ -210,8 +208,7 @@ class RateLimitCheckTest {
 
     @Test
     void recipientDomainsAreChargedAtEndOfMessageFromTheTransactionsRunningCount() {
-        RateLimitCheck check = limit(CheckConfig.RateKey.RECIPIENT_DOMAIN, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
-                new RateWindow(2, Duration.ofHours(1)));
+        RateLimitCheck check = recipientsPerHour(CheckConfig.RateKey.RECIPIENT_DOMAIN, 2);
         Transactions mail = Transactions.rcpt("203.0.113.7").message("T1");
         assertThat(ask(check, mail.to("a@one.example").build()).decisive()).isFalse();
         assertThat(ask(check, mail.to("b@one.example").build()).decisive()).isFalse();
@@ -229,8 +226,7 @@ class RateLimitCheckTest {
 
     @Test
     void aRecipientDomainOverItsLimitAtEndOfMessageRefusesTheMessageAndTheOtherDomainsGetTheirsBack() {
-        RateLimitCheck check = limit(CheckConfig.RateKey.RECIPIENT_DOMAIN, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
-                new RateWindow(1, Duration.ofHours(1)));
+        RateLimitCheck check = recipientsPerHour(CheckConfig.RateKey.RECIPIENT_DOMAIN, 1);
         Transactions a = Transactions.rcpt("203.0.113.7").message("A");
         Transactions b = Transactions.rcpt("203.0.113.8").message("B");
         assertThat(ask(check, a.to("x@one.example").build()).decisive()).isFalse();
@@ -246,8 +242,7 @@ class RateLimitCheckTest {
 
     @Test
     void mailRefusedByALaterCheckIsNotCharged() {
-        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
-                new RateWindow(2, Duration.ofHours(1)));
+        RateLimitCheck check = recipientsPerHour(CheckConfig.RateKey.CLIENT_IP, 2);
         dev.sekisho.engine.Check refuseAll = new dev.sekisho.engine.Check() {
             public String name() {
                 return "refuse";
@@ -270,8 +265,7 @@ class RateLimitCheckTest {
 
     @Test
     void explainChangesNothing() {
-        RateLimitCheck check = limit(CheckConfig.RateKey.CLIENT_IP, CheckConfig.RateUnit.RECIPIENTS, ListConfig.EMPTY,
-                new RateWindow(2, Duration.ofHours(1)));
+        RateLimitCheck check = recipientsPerHour(CheckConfig.RateKey.CLIENT_IP, 2);
         Transactions mail = Transactions.rcpt("203.0.113.7").message("T1");
         assertThat(ask(check, mail.build()).decisive()).isFalse();
         EvaluationContext dryRun = new EvaluationContext(clock.instant(), clock.instant().plusSeconds(2), true);
