@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -183,6 +184,30 @@ class ApplicationTest {
             assertThat(c.ask(submission)).as("unknown context falls back to the default service (mx)").startsWith("DUNNO");
         }
         assertThat(app.metrics().scrape()).contains("sekisho_policy_unknown_context_total 1.0");
+    }
+
+    @Test
+    void aTransactionsRecipientsAreCountedAcrossAReloadAndChargedAtItsEnd() throws Exception {
+        start();
+        try (PolicyClient c = client()) {
+            Map<String, String> rcpt = PolicyClient.rcpt("198.51.100.50", "a@example.org", "b@example.test", "relay");
+            rcpt.put("instance", "4d2.6b028ea8.414b4.0");
+            assertThat(c.ask(rcpt)).isEqualTo("DUNNO");
+            assertThat(c.ask(rcpt)).isEqualTo("DUNNO");
+            assertThat(app.metrics().scrape()).contains("sekisho_rate_open_transactions 1.0");
+            assertThat(cli("reload")).startsWith("0 reloaded");
+            assertThat(c.ask(rcpt)).as("the running count outlives the reload").isEqualTo("DUNNO");
+            assertThat(c.ask(rcpt)).isEqualTo("450 4.7.1 Rate limit per-client-ip (3/1h recipients) exceeded for 198.51.100.50, "
+                    + "this message already has 3 recipients; send the rest in another message");
+            assertThat(c.ask(PolicyClient.endOfMessage(rcpt, 3))).isEqualTo("DUNNO");
+            assertThat(app.metrics().scrape()).contains("sekisho_rate_open_transactions 0.0")
+                    .contains("sekisho_rate_abandoned_transactions_total 0.0");
+
+            Map<String, String> next = PolicyClient.rcpt("198.51.100.50", "a@example.org", "c@example.test", "relay");
+            next.put("instance", "4d2.6b028ea8.414b4.1");
+            assertThat(c.ask(next)).as("the three were charged at END-OF-MESSAGE")
+                    .isEqualTo("450 4.7.1 Rate limit per-client-ip (3/1h recipients) exceeded for 198.51.100.50, try again in 1200s");
+        }
     }
 
     @Test
