@@ -72,7 +72,7 @@ public final class Application implements AutoCloseable, AdminOperations {
     /** The store's restrictions indexed once for every reader; it depends on the store alone, so reloads keep it. */
     private final dev.sekisho.checks.RestrictionIndex restrictionIndex;
     /** The recipients of open mail transactions, kept across reloads. */
-    private final dev.sekisho.checks.TransactionRecipients transactionRecipients = CheckFactory.transactionRecipients();
+    private final dev.sekisho.checks.OpenTransactions openTransactions = CheckFactory.openTransactions();
     private final List<PolicyServer> policyServers = new ArrayList<>();
     private final java.util.Set<String> unknownContexts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private HttpServer http;
@@ -105,7 +105,7 @@ public final class Application implements AutoCloseable, AdminOperations {
     private Running running(SekishoConfig config) {
         var countries = new dev.sekisho.checks.ClientCountry(geoIp, LOG::warn);
         var accounts = CheckFactory.accounts(config, store, restrictionIndex, countries);
-        return new Running(config, CheckFactory.engine(config, store, restrictionIndex, transactionRecipients, clock, verdictLog, countries, accounts),
+        return new Running(config, CheckFactory.engine(config, store, restrictionIndex, openTransactions, clock, verdictLog, countries, accounts),
                 new LoginLockout(config.logins(), store, restrictionIndex, loginCounters), accounts);
     }
 
@@ -170,11 +170,12 @@ public final class Application implements AutoCloseable, AdminOperations {
         if (dovecotListen != null && !routes.isEmpty()) dovecotHttp = HttpServer.routesOnly(dovecotListen, routes);
         http = new HttpServer(new HttpServer.Options(config.http(), adminToken), this, metrics, dovecotHttp == null ? routes : List.of());
         Gauge.builder("sekisho.state.keys", store, s -> s.stats().keys()).description("Counters and triplets held").register(metrics);
-        Gauge.builder("sekisho.rate.open.transactions", transactionRecipients, t -> t.open())
+        Gauge.builder("sekisho.rate.open.transactions", openTransactions, t -> t.open())
                 .description("Mail transactions whose recipients rate limits count until END-OF-MESSAGE").register(metrics);
-        io.micrometer.core.instrument.FunctionCounter.builder("sekisho.rate.abandoned.transactions", transactionRecipients,
+        io.micrometer.core.instrument.FunctionCounter.builder("sekisho.rate.abandoned.transactions", openTransactions,
                         t -> t.abandoned())
-                .description("Mail transactions forgotten without an END-OF-MESSAGE (abandoned, or END-OF-MESSAGE not hooked)")
+                .description("Mail transactions forgotten before their END-OF-MESSAGE reached the rate limits (abandoned, refused at "
+                        + "END-OF-MESSAGE by an earlier check, or END-OF-MESSAGE not hooked)")
                 .register(metrics);
         Gauge.builder("sekisho.policy.connections", policyServers, list -> list.stream().mapToLong(PolicyServer::activeConnections).sum())
                 .description("Open policy connections").register(metrics);

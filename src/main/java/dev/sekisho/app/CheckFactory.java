@@ -16,7 +16,7 @@ import dev.sekisho.checks.RateLimitCheck;
 import dev.sekisho.checks.RestrictionCheck;
 import dev.sekisho.checks.RestrictionIndex;
 import dev.sekisho.checks.SenderLoginMismatchCheck;
-import dev.sekisho.checks.TransactionRecipients;
+import dev.sekisho.checks.OpenTransactions;
 import dev.sekisho.config.CheckConfig;
 import dev.sekisho.config.SekishoConfig;
 import dev.sekisho.engine.Check;
@@ -54,7 +54,7 @@ final class CheckFactory {
     static Engine engine(SekishoConfig config, StateStore store, InstantSource clock, Engine.Listener listener, GeoIp geoIp) {
         ClientCountry countries = new ClientCountry(geoIp, LOG::warn);
         RestrictionIndex restrictions = new RestrictionIndex(store);
-        return engine(config, store, restrictions, transactionRecipients(), clock, listener, countries,
+        return engine(config, store, restrictions, openTransactions(), clock, listener, countries,
                 accounts(config, store, restrictions, countries));
     }
 
@@ -63,8 +63,8 @@ final class CheckFactory {
      * fleet of Postfix instances with thousands of smtpd processes has far fewer), each forgotten an hour after it
      * opened if its END-OF-MESSAGE never came.
      */
-    static TransactionRecipients transactionRecipients() {
-        return new TransactionRecipients(100_000, Duration.ofHours(1), LOG::warn);
+    static OpenTransactions openTransactions() {
+        return new OpenTransactions(100_000, Duration.ofHours(1), LOG::warn);
     }
 
     /**
@@ -89,7 +89,7 @@ final class CheckFactory {
      * @param transactions the recipients of open transactions, one for the server so that a reload keeps them
      * @param countries    one per engine: without a country database, "country rules are off" is logged once per configuration
      */
-    static Engine engine(SekishoConfig config, StateStore store, RestrictionIndex restrictions, TransactionRecipients transactions,
+    static Engine engine(SekishoConfig config, StateStore store, RestrictionIndex restrictions, OpenTransactions transactions,
                          InstantSource clock, Engine.Listener listener, ClientCountry countries, AccountRules accounts) {
         ClientNetworks networks = new ClientNetworks(config.networks().ipv4(), config.networks().ipv6());
         ListMatcher allow = new ListMatcher(config.allow());

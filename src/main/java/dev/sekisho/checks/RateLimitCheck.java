@@ -28,18 +28,22 @@ import java.util.TreeSet;
  * Limits how much one key (client, network, account, sender, domain) may send, over one or more
  * windows at once (GCRA, so no burst at a window boundary).
  *
- * <p>Only accepted mail is charged, and it is charged at END-OF-MESSAGE, when Postfix says what it accepted: the
- * message, its size, and its {@code recipient_count}. A transaction abandoned before its data, and a recipient Postfix
- * refused after Sekisho's answer, cost nothing. At END-OF-MESSAGE one atomic call decides and charges; when a later
- * check refuses the mail after all, the charge is given back ({@link Charge#cancel()}).
+ * <p>Mail is charged at END-OF-MESSAGE, when Postfix says what it has accepted: the message, its size, and its
+ * {@code recipient_count}. A transaction abandoned before its data, and a recipient Postfix refused after Sekisho's
+ * answer, cost nothing. At END-OF-MESSAGE one atomic call decides and charges; when a later check refuses the mail
+ * after all, the charge is given back ({@link Charge#cancel()}). What refuses the mail after END-OF-MESSAGE (a
+ * milter, a content filter) is not Sekisho's to know.
  *
  * <p>RCPT only looks, so that a sender over its limit is stopped before DATA: one more message, the SIZE= estimate,
- * or, for recipients, the recipients this transaction already has ({@link TransactionRecipients}) plus this one, so
+ * or, for recipients, the recipients this transaction already has ({@link OpenTransactions}) plus this one, so
  * that a limit of 100 refuses the 101st RCPT of a single message. A recipient is added to that running count only
  * when the engine's verdict accepts it.
  *
  * <p>Postfix names the recipient only at RCPT (at END-OF-MESSAGE only for mail to one recipient), so a
  * {@code recipient-domain} limit charges at END-OF-MESSAGE the domains its running count holds.
+ *
+ * <p>A limit that lets mail through at RCPT but never sees END-OF-MESSAGE counts nothing; {@link OpenTransactions}
+ * warns of it.
  *
  * <p>A soft limit ({@code action: doubtful}) counts the same way, but over the limit it marks the mail doubtful
  * ({@link CheckResult#doubt}, read by {@link DoubtfulMailCheck}) instead of refusing it. Only the over-the-limit
@@ -50,19 +54,21 @@ public final class RateLimitCheck implements Check {
     private final ClientNetworks networks;
     private final ListMatcher exempt;
     private final StateStore store;
-    private final TransactionRecipients transactions;
+    private final OpenTransactions transactions;
     private final String keyName;
     private final String unitName;
     private final String[] windowNames;
     /** Null when the limit applies to every client whatever its country. */
     private final CountryScope countryScope;
+    /** An END-OF-MESSAGE request has reached this limit: Postfix's end-of-data restrictions ask Sekisho. */
+    private volatile boolean endOfMessageSeen;
 
     /**
      * @param transactions where RCPT keeps each open transaction's recipients; shared by every limit and every
      *                     configuration of one server
      * @param countries    where a country condition ({@code countries:}) looks up the client; may be null without one
      */
-    public RateLimitCheck(CheckConfig.RateLimit config, ClientNetworks networks, StateStore store, TransactionRecipients transactions,
+    public RateLimitCheck(CheckConfig.RateLimit config, ClientNetworks networks, StateStore store, OpenTransactions transactions,
                           ClientCountry countries) {
         if (config.countries() != null && countries == null) {
             throw new IllegalArgumentException("rate limit " + config.name() + " has a country condition but no country source");
@@ -87,6 +93,10 @@ public final class RateLimitCheck implements Check {
     public CheckResult evaluate(Transaction tx, EvaluationContext context) {
         Stage stage = tx.stage();
         if (stage != Stage.RCPT && stage != Stage.END_OF_MESSAGE) return CheckResult.pass(Explanation.of(name(), "not counted at " + stage));
+        if (stage == Stage.END_OF_MESSAGE && !endOfMessageSeen && !context.dryRun()) {
+            endOfMessageSeen = true;
+            transactions.endOfMessageCame(tx.service(), name());
+        }
         if (stage == Stage.END_OF_MESSAGE && config.key() == CheckConfig.RateKey.RECIPIENT_DOMAIN) return recipientDomainsAtEnd(tx, context);
         Optional<String> key = keyOf(tx);
         if (key.isEmpty()) return CheckResult.pass(Explanation.of(name(), "no " + keyName + " to count"));
@@ -129,8 +139,9 @@ public final class RateLimitCheck implements Check {
         if (!outcome.allowed()) return refusal(outcome, key, subject, units, earlier, context);
         // Counter values of a passing check are only read by explain; skip building them on the hot path.
         Explanation passed = new Explanation(name(), "", subject, "within limits", context.dryRun() ? counters(outcome) : Map.of());
-        if (context.dryRun() || !recipients) return CheckResult.pass(passed);
-        return CheckResult.pass(passed, new RecipientLetThrough(tx.messageId(), key, context.now()));
+        if (context.dryRun()) return CheckResult.pass(passed);
+        if (recipients) return CheckResult.pass(passed, new RecipientLetThrough(tx.service(), tx.messageId(), key, context.now()));
+        return endOfMessageSeen ? CheckResult.pass(passed) : CheckResult.pass(passed, new LetThrough(tx.service()));
     }
 
     /** Charge what Postfix accepted, in the one call that decides. */
@@ -154,39 +165,66 @@ public final class RateLimitCheck implements Check {
     }
 
     /**
-     * A recipient-domain limit at END-OF-MESSAGE: each domain the transaction's running count holds is charged its
-     * recipients, all or none (a domain over its limit refuses the message, and what the others took is given back).
+     * A recipient-domain limit at END-OF-MESSAGE. Postfix names the recipient only when there is one, and then that
+     * domain is charged one recipient. Otherwise each domain the transaction's running count holds is charged the
+     * recipients RCPT let through to it (Postfix does not say which of them it refused after Sekisho's answer, if any),
+     * all or none: a domain over its limit refuses the message, and what the others took is given back.
      */
     private CheckResult recipientDomainsAtEnd(Transaction tx, EvaluationContext context) {
         Map<String, Long> domains = context.dryRun() ? transactions.counts(tx.messageId(), name()) : transactions.end(tx.messageId(), name());
-        if (domains.isEmpty() && !tx.recipient().isEmpty()) { // no running count (no instance): the one recipient Postfix names
-            domains = Map.of(tx.recipientDomain(), Math.max(1, tx.recipientCount()));
-        }
+        if (!tx.recipient().isEmpty()) domains = Map.of(tx.recipientDomain(), 1L);
         if (domains.isEmpty()) return CheckResult.pass(Explanation.of(name(), "no " + keyName + " to count"));
         Counted counted = counted(tx, String.join(",", new TreeSet<>(domains.keySet())));
         if (counted.skipped() != null) return counted.skipped();
         List<RateRequest> charged = new ArrayList<>(domains.size());
-        for (Map.Entry<String, Long> domain : new TreeMap<>(domains).entrySet()) {
-            RateRequest request = new RateRequest(name() + "|" + domain.getKey(), config.windows(), domain.getValue(), context.now(), context.dryRun());
-            RateOutcome outcome = store.rate(request);
-            if (!outcome.allowed()) {
-                if (!context.dryRun()) charged.forEach(store::refund);
-                return refusal(outcome, domain.getKey(), keyName + "=" + domain.getKey(), domain.getValue(), 0, context);
+        try {
+            for (Map.Entry<String, Long> domain : new TreeMap<>(domains).entrySet()) {
+                RateRequest request = new RateRequest(name() + "|" + domain.getKey(), config.windows(), domain.getValue(), context.now(),
+                        context.dryRun());
+                RateOutcome outcome = store.rate(request);
+                if (!outcome.allowed()) {
+                    if (!context.dryRun()) charged.forEach(store::refund);
+                    return refusal(outcome, domain.getKey(), counted(tx, domain.getKey()).subject(), domain.getValue(), 0, context);
+                }
+                charged.add(request);
             }
-            charged.add(request);
+        } catch (RuntimeException e) { // the store failed part way: what it charged for this message goes back
+            if (!context.dryRun()) charged.forEach(store::refund);
+            throw e;
         }
         Explanation within = new Explanation(name(), "", counted.subject(), "within limits", Map.of());
         return context.dryRun() ? CheckResult.pass(within) : CheckResult.pass(within, new Charged(charged));
     }
 
+    /** Mail RCPT let through under a limit that has not yet seen END-OF-MESSAGE: counted toward the warning that it never does. */
+    private final class LetThrough implements Charge {
+        private final String service;
+
+        LetThrough(String service) {
+            this.service = service;
+        }
+
+        @Override
+        public Optional<CheckResult> commit() {
+            if (!endOfMessageSeen) transactions.letThroughAtRcpt(service, name());
+            return Optional.empty();
+        }
+
+        @Override
+        public void cancel() {
+        }
+    }
+
     /** A recipient RCPT let through: it joins the transaction's running count once the verdict accepts it. */
     private final class RecipientLetThrough implements Charge {
+        private final String service;
         private final String transaction;
         private final String key;
         private final Instant at;
         private boolean added;
 
-        RecipientLetThrough(String transaction, String key, Instant at) {
+        RecipientLetThrough(String service, String transaction, String key, Instant at) {
+            this.service = service;
             this.transaction = transaction;
             this.key = key;
             this.at = at;
@@ -196,6 +234,7 @@ public final class RateLimitCheck implements Check {
         public Optional<CheckResult> commit() {
             transactions.add(transaction, name(), key, 1, at);
             added = true;
+            if (!endOfMessageSeen) transactions.letThroughAtRcpt(service, name());
             return Optional.empty();
         }
 

@@ -9,7 +9,7 @@ import java.util.Optional;
  * its count back on {@link #cancel()} when a later check refuses the mail.
  *
  * <p>The engine calls {@link #commit()} on each charge of an accepted request in order; when one answers a refusal
- * (concurrent requests took the last slot), or when the mail is refused in the first place, it calls {@link #cancel()}
+ * (what it would count no longer fits), or when the mail is refused in the first place, it calls {@link #cancel()}
  * on every charge of the request.
  */
 public interface Charge {
@@ -24,7 +24,11 @@ public interface Charge {
         }
     };
 
-    /** The mail is accepted: count what is left to count. Empty when counted, or the check's refusal when it no longer fits (then nothing was counted). */
+    /**
+     * The mail is accepted: count what is left to count. Empty when counted, or the check's refusal when it no longer
+     * fits (then nothing was counted). A check whose store call already decided and counted (a rate limit) has nothing
+     * left to refuse here; one that counts only now, and can find the room taken meanwhile, refuses.
+     */
     Optional<CheckResult> commit();
 
     /** The mail is refused after all: give back whatever this charge counted, by its check or by {@link #commit()}; nothing when it counted nothing. */

@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param notable     a non-decisive answer worth a log line (a rule in log-only mode saw something)
  * @param action      the action when decisive or a route, DUNNO otherwise
  * @param explanation why
- * @param charge      what this check would count for the request, counted only if the final verdict accepts the mail
+ * @param charge      what this check counts for the request, settled by the final verdict: committed when it accepts the mail,
+ *                    cancelled (given back) when it refuses
  * @param doubtful    this answer marks the mail doubtful (never decisive)
  */
 public record CheckResult(boolean decisive, boolean notable, Action action, Explanation explanation, Charge charge,

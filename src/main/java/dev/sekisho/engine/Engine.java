@@ -12,7 +12,7 @@ import java.util.Objects;
  *
  * <p>The first decisive answer wins. A check that cannot answer, or the deadline passing, gives
  * the service's failure verdict (fail-open DUNNO unless configured otherwise). What passing checks
- * would count is counted only when the final verdict accepts the mail. A check's doubt
+ * count stays counted only when the final verdict accepts the mail; refused mail gets it back. A check's doubt
  * ({@link CheckResult#doubt}) is handed to the checks after it; a route ({@link CheckResult#route})
  * becomes the verdict unless a later check decides something other than DUNNO, so a later
  * refusal always wins over routing the mail. The engine is immutable; a reload
@@ -138,7 +138,7 @@ public final class Engine {
 
     /**
      * Make the verdict safe for the stage and settle what the passing checks counted: when the verdict accepts the
-     * mail, commit it; a count that no longer fits (concurrent requests took the last slot) turns the verdict into
+     * mail, commit it; a commit that answers a refusal (what it would count no longer fits) turns the verdict into
      * that check's refusal. Mail refused either way gets back everything counted for it.
      */
     private Verdict conclude(Transaction transaction, Verdict verdict, List<Charge> charges) {

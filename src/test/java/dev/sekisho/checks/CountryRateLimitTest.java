@@ -36,7 +36,7 @@ class CountryRateLimitTest {
     Path dir;
     private final MutableClock clock = MutableClock.at("2026-11-22T10:00:00Z");
     private final StateStore store = TestStores.inMemory();
-    private final TransactionRecipients transactions = new TransactionRecipients(1000, Duration.ofHours(1), warning -> { });
+    private final OpenTransactions transactions = new OpenTransactions(1000, Duration.ofHours(1), warning -> { });
     private ClientCountry countries;
 
     @BeforeEach

@@ -42,7 +42,7 @@ class PerAccountCountryLimitsTest {
     private Engine engine() {
         ClientCountry countries = TestCountries.homeAndAbroad(dir, clock);
         ClientNetworks networks = new ClientNetworks(24, 64);
-        TransactionRecipients transactions = new TransactionRecipients(1000, Duration.ofHours(1), warning -> { });
+        OpenTransactions transactions = new OpenTransactions(1000, Duration.ofHours(1), warning -> { });
         var everywhere = new CheckConfig.RateLimit("per-account", CheckConfig.RateKey.SASL_USERNAME, CheckConfig.RateUnit.MESSAGES,
                 List.of(new RateWindow(5, Duration.ofDays(1))), Action.defer(450, "4.7.1", ""), ListConfig.EMPTY);
         var abroad = new CheckConfig.RateLimit("per-account-abroad", CheckConfig.RateKey.SASL_USERNAME, CheckConfig.RateUnit.MESSAGES,

@@ -31,7 +31,7 @@ class RateLimitCheckTest {
     private final MutableClock clock = MutableClock.at("2026-11-22T10:00:00Z");
     private final StateStore store = TestStores.inMemory();
     private final List<String> warnings = new ArrayList<>();
-    private final TransactionRecipients transactions = new TransactionRecipients(1000, Duration.ofHours(1), warnings::add);
+    private final OpenTransactions transactions = new OpenTransactions(1000, Duration.ofHours(1), warnings::add);
     private int messages;
 
     @AfterEach
@@ -238,6 +238,35 @@ class RateLimitCheckTest {
         assertThat(refused.explanation().key()).isEqualTo("recipient-domain=one.example");
         assertThat(send(check, Transactions.rcpt("192.0.2.1").to("y@two.example"), 1).decisive())
                 .as("two.example was given back").isFalse();
+    }
+
+    @Test
+    void aRecipientDomainNamedAtEndOfMessageIsChargedTheOneRecipientPostfixAccepted() {
+        RateLimitCheck check = recipientsPerHour(CheckConfig.RateKey.RECIPIENT_DOMAIN, 2);
+        Transactions mail = Transactions.rcpt("203.0.113.7").message("T1");
+        assertThat(ask(check, mail.to("a@one.example").build()).decisive()).isFalse();
+        assertThat(ask(check, mail.to("b@one.example").build()).decisive()).isFalse();
+        // Postfix refused a@one.example after Sekisho's answer; END-OF-MESSAGE names the one recipient it accepted.
+        CheckResult end = ask(check, mail.stage(Stage.END_OF_MESSAGE).recipients(1).build());
+        assertThat(end.explanation().key()).isEqualTo("recipient-domain=one.example");
+        assertThat(transactions.count("T1", check.name(), "one.example")).as("the running count ends").isZero();
+        Transactions next = Transactions.rcpt("198.51.100.1").message("T2").to("c@one.example");
+        assertThat(ask(check, next.build()).decisive()).as("one charged, one left").isFalse();
+        assertThat(ask(check, next.build()).decisive()).isTrue();
+    }
+
+    @Test
+    void aLimitThatLetsMailThroughButNeverSeesEndOfMessageIsNamedInAWarning() {
+        RateLimitCheck unhooked = limit(CheckConfig.RateKey.SENDER, CheckConfig.RateUnit.MESSAGES, ListConfig.EMPTY,
+                new RateWindow(1000, Duration.ofHours(1)));
+        for (int i = 0; i < 100; i++) assertThat(ask(unhooked, Transactions.rcpt("203.0.113.7").message("M" + i).build()).decisive()).isFalse();
+        assertThat(warnings).singleElement().asString().contains("rate limit per-sender of service mx", "counts nothing");
+
+        warnings.clear();
+        RateLimitCheck hooked = recipientsPerHour(CheckConfig.RateKey.CLIENT_IP, 1000);
+        assertThat(send(hooked, Transactions.rcpt("198.51.100.1"), 1).decisive()).isFalse();
+        for (int i = 0; i < 200; i++) assertThat(ask(hooked, Transactions.rcpt("198.51.100.1").message("R" + i).build()).decisive()).isFalse();
+        assertThat(warnings).as("a limit that has seen END-OF-MESSAGE").isEmpty();
     }
 
     @Test

@@ -42,6 +42,11 @@ public final class Transactions {
         var address = new IPAddressString(client).getAddress();
         if (address == null) throw new IllegalArgumentException("bad test address " + client);
         return new Transaction(service, stage, address.toInetAddress(), null, clientName, helo, sender,
-                stage == Stage.END_OF_MESSAGE ? "" : recipient, recipientCount, size, sasl, messageId);
+                recipientAt(stage), recipientCount, size, sasl, messageId);
+    }
+
+    /** As Postfix sends it: at END-OF-MESSAGE the recipient is named only when there is exactly one. */
+    private String recipientAt(Stage s) {
+        return s != Stage.END_OF_MESSAGE || recipientCount == 1 ? recipient : "";
     }
 }

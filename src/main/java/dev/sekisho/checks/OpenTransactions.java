@@ -2,11 +2,9 @@ package dev.sekisho.checks;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,26 +12,36 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * Recipients that rate limits let through at RCPT in mail transactions that have not ended yet, in memory.
+ * What rate limits know of mail transactions between RCPT and END-OF-MESSAGE, in memory: the recipients each has
+ * let through so far, and whether END-OF-MESSAGE requests come at all.
  *
- * <p>A rate limit charges recipients at END-OF-MESSAGE, from the {@code recipient_count} that Postfix accepted, so that
- * a transaction abandoned before its data (RSET, QUIT, a lost connection) and a recipient Postfix refused after
+ * <p>A rate limit charges at END-OF-MESSAGE, from the {@code recipient_count} that Postfix accepted, so that a
+ * transaction abandoned before its data (RSET, QUIT, a lost connection) and a recipient Postfix refused after
  * Sekisho's answer cost nothing. Until then RCPT must know how many recipients of the same transaction it has let
  * through already: a limit of 100 refuses the 101st RCPT of one message, not only the next message. That running
  * count is what this holds, per transaction (Postfix's {@code instance} attribute), limit and key.
  *
  * <p>Memory is bounded. A transaction is forgotten when it ends, when it has been open longer than {@code maxAge}
- * (abandoned), or when more than {@code capacity} are open (the oldest go first). Forgetting loses only the running
- * count: RCPT then lets a few more recipients through, and END-OF-MESSAGE still charges what Postfix accepted.
- * One instance is shared by the engines of successive configurations, so a reload in the middle of a transaction
- * keeps its count. Thread-safe: transactions are spread over stripes, each guarded by its own lock.
+ * (abandoned, or ended by a check before the limit at END-OF-MESSAGE), or when more than {@code capacity} are open
+ * (the oldest go first). Forgetting loses only the running count: RCPT then lets a few more recipients through, and
+ * END-OF-MESSAGE still charges what Postfix accepted. One instance is shared by the engines of successive
+ * configurations, so a reload in the middle of a transaction keeps its count. Thread-safe: transactions are spread
+ * over stripes, each guarded by its own lock.
+ *
+ * <p>A limit that never sees END-OF-MESSAGE never counts anything, most likely because Postfix's
+ * {@code smtpd_end_of_data_restrictions} do not ask Sekisho. Once a limit has let mail through at RCPT
+ * {@value #LET_THROUGH_BEFORE_WARNING} times since start without one END-OF-MESSAGE, a warning names it.
  */
-public final class TransactionRecipients {
+public final class OpenTransactions {
     private static final int STRIPES = 16;
+    /** RCPT requests a limit lets through, with no END-OF-MESSAGE for it since start, before a warning names the limit. */
+    static final int LET_THROUGH_BEFORE_WARNING = 100;
 
     private final Stripe[] stripes = new Stripe[STRIPES];
     private final long maxAgeMillis;
     private final LongAdder abandoned = new LongAdder();
+    /** Per limit ("service/limit") that has not seen END-OF-MESSAGE since start: how often RCPT let mail through. */
+    private final ConcurrentHashMap<String, LongAdder> letThroughWithoutEnd = new ConcurrentHashMap<>();
     /** Limits that have seen an END-OF-MESSAGE, and limits already warned of never seeing one. */
     private final Set<String> endedLimits = ConcurrentHashMap.newKeySet();
     private final Set<String> warnedLimits = ConcurrentHashMap.newKeySet();
@@ -42,11 +50,9 @@ public final class TransactionRecipients {
     /**
      * @param capacity transactions held at most (at least {@value #STRIPES})
      * @param maxAge   a transaction open longer than this is taken as abandoned
-     * @param warnings told once per limit when a transaction is abandoned with recipients under a limit that has never
-     *                 seen an END-OF-MESSAGE: Postfix's end-of-data restrictions most likely do not ask Sekisho, so the
-     *                 limit never counts anything
+     * @param warnings told once per limit that lets mail through at RCPT but never sees END-OF-MESSAGE
      */
-    public TransactionRecipients(int capacity, Duration maxAge, Consumer<String> warnings) {
+    public OpenTransactions(int capacity, Duration maxAge, Consumer<String> warnings) {
         if (capacity < STRIPES) throw new IllegalArgumentException("capacity must be at least " + STRIPES + ", was " + capacity);
         if (maxAge.isNegative() || maxAge.isZero()) throw new IllegalArgumentException("maxAge must be positive, was " + maxAge);
         for (int i = 0; i < STRIPES; i++) stripes[i] = new Stripe(capacity / STRIPES);
@@ -73,48 +79,40 @@ public final class TransactionRecipients {
         if (transaction.isEmpty()) return;
         long now = at.toEpochMilli();
         Stripe stripe = stripeOf(transaction);
-        List<String> neverEnded = List.of();
+        int forgotten = 0;
         synchronized (stripe) {
             Open open = stripe.open.get(transaction);
             if (open == null) {
                 if (n <= 0) return;
-                neverEnded = forgetOld(stripe, now - maxAgeMillis);
+                forgotten = stripe.forgetOld(now - maxAgeMillis);
                 open = new Open(now);
                 stripe.open.put(transaction, open);
             }
             open.add(limit, key, n);
         }
-        for (String unended : neverEnded) {
-            if (warnedLimits.add(unended)) {
-                warnings.accept("rate limit " + unended + " counts recipients at END-OF-MESSAGE, but no END-OF-MESSAGE request has "
-                        + "come for it since start while transactions were let through at RCPT: add the policy check to Postfix's "
-                        + "smtpd_end_of_data_restrictions, or this limit never counts anything");
-            }
-        }
+        if (forgotten > 0) abandoned.add(forgotten);
     }
 
     /**
-     * Forget the stripe's transactions opened before {@code openedBefore}, and the oldest beyond room for one more.
-     *
-     * @return the limits of forgotten transactions that have never seen an END-OF-MESSAGE and were not warned of yet
+     * A limit of {@code service} let mail through at RCPT; once that has happened {@value #LET_THROUGH_BEFORE_WARNING}
+     * times since start with no END-OF-MESSAGE for the limit ({@link #endOfMessageCame}), a warning names it, once.
      */
-    private List<String> forgetOld(Stripe stripe, long openedBefore) {
-        List<String> neverEnded = List.of();
-        Iterator<Open> oldestFirst = stripe.open.values().iterator();
-        while (oldestFirst.hasNext()) {
-            Open oldest = oldestFirst.next();
-            if (oldest.openedAt >= openedBefore && stripe.open.size() < stripe.capacity) break;
-            oldestFirst.remove();
-            abandoned.increment();
-            for (int i = 0; i < oldest.size; i++) {
-                String limit = oldest.limits[i];
-                if (!endedLimits.contains(limit) && !warnedLimits.contains(limit) && !neverEnded.contains(limit)) {
-                    if (neverEnded.isEmpty()) neverEnded = new ArrayList<>(1);
-                    neverEnded.add(limit);
-                }
-            }
+    public void letThroughAtRcpt(String service, String limit) {
+        String id = service + "/" + limit;
+        if (endedLimits.contains(id) || warnedLimits.contains(id)) return;
+        LongAdder count = letThroughWithoutEnd.computeIfAbsent(id, k -> new LongAdder());
+        count.increment();
+        if (count.sum() >= LET_THROUGH_BEFORE_WARNING && !endedLimits.contains(id) && warnedLimits.add(id)) {
+            warnings.accept("rate limit " + limit + " of service " + service + " has let mail through at RCPT " + count.sum()
+                    + " times since start without one END-OF-MESSAGE request: it charges at END-OF-MESSAGE, so until Postfix's "
+                    + "smtpd_end_of_data_restrictions ask Sekisho (policy_context=" + service + ") it counts nothing");
         }
-        return neverEnded;
+    }
+
+    /** An END-OF-MESSAGE request reached a limit of {@code service}: it is hooked, and nothing needs saying. */
+    public void endOfMessageCame(String service, String limit) {
+        String id = service + "/" + limit;
+        if (endedLimits.add(id)) letThroughWithoutEnd.remove(id);
     }
 
     /** The keys under {@code limit} in {@code transaction} with their recipients, as an immutable map; changes nothing. */
@@ -132,7 +130,6 @@ public final class TransactionRecipients {
      * an immutable map; they are forgotten, and so is the transaction once no limit holds anything in it.
      */
     public Map<String, Long> end(String transaction, String limit) {
-        if (!endedLimits.contains(limit)) endedLimits.add(limit);
         if (transaction.isEmpty()) return Map.of();
         Stripe stripe = stripeOf(transaction);
         synchronized (stripe) {
@@ -171,6 +168,19 @@ public final class TransactionRecipients {
 
         Stripe(int capacity) {
             this.capacity = capacity;
+        }
+
+        /** Forget transactions opened before {@code openedBefore}, and the oldest beyond room for one more; how many went. */
+        int forgetOld(long openedBefore) {
+            int forgotten = 0;
+            Iterator<Open> oldestFirst = open.values().iterator();
+            while (oldestFirst.hasNext()) {
+                Open oldest = oldestFirst.next();
+                if (oldest.openedAt >= openedBefore && open.size() < capacity) break;
+                oldestFirst.remove();
+                forgotten++;
+            }
+            return forgotten;
         }
     }
 

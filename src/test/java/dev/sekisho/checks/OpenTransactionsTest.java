@@ -11,13 +11,13 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class TransactionRecipientsTest {
+class OpenTransactionsTest {
     private static final Instant T0 = Instant.parse("2026-12-04T10:00:00Z");
     private final List<String> warnings = new ArrayList<>();
 
     @Test
     void countsPerTransactionLimitAndKeyUntilTheTransactionEnds() {
-        TransactionRecipients held = new TransactionRecipients(64, Duration.ofHours(1), warnings::add);
+        OpenTransactions held = new OpenTransactions(64, Duration.ofHours(1), warnings::add);
         held.add("T1", "per-domain", "one.example", 1, T0);
         held.add("T1", "per-domain", "one.example", 1, T0);
         held.add("T1", "per-domain", "two.example", 1, T0);
@@ -39,7 +39,7 @@ class TransactionRecipientsTest {
 
     @Test
     void givingBackNeverGoesBelowZeroAndATransactionWithoutAnIdIsNotHeld() {
-        TransactionRecipients held = new TransactionRecipients(64, Duration.ofHours(1), warnings::add);
+        OpenTransactions held = new OpenTransactions(64, Duration.ofHours(1), warnings::add);
         held.add("T1", "limit", "k", 1, T0);
         held.add("T1", "limit", "k", -1, T0);
         held.add("T1", "limit", "k", -1, T0);
@@ -52,32 +52,53 @@ class TransactionRecipientsTest {
     }
 
     @Test
-    void transactionsOpenLongerThanTheMaximumAgeAreForgottenAndTheLimitThatNeverEndedIsNamedOnce() {
-        TransactionRecipients held = new TransactionRecipients(64, Duration.ofHours(1), warnings::add);
+    void transactionsOpenLongerThanTheMaximumAgeAreForgotten() {
+        OpenTransactions held = new OpenTransactions(1600, Duration.ofHours(1), warnings::add);
         held.add("old", "per-ip", "203.0.113.7", 2, T0);
         held.add("new", "per-ip", "203.0.113.7", 1, T0.plus(Duration.ofMinutes(59)));
-        // Both land in whichever stripes their ids hash to; age is judged within a stripe when it opens another.
-        for (int i = 0; i < 64; i++) held.add("later-" + i, "per-ip", "198.51.100.1", 1, T0.plus(Duration.ofMinutes(61)));
+        // Age is judged within a stripe when it opens another transaction: open enough that every stripe does.
+        for (int i = 0; i < 200; i++) held.add("later-" + i, "per-ip", "198.51.100.1", 1, T0.plus(Duration.ofMinutes(61)));
         assertThat(held.count("old", "per-ip", "203.0.113.7")).isZero();
-        assertThat(held.abandoned()).isPositive();
-        assertThat(warnings).hasSize(1);
-        assertThat(warnings.get(0)).contains("rate limit per-ip").contains("smtpd_end_of_data_restrictions");
+        assertThat(held.count("new", "per-ip", "203.0.113.7")).as("59 minutes old at 61: kept").isEqualTo(1);
+        assertThat(held.abandoned()).as("room for all: only the old one went").isEqualTo(1);
+        assertThat(held.open()).isEqualTo(201);
     }
 
     @Test
-    void aLimitThatHasSeenAnEndOfMessageIsNotWarnedOf() {
-        TransactionRecipients held = new TransactionRecipients(64, Duration.ofHours(1), warnings::add);
-        held.add("done", "per-ip", "k", 1, T0);
-        held.end("done", "per-ip");
-        for (int i = 0; i < 200; i++) held.add("abandoned-" + i, "per-ip", "k", 1, T0.plusSeconds(i));
-        assertThat(held.abandoned()).as("over capacity, the oldest go").isPositive();
-        assertThat(held.open()).isLessThanOrEqualTo(64);
+    void aLimitThatLetsMailThroughButNeverSeesEndOfMessageIsNamedOnce() {
+        OpenTransactions held = new OpenTransactions(64, Duration.ofHours(1), warnings::add);
+        for (int i = 1; i < OpenTransactions.LET_THROUGH_BEFORE_WARNING; i++) held.letThroughAtRcpt("mx", "per-ip");
+        assertThat(warnings).isEmpty();
+        held.letThroughAtRcpt("mx", "per-ip");
+        assertThat(warnings).singleElement().asString().contains("rate limit per-ip of service mx", "100 times",
+                "smtpd_end_of_data_restrictions", "policy_context=mx");
+        for (int i = 0; i < 500; i++) held.letThroughAtRcpt("mx", "per-ip");
+        assertThat(warnings).as("once").hasSize(1);
+        for (int i = 1; i < OpenTransactions.LET_THROUGH_BEFORE_WARNING; i++) held.letThroughAtRcpt("submission", "per-ip");
+        assertThat(warnings).as("another service's limit of the same name counts on its own").hasSize(1);
+    }
+
+    @Test
+    void aLimitThatHasSeenEndOfMessageIsNotWarnedOf() {
+        OpenTransactions held = new OpenTransactions(64, Duration.ofHours(1), warnings::add);
+        for (int i = 0; i < 50; i++) held.letThroughAtRcpt("submission", "per-account");
+        held.endOfMessageCame("submission", "per-account");
+        for (int i = 0; i < 500; i++) held.letThroughAtRcpt("submission", "per-account");
         assertThat(warnings).isEmpty();
     }
 
     @Test
+    void beyondCapacityTheOldestAreForgottenAndNothingIsSaidOfIt() {
+        OpenTransactions held = new OpenTransactions(64, Duration.ofHours(1), warnings::add);
+        for (int i = 0; i < 200; i++) held.add("abandoned-" + i, "per-ip", "k", 1, T0.plusSeconds(i));
+        assertThat(held.abandoned()).as("over capacity, the oldest go").isPositive();
+        assertThat(held.open()).isLessThanOrEqualTo(64);
+        assertThat(warnings).as("only a limit that never sees END-OF-MESSAGE is named").isEmpty();
+    }
+
+    @Test
     void beyondCapacityTheOldestAreForgotten() {
-        TransactionRecipients held = new TransactionRecipients(16, Duration.ofDays(1), warnings::add);
+        OpenTransactions held = new OpenTransactions(16, Duration.ofDays(1), warnings::add);
         for (int i = 0; i < 1000; i++) held.add("T" + i, "limit", "k", 1, T0.plusSeconds(i));
         assertThat(held.open()).isLessThanOrEqualTo(16);
         assertThat(held.abandoned()).isEqualTo(1000 - held.open());
@@ -87,7 +108,7 @@ class TransactionRecipientsTest {
 
     @Test
     void settingsAreChecked() {
-        assertThatThrownBy(() -> new TransactionRecipients(8, Duration.ofHours(1), warnings::add)).hasMessageContaining("capacity");
-        assertThatThrownBy(() -> new TransactionRecipients(64, Duration.ZERO, warnings::add)).hasMessageContaining("maxAge");
+        assertThatThrownBy(() -> new OpenTransactions(8, Duration.ofHours(1), warnings::add)).hasMessageContaining("capacity");
+        assertThatThrownBy(() -> new OpenTransactions(64, Duration.ZERO, warnings::add)).hasMessageContaining("maxAge");
     }
 }
