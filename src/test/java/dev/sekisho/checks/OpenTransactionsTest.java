@@ -107,6 +107,33 @@ class OpenTransactionsTest {
     }
 
     @Test
+    void threadsThatOpenAndEndTransactionsSideBySideLoseNoCount() throws Exception {
+        OpenTransactions held = new OpenTransactions(100_000, Duration.ofHours(1), warnings::add);
+        int perThread = 20_000;
+        java.util.concurrent.atomic.AtomicLong ended = new java.util.concurrent.atomic.AtomicLong();
+        Runnable[] work = new Runnable[4];
+        for (int t = 0; t < work.length; t++) {
+            String prefix = "thread" + t + "-";
+            work[t] = () -> {
+                for (int i = 0; i < perThread; i++) {
+                    String id = prefix + i;
+                    held.add(id, "per-ip", "k", 1, T0);
+                    held.add(id, "per-ip", "k", 1, T0);
+                    held.add(id, "per-domain", "one.example", 1, T0);
+                    ended.addAndGet(held.end(id, "per-ip").getOrDefault("k", 0L));
+                    ended.addAndGet(held.end(id, "per-domain").getOrDefault("one.example", 0L));
+                }
+            };
+        }
+        Thread[] threads = new Thread[work.length];
+        for (int t = 0; t < threads.length; t++) threads[t] = Thread.ofPlatform().start(work[t]);
+        for (Thread thread : threads) thread.join();
+        assertThat(ended.get()).isEqualTo(3L * perThread * work.length);
+        assertThat(held.open()).isZero();
+        assertThat(held.abandoned()).isZero();
+    }
+
+    @Test
     void settingsAreChecked() {
         assertThatThrownBy(() -> new OpenTransactions(8, Duration.ofHours(1), warnings::add)).hasMessageContaining("capacity");
         assertThatThrownBy(() -> new OpenTransactions(64, Duration.ZERO, warnings::add)).hasMessageContaining("maxAge");
