@@ -40,7 +40,8 @@ import java.util.TreeSet;
  * when the engine's verdict accepts it.
  *
  * <p>Postfix names the recipient only at RCPT (at END-OF-MESSAGE only for mail to one recipient), so a
- * {@code recipient-domain} limit charges at END-OF-MESSAGE the domains its running count holds.
+ * {@code recipient-domain} limit charges at END-OF-MESSAGE the one recipient Postfix names, or else the domains its
+ * running count holds.
  *
  * <p>A limit that lets mail through at RCPT but never sees END-OF-MESSAGE counts nothing; {@link OpenTransactions}
  * warns of it.
