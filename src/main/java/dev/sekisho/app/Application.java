@@ -174,8 +174,7 @@ public final class Application implements AutoCloseable, AdminOperations {
                 .description("Mail transactions whose recipients rate limits count until END-OF-MESSAGE").register(metrics);
         io.micrometer.core.instrument.FunctionCounter.builder("sekisho.rate.abandoned.transactions", openTransactions,
                         t -> t.abandoned())
-                .description("Mail transactions forgotten before their END-OF-MESSAGE reached the rate limits (abandoned, refused at "
-                        + "END-OF-MESSAGE by an earlier check, or END-OF-MESSAGE not hooked)")
+                .description("Mail transactions forgotten without an END-OF-MESSAGE request (abandoned, or END-OF-MESSAGE not hooked)")
                 .register(metrics);
         Gauge.builder("sekisho.policy.connections", policyServers, list -> list.stream().mapToLong(PolicyServer::activeConnections).sum())
                 .description("Open policy connections").register(metrics);
@@ -231,6 +230,8 @@ public final class Application implements AutoCloseable, AdminOperations {
         try {
             return now.engine().decide(tx);
         } finally {
+            // The transaction is over whichever check answered: a limit an earlier refusal kept from it holds nothing more.
+            if (tx.stage() == dev.sekisho.engine.Stage.END_OF_MESSAGE) openTransactions.endAll(tx.messageId());
             decisionTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }

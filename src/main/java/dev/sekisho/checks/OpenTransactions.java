@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * count is what this holds, per transaction (Postfix's {@code instance} attribute), limit and key.
  *
  * <p>Memory is bounded. A transaction is forgotten when it ends, when it has been open longer than {@code maxAge}
- * (abandoned, or ended by a check before the limit at END-OF-MESSAGE), or when more than {@code capacity} are open
+ * (abandoned), or when more than {@code capacity} are open
  * (the oldest go first). Forgetting loses only the running count: RCPT then lets a few more recipients through, and
  * END-OF-MESSAGE still charges what Postfix accepted. One instance is shared by the engines of successive
  * configurations, so a reload in the middle of a transaction keeps its count. Thread-safe: transactions are spread
@@ -138,6 +138,18 @@ public final class OpenTransactions {
             Map<String, Long> counts = open.counts(limit, true);
             if (open.isEmpty()) stripe.open.remove(transaction);
             return counts;
+        }
+    }
+
+    /**
+     * The transaction is over (its END-OF-MESSAGE has been answered): whatever a limit still holds of it is forgotten,
+     * such as the running count of a limit that an earlier check's refusal kept from seeing the END-OF-MESSAGE.
+     */
+    public void endAll(String transaction) {
+        if (transaction.isEmpty()) return;
+        Stripe stripe = stripeOf(transaction);
+        synchronized (stripe) {
+            stripe.open.remove(transaction);
         }
     }
 

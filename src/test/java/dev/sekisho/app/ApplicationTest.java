@@ -211,6 +211,35 @@ class ApplicationTest {
     }
 
     @Test
+    void anEndOfMessageRefusedBeforeTheLimitStillEndsTheTransaction() throws Exception {
+        Files.writeString(dir.resolve("sekisho.yaml"), """
+                listen:
+                  policy:
+                    - address: 127.0.0.1:0
+                  http: 127.0.0.1:0
+                services:
+                  relay:
+                    checks:
+                      - restrictions
+                      - type: rate-limit
+                        name: per-client-ip
+                        key: client-ip
+                        limits: [3/1h]
+                """);
+        start();
+        try (PolicyClient c = client()) {
+            Map<String, String> rcpt = PolicyClient.rcpt("198.51.100.51", "a@example.org", "b@example.test", "relay");
+            rcpt.put("instance", "4d3.6b028ea8.414b4.0");
+            assertThat(c.ask(rcpt)).isEqualTo("DUNNO");
+            assertThat(app.metrics().scrape()).contains("sekisho_rate_open_transactions 1.0");
+            assertThat(cli("restrictions", "add", "--ip", "198.51.100.51", "--for", "1h", "--reason", "compromised")).startsWith("0 ");
+            assertThat(c.ask(PolicyClient.endOfMessage(rcpt, 1))).startsWith("554 5.7.1 Access restricted");
+            assertThat(app.metrics().scrape()).as("the restriction answered first; the transaction is over all the same")
+                    .contains("sekisho_rate_open_transactions 0.0");
+        }
+    }
+
+    @Test
     void reloadAppliesANewConfigurationAndRefusesABadOneWithoutDroppingConnections() throws Exception {
         start();
         Path file = dir.resolve("sekisho.yaml");

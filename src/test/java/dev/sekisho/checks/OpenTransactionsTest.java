@@ -38,6 +38,20 @@ class OpenTransactionsTest {
     }
 
     @Test
+    void endingTheWholeTransactionForgetsEveryLimitsCount() {
+        OpenTransactions held = new OpenTransactions(64, Duration.ofHours(1), warnings::add);
+        held.add("T1", "per-ip", "203.0.113.7", 2, T0);
+        held.add("T1", "per-domain", "one.example", 1, T0);
+        held.add("T2", "per-ip", "203.0.113.7", 1, T0);
+        held.endAll("T1");
+        assertThat(held.count("T1", "per-ip", "203.0.113.7")).isZero();
+        assertThat(held.counts("T1", "per-domain")).isEmpty();
+        assertThat(held.count("T2", "per-ip", "203.0.113.7")).isEqualTo(1);
+        assertThat(held.open()).isEqualTo(1);
+        assertThat(held.abandoned()).isZero();
+    }
+
+    @Test
     void givingBackNeverGoesBelowZeroAndATransactionWithoutAnIdIsNotHeld() {
         OpenTransactions held = new OpenTransactions(64, Duration.ofHours(1), warnings::add);
         held.add("T1", "limit", "k", 1, T0);
