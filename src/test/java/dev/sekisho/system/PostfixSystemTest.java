@@ -4,6 +4,7 @@ import dev.sekisho.Sekisho;
 import dev.sekisho.app.Application;
 import dev.sekisho.config.ConfigLoader;
 import dev.sekisho.testing.MutableClock;
+import dev.sekisho.testing.RawSmtp;
 import dev.sekisho.testing.RealPostfix;
 import dev.sekisho.testing.Swaks;
 import org.junit.jupiter.api.AfterEach;
@@ -13,11 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -138,6 +141,45 @@ class PostfixSystemTest {
         Swaks.Result next = send("198.51.100.40", "ann" + local);
         assertThat(next.rcptReply().text()).as("the three were charged at END-OF-MESSAGE: " + next.transcript())
                 .contains("Rate limit per-client-ip (3/1h recipients) exceeded for 198.51.100.40, try again in 1200s");
+    }
+
+    @Test
+    void mailSentWithBdatIsChargedAtEndOfMessageToo() throws Exception {
+        String local = "@" + RealPostfix.LOCAL_DOMAIN;
+        List<String> first = chunked("198.51.100.60", List.of("eve" + local, "fay" + local));
+        assertThat(first).as("greylisted first").anySatisfy(reply -> assertThat(reply).startsWith("450"));
+        clock.advance(Duration.ofSeconds(301));
+
+        List<String> delivered = chunked("198.51.100.60", List.of("eve" + local, "fay" + local));
+        assertThat(delivered).as("RCPT, RCPT, BDAT LAST: %s", delivered).filteredOn(r -> r.startsWith("250 2.1.5")).hasSize(2);
+        assertThat(delivered).as(delivered.toString()).anySatisfy(reply -> assertThat(reply).startsWith("250 2.0.0").contains("queued as"));
+
+        List<String> next = chunked("198.51.100.60", List.of("eve" + local, "fay" + local));
+        // Two were charged at the BDAT message's END-OF-MESSAGE: of 3/1h one is left, so the first RCPT fits and the second
+        // (two with it) waits for the window to drain.
+        assertThat(next).as(next.toString()).first().asString().startsWith("250 2.1.5");
+        assertThat(next.get(1)).startsWith("450 4.7.1")
+                .contains("Rate limit per-client-ip (3/1h recipients) exceeded for 198.51.100.60, try again in 1200s");
+    }
+
+    /**
+     * One message sent with BDAT (RFC 3030 CHUNKING) as the client {@code client} (XCLIENT), which swaks cannot do:
+     * the replies to RCPT TO and to BDAT LAST, in order (no BDAT when no recipient was accepted).
+     */
+    private List<String> chunked(String client, List<String> recipients) throws IOException {
+        try (RawSmtp smtp = new RawSmtp(postfix.smtpPort())) {
+            assertThat(smtp.command("EHLO client.example.org")).contains("CHUNKING");
+            assertThat(smtp.command("XCLIENT ADDR=" + client)).startsWith("220");
+            smtp.command("EHLO client.example.org");
+            assertThat(smtp.command("MAIL FROM:<sender@example.org>")).startsWith("250");
+            List<String> replies = new ArrayList<>();
+            for (String recipient : recipients) replies.add(smtp.command("RCPT TO:<" + recipient + ">"));
+            if (replies.stream().anyMatch(reply -> reply.startsWith("250"))) {
+                replies.add(smtp.bdatLast("Subject: chunked\r\n\r\nsent with BDAT\r\n"));
+            }
+            smtp.command("QUIT");
+            return replies;
+        }
     }
 
     @Test
