@@ -162,6 +162,32 @@ class PostfixSystemTest {
                 .contains("Rate limit per-client-ip (3/1h recipients) exceeded for 198.51.100.60, try again in 1200s");
     }
 
+    @Test
+    void recipientsOfATransactionResetInTheSameSessionDoNotCountForTheNext() throws Exception {
+        String local = "@" + RealPostfix.LOCAL_DOMAIN;
+        assertThat(chunked("198.51.100.61", List.of("gus" + local, "hal" + local))).as("greylisted first")
+                .allSatisfy(reply -> assertThat(reply).startsWith("450"));
+        clock.advance(Duration.ofSeconds(301));
+        try (RawSmtp smtp = new RawSmtp(postfix.smtpPort())) {
+            smtp.command("EHLO client.example.org");
+            assertThat(smtp.command("XCLIENT ADDR=198.51.100.61")).startsWith("220");
+            smtp.command("EHLO client.example.org");
+            assertThat(smtp.command("MAIL FROM:<sender@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<gus" + local + ">")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<hal" + local + ">")).startsWith("250");
+            assertThat(smtp.command("RSET")).startsWith("250");
+            // A new transaction in the same session gets a new instance from Postfix: it starts from nothing.
+            assertThat(smtp.command("MAIL FROM:<sender@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<gus" + local + ">")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<hal" + local + ">")).as("2 of 3/1h, nothing charged yet").startsWith("250");
+            assertThat(smtp.bdatLast("Subject: after RSET\r\n\r\nbody\r\n")).startsWith("250 2.0.0");
+            assertThat(smtp.command("MAIL FROM:<sender@example.org>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<gus" + local + ">")).as("the delivered message's two were charged").startsWith("250");
+            assertThat(smtp.command("RCPT TO:<hal" + local + ">")).startsWith("450 4.7.1").contains("Rate limit per-client-ip");
+            smtp.command("QUIT");
+        }
+    }
+
     /**
      * One message sent with BDAT (RFC 3030 CHUNKING) as the client {@code client} (XCLIENT), which swaks cannot do:
      * the replies to RCPT TO and to BDAT LAST, in order (no BDAT when no recipient was accepted).
