@@ -139,8 +139,12 @@ public final class RateLimitCheck implements Check {
         RateOutcome outcome = store.rate(new RateRequest(name() + "|" + key, config.windows(), units, context.now(), true));
         if (!outcome.allowed()) return refusal(outcome, key, subject, units, earlier, context);
         // Counter values of a passing check are only read by explain; skip building them on the hot path.
-        Explanation passed = new Explanation(name(), "", subject, "within limits", context.dryRun() ? counters(outcome) : Map.of());
-        if (context.dryRun()) return CheckResult.pass(passed);
+        if (context.dryRun()) {
+            Map<String, String> values = counters(outcome);
+            if (earlier > 0) values.put("this-message", Long.toString(earlier));
+            return CheckResult.pass(new Explanation(name(), "", subject, "within limits", values));
+        }
+        Explanation passed = new Explanation(name(), "", subject, "within limits", Map.of());
         if (recipients) return CheckResult.pass(passed, new RecipientLetThrough(tx.service(), tx.messageId(), key, context.now()));
         return endOfMessageSeen ? CheckResult.pass(passed) : CheckResult.pass(passed, new LetThrough(tx.service()));
     }

@@ -301,7 +301,10 @@ class RateLimitCheckTest {
         CheckResult explained = check.evaluate(mail.stage(Stage.END_OF_MESSAGE).recipients(1).build(), dryRun);
         assertThat(explained.explanation().values()).as("used now, before this message").containsEntry("1h", "0/2");
         assertThat(explained.decisive()).isFalse();
-        assertThat(check.evaluate(mail.stage(Stage.RCPT).build(), dryRun).charge()).isSameAs(dev.sekisho.engine.Charge.NONE);
+        CheckResult nextRecipient = check.evaluate(mail.stage(Stage.RCPT).build(), dryRun);
+        assertThat(nextRecipient.charge()).isSameAs(dev.sekisho.engine.Charge.NONE);
+        assertThat(nextRecipient.explanation().values()).as("explain shows the transaction's recipients so far")
+                .containsEntry("this-message", "1").containsEntry("1h", "0/2");
         assertThat(transactions.count("T1", check.name(), "203.0.113.7")).as("the running count is untouched").isEqualTo(1);
         assertThat(send(check, Transactions.rcpt("203.0.113.7"), 2).decisive()).as("and nothing was charged").isFalse();
     }
