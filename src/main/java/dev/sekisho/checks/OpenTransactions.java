@@ -30,18 +30,22 @@ import java.util.function.Consumer;
  *
  * <p>A limit that never sees END-OF-MESSAGE never counts anything, most likely because Postfix's
  * {@code smtpd_end_of_data_restrictions} do not ask Sekisho. Once a limit has let mail through at RCPT
- * {@value #LET_THROUGH_BEFORE_WARNING} times since start without one END-OF-MESSAGE, a warning names it.
+ * {@value #LET_THROUGH_BEFORE_WARNING} times, over at least {@link #QUIET_BEFORE_WARNING}, since start without one
+ * END-OF-MESSAGE, a warning names it. (A busy server lets hundreds of recipients through in the seconds before the
+ * first message's data is in; no transaction's data takes five minutes.)
  */
 public final class OpenTransactions {
     private static final int STRIPES = 16;
     /** RCPT requests a limit lets through, with no END-OF-MESSAGE for it since start, before a warning names the limit. */
     static final int LET_THROUGH_BEFORE_WARNING = 100;
+    /** How long after the first of them, at least. */
+    static final Duration QUIET_BEFORE_WARNING = Duration.ofMinutes(5);
 
     private final Stripe[] stripes = new Stripe[STRIPES];
     private final long maxAgeMillis;
     private final LongAdder abandoned = new LongAdder();
-    /** Per limit ("service/limit") that has not seen END-OF-MESSAGE since start: how often RCPT let mail through. */
-    private final ConcurrentHashMap<String, LongAdder> letThroughWithoutEnd = new ConcurrentHashMap<>();
+    /** Per limit ("service/limit") that has not seen END-OF-MESSAGE since start: how often RCPT let mail through, since when. */
+    private final ConcurrentHashMap<String, LetThrough> letThroughWithoutEnd = new ConcurrentHashMap<>();
     /** Limits that have seen an END-OF-MESSAGE, and limits already warned of never seeing one. */
     private final Set<String> endedLimits = ConcurrentHashMap.newKeySet();
     private final Set<String> warnedLimits = ConcurrentHashMap.newKeySet();
@@ -94,18 +98,30 @@ public final class OpenTransactions {
     }
 
     /**
-     * A limit of {@code service} let mail through at RCPT; once that has happened {@value #LET_THROUGH_BEFORE_WARNING}
-     * times since start with no END-OF-MESSAGE for the limit ({@link #endOfMessageCame}), a warning names it, once.
+     * A limit of {@code service} let mail through at RCPT, at {@code at}. Once that has happened
+     * {@value #LET_THROUGH_BEFORE_WARNING} times since start, the first at least {@link #QUIET_BEFORE_WARNING} ago, with
+     * no END-OF-MESSAGE for the limit ({@link #endOfMessageCame}), a warning names it, once.
      */
-    public void letThroughAtRcpt(String service, String limit) {
+    public void letThroughAtRcpt(String service, String limit, Instant at) {
         String id = service + "/" + limit;
         if (endedLimits.contains(id) || warnedLimits.contains(id)) return;
-        LongAdder count = letThroughWithoutEnd.computeIfAbsent(id, k -> new LongAdder());
-        count.increment();
-        if (count.sum() >= LET_THROUGH_BEFORE_WARNING && !endedLimits.contains(id) && warnedLimits.add(id)) {
-            warnings.accept("rate limit " + limit + " of service " + service + " has let mail through at RCPT " + count.sum()
-                    + " times since start without one END-OF-MESSAGE request: it charges at END-OF-MESSAGE, so until Postfix's "
-                    + "smtpd_end_of_data_restrictions ask Sekisho (policy_context=" + service + ") it counts nothing");
+        long now = at.toEpochMilli();
+        LetThrough seen = letThroughWithoutEnd.computeIfAbsent(id, k -> new LetThrough(now));
+        seen.count.increment();
+        long count = seen.count.sum();
+        if (count >= LET_THROUGH_BEFORE_WARNING && now - seen.firstAt >= QUIET_BEFORE_WARNING.toMillis()
+                && !endedLimits.contains(id) && warnedLimits.add(id)) {
+            warnings.accept("rate limit " + limit + " of service " + service + " has let mail through at RCPT " + count
+                    + " times since start, over " + (now - seen.firstAt) / 60_000 + " minutes, without one END-OF-MESSAGE request: it "
+                    + "charges at END-OF-MESSAGE, so until Postfix's smtpd_end_of_data_restrictions ask Sekisho (policy_context="
+                    + service + ") it counts nothing");
+        }
+    }
+
+    /** How often a limit has let mail through at RCPT without an END-OF-MESSAGE, since the first time. */
+    private record LetThrough(long firstAt, LongAdder count) {
+        LetThrough(long firstAt) {
+            this(firstAt, new LongAdder());
         }
     }
 

@@ -146,7 +146,7 @@ public final class RateLimitCheck implements Check {
         }
         Explanation passed = new Explanation(name(), "", subject, "within limits", Map.of());
         if (recipients) return CheckResult.pass(passed, new RecipientLetThrough(tx.service(), tx.messageId(), key, context.now()));
-        return endOfMessageSeen ? CheckResult.pass(passed) : CheckResult.pass(passed, new LetThrough(tx.service()));
+        return endOfMessageSeen ? CheckResult.pass(passed) : CheckResult.pass(passed, new LetThrough(tx.service(), context.now()));
     }
 
     /** Charge what Postfix accepted, in the one call that decides. */
@@ -204,14 +204,16 @@ public final class RateLimitCheck implements Check {
     /** Mail RCPT let through under a limit that has not yet seen END-OF-MESSAGE: counted toward the warning that it never does. */
     private final class LetThrough implements Charge {
         private final String service;
+        private final Instant at;
 
-        LetThrough(String service) {
+        LetThrough(String service, Instant at) {
             this.service = service;
+            this.at = at;
         }
 
         @Override
         public Optional<CheckResult> commit() {
-            if (!endOfMessageSeen) transactions.letThroughAtRcpt(service, name());
+            if (!endOfMessageSeen) transactions.letThroughAtRcpt(service, name(), at);
             return Optional.empty();
         }
 
@@ -239,7 +241,7 @@ public final class RateLimitCheck implements Check {
         public Optional<CheckResult> commit() {
             transactions.add(transaction, name(), key, 1, at);
             added = true;
-            if (!endOfMessageSeen) transactions.letThroughAtRcpt(service, name());
+            if (!endOfMessageSeen) transactions.letThroughAtRcpt(service, name(), at);
             return Optional.empty();
         }
 

@@ -260,11 +260,15 @@ class RateLimitCheckTest {
         RateLimitCheck unhooked = limit(CheckConfig.RateKey.SENDER, CheckConfig.RateUnit.MESSAGES, ListConfig.EMPTY,
                 new RateWindow(1000, Duration.ofHours(1)));
         for (int i = 0; i < 100; i++) assertThat(ask(unhooked, Transactions.rcpt("203.0.113.7").message("M" + i).build()).decisive()).isFalse();
+        assertThat(warnings).as("not yet: the first message's data may still be coming").isEmpty();
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(ask(unhooked, Transactions.rcpt("203.0.113.7").message("M100").build()).decisive()).isFalse();
         assertThat(warnings).singleElement().asString().contains("rate limit per-sender of service mx", "counts nothing");
 
         warnings.clear();
         RateLimitCheck hooked = recipientsPerHour(CheckConfig.RateKey.CLIENT_IP, 1000);
         assertThat(send(hooked, Transactions.rcpt("198.51.100.1"), 1).decisive()).isFalse();
+        clock.advance(Duration.ofMinutes(10));
         for (int i = 0; i < 200; i++) assertThat(ask(hooked, Transactions.rcpt("198.51.100.1").message("R" + i).build()).decisive()).isFalse();
         assertThat(warnings).as("a limit that has seen END-OF-MESSAGE").isEmpty();
     }
