@@ -231,7 +231,7 @@ public final class Application implements AutoCloseable, AdminOperations {
             return now.engine().decide(tx);
         } finally {
             // The transaction is over whichever check answered: a limit an earlier refusal kept from it holds nothing more.
-            if (tx.stage() == dev.sekisho.engine.Stage.END_OF_MESSAGE) openTransactions.endAll(tx.messageId());
+            if (tx.stage() == dev.sekisho.engine.Stage.END_OF_MESSAGE) openTransactions.endAll(tx.messageId(), tx.service());
             decisionTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }

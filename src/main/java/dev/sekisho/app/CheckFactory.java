@@ -102,7 +102,7 @@ final class CheckFactory {
                     case CheckConfig.Restrictions r -> new RestrictionCheck(r.name(), restrictions, r.action());
                     case CheckConfig.AllowList a -> ListCheck.allow(a.name(), allow);
                     case CheckConfig.DenyList d -> ListCheck.deny(d.name(), deny, d.action());
-                    case CheckConfig.RateLimit r -> new RateLimitCheck(r, networks, store, transactions, countries);
+                    case CheckConfig.RateLimit r -> new RateLimitCheck(r, service.name(), networks, store, transactions, countries);
                     case CheckConfig.Greylist g -> new GreylistCheck(g, networks, store);
                     case CheckConfig.SenderLoginMismatch m -> new SenderLoginMismatchCheck(m);
                     case CheckConfig.Country c2 -> new CountryCheck(c2, countries);

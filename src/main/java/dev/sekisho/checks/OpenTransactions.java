@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -19,7 +20,8 @@ import java.util.function.Consumer;
  * transaction abandoned before its data (RSET, QUIT, a lost connection) and a recipient Postfix refused after
  * Sekisho's answer cost nothing. Until then RCPT must know how many recipients of the same transaction it has let
  * through already: a limit of 100 refuses the 101st RCPT of one message, not only the next message. That running
- * count is what this holds, per transaction (Postfix's {@code instance} attribute), limit and key.
+ * count is what this holds, per transaction (Postfix's {@code instance} attribute), limit and key; a limit is named with
+ * its service ("mx/per-client-ip"), so that a transaction asked about under two services keeps a count for each.
  *
  * <p>Memory is bounded. A transaction is forgotten when it ends, when it has been open longer than {@code maxAge}
  * (abandoned), or when more than {@code capacity} are open
@@ -30,15 +32,15 @@ import java.util.function.Consumer;
  *
  * <p>A limit that never sees END-OF-MESSAGE never counts anything, most likely because Postfix's
  * {@code smtpd_end_of_data_restrictions} do not ask Sekisho. Once a limit has let mail through at RCPT
- * {@value #LET_THROUGH_BEFORE_WARNING} times, over at least {@link #QUIET_BEFORE_WARNING}, since start without one
+ * {@value #LET_THROUGH_BEFORE_WARNING} times since start, and still does {@link #QUIET_BEFORE_WARNING} later, without one
  * END-OF-MESSAGE, a warning names it. (A busy server lets hundreds of recipients through in the seconds before the
- * first message's data is in; no transaction's data takes five minutes.)
+ * first message's data is in; five minutes after that, some message's END-OF-MESSAGE has come if it is hooked.)
  */
 public final class OpenTransactions {
     private static final int STRIPES = 16;
-    /** RCPT requests a limit lets through, with no END-OF-MESSAGE for it since start, before a warning names the limit. */
+    /** RCPT requests a limit lets through, with no END-OF-MESSAGE for it since start, before a warning may name the limit. */
     static final int LET_THROUGH_BEFORE_WARNING = 100;
-    /** How long after the first of them, at least. */
+    /** How long mail must still be let through after that, with no END-OF-MESSAGE, before it does. */
     static final Duration QUIET_BEFORE_WARNING = Duration.ofMinutes(5);
 
     private final Stripe[] stripes = new Stripe[STRIPES];
@@ -99,29 +101,36 @@ public final class OpenTransactions {
 
     /**
      * A limit of {@code service} let mail through at RCPT, at {@code at}. Once that has happened
-     * {@value #LET_THROUGH_BEFORE_WARNING} times since start, the first at least {@link #QUIET_BEFORE_WARNING} ago, with
-     * no END-OF-MESSAGE for the limit ({@link #endOfMessageCame}), a warning names it, once.
+     * {@value #LET_THROUGH_BEFORE_WARNING} times since start, and mail is still let through at least
+     * {@link #QUIET_BEFORE_WARNING} after the time it did, with no END-OF-MESSAGE for the limit
+     * ({@link #endOfMessageCame}) in between, a warning names it, once.
      */
     public void letThroughAtRcpt(String service, String limit, Instant at) {
         String id = service + "/" + limit;
         if (endedLimits.contains(id) || warnedLimits.contains(id)) return;
         long now = at.toEpochMilli();
-        LetThrough seen = letThroughWithoutEnd.computeIfAbsent(id, k -> new LetThrough(now));
+        LetThrough seen = letThroughWithoutEnd.computeIfAbsent(id, k -> new LetThrough());
         seen.count.increment();
         long count = seen.count.sum();
-        if (count >= LET_THROUGH_BEFORE_WARNING && now - seen.firstAt >= QUIET_BEFORE_WARNING.toMillis()
-                && !endedLimits.contains(id) && warnedLimits.add(id)) {
+        if (count < LET_THROUGH_BEFORE_WARNING) return;
+        // From the moment the count is reached, not from the first let-through: one abandoned transaction at midnight and
+        // a burst in the morning before its first message's data is in must not add up to five quiet minutes.
+        seen.reachedAt.compareAndSet(NOT_YET, now);
+        long quietFor = now - seen.reachedAt.get();
+        if (quietFor >= QUIET_BEFORE_WARNING.toMillis() && !endedLimits.contains(id) && warnedLimits.add(id)) {
             warnings.accept("rate limit " + limit + " of service " + service + " has let mail through at RCPT " + count
-                    + " times since start, over " + (now - seen.firstAt) / 60_000 + " minutes, without one END-OF-MESSAGE request: it "
-                    + "charges at END-OF-MESSAGE, so until Postfix's smtpd_end_of_data_restrictions ask Sekisho (policy_context="
-                    + service + ") it counts nothing");
+                    + " times since start, and for " + quietFor / 60_000 + " minutes since the " + LET_THROUGH_BEFORE_WARNING
+                    + "th, without one END-OF-MESSAGE request: it charges at END-OF-MESSAGE, so until Postfix's "
+                    + "smtpd_end_of_data_restrictions ask Sekisho (policy_context=" + service + ") it counts nothing");
         }
     }
 
-    /** How often a limit has let mail through at RCPT without an END-OF-MESSAGE, since the first time. */
-    private record LetThrough(long firstAt, LongAdder count) {
-        LetThrough(long firstAt) {
-            this(firstAt, new LongAdder());
+    private static final long NOT_YET = Long.MIN_VALUE;
+
+    /** How often a limit has let mail through at RCPT without an END-OF-MESSAGE, and when that reached the threshold. */
+    private record LetThrough(LongAdder count, AtomicLong reachedAt) {
+        LetThrough() {
+            this(new LongAdder(), new AtomicLong(NOT_YET));
         }
     }
 
@@ -158,14 +167,19 @@ public final class OpenTransactions {
     }
 
     /**
-     * The transaction is over (its END-OF-MESSAGE has been answered): whatever a limit still holds of it is forgotten,
-     * such as the running count of a limit that an earlier check's refusal kept from seeing the END-OF-MESSAGE.
+     * The transaction is over for {@code service} (its END-OF-MESSAGE has been answered there): whatever the service's
+     * limits (named "service/limit") still hold of it is forgotten, such as the running count of a limit that an earlier
+     * check's refusal kept from seeing the END-OF-MESSAGE. Another service asked about the same transaction keeps its own.
      */
-    public void endAll(String transaction) {
+    public void endAll(String transaction, String service) {
         if (transaction.isEmpty()) return;
+        String prefix = service + "/";
         Stripe stripe = stripeOf(transaction);
         synchronized (stripe) {
-            stripe.open.remove(transaction);
+            Open open = stripe.open.get(transaction);
+            if (open == null) return;
+            open.removeLimitsStartingWith(prefix);
+            if (open.isEmpty()) stripe.open.remove(transaction);
         }
     }
 
@@ -264,6 +278,22 @@ public final class OpenTransactions {
             }
             size = kept;
             return Map.copyOf(found);
+        }
+
+        void removeLimitsStartingWith(String prefix) {
+            int kept = 0;
+            for (int i = 0; i < size; i++) {
+                if (limits[i].startsWith(prefix)) continue;
+                limits[kept] = limits[i];
+                keys[kept] = keys[i];
+                counts[kept] = counts[i];
+                kept++;
+            }
+            for (int i = kept; i < size; i++) {
+                limits[i] = null;
+                keys[i] = null;
+            }
+            size = kept;
         }
 
         boolean isEmpty() {

@@ -56,6 +56,9 @@ public final class RateLimitCheck implements Check {
     private final ListMatcher exempt;
     private final StateStore store;
     private final OpenTransactions transactions;
+    /** The service whose checks this limit is among, and the limit as {@link OpenTransactions} knows it ("mx/per-client-ip"). */
+    private final String service;
+    private final String limitId;
     private final String keyName;
     private final String unitName;
     private final String[] windowNames;
@@ -65,12 +68,14 @@ public final class RateLimitCheck implements Check {
     private volatile boolean endOfMessageSeen;
 
     /**
+     * @param service      the service whose checks this limit is among: a transaction asked about under two services
+     *                     keeps a running count for each
      * @param transactions where RCPT keeps each open transaction's recipients; shared by every limit and every
      *                     configuration of one server
      * @param countries    where a country condition ({@code countries:}) looks up the client; may be null without one
      */
-    public RateLimitCheck(CheckConfig.RateLimit config, ClientNetworks networks, StateStore store, OpenTransactions transactions,
-                          ClientCountry countries) {
+    public RateLimitCheck(CheckConfig.RateLimit config, String service, ClientNetworks networks, StateStore store,
+                          OpenTransactions transactions, ClientCountry countries) {
         if (config.countries() != null && countries == null) {
             throw new IllegalArgumentException("rate limit " + config.name() + " has a country condition but no country source");
         }
@@ -80,6 +85,8 @@ public final class RateLimitCheck implements Check {
         this.exempt = new ListMatcher(config.exempt());
         this.store = store;
         this.transactions = transactions;
+        this.service = service;
+        this.limitId = service + "/" + config.name();
         this.keyName = config.key().name().toLowerCase(Locale.ROOT).replace('_', '-');
         this.unitName = config.count().name().toLowerCase(Locale.ROOT);
         this.windowNames = config.windows().stream().map(w -> DurationText.format(w.period())).toArray(String[]::new);
@@ -96,7 +103,7 @@ public final class RateLimitCheck implements Check {
         if (stage != Stage.RCPT && stage != Stage.END_OF_MESSAGE) return CheckResult.pass(Explanation.of(name(), "not counted at " + stage));
         if (stage == Stage.END_OF_MESSAGE && !endOfMessageSeen && !context.dryRun()) {
             endOfMessageSeen = true;
-            transactions.endOfMessageCame(tx.service(), name());
+            transactions.endOfMessageCame(service, name());
         }
         if (stage == Stage.END_OF_MESSAGE && config.key() == CheckConfig.RateKey.RECIPIENT_DOMAIN) return recipientDomainsAtEnd(tx, context);
         Optional<String> key = keyOf(tx);
@@ -130,7 +137,7 @@ public final class RateLimitCheck implements Check {
     /** Look whether one more fits, counting nothing in the store; a recipient let through joins its transaction's running count. */
     private CheckResult atRcpt(Transaction tx, String key, String subject, EvaluationContext context) {
         boolean recipients = config.count() == CheckConfig.RateUnit.RECIPIENTS;
-        long earlier = recipients ? transactions.count(tx.messageId(), name(), key) : 0;
+        long earlier = recipients ? transactions.count(tx.messageId(), limitId, key) : 0;
         long units = switch (config.count()) {
             case RECIPIENTS -> earlier + 1;
             case MESSAGES -> 1;
@@ -145,16 +152,16 @@ public final class RateLimitCheck implements Check {
             return CheckResult.pass(new Explanation(name(), "", subject, "within limits", values));
         }
         Explanation passed = new Explanation(name(), "", subject, "within limits", Map.of());
-        if (recipients) return CheckResult.pass(passed, new RecipientLetThrough(tx.service(), tx.messageId(), key, context.now()));
-        return endOfMessageSeen ? CheckResult.pass(passed) : CheckResult.pass(passed, new LetThrough(tx.service(), context.now()));
+        if (recipients) return CheckResult.pass(passed, new RecipientLetThrough(tx.messageId(), key, context.now()));
+        return endOfMessageSeen ? CheckResult.pass(passed) : CheckResult.pass(passed, new LetThrough(context.now()));
     }
 
     /** Charge what Postfix accepted, in the one call that decides. */
     private CheckResult atEnd(Transaction tx, String key, String subject, EvaluationContext context) {
         long units = switch (config.count()) {
             case RECIPIENTS -> {
-                Map<String, Long> letThrough = context.dryRun() ? transactions.counts(tx.messageId(), name())
-                        : transactions.end(tx.messageId(), name());
+                Map<String, Long> letThrough = context.dryRun() ? transactions.counts(tx.messageId(), limitId)
+                        : transactions.end(tx.messageId(), limitId);
                 // Postfix's count is what it accepted; the running count stands in for a client that sends none.
                 yield tx.recipientCount() > 0 ? tx.recipientCount() : letThrough.getOrDefault(key, 0L);
             }
@@ -176,7 +183,7 @@ public final class RateLimitCheck implements Check {
      * all or none: a domain over its limit refuses the message, and what the others took is given back.
      */
     private CheckResult recipientDomainsAtEnd(Transaction tx, EvaluationContext context) {
-        Map<String, Long> domains = context.dryRun() ? transactions.counts(tx.messageId(), name()) : transactions.end(tx.messageId(), name());
+        Map<String, Long> domains = context.dryRun() ? transactions.counts(tx.messageId(), limitId) : transactions.end(tx.messageId(), limitId);
         if (!tx.recipient().isEmpty()) domains = Map.of(tx.recipientDomain(), 1L);
         if (domains.isEmpty()) return CheckResult.pass(Explanation.of(name(), "no " + keyName + " to count"));
         Counted counted = counted(tx, String.join(",", new TreeSet<>(domains.keySet())));
@@ -203,11 +210,9 @@ public final class RateLimitCheck implements Check {
 
     /** Mail RCPT let through under a limit that has not yet seen END-OF-MESSAGE: counted toward the warning that it never does. */
     private final class LetThrough implements Charge {
-        private final String service;
         private final Instant at;
 
-        LetThrough(String service, Instant at) {
-            this.service = service;
+        LetThrough(Instant at) {
             this.at = at;
         }
 
@@ -224,14 +229,12 @@ public final class RateLimitCheck implements Check {
 
     /** A recipient RCPT let through: it joins the transaction's running count once the verdict accepts it. */
     private final class RecipientLetThrough implements Charge {
-        private final String service;
         private final String transaction;
         private final String key;
         private final Instant at;
         private boolean added;
 
-        RecipientLetThrough(String service, String transaction, String key, Instant at) {
-            this.service = service;
+        RecipientLetThrough(String transaction, String key, Instant at) {
             this.transaction = transaction;
             this.key = key;
             this.at = at;
@@ -239,7 +242,7 @@ public final class RateLimitCheck implements Check {
 
         @Override
         public Optional<CheckResult> commit() {
-            transactions.add(transaction, name(), key, 1, at);
+            transactions.add(transaction, limitId, key, 1, at);
             added = true;
             if (!endOfMessageSeen) transactions.letThroughAtRcpt(service, name(), at);
             return Optional.empty();
@@ -247,7 +250,7 @@ public final class RateLimitCheck implements Check {
 
         @Override
         public void cancel() {
-            if (added) transactions.add(transaction, name(), key, -1, at);
+            if (added) transactions.add(transaction, limitId, key, -1, at);
             added = false;
         }
     }

@@ -71,7 +71,7 @@ class CountryRateLimitTest {
 
     @Test
     void messagesFromAbroadAreLimitedPerAccountAndThoseFromHomeAreNotCounted() {
-        RateLimitCheck check = new RateLimitCheck(abroad(false), new ClientNetworks(24, 64), store, transactions, countries);
+        RateLimitCheck check = new RateLimitCheck(abroad(false), "submission", new ClientNetworks(24, 64), store, transactions, countries);
         for (int i = 0; i < 5; i++) {
             CheckResult home = send(check, HOME);
             assertThat(home.decisive()).isFalse();
@@ -97,13 +97,13 @@ class CountryRateLimitTest {
 
     @Test
     void aClientOfUnknownCountryIsCountedOnlyWhenConfigured() {
-        RateLimitCheck notCounted = new RateLimitCheck(abroad(false), new ClientNetworks(24, 64), store, transactions, countries);
+        RateLimitCheck notCounted = new RateLimitCheck(abroad(false), "submission", new ClientNetworks(24, 64), store, transactions, countries);
         for (int i = 0; i < 4; i++) {
             CheckResult r = send(notCounted, PRIVATE);
             assertThat(r.decisive()).isFalse();
             assertThat(r.explanation().detail()).isEqualTo("country unknown (not in the database): not counted");
         }
-        RateLimitCheck counted = new RateLimitCheck(abroad(true), new ClientNetworks(24, 64), store, transactions, countries);
+        RateLimitCheck counted = new RateLimitCheck(abroad(true), "submission", new ClientNetworks(24, 64), store, transactions, countries);
         assertThat(send(counted, PRIVATE).decisive()).isFalse();
         assertThat(send(counted, PRIVATE).explanation().key()).isEqualTo("sasl-username=alice@example.jp country=unknown");
         assertThat(send(counted, PRIVATE).decisive()).isTrue();
@@ -114,7 +114,7 @@ class CountryRateLimitTest {
         var usOnly = new CheckConfig.RateLimit("us", CheckConfig.RateKey.SASL_USERNAME, CheckConfig.RateUnit.MESSAGES,
                 List.of(new RateWindow(1, Duration.ofDays(1))), Action.defer(450, "4.7.1", ""), ListConfig.EMPTY,
                 new CheckConfig.CountryCondition(Set.of("US"), false, false));
-        RateLimitCheck check = new RateLimitCheck(usOnly, new ClientNetworks(24, 64), store, transactions, countries);
+        RateLimitCheck check = new RateLimitCheck(usOnly, "submission", new ClientNetworks(24, 64), store, transactions, countries);
         assertThat(send(check, ABROAD).decisive()).isFalse();
         assertThat(send(check, ABROAD).decisive()).isTrue();
         assertThat(send(check, HOME).explanation().detail()).isEqualTo("country JP is not listed: not counted");
@@ -123,7 +123,7 @@ class CountryRateLimitTest {
     @Test
     void withoutACountryDatabaseTheLimitCountsNobodyAndSaysWhy() {
         ClientCountry none = new ClientCountry(GeoIp.open(GeoIp.Databases.none(), clock, m -> { }), m -> { });
-        RateLimitCheck check = new RateLimitCheck(abroad(true), new ClientNetworks(24, 64), store, transactions, none);
+        RateLimitCheck check = new RateLimitCheck(abroad(true), "submission", new ClientNetworks(24, 64), store, transactions, none);
         for (int i = 0; i < 4; i++) {
             CheckResult r = send(check, ABROAD);
             assertThat(r.decisive()).isFalse();
@@ -133,7 +133,7 @@ class CountryRateLimitTest {
 
     @Test
     void aCountryConditionNeedsACountrySource() {
-        assertThatThrownBy(() -> new RateLimitCheck(abroad(false), new ClientNetworks(24, 64), store, transactions, null))
+        assertThatThrownBy(() -> new RateLimitCheck(abroad(false), "submission", new ClientNetworks(24, 64), store, transactions, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("abroad");
     }
 }

@@ -164,7 +164,7 @@ class DoubtfulMailCheckTest {
     private static RateLimitCheck limit(String name, CheckConfig.RateUnit unit, long perHour, boolean soft, StateStore store) {
         return new RateLimitCheck(new CheckConfig.RateLimit(name, CheckConfig.RateKey.SASL_USERNAME, unit,
                 List.of(new RateWindow(perHour, Duration.ofHours(1))), Action.defer(450, "4.7.1", ""), ListConfig.EMPTY, null, soft),
-                new ClientNetworks(24, 64), store, new OpenTransactions(1000, Duration.ofHours(1), warning -> { }), null);
+                "submission", new ClientNetworks(24, 64), store, new OpenTransactions(1000, Duration.ofHours(1), warning -> { }), null);
     }
 
     /** One message to one recipient: RCPT's answer; END-OF-MESSAGE follows, as Postfix asks it, when RCPT accepts. */

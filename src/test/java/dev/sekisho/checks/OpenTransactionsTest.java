@@ -38,15 +38,18 @@ class OpenTransactionsTest {
     }
 
     @Test
-    void endingTheWholeTransactionForgetsEveryLimitsCount() {
+    void endingTheWholeTransactionForgetsEveryCountOfItsServiceOnly() {
         OpenTransactions held = new OpenTransactions(64, Duration.ofHours(1), warnings::add);
-        held.add("T1", "per-ip", "203.0.113.7", 2, T0);
-        held.add("T1", "per-domain", "one.example", 1, T0);
-        held.add("T2", "per-ip", "203.0.113.7", 1, T0);
-        held.endAll("T1");
-        assertThat(held.count("T1", "per-ip", "203.0.113.7")).isZero();
-        assertThat(held.counts("T1", "per-domain")).isEmpty();
-        assertThat(held.count("T2", "per-ip", "203.0.113.7")).isEqualTo(1);
+        held.add("T1", "mx/per-ip", "203.0.113.7", 2, T0);
+        held.add("T1", "mx/per-domain", "one.example", 1, T0);
+        held.add("T1", "relay/per-ip", "203.0.113.7", 1, T0);
+        held.add("T2", "mx/per-ip", "203.0.113.7", 1, T0);
+        held.endAll("T1", "mx");
+        assertThat(held.count("T1", "mx/per-ip", "203.0.113.7")).isZero();
+        assertThat(held.counts("T1", "mx/per-domain")).isEmpty();
+        assertThat(held.count("T1", "relay/per-ip", "203.0.113.7")).as("another service asked about the same transaction").isEqualTo(1);
+        assertThat(held.count("T2", "mx/per-ip", "203.0.113.7")).isEqualTo(1);
+        held.endAll("T1", "relay");
         assertThat(held.open()).isEqualTo(1);
         assertThat(held.abandoned()).isZero();
     }
@@ -81,16 +84,27 @@ class OpenTransactionsTest {
     @Test
     void aLimitThatLetsMailThroughButNeverSeesEndOfMessageIsNamedOnce() {
         OpenTransactions held = new OpenTransactions(64, Duration.ofHours(1), warnings::add);
-        Instant later = T0.plus(OpenTransactions.QUIET_BEFORE_WARNING);
-        for (int i = 0; i < 500; i++) held.letThroughAtRcpt("mx", "per-ip", T0.plusMillis(i));
-        assertThat(warnings).as("a busy start: many let through before the first message's data is in").isEmpty();
-        for (int i = 1; i < OpenTransactions.LET_THROUGH_BEFORE_WARNING; i++) held.letThroughAtRcpt("submission", "per-ip", later);
-        assertThat(warnings).as("another service's limit of the same name counts on its own").isEmpty();
-        held.letThroughAtRcpt("mx", "per-ip", later);
-        assertThat(warnings).singleElement().asString().contains("rate limit per-ip of service mx", "501 times", "over 5 minutes",
-                "smtpd_end_of_data_restrictions", "policy_context=mx");
-        for (int i = 0; i < 500; i++) held.letThroughAtRcpt("mx", "per-ip", later.plusSeconds(i));
-        assertThat(warnings).as("once").hasSize(1);
+        for (int i = 1; i < OpenTransactions.LET_THROUGH_BEFORE_WARNING; i++) held.letThroughAtRcpt("mx", "per-ip", T0.plusSeconds(6L * i));
+        assertThat(warnings).as("99, over ten minutes: fewer than the threshold").isEmpty();
+        Instant hundredth = T0.plus(Duration.ofMinutes(10));
+        held.letThroughAtRcpt("mx", "per-ip", hundredth);
+        held.letThroughAtRcpt("mx", "per-ip", hundredth.plus(OpenTransactions.QUIET_BEFORE_WARNING).minusMillis(1));
+        assertThat(warnings).as("the 100th, and not yet five minutes after it").isEmpty();
+        for (int i = 1; i < OpenTransactions.LET_THROUGH_BEFORE_WARNING + 10; i++) held.letThroughAtRcpt("submission", "per-ip", hundredth);
+        held.letThroughAtRcpt("mx", "per-ip", hundredth.plus(OpenTransactions.QUIET_BEFORE_WARNING));
+        assertThat(warnings).singleElement().asString().contains("rate limit per-ip of service mx", "102 times",
+                "for 5 minutes since the 100th", "smtpd_end_of_data_restrictions", "policy_context=mx");
+        for (int i = 0; i < 500; i++) held.letThroughAtRcpt("mx", "per-ip", hundredth.plus(Duration.ofHours(1)));
+        assertThat(warnings).as("once; and another service's limit of the same name counts on its own").hasSize(1);
+    }
+
+    @Test
+    void oneLetThroughLongAgoAndAMorningBurstAreNotFiveQuietMinutes() {
+        OpenTransactions held = new OpenTransactions(64, Duration.ofHours(1), warnings::add);
+        held.letThroughAtRcpt("mx", "per-ip", T0); // a transaction abandoned at midnight
+        Instant morning = T0.plus(Duration.ofHours(8));
+        for (int i = 0; i < 500; i++) held.letThroughAtRcpt("mx", "per-ip", morning.plusMillis(i));
+        assertThat(warnings).as("the burst before the first message's data is in").isEmpty();
     }
 
     @Test

@@ -49,8 +49,8 @@ class PerAccountCountryLimitsTest {
                 List.of(new RateWindow(2, Duration.ofDays(1))), Action.defer(450, "4.7.1", ""), ListConfig.EMPTY,
                 new CheckConfig.CountryCondition(Set.of("JP"), true, false));
         return new Engine(Map.of("submission", new ServicePolicy("submission",
-                List.of(new RateLimitCheck(everywhere, networks, store, transactions, countries),
-                        new RateLimitCheck(abroad, networks, store, transactions, countries)),
+                List.of(new RateLimitCheck(everywhere, "submission", networks, store, transactions, countries),
+                        new RateLimitCheck(abroad, "submission", networks, store, transactions, countries)),
                 Duration.ofSeconds(2), Action.DUNNO)), clock, Engine.Listener.NONE);
     }
 

@@ -41,7 +41,7 @@ class RateLimitCheckTest {
 
     private RateLimitCheck limit(CheckConfig.RateKey key, CheckConfig.RateUnit unit, ListConfig exempt, RateWindow... windows) {
         return new RateLimitCheck(new CheckConfig.RateLimit("per-" + key.name().toLowerCase(), key, unit, List.of(windows),
-                Action.defer(450, "4.7.1", ""), exempt), new ClientNetworks(24, 64), store, transactions, null);
+                Action.defer(450, "4.7.1", ""), exempt), "mx", new ClientNetworks(24, 64), store, transactions, null);
     }
 
     private RateLimitCheck recipientsPerHour(CheckConfig.RateKey key, long limit) {
@@ -81,12 +81,12 @@ class RateLimitCheckTest {
         CheckResult first = check.evaluate(rcpt, now());
         assertThat(check.evaluate(rcpt, now()).decisive()).as("evaluating alone counts nothing").isFalse();
         assertThat(first.charge().commit()).isEmpty();
-        assertThat(transactions.count("T1", check.name(), "203.0.113.7")).isEqualTo(1);
+        assertThat(transactions.count("T1", "mx/" + check.name(), "203.0.113.7")).isEqualTo(1);
         CheckResult second = check.evaluate(rcpt, now());
         assertThat(second.decisive()).isFalse();
         second.charge().commit();
         second.charge().cancel();
-        assertThat(transactions.count("T1", check.name(), "203.0.113.7")).as("a cancelled recipient is given back").isEqualTo(1);
+        assertThat(transactions.count("T1", "mx/" + check.name(), "203.0.113.7")).as("a cancelled recipient is given back").isEqualTo(1);
         assertThat(ask(check, rcpt).decisive()).isFalse();
         CheckResult third = ask(check, rcpt);
         assertThat(third.decisive()).as("the third recipient of one message does not fit a limit of 2").isTrue();
@@ -123,7 +123,7 @@ class RateLimitCheckTest {
         // Postfix refused two of the four after Sekisho let them through (an unknown user, a later restriction).
         CheckResult end = ask(check, mail.stage(Stage.END_OF_MESSAGE).recipients(2).build());
         assertThat(end.decisive()).isFalse();
-        assertThat(transactions.count("T1", check.name(), "alice")).as("the transaction's running count ends with it").isZero();
+        assertThat(transactions.count("T1", "mx/" + check.name(), "alice")).as("the transaction's running count ends with it").isZero();
         Transactions next = Transactions.rcpt("203.0.113.7").service("submission").login("alice");
         assertThat(send(check, next, 3).decisive()).as("2 charged, 3 left").isFalse();
         assertThat(send(check, next, 1).decisive()).isTrue();
@@ -249,7 +249,7 @@ class RateLimitCheckTest {
         // Postfix refused a@one.example after Sekisho's answer; END-OF-MESSAGE names the one recipient it accepted.
         CheckResult end = ask(check, mail.stage(Stage.END_OF_MESSAGE).recipients(1).build());
         assertThat(end.explanation().key()).isEqualTo("recipient-domain=one.example");
-        assertThat(transactions.count("T1", check.name(), "one.example")).as("the running count ends").isZero();
+        assertThat(transactions.count("T1", "mx/" + check.name(), "one.example")).as("the running count ends").isZero();
         Transactions next = Transactions.rcpt("198.51.100.1").message("T2").to("c@one.example");
         assertThat(ask(check, next.build()).decisive()).as("one charged, one left").isFalse();
         assertThat(ask(check, next.build()).decisive()).isTrue();
@@ -289,7 +289,7 @@ class RateLimitCheckTest {
                 clock, Engine.Listener.NONE);
         Transactions mail = Transactions.rcpt("203.0.113.7").message("T1");
         for (int i = 0; i < 5; i++) refusing.decide(mail.stage(Stage.RCPT).build());
-        assertThat(transactions.count("T1", check.name(), "203.0.113.7")).as("refused recipients do not join the running count").isZero();
+        assertThat(transactions.count("T1", "mx/" + check.name(), "203.0.113.7")).as("refused recipients do not join the running count").isZero();
         for (int i = 0; i < 5; i++) refusing.decide(mail.stage(Stage.END_OF_MESSAGE).recipients(1).build());
         assertThat(send(check, Transactions.rcpt("203.0.113.7"), 2).decisive())
                 .as("what END-OF-MESSAGE charged as it decided was given back when the later check refused").isFalse();
@@ -309,7 +309,7 @@ class RateLimitCheckTest {
         assertThat(nextRecipient.charge()).isSameAs(dev.sekisho.engine.Charge.NONE);
         assertThat(nextRecipient.explanation().values()).as("explain shows the transaction's recipients so far")
                 .containsEntry("this-message", "1").containsEntry("1h", "0/2");
-        assertThat(transactions.count("T1", check.name(), "203.0.113.7")).as("the running count is untouched").isEqualTo(1);
+        assertThat(transactions.count("T1", "mx/" + check.name(), "203.0.113.7")).as("the running count is untouched").isEqualTo(1);
         assertThat(send(check, Transactions.rcpt("203.0.113.7"), 2).decisive()).as("and nothing was charged").isFalse();
     }
 
