@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * What rate limits know of mail transactions between RCPT and END-OF-MESSAGE, in memory: the recipients each has
@@ -178,7 +179,7 @@ public final class OpenTransactions {
         synchronized (stripe) {
             Open open = stripe.open.get(transaction);
             if (open == null) return;
-            open.removeLimitsStartingWith(prefix);
+            open.removeLimits(limit -> limit.startsWith(prefix));
             if (open.isEmpty()) stripe.open.remove(transaction);
         }
     }
@@ -261,29 +262,18 @@ public final class OpenTransactions {
 
         Map<String, Long> counts(String limit, boolean remove) {
             Map<String, Long> found = new LinkedHashMap<>();
-            int kept = 0;
             for (int i = 0; i < size; i++) {
-                if (limits[i].equals(limit)) {
-                    if (counts[i] > 0) found.put(keys[i], counts[i]);
-                    if (remove) continue;
-                }
-                limits[kept] = limits[i];
-                keys[kept] = keys[i];
-                counts[kept] = counts[i];
-                kept++;
+                if (limits[i].equals(limit) && counts[i] > 0) found.put(keys[i], counts[i]);
             }
-            for (int i = kept; i < size; i++) {
-                limits[i] = null;
-                keys[i] = null;
-            }
-            size = kept;
+            if (remove) removeLimits(limit::equals);
             return Map.copyOf(found);
         }
 
-        void removeLimitsStartingWith(String prefix) {
+        /** Drops the pairs whose limit {@code which} accepts, keeping the others in order. */
+        void removeLimits(Predicate<String> which) {
             int kept = 0;
             for (int i = 0; i < size; i++) {
-                if (limits[i].startsWith(prefix)) continue;
+                if (which.test(limits[i])) continue;
                 limits[kept] = limits[i];
                 keys[kept] = keys[i];
                 counts[kept] = counts[i];
