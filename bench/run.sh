@@ -15,7 +15,8 @@
 # generator with the full warm-up and begun only once the others are idle. The machine's speed drifts by tens of per cent from one minute to the next, so a
 # ratio of two cells measured minutes apart says as much about the drift as about the servers; the
 # median of N rounds of adjacent windows says less about it. Sekisho's store is filled to its capacity
-# first, as the earlier cells fill it before the main 64-connection cell.
+# first, as the earlier cells fill it before the main 64-connection cell. Round r sends the mix of seed SEED+r, so
+# that no window replays triplets an earlier round made old enough to pass the greylisting.
 #
 # With FILL_TRIPLETS=N it instead sends each target N requests with distinct greylist triplets
 # as fast as it takes them (8 connections, at most FILL_MAX) and reports memory afterwards: the
@@ -245,14 +246,15 @@ wait_until_idle() {
     log "$name: still busy after 2 min; measuring anyway"
 }
 
-# One window of load at the highest concurrency against a running server (port, pid); prints the generator's kv line.
-# Each window is a new generator process, so each has the full warm-up: a generator still being compiled
-# costs more CPU a request, and that takes more from the ceiling, whose pace the generator sets.
+# One window of load at the highest concurrency against a running server (port, pid), with the traffic mix of a
+# seed; prints the generator's kv line. Each window is a new generator process, so each has the full warm-up: a
+# generator still being compiled costs more CPU a request, and that takes more from the ceiling, whose pace the
+# generator sets.
 window() {
-    local port=$1 pid=$2 concurrency=${CONCURRENCY##* }
+    local port=$1 pid=$2 seed=$3 concurrency=${CONCURRENCY##* }
     sync
     "$JAVA" -cp "$CLASSPATH" $BENCH_MAIN load --target "127.0.0.1:$port" --concurrency "$concurrency" \
-        --warmup "$WARMUP" --duration "$MEASURE" --seed "$SEED" --target-pid "$pid" --format kv
+        --warmup "$WARMUP" --duration "$MEASURE" --seed "$seed" --target-pid "$pid" --format kv
 }
 
 # ROUNDS rounds of one window each for the ceiling, Sekisho and postgrey (see the header); appends a line a round
@@ -287,11 +289,13 @@ measure_rounds() {
             done
             before=$(ticks_of_others "$target")
             started=$(date +%s%3N)
-            result=$(window "${port[$target]}" "${pid[$target]}") || log "rounds: the generator reported errors against $target"
+            # A seed of its own for each round, the same for every target in it: a window that replayed an earlier
+            # round's requests would find triplets old enough to pass the greylisting (300 s), and measure other work.
+            result=$(window "${port[$target]}" "${pid[$target]}" "$((SEED + round))") || log "rounds: the generator reported errors against $target"
             window_ms=$(($(date +%s%3N) - started))
             others_ms=$((($(ticks_of_others "$target") - before) * tick_ms))
             line+=" ${target}_$(kv rps "$result") ${target}_$(kv cpu_us_per_req "$result") ${target}_$(kv p99_us "$result")"
-            line+=" ${target}_window_ms=$window_ms ${target}_others_ms=$others_ms"
+            line+=" ${target}_window_ms=$window_ms ${target}_others_ms=$others_ms ${target}_$(kv actions "$result")"
         done
         echo "$line" | tee -a "$ROUND_RESULTS" >&2
         order="${order#* } ${order%% *}"
