@@ -113,6 +113,11 @@ public final class RateLimitCheck implements Check {
         return stage == Stage.RCPT ? atRcpt(tx, key.get(), counted.subject(), context) : atEnd(tx, key.get(), counted.subject(), context);
     }
 
+    /** The store's counter of this limit for one key ("per-client-ip|203.0.113.7"). */
+    private String counter(String key) {
+        return name() + "|" + key;
+    }
+
     /** Who is counted as the explanation names it, or, when nobody is, the passing answer that says why. */
     private record Counted(String subject, CheckResult skipped) {
     }
@@ -143,7 +148,7 @@ public final class RateLimitCheck implements Check {
             case MESSAGES -> 1;
             case BYTES -> Math.max(1, tx.size());
         };
-        RateOutcome outcome = store.rate(new RateRequest(name() + "|" + key, config.windows(), units, context.now(), true));
+        RateOutcome outcome = store.rate(new RateRequest(counter(key), config.windows(), units, context.now(), true));
         if (!outcome.allowed()) return refusal(outcome, key, subject, units, earlier, context);
         // Counter values of a passing check are only read by explain; skip building them on the hot path.
         if (context.dryRun()) {
@@ -169,7 +174,7 @@ public final class RateLimitCheck implements Check {
             case BYTES -> tx.size();
         };
         if (units == 0) return CheckResult.pass(new Explanation(name(), "", subject, "nothing to count", Map.of()));
-        RateRequest request = new RateRequest(name() + "|" + key, config.windows(), units, context.now(), context.dryRun());
+        RateRequest request = new RateRequest(counter(key), config.windows(), units, context.now(), context.dryRun());
         RateOutcome outcome = store.rate(request);
         if (!outcome.allowed()) return refusal(outcome, key, subject, units, 0, context);
         Explanation counted = new Explanation(name(), "", subject, "within limits", context.dryRun() ? counters(outcome) : Map.of());
@@ -189,20 +194,21 @@ public final class RateLimitCheck implements Check {
         Counted counted = counted(tx, String.join(",", new TreeSet<>(domains.keySet())));
         if (counted.skipped() != null) return counted.skipped();
         List<RateRequest> charged = new ArrayList<>(domains.size());
+        boolean allCharged = false;
         try {
             for (Map.Entry<String, Long> domain : new TreeMap<>(domains).entrySet()) {
-                RateRequest request = new RateRequest(name() + "|" + domain.getKey(), config.windows(), domain.getValue(), context.now(),
+                RateRequest request = new RateRequest(counter(domain.getKey()), config.windows(), domain.getValue(), context.now(),
                         context.dryRun());
                 RateOutcome outcome = store.rate(request);
                 if (!outcome.allowed()) {
-                    if (!context.dryRun()) charged.forEach(store::refund);
                     return refusal(outcome, domain.getKey(), counted(tx, domain.getKey()).subject(), domain.getValue(), 0, context);
                 }
                 charged.add(request);
             }
-        } catch (RuntimeException e) { // the store failed part way: what it charged for this message goes back
-            if (!context.dryRun()) charged.forEach(store::refund);
-            throw e;
+            allCharged = true;
+        } finally {
+            // A domain over its limit, or the store failing part way: what the others took for this message goes back.
+            if (!allCharged && !context.dryRun()) charged.forEach(store::refund);
         }
         Explanation within = new Explanation(name(), "", counted.subject(), "within limits", Map.of());
         return context.dryRun() ? CheckResult.pass(within) : CheckResult.pass(within, new Charged(charged));
