@@ -32,6 +32,7 @@
 #   SEKISHO_BENCH_PORT=10045  where bench/sekisho-bench.yaml makes Sekisho listen
 #   FILL_TRIPLETS=0  FILL_MAX=10m
 #   ROUNDS=3                  rounds of ceiling, Sekisho and postgrey windows (each WARMUP + MEASURE)
+#   GENERATOR_SCHED=batch     the generator's scheduling policy: batch (SCHED_BATCH, with chrt) or normal
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -47,6 +48,7 @@ SEKISHO_BENCH_PORT=${SEKISHO_BENCH_PORT:-10045}
 FILL_TRIPLETS=${FILL_TRIPLETS:-0}
 FILL_MAX=${FILL_MAX:-10m}
 ROUNDS=${ROUNDS:-3}
+GENERATOR_SCHED=${GENERATOR_SCHED:-batch}
 
 WORK=$(mktemp -d /tmp/sekisho-bench.XXXXXX)
 chmod 755 "$WORK" # postgrey and postfwd drop privileges and must reach their files in here
@@ -109,7 +111,7 @@ measure_target() {
     local name=$1 port=$2 pid=$3 concurrency line
     if [[ $FILL_TRIPLETS -gt 0 ]]; then
         log "$name: filling $FILL_TRIPLETS distinct triplets over 8 connections (at most $FILL_MAX)"
-        line=$("$JAVA" -cp "$CLASSPATH" $BENCH_MAIN load --target "127.0.0.1:$port" --concurrency 8 \
+        line=$($GENERATOR -cp "$CLASSPATH" $BENCH_MAIN load --target "127.0.0.1:$port" --concurrency 8 \
             --fill-triplets "$FILL_TRIPLETS" --duration "$FILL_MAX" --target-pid "$pid" --format kv) || {
             log "$name: the generator reported errors (line kept below)"
         }
@@ -124,7 +126,7 @@ measure_target() {
         # later, on these same two cores: flush it now, so that no cell pays for another's writes.
         sync
         log "$name: concurrency $concurrency, warm-up $WARMUP, measure $MEASURE"
-        line=$("$JAVA" -cp "$CLASSPATH" $BENCH_MAIN load --target "127.0.0.1:$port" --concurrency "$concurrency" \
+        line=$($GENERATOR -cp "$CLASSPATH" $BENCH_MAIN load --target "127.0.0.1:$port" --concurrency "$concurrency" \
             --warmup "$WARMUP" --duration "$MEASURE" --seed "$SEED" --target-pid "$pid" --format kv) || {
             log "$name: the generator reported errors (line kept below)"
         }
@@ -253,7 +255,7 @@ wait_until_idle() {
 window() {
     local port=$1 pid=$2 seed=$3 concurrency=${CONCURRENCY##* }
     sync
-    "$JAVA" -cp "$CLASSPATH" $BENCH_MAIN load --target "127.0.0.1:$port" --concurrency "$concurrency" \
+    $GENERATOR -cp "$CLASSPATH" $BENCH_MAIN load --target "127.0.0.1:$port" --concurrency "$concurrency" \
         --warmup "$WARMUP" --duration "$MEASURE" --seed "$seed" --target-pid "$pid" --format kv
 }
 
@@ -273,7 +275,7 @@ measure_rounds() {
     fi
     # As in the main cells, where the earlier cells have filled it: every new triplet evicts one.
     log "rounds: filling Sekisho's store with 2,000,000 distinct triplets (its default capacity)"
-    "$JAVA" -cp "$CLASSPATH" $BENCH_MAIN load --target "127.0.0.1:${port[sekisho]}" --concurrency 8 \
+    $GENERATOR -cp "$CLASSPATH" $BENCH_MAIN load --target "127.0.0.1:${port[sekisho]}" --concurrency 8 \
         --fill-triplets 2000000 --duration "$FILL_MAX" --format kv >/dev/null || log "rounds: the fill reported errors"
     local tick_ms=$((1000 / $(getconf CLK_TCK)))
     local order=$targets
@@ -394,13 +396,23 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
 fi
 JAVA=$(find_java)
 CLASSPATH="target/sekisho.jar:target/lib/*"
+# The generator stands in for Postfix's smtpd processes, which on a real MX run beside the policy server rather than on
+# its two cores. Here they share the cores, and a generator thread woken by a reply preempted the server in the middle
+# of its batch: a context switch each way, and smaller batches on both sides. Under SCHED_BATCH the kernel gives the
+# generator the same share of the CPU but does not preempt a running server to wake it; every target is measured so
+# (docs/benchmarks.md, session 22).
+case $GENERATOR_SCHED in
+    batch) GENERATOR="chrt --batch 0 $JAVA" ;;
+    normal) GENERATOR=$JAVA ;;
+    *) log "GENERATOR_SCHED must be batch or normal, was '$GENERATOR_SCHED'"; exit 2 ;;
+esac
 # The generator as 'sekisho bench' once the root command lists it; until then its own main.
 if "$JAVA" -cp "$CLASSPATH" dev.sekisho.Sekisho bench load --help 2>/dev/null | grep -q -- --fill-triplets; then
     BENCH_MAIN="dev.sekisho.Sekisho bench"
 else
     BENCH_MAIN="dev.sekisho.cli.BenchCommand"
 fi
-log "java: $JAVA; generator: $BENCH_MAIN; targets: $TARGETS; $([[ $FILL_TRIPLETS -gt 0 ]] && echo "fill $FILL_TRIPLETS triplets" || echo "concurrency: $CONCURRENCY")"
+log "java: $JAVA; generator: $BENCH_MAIN (scheduling: $GENERATOR_SCHED); targets: $TARGETS; $([[ $FILL_TRIPLETS -gt 0 ]] && echo "fill $FILL_TRIPLETS triplets" || echo "concurrency: $CONCURRENCY")"
 
 for target in $TARGETS; do
     case $target in

@@ -13,7 +13,8 @@ interface EvictionCandidates {
 
     /**
      * Removes the candidate if it has not changed since it was sampled, journaling the removal to {@code changes}
-     * under the key's lock; @return whether it was removed
+     * under the key's lock (a kind may leave out removals a restart can safely undo: the triplets, those of triplets
+     * that never passed); @return whether it was removed
      */
     boolean evictCandidate(StateRecords.Sink changes);
 }

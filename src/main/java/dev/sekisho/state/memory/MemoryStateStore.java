@@ -697,17 +697,22 @@ public final class MemoryStateStore implements StateStore {
      * evicts at a time; others go on (the cap may be exceeded by a few keys meanwhile).
      */
     private void evictIfOverCapacity() {
+        evictIfOverCapacity(changes);
+    }
+
+    /** @param journal where the evictions are journaled: the store's changes, or nowhere while a journal is replayed */
+    private void evictIfOverCapacity(StateRecords.Sink journal) {
         if (keyCount() <= options.capacity() || !evictionLock.tryLock()) return;
         try {
             while (keyCount() > options.capacity()) {
-                if (!evictOneNearestToExpiry()) break;
+                if (!evictOneNearestToExpiry(journal)) break;
             }
         } finally {
             evictionLock.unlock();
         }
     }
 
-    private boolean evictOneNearestToExpiry() {
+    private boolean evictOneNearestToExpiry(StateRecords.Sink journal) {
         EvictionCandidates best = null;
         for (EvictionCandidates sampler : List.of(rateSampler, tripletSampler, clientSampler, tallySampler, listSampler)) {
             if (sampler.sample(EVICTION_SAMPLES_PER_MAP) && (best == null || sampler.candidateExpiry() < best.candidateExpiry())) {
@@ -715,7 +720,7 @@ public final class MemoryStateStore implements StateStore {
             }
         }
         if (best == null) return false;
-        if (best.evictCandidate(changes)) evictions.increment();
+        if (best.evictCandidate(journal)) evictions.increment();
         return true;
     }
 
@@ -945,6 +950,11 @@ public final class MemoryStateStore implements StateStore {
         @Override
         public void triplet(String key, TripletState state) {
             triplets.put(key, state);
+            // The journal does not hold the evictions of triplets that never passed (TripletTable's sampler): replayed,
+            // they come back, as many as were evicted since the snapshot, which under a flood is millions. Evicting as
+            // they come keeps the capacity while replaying, with the policy that evicted them (nothing to journal: the
+            // journal being replayed is kept, and a second replay evicts again).
+            evictIfOverCapacity(NO_JOURNAL);
         }
 
         @Override

@@ -530,10 +530,16 @@ final class TripletTable {
         }
 
         /**
-         * Removes the candidate if its slot still holds the key and state sampled, and journals the removal under the
-         * segment's lock, so that a concurrent update of the key is journaled either before it (and evicted with it)
-         * or after it (and kept): a restart then holds what memory held. A candidate that moved meanwhile (a removal
-         * shifted it, a resize or compaction moved it) or changed is kept; the store samples again.
+         * Removes the candidate if its slot still holds the key and state sampled. The removal of a triplet that passed
+         * is journaled under the segment's lock, so that a concurrent update of the key is journaled either before it
+         * (and evicted with it) or after it (and kept): a restart then holds what memory held. A candidate that moved
+         * meanwhile (a removal shifted it, a resize or compaction moved it) or changed is kept; the store samples again.
+         *
+         * <p>The removal of a triplet that never passed is not journaled. It holds no more than a first attempt's time,
+         * and under a flood of new triplets, where every insert evicts one, reading its key back for the record was a
+         * cache miss per request: the key was written long before (most of eviction's cost, docs/benchmarks.md,
+         * session 22). A restart may bring it back from the journal; the store evicts while it replays, so the
+         * capacity holds, and a triplet back from the journal only lets its retry pass as a larger capacity would have.
          */
         @Override
         public boolean evictCandidate(StateRecords.Sink changes) {
@@ -545,7 +551,7 @@ final class TripletTable {
                         || !candidate.equals(segment.state(slot))) {
                     return false;
                 }
-                segment.reportEviction(slot, keyType, changes);
+                if (candidate.passed()) segment.reportEviction(slot, keyType, changes);
                 segment.remove(slot);
                 size.decrement();
                 return true;

@@ -562,6 +562,25 @@ class MemoryStateStoreTest implements StateStoreContract {
         return to;
     }
 
+    /** How many triplet records and eviction records a store's directory holds, once flushed: what a restart replays. */
+    private int[] tripletAndEvictionRecords(MemoryStateStore store, Path directory) throws IOException {
+        store.flush();
+        int[] counts = new int[2];
+        StateRecords.Sink counting = new StateRecords.IgnoringSink() {
+            @Override
+            public void triplet(String key, TripletState state) {
+                counts[0]++;
+            }
+
+            @Override
+            public void evicted(byte keyType, String key) {
+                counts[1]++;
+            }
+        };
+        DataDirectory.open(copyDirectory(directory, temp.resolve("counted")), counting).close();
+        return counts;
+    }
+
     private static List<Path> journals(Path directory) throws IOException {
         try (Stream<Path> files = Files.list(directory)) {
             return files.filter(p -> p.getFileName().toString().startsWith("journal-")).toList();
@@ -622,14 +641,25 @@ class MemoryStateStoreTest implements StateStoreContract {
     }
 
     @Test
-    void evictionsAreJournaledSoAKilledStoreComesBackWithinItsCapacity() throws IOException {
+    void evictionsOfPassedTripletsAreJournaledSoAKilledStoreComesBackWithThemGone() throws IOException {
         Path directory = temp.resolve("data");
         MemoryStateStore store = MemoryStateStore.open(directory, OPTIONS.withCapacity(100), clock);
         opened.add(store);
         // Half the senders beyond ASCII (SMTPUTF8): the journal's eviction records carry the table's UTF-8 bytes.
         java.util.function.IntFunction<String> triplet = i -> "192.0.2|" + (i % 2 == 0 ? "s" : "送信者") + i + "@example.org|r@example.test";
-        for (int i = 0; i < 150; i++) store.greylist(greylist(triplet.apply(i), T0.plusSeconds(i)));
-        assertThat(store.evictions()).isEqualTo(50);
+        // First attempts kept ten days, passes one: every eviction takes a triplet that passed (or their client), never
+        // the one first attempt there is at a time.
+        Duration tenDays = Duration.ofDays(10);
+        Duration aDay = Duration.ofDays(1);
+        for (int i = 0; i < 150; i++) {
+            String t = triplet.apply(i);
+            store.greylist(new GreylistRequest(t, "192.0.2", T0, DELAY, tenDays, tenDays, 0, false));
+            assertThat(store.greylist(new GreylistRequest(t, "192.0.2", T0.plus(DELAY).plusSeconds(i), DELAY, aDay, aDay, 0, false)).status())
+                    .isEqualTo(GreylistOutcome.Status.PASSED);
+        }
+        // 150 triplets and their client in a capacity of 100; the client, when sampled and evicted, comes back at its next pass.
+        assertThat(store.evictions()).isGreaterThanOrEqualTo(51);
+        assertThat(store.stats().keys()).isEqualTo(100);
         store.flush();
 
         // A larger capacity on reopening: only the journal can say which keys were evicted.
@@ -637,15 +667,41 @@ class MemoryStateStoreTest implements StateStoreContract {
         opened.add(reopened);
         assertThat(reopened.stats().keys()).isEqualTo(100);
         assertThat(reopened.evictions()).isZero();
-        assertThat(reopened.greylist(dryRun(triplet.apply(149), T0.plusSeconds(200))).status()).isEqualTo(EARLY);
         // Key for key, the reopened store knows what the killed one knew: the evicted ones, multibyte too, stay gone.
         java.util.function.Function<MemoryStateStore, List<GreylistOutcome.Status>> statuses = s -> java.util.stream.IntStream.range(0, 150)
-                .mapToObj(i -> s.greylist(dryRun(triplet.apply(i), T0.plusSeconds(200))).status())
+                .mapToObj(i -> s.greylist(new GreylistRequest(triplet.apply(i), "192.0.2", T0.plus(DELAY).plusSeconds(200), DELAY, aDay, aDay, 0, true)).status())
                 .toList();
         List<GreylistOutcome.Status> before = statuses.apply(store);
+        assertThat(before).containsOnly(KNOWN, NEW).contains(KNOWN);
         assertThat(statuses.apply(reopened)).isEqualTo(before);
         assertThat(java.util.stream.IntStream.range(0, 150).filter(i -> i % 2 == 1 && before.get(i) == NEW).count())
                 .as("multibyte keys among the evicted").isPositive();
+    }
+
+    @Test
+    void evictionsOfTripletsThatNeverPassedAreNotJournaledAndAReplayEvictsAgainToStayWithinItsCapacity() throws IOException {
+        Path directory = temp.resolve("data");
+        MemoryStateStore store = MemoryStateStore.open(directory, OPTIONS.withCapacity(100), clock);
+        opened.add(store);
+        java.util.function.IntFunction<String> triplet = i -> "192.0.2|s" + i + "@example.org|r@example.test";
+        for (int i = 0; i < 1000; i++) store.greylist(greylist(triplet.apply(i), T0.plusSeconds(i)));
+        assertThat(store.evictions()).isEqualTo(900);
+        assertThat(tripletAndEvictionRecords(store, directory)).as("one record a new triplet, none an eviction").containsExactly(1000, 0);
+
+        // Killed and started again with the same capacity: the replay brings back what was evicted and evicts again.
+        MemoryStateStore reopened = MemoryStateStore.open(copyDirectory(directory, temp.resolve("after-kill")), OPTIONS.withCapacity(100), clock);
+        opened.add(reopened);
+        assertThat(reopened.stats().keys()).isEqualTo(100);
+        assertThat(reopened.evictions()).isEqualTo(900);
+        assertThat(reopened.greylist(dryRun(triplet.apply(999), T0.plusSeconds(1000))).status())
+                .as("the newest triplet expires last, so no sampling picks it").isEqualTo(EARLY);
+
+        // With room for them, they are all back: one that memory had evicted lets its retry pass, as a larger capacity would have.
+        MemoryStateStore roomy = MemoryStateStore.open(copyDirectory(directory, temp.resolve("roomy")), OPTIONS.withCapacity(10_000), clock);
+        opened.add(roomy);
+        assertThat(roomy.stats().keys()).isEqualTo(1000);
+        assertThat(store.greylist(dryRun(triplet.apply(0), T0.plus(DELAY))).status()).isEqualTo(NEW);
+        assertThat(roomy.greylist(dryRun(triplet.apply(0), T0.plus(DELAY))).status()).isEqualTo(GreylistOutcome.Status.PASSED);
     }
 
     @Test

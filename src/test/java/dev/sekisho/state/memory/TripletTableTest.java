@@ -129,10 +129,10 @@ class TripletTableTest {
     }
 
     @Test
-    void evictionOffersTheSampledEntryNearestToExpiryAndJournalsItsRemoval() {
+    void evictionOffersTheSampledEntryNearestToExpiryAndJournalsTheRemovalOfOneThatPassed() {
         TripletTable table = new TripletTable(new SipHash(3, 0));
         // Keys beyond ASCII: the journal gets the bytes the table keeps the key in, which must decode to the key.
-        for (int i = 0; i < 10; i++) table.put("kö" + i + "|ü@例え.jp", new TripletState(0, 100 + i, false));
+        for (int i = 0; i < 10; i++) table.put("kö" + i + "|ü@例え.jp", new TripletState(0, 100 + i, true));
         EvictionCandidates candidates = table.evictionCandidates(StateRecords.TRIPLET);
         List<String> journaled = new ArrayList<>();
 
@@ -143,6 +143,25 @@ class TripletTableTest {
         assertThat(journaled).containsExactly("kö0|ü@例え.jp");
         assertThat(table.get("kö0|ü@例え.jp")).isNull();
         assertThat(table.size()).isEqualTo(9);
+    }
+
+    @Test
+    void theRemovalOfATripletThatNeverPassedIsNotJournaled() {
+        TripletTable table = new TripletTable();
+        table.put("first-attempt", new TripletState(0, 100, false));
+        table.put("passed", new TripletState(0, 200, true));
+        EvictionCandidates candidates = table.evictionCandidates(StateRecords.TRIPLET);
+        List<String> journaled = new ArrayList<>();
+
+        assertThat(candidates.sample(2)).isTrue();
+        assertThat(candidates.evictCandidate(evictions(journaled))).isTrue();
+        assertThat(table.get("first-attempt")).isNull();
+        assertThat(journaled).isEmpty();
+
+        assertThat(candidates.sample(2)).isTrue();
+        assertThat(candidates.evictCandidate(evictions(journaled))).isTrue();
+        assertThat(journaled).containsExactly("passed");
+        assertThat(table.size()).isZero();
     }
 
     @Test
@@ -164,9 +183,9 @@ class TripletTableTest {
     void aCandidateThatMovedOrWentSinceItWasSampledIsKeptAndNothingElseTakenInItsPlace() {
         // One hash for every key: the three share one probe run, so removing the first shifts the others back a slot.
         TripletTable table = new TripletTable(bytes -> 7L);
-        table.put("first", new TripletState(0, 300, false));
-        table.put("second", new TripletState(0, 100, false));
-        table.put("third", new TripletState(0, 200, false));
+        table.put("first", new TripletState(0, 300, true));
+        table.put("second", new TripletState(0, 100, true));
+        table.put("third", new TripletState(0, 200, true));
         EvictionCandidates candidates = table.evictionCandidates(StateRecords.TRIPLET);
         List<String> journaled = new ArrayList<>();
 
@@ -175,8 +194,8 @@ class TripletTableTest {
         table.remove("first"); // "second" moves into first's slot, "third" into second's
         assertThat(candidates.evictCandidate(evictions(journaled))).as("its slot now holds another key").isFalse();
         assertThat(journaled).isEmpty();
-        assertThat(table.get("second")).isEqualTo(new TripletState(0, 100, false));
-        assertThat(table.get("third")).isEqualTo(new TripletState(0, 200, false));
+        assertThat(table.get("second")).isEqualTo(new TripletState(0, 100, true));
+        assertThat(table.get("third")).isEqualTo(new TripletState(0, 200, true));
 
         assertThat(candidates.sample(3)).isTrue();
         table.remove("second");
@@ -198,7 +217,7 @@ class TripletTableTest {
     @Test
     void successiveSamplesMoveThroughTheTable() {
         TripletTable table = new TripletTable(new SipHash(5, 0));
-        for (int i = 0; i < 1_000; i++) table.put("k" + i, new TripletState(0, 1_000 + i, false));
+        for (int i = 0; i < 1_000; i++) table.put("k" + i, new TripletState(0, 1_000 + i, true));
         EvictionCandidates candidates = table.evictionCandidates(StateRecords.TRIPLET);
 
         // Without evicting: a sampler that started over each time would offer the same entry again and again.
